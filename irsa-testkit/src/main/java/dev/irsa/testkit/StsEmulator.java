@@ -1,0 +1,726 @@
+package dev.irsa.testkit;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.sun.net.httpserver.HttpExchange;
+import dev.irsa.testkit.internal.FormData;
+import dev.irsa.testkit.internal.IdentityTokenVerifier;
+import dev.irsa.testkit.internal.LoopbackHttpServer;
+import dev.irsa.testkit.internal.SigV4Verifier;
+import dev.irsa.testkit.internal.StsException;
+import dev.irsa.testkit.internal.Xml;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import java.util.zip.Deflater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An AWS STS emulator on loopback HTTP that speaks the real Query protocol (form-encoded POST,
+ * {@code Version=2011-06-15}, XML answers and {@code ErrorResponse} bodies with request IDs and the HTTP
+ * status STS uses) and validates like STS:
+ *
+ * <ul>
+ *   <li>{@code AssumeRoleWithWebIdentity} (unsigned): parameter constraints, the token's issuer registered as an
+ *       IAM OIDC provider whose client IDs hold the token's audience, the signature against the issuer's JWKS
+ *       (fetched over HTTP and cached), {@code exp}/{@code nbf}, the role's trust policy (real IAM JSON), and the
+ *       role's maximum session duration.</li>
+ *   <li>{@code AssumeRole} (SigV4-signed): role chaining from issued credentials, with {@code sts:ExternalId}.</li>
+ *   <li>{@code GetCallerIdentity} (SigV4-signed): only credentials this emulator issued and has not seen expire;
+ *       the signature is recomputed with the AWS SDK's signer.</li>
+ * </ul>
+ *
+ * <p>Tests can inject {@linkplain #faults() faults} and read the {@linkplain #calls() call log}. Thread-safe;
+ * requests are served by named daemon threads; {@link #close()} stops the server.
+ */
+public final class StsEmulator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StsEmulator.class);
+    private static final String VERSION = "2011-06-15";
+    private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]*");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:(aws[a-z-]*):iam::(\\d{12}):role/((?:[\\w+=,.@-]+/)*)([\\w+=,.@-]{1,64})");
+    private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]*");
+    private static final int PACKED_POLICY_LIMIT_BYTES = 1024;
+    private static final char[] ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+
+    private final LoopbackHttpServer.Bound http;
+    private final URI endpoint;
+    private final String accountId;
+    private final String region;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final IdentityTokenVerifier tokenVerifier;
+    private final SigV4Verifier sigV4;
+    private final Map<String, List<String>> oidcProviders = new ConcurrentHashMap<>();
+    private final Map<String, Role> roles = new ConcurrentHashMap<>();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Faults faults = new Faults();
+    private final CallLog calls = new CallLog();
+    private volatile Duration credentialLifetime;
+
+    private record Role(String arn, String name, String roleId, TrustPolicy trustPolicy, Duration maxSessionDuration) {
+    }
+
+    private record Session(SigV4Verifier.Issued issued, String assumedRoleArn, String assumedRoleId, String roleArn,
+                           String accountId) {
+    }
+
+    private StsEmulator(Builder b) {
+        this.accountId = b.accountId;
+        this.region = b.region;
+        this.clock = b.clock;
+        this.credentialLifetime = b.credentialLifetime;
+        this.tokenVerifier = new IdentityTokenVerifier(clock, b.tokenClockSkew);
+        this.sigV4 = new SigV4Verifier(clock, region);
+        this.http = LoopbackHttpServer.bind(b.port, "irsa-testkit-sts");
+        this.endpoint = URI.create("http://127.0.0.1:" + http.port());
+        http.server().createContext("/", this::handle);
+        http.start();
+    }
+
+    /** Starts an emulator for account {@code 111122223333} in {@code us-west-2} on an ephemeral port. */
+    public static StsEmulator start() {
+        return builder().start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The endpoint to give an SDK client ({@code endpointOverride}) or {@code AWS_ENDPOINT_URL_STS}. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public String accountId() {
+        return accountId;
+    }
+
+    public String region() {
+        return region;
+    }
+
+    /**
+     * Registers an IAM OIDC identity provider for this issuer with the given client IDs (audiences).
+     * Returns its ARN, {@code arn:aws:iam::<account>:oidc-provider/<host and path>}.
+     */
+    public String registerOidcProvider(URI issuer, String... clientIds) {
+        String hostPath = hostAndPath(issuer);
+        oidcProviders.put(hostPath, List.of(clientIds.length == 0 ? new String[] {ServiceAccountTokenBuilder.STS_AUDIENCE} : clientIds));
+        return providerArn(hostPath);
+    }
+
+    /** Deletes an OIDC provider: tokens of that issuer are refused again. */
+    public void removeOidcProvider(URI issuer) {
+        oidcProviders.remove(hostAndPath(issuer));
+    }
+
+    /** Creates (or replaces) a role in this account with a one-hour maximum session; returns its ARN. */
+    public String createRole(String name, String trustPolicyJson) {
+        return createRole(accountId, name, trustPolicyJson, Duration.ofHours(1));
+    }
+
+    /**
+     * Creates (or replaces) a role in any account (for cross-account chaining) with the given maximum session
+     * duration (3600–43200 s in IAM). Throws {@link IllegalArgumentException} for a malformed policy.
+     */
+    public String createRole(String account, String name, String trustPolicyJson, Duration maxSessionDuration) {
+        TrustPolicy policy = TrustPolicy.parse(trustPolicyJson);
+        String arn = "arn:aws:iam::" + account + ":role/" + name;
+        String roleId = "AROA" + randomId(17);
+        roles.put(arn, new Role(arn, name, roleId, policy, maxSessionDuration));
+        return arn;
+    }
+
+    /** Deletes a role. */
+    public void deleteRole(String roleArn) {
+        roles.remove(roleArn);
+    }
+
+    /**
+     * Issues credentials with this lifetime instead of {@code DurationSeconds} (which is still validated),
+     * so refresh tests need not wait 15 minutes; {@code null} restores STS behaviour.
+     */
+    public void credentialLifetime(Duration lifetime) {
+        this.credentialLifetime = lifetime;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public CallLog calls() {
+        return calls;
+    }
+
+    /** The ARN of the assumed-role session these credentials belong to, if this emulator issued them. */
+    public Optional<String> assumedRoleArnOf(String accessKeyId) {
+        return Optional.ofNullable(sessions.get(accessKeyId)).map(Session::assumedRoleArn);
+    }
+
+    /** How many credential sets were issued and are still tracked. */
+    public int issuedSessions() {
+        return sessions.size();
+    }
+
+    @Override
+    public void close() {
+        http.stop();
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+
+    private void handle(HttpExchange ex) throws IOException {
+        Instant started = Instant.now();
+        String requestId = UUID.randomUUID().toString();
+        String action = null;
+        Map<String, String> params = Map.of();
+        try {
+            byte[] body = readAll(ex.getRequestBody());
+            String raw = "POST".equalsIgnoreCase(ex.getRequestMethod())
+                    ? new String(body, StandardCharsets.UTF_8) : ex.getRequestURI().getRawQuery();
+            params = FormData.parse(raw);
+            action = params.get("Action");
+            Faults.Planned planned = faults.next(action);
+            if (planned.latency.compareTo(Duration.ZERO) > 0) {
+                sleep(planned.latency);
+            }
+            if (planned.fault == Fault.CONNECTION_RESET) {
+                calls.record(new StsCall(started, action, Fault.CONNECTION_RESET.outcome(), 0, params.get("RoleArn"),
+                        params.get("RoleSessionName"), Duration.between(started, Instant.now())));
+                return;
+            }
+            String xml;
+            if (planned.fault != null) {
+                throw new StsException(planned.fault.status, planned.fault.type, planned.fault.code, planned.fault.message);
+            }
+            if (!"POST".equalsIgnoreCase(ex.getRequestMethod()) && !"GET".equalsIgnoreCase(ex.getRequestMethod())) {
+                throw StsException.sender(405, "InvalidAction", "Only POST and GET are supported.");
+            }
+            if (action == null) {
+                throw StsException.sender(400, "MissingAction", "Missing Action");
+            }
+            if (!VERSION.equals(params.get("Version"))) {
+                throw StsException.sender(400, "InvalidAction", "Could not find operation " + action + " for version "
+                        + params.get("Version"));
+            }
+            SigV4Verifier.Incoming incoming = new SigV4Verifier.Incoming(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
+                    "POST".equalsIgnoreCase(ex.getRequestMethod()) ? ex.getRequestURI().getRawQuery() : ex.getRequestURI().getRawQuery(),
+                    lowerCaseHeaders(ex), body);
+            xml = switch (action) {
+                case "AssumeRoleWithWebIdentity" -> assumeRoleWithWebIdentity(params, requestId);
+                case "AssumeRole" -> assumeRole(params, incoming, requestId);
+                case "GetCallerIdentity" -> getCallerIdentity(incoming, requestId);
+                default -> throw StsException.sender(400, "InvalidAction", "Could not find operation " + action
+                        + " for version " + VERSION);
+            };
+            // Recorded before answering so a client that got its answer always finds its call in the log.
+            calls.record(new StsCall(started, action, "Success", 200, params.get("RoleArn"), params.get("RoleSessionName"),
+                    Duration.between(started, Instant.now())));
+            respond(ex, 200, requestId, xml);
+        } catch (StsException e) {
+            Xml err = new Xml().openRoot("ErrorResponse").open("Error")
+                    .element("Type", e.type()).element("Code", e.code()).element("Message", e.getMessage())
+                    .close("Error").element("RequestId", requestId).close("ErrorResponse");
+            calls.record(new StsCall(started, action, e.code(), e.status(), params.get("RoleArn"),
+                    params.get("RoleSessionName"), Duration.between(started, Instant.now())));
+            respond(ex, e.status(), requestId, err.toString());
+            log.debug("{} {} -> {} {}", requestId, action, e.status(), e.code());
+        } catch (RuntimeException e) {
+            log.warn("STS emulator failed on {}", action, e);
+            calls.record(new StsCall(started, action, "InternalFailure", 500, null, null, Duration.between(started, Instant.now())));
+            respond(ex, 500, requestId, new Xml().openRoot("ErrorResponse").open("Error").element("Type", "Receiver")
+                    .element("Code", "InternalFailure").element("Message", "Emulator error: " + e.getClass().getSimpleName())
+                    .close("Error").element("RequestId", requestId).close("ErrorResponse").toString());
+        } finally {
+            // Also what drops the connection for CONNECTION_RESET: closing an exchange that sent no headers.
+            ex.close();
+        }
+    }
+
+    private String assumeRoleWithWebIdentity(Map<String, String> p, String requestId) {
+        validate(p, true);
+        String token = p.get("WebIdentityToken");
+        JWT jwt = IdentityTokenVerifier.parse(token);
+        String iss;
+        List<String> audiences;
+        String sub;
+        try {
+            JWTClaimsSet unverified = jwt.getJWTClaimsSet();
+            iss = unverified.getIssuer();
+            audiences = unverified.getAudience();
+            sub = unverified.getSubject();
+        } catch (ParseException e) {
+            throw StsException.sender(400, "InvalidIdentityToken", "The web identity token's claims are not valid JSON.");
+        }
+        if (iss == null) {
+            throw StsException.sender(400, "InvalidIdentityToken", "The web identity token has no iss claim.");
+        }
+        String hostPath = hostAndPath(URI.create(iss));
+        List<String> clientIds = oidcProviders.get(hostPath);
+        if (clientIds == null) {
+            throw StsException.sender(400, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for " + iss);
+        }
+        String aud = audiences.stream().filter(clientIds::contains).findFirst().orElse(null);
+        if (aud == null) {
+            throw StsException.sender(400, "InvalidIdentityToken", "Incorrect token audience");
+        }
+        tokenVerifier.verify(jwt, iss);
+        if (sub == null || sub.isEmpty()) {
+            throw StsException.sender(403, "IDPRejectedClaim", "The web identity token has no sub claim.");
+        }
+        Role role = roles.get(p.get("RoleArn"));
+        if (role == null) {
+            throw StsException.accessDenied("sts:AssumeRoleWithWebIdentity");
+        }
+        TrustPolicy.Decision decision = role.trustPolicy().evaluate(TrustPolicy.Request.webIdentity(
+                role.arn().split(":")[4], hostPath, sub, aud));
+        if (!decision.allowed()) {
+            log.debug("trust policy of {} denies {}: {}", role.arn(), sub, decision.reasons());
+            throw StsException.accessDenied("sts:AssumeRoleWithWebIdentity");
+        }
+        Duration duration = requestedDuration(p, role, false);
+        Integer packed = packedPolicySize(p);
+        Session s = issue(role, p.get("RoleSessionName"), duration);
+        Xml x = new Xml().openRoot("AssumeRoleWithWebIdentityResponse").open("AssumeRoleWithWebIdentityResult")
+                .element("SubjectFromWebIdentityToken", sub)
+                .element("Audience", aud);
+        assumedRoleUser(x, s);
+        credentials(x, s);
+        x.element("Provider", providerArn(hostPath, role.arn().split(":")[4]))
+                .element("PackedPolicySize", packed)
+                .close("AssumeRoleWithWebIdentityResult");
+        return metadata(x, requestId).close("AssumeRoleWithWebIdentityResponse").toString();
+    }
+
+    private String assumeRole(Map<String, String> p, SigV4Verifier.Incoming req, String requestId) {
+        Session caller = authenticate(req);
+        validate(p, false);
+        String externalId = p.get("ExternalId");
+        if (externalId != null && (externalId.length() < 2 || externalId.length() > 1224 || !EXTERNAL_ID.matcher(externalId).matches())) {
+            throw StsException.validation("1 validation error detected: Value at 'externalId' failed to satisfy"
+                    + " constraint: Member must have length between 2 and 1224 and match [\\w+=,.@:/-]*");
+        }
+        Role role = roles.get(p.get("RoleArn"));
+        if (role == null) {
+            throw accessDeniedAssumeRole(caller, p.get("RoleArn"));
+        }
+        Map<String, List<String>> ctx = new LinkedHashMap<>();
+        if (externalId != null) {
+            ctx.put("sts:ExternalId", List.of(externalId));
+        }
+        TrustPolicy.Decision decision = role.trustPolicy().evaluate(new TrustPolicy.Request("AWS", caller.roleArn(),
+                "sts:AssumeRole", ctx));
+        if (!decision.allowed()) {
+            log.debug("trust policy of {} denies {}: {}", role.arn(), caller.roleArn(), decision.reasons());
+            throw accessDeniedAssumeRole(caller, role.arn());
+        }
+        Duration duration = requestedDuration(p, role, true);
+        Integer packed = packedPolicySize(p);
+        Session s = issue(role, p.get("RoleSessionName"), duration);
+        Xml x = new Xml().openRoot("AssumeRoleResponse").open("AssumeRoleResult");
+        assumedRoleUser(x, s);
+        credentials(x, s);
+        x.element("PackedPolicySize", packed).close("AssumeRoleResult");
+        return metadata(x, requestId).close("AssumeRoleResponse").toString();
+    }
+
+    private StsException accessDeniedAssumeRole(Session caller, String target) {
+        return StsException.sender(403, "AccessDenied", "User: " + caller.assumedRoleArn()
+                + " is not authorized to perform: sts:AssumeRole on resource: " + target);
+    }
+
+    private String getCallerIdentity(SigV4Verifier.Incoming req, String requestId) {
+        Session s = authenticate(req);
+        Xml x = new Xml().openRoot("GetCallerIdentityResponse").open("GetCallerIdentityResult")
+                .element("Arn", s.assumedRoleArn()).element("UserId", s.assumedRoleId()).element("Account", s.accountId())
+                .close("GetCallerIdentityResult");
+        return metadata(x, requestId).close("GetCallerIdentityResponse").toString();
+    }
+
+    private Session authenticate(SigV4Verifier.Incoming req) {
+        SigV4Verifier.Issued issued = sigV4.verify(req, akid -> {
+            Session s = sessions.get(akid);
+            return s == null ? null : s.issued();
+        });
+        return sessions.get(issued.accessKeyId());
+    }
+
+    private void validate(Map<String, String> p, boolean webIdentity) {
+        List<String> errors = new ArrayList<>();
+        String roleArn = p.get("RoleArn");
+        if (roleArn == null) {
+            errors.add("Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+        } else if (roleArn.length() < 20 || roleArn.length() > 2048) {
+            errors.add("Value '" + roleArn + "' at 'roleArn' failed to satisfy constraint: Member must have length between 20 and 2048");
+        }
+        String session = p.get("RoleSessionName");
+        if (session == null) {
+            errors.add("Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null");
+        } else {
+            if (session.length() < 2 || session.length() > 64) {
+                errors.add("Value '" + session + "' at 'roleSessionName' failed to satisfy constraint: Member must have"
+                        + " length " + (session.length() < 2 ? "greater than or equal to 2" : "less than or equal to 64"));
+            }
+            if (!SESSION_NAME.matcher(session).matches()) {
+                errors.add("Value '" + session + "' at 'roleSessionName' failed to satisfy constraint: Member must"
+                        + " satisfy regular expression pattern: [\\w+=,.@-]*");
+            }
+        }
+        if (webIdentity) {
+            String token = p.get("WebIdentityToken");
+            if (token == null) {
+                errors.add("Value null at 'webIdentityToken' failed to satisfy constraint: Member must not be null");
+            } else if (token.length() < 4 || token.length() > 20000) {
+                // Never echo the token back.
+                errors.add("Value at 'webIdentityToken' failed to satisfy constraint: Member must have length between 4 and 20000");
+            }
+        }
+        String duration = p.get("DurationSeconds");
+        if (duration != null) {
+            try {
+                long d = Long.parseLong(duration);
+                if (d < 900 || d > 43200) {
+                    errors.add("Value '" + duration + "' at 'durationSeconds' failed to satisfy constraint: Member must have"
+                            + " value " + (d < 900 ? "greater than or equal to 900" : "less than or equal to 43200"));
+                }
+            } catch (NumberFormatException e) {
+                errors.add("Value '" + duration + "' at 'durationSeconds' failed to satisfy constraint: Member must be an integer");
+            }
+        }
+        String policy = p.get("Policy");
+        if (policy != null) {
+            if (policy.isEmpty() || policy.length() > 2048) {
+                errors.add("Value at 'policy' failed to satisfy constraint: Member must have length between 1 and 2048");
+            } else if (!policy.chars().allMatch(c -> c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xFF))) {
+                errors.add("Value at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern:"
+                        + " [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+            }
+        }
+        List<String> arns = policyArns(p);
+        if (arns.size() > 10) {
+            errors.add("Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10");
+        }
+        for (String a : arns) {
+            if (a.length() < 20 || a.length() > 2048) {
+                errors.add("Value '" + a + "' at 'policyArns.member.arn' failed to satisfy constraint: Member must have"
+                        + " length between 20 and 2048");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw StsException.validation(errors.size() + " validation error" + (errors.size() > 1 ? "s" : "")
+                    + " detected: " + String.join("; ", errors));
+        }
+        if (!ROLE_ARN.matcher(roleArn).matches()) {
+            throw StsException.validation("Request ARN is invalid");
+        }
+        if (policy != null) {
+            try {
+                Map<String, Object> doc = JSONObjectUtils.parse(policy);
+                if (!doc.containsKey("Statement")) {
+                    throw StsException.sender(400, "MalformedPolicyDocument", "Syntax errors in policy: missing Statement.");
+                }
+            } catch (ParseException e) {
+                throw StsException.sender(400, "MalformedPolicyDocument", "Syntax errors in policy.");
+            }
+        }
+    }
+
+    private static List<String> policyArns(Map<String, String> p) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; p.containsKey("PolicyArns.member." + i + ".arn"); i++) {
+            out.add(p.get("PolicyArns.member." + i + ".arn"));
+        }
+        return out;
+    }
+
+    /**
+     * STS packs the session policy and managed-policy ARNs into a binary form with its own limit. The emulator
+     * approximates the packing with DEFLATE and reports the size as a percentage of a 1 KiB allowance.
+     */
+    private static Integer packedPolicySize(Map<String, String> p) {
+        String policy = p.get("Policy");
+        List<String> arns = policyArns(p);
+        if (policy == null && arns.isEmpty()) {
+            return null;
+        }
+        String packedInput = (policy == null ? "" : policy.replaceAll("\\s+", "")) + String.join(",", arns);
+        Deflater d = new Deflater(Deflater.BEST_COMPRESSION);
+        d.setInput(packedInput.getBytes(StandardCharsets.ISO_8859_1));
+        d.finish();
+        byte[] buf = new byte[8192];
+        int n = d.deflate(buf);
+        d.end();
+        int percent = (int) Math.ceil(n * 100.0 / PACKED_POLICY_LIMIT_BYTES);
+        if (percent > 100) {
+            throw StsException.sender(400, "PackedPolicyTooLarge", "Packed policy consumes " + percent
+                    + "% of allotted space, please use smaller policy.");
+        }
+        return percent;
+    }
+
+    private Duration requestedDuration(Map<String, String> p, Role role, boolean chained) {
+        Duration d = p.get("DurationSeconds") == null ? Duration.ofHours(1) : Duration.ofSeconds(Long.parseLong(p.get("DurationSeconds")));
+        if (chained && d.compareTo(Duration.ofHours(1)) > 0) {
+            throw StsException.validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+        }
+        if (d.compareTo(role.maxSessionDuration()) > 0) {
+            throw StsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+        }
+        return d;
+    }
+
+    private Session issue(Role role, String sessionName, Duration duration) {
+        Duration lifetime = credentialLifetime != null ? credentialLifetime : duration;
+        Instant expiration = clock.instant().plus(lifetime).truncatedTo(ChronoUnit.SECONDS);
+        String akid = "ASIA" + randomId(16);
+        byte[] secret = new byte[30];
+        random.nextBytes(secret);
+        byte[] token = new byte[240];
+        random.nextBytes(token);
+        String account = role.arn().split(":")[4];
+        Session s = new Session(
+                new SigV4Verifier.Issued(akid, Base64.getEncoder().encodeToString(secret),
+                        "IQoJb3JpZ2luX2VjE" + Base64.getEncoder().encodeToString(token), expiration),
+                "arn:aws:sts::" + account + ":assumed-role/" + role.name() + "/" + sessionName,
+                role.roleId() + ":" + sessionName, role.arn(), account);
+        sessions.put(akid, s);
+        sessions.values().removeIf(old -> old.issued().expiration().isBefore(clock.instant().minus(Duration.ofHours(1))));
+        return s;
+    }
+
+    private static void assumedRoleUser(Xml x, Session s) {
+        x.open("AssumedRoleUser").element("Arn", s.assumedRoleArn()).element("AssumedRoleId", s.assumedRoleId())
+                .close("AssumedRoleUser");
+    }
+
+    private static void credentials(Xml x, Session s) {
+        x.open("Credentials")
+                .element("AccessKeyId", s.issued().accessKeyId())
+                .element("SecretAccessKey", s.issued().secretAccessKey())
+                .element("SessionToken", s.issued().sessionToken())
+                .element("Expiration", DateTimeFormatter.ISO_INSTANT.format(s.issued().expiration()))
+                .close("Credentials");
+    }
+
+    private static Xml metadata(Xml x, String requestId) {
+        return x.open("ResponseMetadata").element("RequestId", requestId).close("ResponseMetadata");
+    }
+
+    private String providerArn(String hostPath) {
+        return providerArn(hostPath, accountId);
+    }
+
+    private static String providerArn(String hostPath, String account) {
+        return "arn:aws:iam::" + account + ":oidc-provider/" + hostPath;
+    }
+
+    private static String hostAndPath(URI issuer) {
+        String path = issuer.getPath() == null ? "" : issuer.getPath().replaceAll("/+$", "");
+        return issuer.getAuthority() + path;
+    }
+
+    private String randomId(int n) {
+        char[] c = new char[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = ALNUM[random.nextInt(ALNUM.length)];
+        }
+        return new String(c);
+    }
+
+    private static Map<String, List<String>> lowerCaseHeaders(HttpExchange ex) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        ex.getRequestHeaders().forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), v));
+        return out;
+    }
+
+    private static void respond(HttpExchange ex, int status, String requestId, String xml) throws IOException {
+        byte[] body = xml.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/xml");
+        ex.getResponseHeaders().set("x-amzn-RequestId", requestId);
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Faults to inject: a latency added to every request, failures for the next N requests, or a failure for
+     * every request until {@link #clear() cleared} (an outage). Optionally limited to one action. Thread-safe.
+     */
+    public static final class Faults {
+        private final Deque<Fault> next = new ArrayDeque<>();
+        private volatile Duration latency = Duration.ZERO;
+        private volatile Fault always;
+        private volatile String onlyAction;
+
+        private record Planned(Fault fault, Duration latency) {
+        }
+
+        /** Adds this latency before every answer (and before every injected fault). */
+        public Faults latency(Duration latency) {
+            this.latency = Objects.requireNonNull(latency);
+            return this;
+        }
+
+        /** The next {@code n} requests fail with {@code fault}, then service resumes. */
+        public synchronized Faults failNext(int n, Fault fault) {
+            for (int i = 0; i < n; i++) {
+                next.add(fault);
+            }
+            return this;
+        }
+
+        /** Every request fails with {@code fault} until {@link #clear()}: an outage. */
+        public Faults failAlways(Fault fault) {
+            this.always = fault;
+            return this;
+        }
+
+        /** Limits failures (not latency) to one action, e.g. {@code AssumeRoleWithWebIdentity}; null for all. */
+        public Faults onlyFor(String action) {
+            this.onlyAction = action;
+            return this;
+        }
+
+        /** Removes every fault and the latency. */
+        public synchronized void clear() {
+            next.clear();
+            always = null;
+            latency = Duration.ZERO;
+            onlyAction = null;
+        }
+
+        synchronized Planned next(String action) {
+            Fault f = null;
+            if (onlyAction == null || onlyAction.equals(action)) {
+                f = next.poll();
+                if (f == null) {
+                    f = always;
+                }
+            }
+            return new Planned(f, latency);
+        }
+    }
+
+    /** Every request the emulator received, in order, with counts by action and outcome. Thread-safe. */
+    public static final class CallLog {
+        private final CopyOnWriteArrayList<StsCall> calls = new CopyOnWriteArrayList<>();
+
+        void record(StsCall call) {
+            calls.add(call);
+        }
+
+        public List<StsCall> all() {
+            return List.copyOf(calls);
+        }
+
+        public long count(String action) {
+            return calls.stream().filter(c -> Objects.equals(action, c.action())).count();
+        }
+
+        public long count(String action, String outcome) {
+            return calls.stream().filter(c -> Objects.equals(action, c.action()) && outcome.equals(c.outcome())).count();
+        }
+
+        public Map<String, Long> countsByOutcome(String action) {
+            Map<String, Long> out = new LinkedHashMap<>();
+            calls.stream().filter(c -> Objects.equals(action, c.action())).forEach(c -> out.merge(c.outcome(), 1L, Long::sum));
+            return out;
+        }
+
+        public void clear() {
+            calls.clear();
+        }
+    }
+
+    /** Configures a {@link StsEmulator}. */
+    public static final class Builder {
+        private String accountId = "111122223333";
+        private String region = "us-west-2";
+        private Clock clock = Clock.systemUTC();
+        private int port;
+        private Duration credentialLifetime;
+        private Duration tokenClockSkew = Duration.ofSeconds(30);
+
+        public Builder accountId(String accountId) {
+            if (!accountId.matches("\\d{12}")) {
+                throw new IllegalArgumentException("An AWS account ID is 12 digits, not " + accountId);
+            }
+            this.accountId = accountId;
+            return this;
+        }
+
+        /** The region signatures must be scoped to (default us-west-2). */
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
+        /** The clock used for token validity and credential expiry (default system UTC). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** See {@link StsEmulator#credentialLifetime(Duration)}. */
+        public Builder credentialLifetime(Duration lifetime) {
+            this.credentialLifetime = lifetime;
+            return this;
+        }
+
+        /** Tolerance on the token's {@code exp}, {@code nbf} and {@code iat} (default 30 s). */
+        public Builder tokenClockSkew(Duration skew) {
+            this.tokenClockSkew = skew;
+            return this;
+        }
+
+        public StsEmulator start() {
+            return new StsEmulator(this);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.irsa.testkit.junit;
+
+import dev.irsa.testkit.IrsaEnvironment;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * JUnit 5 extension that runs a local IRSA environment (OIDC issuer + STS emulator + a role + a pod-style
+ * projected token) for a test class.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+ *
+ * @Test void assumes(IrsaEnvironment env) { ... irsa.roleArn() ... irsa.tokenFile() ... irsa.stsEndpoint() ... }
+ * }</pre>
+ *
+ * In a {@code static} field the environment lives for the whole class, and before each test its faults,
+ * call log and credential lifetime override are reset and a fresh token is written; in an instance field
+ * each test gets its own environment. Test methods may declare an {@link IrsaEnvironment} parameter.
+ */
+public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback, ParameterResolver {
+    private final Consumer<IrsaEnvironment.Builder> customizer;
+    private IrsaEnvironment env;
+    private boolean perClass;
+
+    private IrsaEmulatorExtension(Consumer<IrsaEnvironment.Builder> customizer) {
+        this.customizer = customizer;
+    }
+
+    /** Default environment: see {@link IrsaEnvironment#start()}. */
+    public static IrsaEmulatorExtension create() {
+        return new IrsaEmulatorExtension(b -> { });
+    }
+
+    /** An environment configured by {@code customizer} (account, region, service account, lifetimes...). */
+    public static IrsaEmulatorExtension with(Consumer<IrsaEnvironment.Builder> customizer) {
+        return new IrsaEmulatorExtension(Objects.requireNonNull(customizer));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        perClass = true;
+        env = start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (env == null) {
+            env = start();
+        } else {
+            env.reset();
+            env.rotateToken();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass && env != null) {
+            env.close();
+            env = null;
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (env != null) {
+            env.close();
+            env = null;
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+        return p.getParameter().getType() == IrsaEnvironment.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        return environment();
+    }
+
+    /** The running environment; throws {@link IllegalStateException} outside a test's lifecycle. */
+    public IrsaEnvironment environment() {
+        if (env == null) {
+            throw new IllegalStateException("The IRSA environment runs only while a test of this class runs");
+        }
+        return env;
+    }
+
+    public String roleArn() {
+        return environment().roleArn();
+    }
+
+    public Path tokenFile() {
+        return environment().tokenFile();
+    }
+
+    public URI stsEndpoint() {
+        return environment().stsEndpoint();
+    }
+
+    public String region() {
+        return environment().region();
+    }
+
+    /** The variables the EKS webhook would inject, pointing at this environment. */
+    public Map<String, String> podEnvironment() {
+        return environment().podEnvironment();
+    }
+
+    private IrsaEnvironment start() {
+        IrsaEnvironment.Builder b = IrsaEnvironment.builder();
+        customizer.accept(b);
+        return b.start();
+    }
+}
