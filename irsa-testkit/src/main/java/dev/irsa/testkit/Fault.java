@@ -20,6 +20,10 @@ public enum Fault {
     INVALID_IDENTITY_TOKEN(400, "InvalidIdentityToken", "Sender",
             "The web identity token that was passed could not be validated by AWS. Get a new identity token from"
                     + " the identity provider and then retry the request."),
+    /** HTTP 403, {@code RegionDisabledException}: STS is not activated in this region for the account. */
+    REGION_DISABLED(403, "RegionDisabledException", "Sender",
+            "STS is not activated in this region for account. Your account administrator can activate STS in this"
+                    + " region using the IAM Console."),
     /** The connection is closed without any HTTP response (the client sees an I/O error). */
     CONNECTION_RESET(0, null, null, null);
 

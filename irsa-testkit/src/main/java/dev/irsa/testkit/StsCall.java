@@ -6,10 +6,25 @@ import java.time.Instant;
 /**
  * One request the {@link StsEmulator} received: the action, its outcome ({@code Success}, an STS error code,
  * or {@code ConnectionReset}), the HTTP status (0 when the connection was dropped), the role and session
- * asked for (when given) and how long the emulator took (including injected latency). Holds no secrets.
+ * asked for (when given), how long the emulator took (including injected latency), and a fingerprint of the
+ * web identity token sent (the first 16 hex digits of its SHA-256, so tests can tell tokens apart; null when
+ * none was sent). Holds no secrets.
  */
 public record StsCall(Instant at, String action, String outcome, int status, String roleArn, String roleSessionName,
-                      Duration latency) {
+                      Duration latency, String tokenFingerprint) {
+    /** The fingerprint {@link StsCall#tokenFingerprint()} uses. */
+    public static String fingerprint(String token) {
+        if (token == null) {
+            return null;
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public boolean succeeded() {
         return "Success".equals(outcome);
     }

@@ -212,7 +212,7 @@ public final class StsEmulator implements AutoCloseable {
             }
             if (planned.fault == Fault.CONNECTION_RESET) {
                 calls.record(new StsCall(started, action, Fault.CONNECTION_RESET.outcome(), 0, params.get("RoleArn"),
-                        params.get("RoleSessionName"), Duration.between(started, Instant.now())));
+                        params.get("RoleSessionName"), Duration.between(started, Instant.now()), StsCall.fingerprint(params.get("WebIdentityToken"))));
                 return;
             }
             String xml;
@@ -241,19 +241,19 @@ public final class StsEmulator implements AutoCloseable {
             };
             // Recorded before answering so a client that got its answer always finds its call in the log.
             calls.record(new StsCall(started, action, "Success", 200, params.get("RoleArn"), params.get("RoleSessionName"),
-                    Duration.between(started, Instant.now())));
+                    Duration.between(started, Instant.now()), StsCall.fingerprint(params.get("WebIdentityToken"))));
             respond(ex, 200, requestId, xml);
         } catch (StsException e) {
             Xml err = new Xml().openRoot("ErrorResponse").open("Error")
                     .element("Type", e.type()).element("Code", e.code()).element("Message", e.getMessage())
                     .close("Error").element("RequestId", requestId).close("ErrorResponse");
             calls.record(new StsCall(started, action, e.code(), e.status(), params.get("RoleArn"),
-                    params.get("RoleSessionName"), Duration.between(started, Instant.now())));
+                    params.get("RoleSessionName"), Duration.between(started, Instant.now()), StsCall.fingerprint(params.get("WebIdentityToken"))));
             respond(ex, e.status(), requestId, err.toString());
             log.debug("{} {} -> {} {}", requestId, action, e.status(), e.code());
         } catch (RuntimeException e) {
             log.warn("STS emulator failed on {}", action, e);
-            calls.record(new StsCall(started, action, "InternalFailure", 500, null, null, Duration.between(started, Instant.now())));
+            calls.record(new StsCall(started, action, "InternalFailure", 500, null, null, Duration.between(started, Instant.now()), null));
             respond(ex, 500, requestId, new Xml().openRoot("ErrorResponse").open("Error").element("Type", "Receiver")
                     .element("Code", "InternalFailure").element("Message", "Emulator error: " + e.getClass().getSimpleName())
                     .close("Error").element("RequestId", requestId).close("ErrorResponse").toString());

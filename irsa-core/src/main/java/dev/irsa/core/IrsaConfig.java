@@ -1,0 +1,381 @@
+package dev.irsa.core;
+
+import dev.irsa.core.internal.StsEndpoints;
+import dev.irsa.core.internal.SessionNames;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * Resolved, validated configuration of an IRSA session. Immutable and thread-safe.
+ *
+ * <p>Each setting is resolved in this order: the builder's explicit value, the Java system property, the
+ * environment variable (as the AWS SDK names them):
+ * <table>
+ *   <caption>settings</caption>
+ *   <tr><td>role ARN</td><td>{@code aws.roleArn}</td><td>{@code AWS_ROLE_ARN}</td></tr>
+ *   <tr><td>token file</td><td>{@code aws.webIdentityTokenFile}</td><td>{@code AWS_WEB_IDENTITY_TOKEN_FILE}</td></tr>
+ *   <tr><td>session name</td><td>{@code aws.roleSessionName}</td><td>{@code AWS_ROLE_SESSION_NAME} (default: from the pod's host name, unique per process)</td></tr>
+ *   <tr><td>region</td><td>{@code aws.region}</td><td>{@code AWS_REGION}, then {@code AWS_DEFAULT_REGION}</td></tr>
+ *   <tr><td>STS endpoint</td><td>{@code aws.endpointUrlSts}</td><td>{@code AWS_ENDPOINT_URL_STS}, then {@code AWS_ENDPOINT_URL} (default: the region's regional endpoint)</td></tr>
+ * </table>
+ * There is no silent fallback to us-east-1 or to the global endpoint: without a region or an endpoint
+ * {@link Builder#build()} fails and says which variable to set.
+ */
+public final class IrsaConfig {
+    public static final Path EKS_TOKEN_FILE = Path.of("/var/run/secrets/eks.amazonaws.com/serviceaccount/token");
+
+    private final RoleArn roleArn;
+    private final Path tokenFile;
+    private final String roleSessionName;
+    private final String region;
+    private final URI stsEndpoint;
+    private final Duration sessionDuration;
+    private final String sessionPolicy;
+    private final List<String> policyArns;
+    private final RefreshPolicy refreshPolicy;
+    private final boolean eagerStart;
+    private final StsClient stsClient;
+    private final List<RefreshListener> listeners;
+    private final Clock clock;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final boolean regionalEndpointsLegacyRequested;
+    private final Builder explicit;
+
+    private IrsaConfig(Builder b, RoleArn roleArn, Path tokenFile, String sessionName, String region, URI endpoint,
+                       boolean legacy) {
+        this.roleArn = roleArn;
+        this.tokenFile = tokenFile;
+        this.roleSessionName = sessionName;
+        this.region = region;
+        this.stsEndpoint = endpoint;
+        this.sessionDuration = b.sessionDuration;
+        this.sessionPolicy = b.sessionPolicy;
+        this.policyArns = List.copyOf(b.policyArns);
+        this.refreshPolicy = b.refreshPolicy;
+        this.eagerStart = b.eagerStart;
+        this.stsClient = b.stsClient;
+        this.listeners = List.copyOf(b.listeners);
+        this.clock = b.clock;
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
+        this.regionalEndpointsLegacyRequested = legacy;
+        this.explicit = b.copy();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The builder this configuration was built from (explicit values only; the rest is resolved again). */
+    public Builder toBuilder() {
+        return explicit.copy();
+    }
+
+    /** Whether the role and token file are set, by builder or {@code settings} (what the EKS webhook injects). */
+    public static boolean isConfigured(SettingsSource settings) {
+        return settings.first("aws.roleArn", "AWS_ROLE_ARN").isPresent()
+                && settings.first("aws.webIdentityTokenFile", "AWS_WEB_IDENTITY_TOKEN_FILE").isPresent();
+    }
+
+    public RoleArn roleArn() {
+        return roleArn;
+    }
+
+    public Path tokenFile() {
+        return tokenFile;
+    }
+
+    public String roleSessionName() {
+        return roleSessionName;
+    }
+
+    /** The region, or empty when only an endpoint was configured. */
+    public Optional<String> region() {
+        return Optional.ofNullable(region);
+    }
+
+    public URI stsEndpoint() {
+        return stsEndpoint;
+    }
+
+    public Duration sessionDuration() {
+        return sessionDuration;
+    }
+
+    public Optional<String> sessionPolicy() {
+        return Optional.ofNullable(sessionPolicy);
+    }
+
+    public List<String> policyArns() {
+        return policyArns;
+    }
+
+    public RefreshPolicy refreshPolicy() {
+        return refreshPolicy;
+    }
+
+    public boolean eagerStart() {
+        return eagerStart;
+    }
+
+    /** The user's own client, if one was given; otherwise the session builds (and closes) its own. */
+    public Optional<StsClient> stsClient() {
+        return Optional.ofNullable(stsClient);
+    }
+
+    public List<RefreshListener> listeners() {
+        return listeners;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** Whether {@code AWS_STS_REGIONAL_ENDPOINTS=legacy} was set (we use the regional endpoint regardless). */
+    public boolean regionalEndpointsLegacyRequested() {
+        return regionalEndpointsLegacyRequested;
+    }
+
+    @Override
+    public String toString() {
+        return "IrsaConfig[role=" + roleArn + ", tokenFile=" + tokenFile + ", session=" + roleSessionName + ", region="
+                + region + ", endpoint=" + stsEndpoint + ", duration=" + sessionDuration + ", sessionPolicy="
+                + (sessionPolicy == null ? "none" : sessionPolicy.length() + " chars") + ", policyArns=" + policyArns
+                + ", " + refreshPolicy + ", eagerStart=" + eagerStart + "]";
+    }
+
+    /**
+     * Collects explicit values; {@link #build()} resolves the rest from the {@link SettingsSource} and validates.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        private String roleArn;
+        private Path tokenFile;
+        private String roleSessionName;
+        private String region;
+        private URI stsEndpoint;
+        private Duration sessionDuration = Duration.ofHours(1);
+        private String sessionPolicy;
+        private List<String> policyArns = new ArrayList<>();
+        private RefreshPolicy refreshPolicy = RefreshPolicy.defaults();
+        private boolean eagerStart;
+        private StsClient stsClient;
+        private List<RefreshListener> listeners = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration readTimeout = Duration.ofSeconds(5);
+        private SettingsSource settings = SettingsSource.system();
+
+        private Builder() {}
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.roleArn = roleArn;
+            b.tokenFile = tokenFile;
+            b.roleSessionName = roleSessionName;
+            b.region = region;
+            b.stsEndpoint = stsEndpoint;
+            b.sessionDuration = sessionDuration;
+            b.sessionPolicy = sessionPolicy;
+            b.policyArns = new ArrayList<>(policyArns);
+            b.refreshPolicy = refreshPolicy;
+            b.eagerStart = eagerStart;
+            b.stsClient = stsClient;
+            b.listeners = new ArrayList<>(listeners);
+            b.clock = clock;
+            b.connectTimeout = connectTimeout;
+            b.readTimeout = readTimeout;
+            b.settings = settings;
+            return b;
+        }
+
+        public Builder roleArn(String roleArn) {
+            this.roleArn = roleArn;
+            return this;
+        }
+
+        public Builder tokenFile(Path tokenFile) {
+            this.tokenFile = tokenFile;
+            return this;
+        }
+
+        /** 2–64 characters of {@code [\w+=,.@-]}; by default derived from the host (pod) name. */
+        public Builder roleSessionName(String roleSessionName) {
+            this.roleSessionName = roleSessionName;
+            return this;
+        }
+
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
+        /** Overrides the regional STS endpoint (plain HTTP is refused unless the host is loopback). */
+        public Builder stsEndpoint(URI stsEndpoint) {
+            this.stsEndpoint = stsEndpoint;
+            return this;
+        }
+
+        /** {@code DurationSeconds}: 900 s to 43,200 s (and no more than the role's maximum); default 1 h. */
+        public Builder sessionDuration(Duration sessionDuration) {
+            this.sessionDuration = Objects.requireNonNull(sessionDuration, "sessionDuration");
+            return this;
+        }
+
+        /** An inline session policy (at most 2,048 characters) that scopes the session down. */
+        public Builder sessionPolicy(String sessionPolicy) {
+            this.sessionPolicy = sessionPolicy;
+            return this;
+        }
+
+        /** Managed policy ARNs that scope the session down (at most 10). */
+        public Builder policyArns(List<String> policyArns) {
+            this.policyArns = new ArrayList<>(Objects.requireNonNull(policyArns, "policyArns"));
+            return this;
+        }
+
+        public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
+            this.refreshPolicy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
+            return this;
+        }
+
+        /** Fetch credentials while building the session, failing there if they cannot be had (fail at boot). */
+        public Builder eagerStart(boolean eagerStart) {
+            this.eagerStart = eagerStart;
+            return this;
+        }
+
+        /**
+         * Use this client for STS calls (the caller keeps ownership and closes it). It must not sign
+         * AssumeRoleWithWebIdentity with credentials of its own: configure it with anonymous credentials.
+         */
+        public Builder stsClient(StsClient stsClient) {
+            this.stsClient = stsClient;
+            return this;
+        }
+
+        public Builder addListener(RefreshListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The wall clock that credential expiry is compared with (tests inject a fake one). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Timeouts of the STS HTTP client the session builds (defaults 2 s connect, 5 s read). */
+        public Builder timeouts(Duration connect, Duration read) {
+            this.connectTimeout = Objects.requireNonNull(connect, "connect");
+            this.readTimeout = Objects.requireNonNull(read, "read");
+            return this;
+        }
+
+        /** Where system properties and environment variables are read from (default: the real ones). */
+        public Builder settings(SettingsSource settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Resolves and validates.
+         *
+         * @throws IrsaConfigurationException naming the setting, where it came from, and the fix
+         */
+        public IrsaConfig build() {
+            String arnSource = roleArn != null ? "builder roleArn" : "AWS_ROLE_ARN / aws.roleArn";
+            String arn = roleArn != null ? roleArn : settings.first("aws.roleArn", "AWS_ROLE_ARN").orElse(null);
+            RoleArn role = RoleArn.parse(arn, arnSource);
+
+            Path file = tokenFile;
+            if (file == null) {
+                file = settings.first("aws.webIdentityTokenFile", "AWS_WEB_IDENTITY_TOKEN_FILE").map(Path::of)
+                        .orElseThrow(() -> new IrsaConfigurationException("No web identity token file is set"
+                                + " (AWS_WEB_IDENTITY_TOKEN_FILE / aws.webIdentityTokenFile). On EKS the webhook sets it"
+                                + " to " + EKS_TOKEN_FILE + " when the ServiceAccount has the eks.amazonaws.com/role-arn"
+                                + " annotation."));
+            }
+
+            String session = roleSessionName != null ? roleSessionName
+                    : settings.first("aws.roleSessionName", "AWS_ROLE_SESSION_NAME").orElse(null);
+            if (session == null) {
+                session = SessionNames.derive(settings.first(null, "HOSTNAME").orElse(null));
+            } else {
+                SessionNames.validate(session, roleSessionName != null ? "builder roleSessionName"
+                        : "AWS_ROLE_SESSION_NAME / aws.roleSessionName");
+            }
+
+            if (sessionDuration.compareTo(Duration.ofSeconds(900)) < 0 || sessionDuration.compareTo(Duration.ofSeconds(43200)) > 0) {
+                throw new IrsaConfigurationException("The session duration " + sessionDuration.toSeconds() + " s is outside"
+                        + " 900–43200 s (STS DurationSeconds). Use 3600 s unless the role's MaxSessionDuration allows more.");
+            }
+            if (sessionPolicy != null && (sessionPolicy.isBlank() || sessionPolicy.length() > 2048)) {
+                throw new IrsaConfigurationException("The session policy has " + sessionPolicy.length() + " characters;"
+                        + " STS accepts 1–2048. Shorten it or use managed policy ARNs instead.");
+            }
+            if (sessionPolicy != null && !sessionPolicy.chars().allMatch(c -> c == '\t' || c == '\n' || c == '\r'
+                    || (c >= 0x20 && c <= 0xFF))) {
+                throw new IrsaConfigurationException("The session policy contains characters STS refuses"
+                        + " (only U+0009, U+000A, U+000D and U+0020–U+00FF are allowed).");
+            }
+            if (policyArns.size() > 10) {
+                throw new IrsaConfigurationException(policyArns.size() + " session policy ARNs were given; STS accepts at most 10.");
+            }
+            for (String p : policyArns) {
+                if (p == null || p.length() < 20 || p.length() > 2048 || !p.startsWith("arn:")) {
+                    throw new IrsaConfigurationException("Session policy ARN '" + p + "' is not an ARN of 20–2048 characters"
+                            + " (for example arn:aws:iam::aws:policy/ReadOnlyAccess).");
+                }
+            }
+
+            String resolvedRegion = region != null ? region.trim()
+                    : settings.first("aws.region", "AWS_REGION", "AWS_DEFAULT_REGION").orElse(null);
+            URI endpoint = stsEndpoint;
+            String endpointSource = "builder stsEndpoint";
+            if (endpoint == null) {
+                Optional<String> e = settings.first("aws.endpointUrlSts", "AWS_ENDPOINT_URL_STS");
+                endpointSource = "AWS_ENDPOINT_URL_STS / aws.endpointUrlSts";
+                if (e.isEmpty()) {
+                    e = settings.first("aws.endpointUrl", "AWS_ENDPOINT_URL");
+                    endpointSource = "AWS_ENDPOINT_URL / aws.endpointUrl";
+                }
+                endpoint = e.map(s -> StsEndpoints.parse(s, "AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL")).orElse(null);
+            }
+            if (resolvedRegion != null) {
+                StsEndpoints.validateRegion(resolvedRegion, region != null ? "builder region"
+                        : "AWS_REGION / AWS_DEFAULT_REGION / aws.region");
+                StsEndpoints.requireSamePartition(role, resolvedRegion);
+            }
+            if (endpoint == null) {
+                if (resolvedRegion == null) {
+                    throw new IrsaConfigurationException("No AWS region is set, so the regional STS endpoint is unknown."
+                            + " Set AWS_REGION (or AWS_DEFAULT_REGION, or the system property aws.region) to the region"
+                            + " your workload runs in, for example us-west-2. irsa-java does not fall back to us-east-1"
+                            + " or to the global endpoint.");
+                }
+                endpoint = StsEndpoints.regional(resolvedRegion);
+            } else {
+                StsEndpoints.requireSafeTransport(endpoint, endpointSource);
+            }
+            boolean legacy = settings.first(null, "AWS_STS_REGIONAL_ENDPOINTS").map("legacy"::equalsIgnoreCase).orElse(false);
+            return new IrsaConfig(this, role, file, session, resolvedRegion, endpoint, legacy);
+        }
+    }
+}

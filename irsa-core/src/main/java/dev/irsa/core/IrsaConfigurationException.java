@@ -1,0 +1,10 @@
+package dev.irsa.core;
+
+/** A setting is missing or malformed; the message names the variable or property and the fix. */
+public final class IrsaConfigurationException extends IrsaException {
+    private static final long serialVersionUID = 1L;
+
+    public IrsaConfigurationException(String message) {
+        super(Kind.CONFIGURATION, null, message, null);
+    }
+}

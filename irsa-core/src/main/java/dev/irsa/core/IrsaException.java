@@ -1,0 +1,58 @@
+package dev.irsa.core;
+
+import java.util.Optional;
+
+/**
+ * Why IRSA credentials could not be had, with a message that says what to check. Messages never contain the
+ * web identity token, a secret access key or a session token.
+ *
+ * <p>{@link #kind()} tells a caller what to expect of a retry: {@link Kind#RETRYABLE} failures usually go away
+ * by themselves (the engine keeps retrying in the background); the others need a change of configuration,
+ * IAM or the cluster.
+ */
+public class IrsaException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** The class of failure. */
+    public enum Kind {
+        /** A required setting is missing or malformed (role ARN, token file, region, session name, ...). */
+        CONFIGURATION,
+        /** The token file is missing, unreadable, empty, not a JWT, or expired. */
+        TOKEN,
+        /** STS throttled, failed (5xx), could not reach the identity provider, or the network failed. */
+        RETRYABLE,
+        /** STS refused in a way a retry will not fix: trust policy, OIDC provider, session policy, region. */
+        NON_RECOVERABLE,
+        /** Waiting for STS took longer than allowed. */
+        TIMEOUT,
+        /** The session was closed. */
+        CLOSED
+    }
+
+    private final Kind kind;
+    private final String stsErrorCode;
+
+    public IrsaException(Kind kind, String stsErrorCode, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.stsErrorCode = stsErrorCode;
+    }
+
+    public IrsaException(Kind kind, String message) {
+        this(kind, null, message, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The STS error code ({@code AccessDenied}, {@code InvalidIdentityToken}, ...) when STS answered with one. */
+    public Optional<String> stsErrorCode() {
+        return Optional.ofNullable(stsErrorCode);
+    }
+
+    /** Whether retrying later may succeed without anyone changing anything. */
+    public boolean isRetryable() {
+        return kind == Kind.RETRYABLE || kind == Kind.TIMEOUT || kind == Kind.TOKEN;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.irsa.core;
+
+import dev.irsa.core.internal.CredentialExchange;
+import dev.irsa.core.internal.RefreshEngine;
+import dev.irsa.core.internal.SessionRegistry;
+import dev.irsa.core.internal.SharedScheduler;
+import dev.irsa.core.internal.StsWebIdentityExchange;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * IRSA credentials for one role: cached, refreshed in the background ahead of expiry (one STS call per refresh
+ * however many threads ask), served through STS failures until they really expire.
+ *
+ * <pre>{@code
+ * try (IrsaSession session = IrsaSession.create()) {          // from the pod's environment
+ *     IrsaCredentials c = session.credentials();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #credentials()} does not block while cached credentials are outside the mandatory
+ * window (the common case: one volatile read, no allocation); it blocks, bounded by
+ * {@link RefreshPolicy#waitTimeout()}, for the first credentials and inside the mandatory window.
+ * {@link #credentialsAsync()} never blocks. {@link #close()} stops the refresh and releases the shared
+ * scheduler's threads once no session uses them.
+ */
+public final class IrsaSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IrsaSession.class);
+
+    private final IrsaConfig config;
+    private final RefreshEngine engine;
+    private final Runnable release;
+    private volatile boolean closed;
+
+    private IrsaSession(IrsaConfig config, RefreshEngine engine, Runnable release) {
+        this.config = config;
+        this.engine = engine;
+        this.release = release;
+    }
+
+    /** A session configured from the environment and system properties (see {@link IrsaConfig}). */
+    public static IrsaSession create() {
+        return create(IrsaConfig.builder().build());
+    }
+
+    /**
+     * A session of its own for this configuration.
+     *
+     * @throws IrsaException if {@link IrsaConfig#eagerStart()} is set and no credentials could be had
+     */
+    public static IrsaSession create(IrsaConfig config) {
+        RefreshEngine engine = newEngine(config);
+        config.listeners().forEach(engine::addListener);
+        IrsaSession s = new IrsaSession(config, engine, engine::close);
+        return s.startIfEager();
+    }
+
+    /**
+     * A hold on the process-wide session for this configuration (role, token file, session name, endpoint,
+     * duration, session policy, refresh policy, STS client): providers built alike share one session and one
+     * refresh. The session is closed when its last holder closes.
+     */
+    public static IrsaSession shared(IrsaConfig config) {
+        SessionRegistry registry = SessionRegistry.global();
+        SessionRegistry.Key key = SessionRegistry.Key.of(config);
+        SessionRegistry.Entry entry = registry.acquire(key, k -> newEngine(config));
+        config.listeners().forEach(entry.engine()::addListener);
+        IrsaSession s = new IrsaSession(config, entry.engine(), () -> {
+            config.listeners().forEach(entry.engine()::removeListener);
+            registry.release(key, entry);
+        });
+        return s.startIfEager();
+    }
+
+    /** For tests and embedders that supply their own exchange and scheduler; not part of the stable API. */
+    static IrsaSession create(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
+        RefreshEngine engine = new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
+                config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null);
+        config.listeners().forEach(engine::addListener);
+        return new IrsaSession(config, engine, engine::close).startIfEager();
+    }
+
+    private static RefreshEngine newEngine(IrsaConfig config) {
+        if (config.regionalEndpointsLegacyRequested()) {
+            log.info("AWS_STS_REGIONAL_ENDPOINTS=legacy is set; irsa-java uses the regional endpoint {} anyway (the global"
+                    + " endpoint is a single point of failure)", config.stsEndpoint());
+        }
+        log.info("IRSA session for {} uses STS endpoint {} (session name {})", config.roleArn(), config.stsEndpoint(),
+                config.roleSessionName());
+        SharedScheduler scheduler = SharedScheduler.acquire();
+        try {
+            return new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
+                    config.clock(), ThreadLocalRandom.current(), new StsWebIdentityExchange(config), scheduler,
+                    scheduler::release);
+        } catch (RuntimeException e) {
+            scheduler.release();
+            throw e;
+        }
+    }
+
+    private IrsaSession startIfEager() {
+        if (config.eagerStart()) {
+            try {
+                engine.start();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Valid credentials.
+     *
+     * @throws IrsaException when none can be had: the message says why and what to check
+     */
+    public IrsaCredentials credentials() {
+        if (closed) {
+            throw closedException();
+        }
+        return engine.credentials();
+    }
+
+    /** Credentials without blocking the calling thread: completed at once when cached. */
+    public CompletableFuture<IrsaCredentials> credentialsAsync() {
+        if (closed) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        return engine.credentialsAsync();
+    }
+
+    private IrsaException closedException() {
+        return new IrsaException(IrsaException.Kind.CLOSED, null, "This IRSA session for " + config.roleArn() + " is closed", null);
+    }
+
+    /** Expiry, last refresh, last error and status, for health checks. */
+    public SessionState state() {
+        return closed ? closedState() : engine.state();
+    }
+
+    public IrsaConfig config() {
+        return config;
+    }
+
+    private SessionState closedState() {
+        SessionState s = engine.state();
+        return new SessionState(SessionState.Status.CLOSED, s.roleArn(), s.stsEndpoint(), null, s.lastRefresh(), null,
+                null, null, s.consecutiveFailures(), s.subject());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        release.run();
+    }
+
+    @Override
+    public String toString() {
+        return "IrsaSession[" + config.roleArn() + " via " + config.stsEndpoint() + ", " + state().status() + "]";
+    }
+
+    static boolean sameEngine(IrsaSession a, IrsaSession b) {
+        return a.engine == b.engine;
+    }
+}

@@ -1,0 +1,278 @@
+package dev.irsa.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * When credentials are refreshed and how failures are retried. Immutable and thread-safe; build with
+ * {@link #builder()} or take {@link #defaults()}.
+ *
+ * <ul>
+ *   <li><b>Advisory window</b> (by lifetime L): L &lt; 20 min → 5 min, L &lt; 90 min → 15 min, else 60 min; never
+ *       more than L/3, so short sessions (the test kit's 20-second ones) do not refresh continuously. The
+ *       background refresh starts at a random point in the first half of this window, so a fleet of pods
+ *       started together drifts apart.</li>
+ *   <li><b>Mandatory window</b>: 1 min, never more than L/10. Inside it callers wait (bounded) for the refresh
+ *       rather than take credentials about to expire.</li>
+ *   <li><b>Backoff</b> after a failed refresh: exponential with full jitter, from {@code backoffBase} up to
+ *       {@code backoffMax} while credentials are valid (never later than half the time left before the
+ *       mandatory window), and up to {@code expiredBackoffMax} once they are not.</li>
+ * </ul>
+ */
+public final class RefreshPolicy {
+    private static final RefreshPolicy DEFAULTS = builder().build();
+    private static final Duration MIN_DELAY = Duration.ofMillis(100);
+
+    private final Duration mandatoryWindow;
+    private final double jitter;
+    private final Duration backoffBase;
+    private final Duration backoffMax;
+    private final Duration expiredBackoffMax;
+    private final int maxAttempts;
+    private final Duration waitTimeout;
+    private final Duration nonRecoverableErrorTtl;
+    private final boolean backgroundRefresh;
+    private final Duration tokenReadRetry;
+
+    private RefreshPolicy(Builder b) {
+        this.mandatoryWindow = b.mandatoryWindow;
+        this.jitter = b.jitter;
+        this.backoffBase = b.backoffBase;
+        this.backoffMax = b.backoffMax;
+        this.expiredBackoffMax = b.expiredBackoffMax;
+        this.maxAttempts = b.maxAttempts;
+        this.waitTimeout = b.waitTimeout;
+        this.nonRecoverableErrorTtl = b.nonRecoverableErrorTtl;
+        this.backgroundRefresh = b.backgroundRefresh;
+        this.tokenReadRetry = b.tokenReadRetry;
+    }
+
+    public static RefreshPolicy defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The advisory window for credentials of this lifetime. */
+    public Duration advisoryWindow(Duration lifetime) {
+        Duration w = lifetime.compareTo(Duration.ofMinutes(20)) < 0 ? Duration.ofMinutes(5)
+                : lifetime.compareTo(Duration.ofMinutes(90)) < 0 ? Duration.ofMinutes(15) : Duration.ofMinutes(60);
+        return min(w, lifetime.dividedBy(3));
+    }
+
+    /** The mandatory window for credentials of this lifetime. */
+    public Duration mandatoryWindow(Duration lifetime) {
+        return min(mandatoryWindow, lifetime.dividedBy(10));
+    }
+
+    /**
+     * How long before expiry the background refresh starts: somewhere in the first {@code jitter} part of the
+     * advisory window (by default its first half), drawn from {@code random}.
+     */
+    public Duration refreshLead(Duration lifetime, RandomGenerator random) {
+        Duration advisory = advisoryWindow(lifetime);
+        long spread = (long) (advisory.toMillis() * jitter);
+        long lead = advisory.toMillis() - (spread <= 0 ? 0 : random.nextLong(spread + 1));
+        return Duration.ofMillis(Math.max(lead, mandatoryWindow(lifetime).toMillis() + 1));
+    }
+
+    /**
+     * Delay before retry number {@code failures} (1 for the first failure): full jitter over
+     * {@code min(cap, base * 2^(failures-1))}, at least 100 ms.
+     *
+     * @param untilMandatory time left before the mandatory window, or null when no valid credentials are held
+     */
+    public Duration backoff(int failures, Duration untilMandatory, RandomGenerator random) {
+        long cap;
+        if (untilMandatory == null || untilMandatory.isNegative() || untilMandatory.isZero()) {
+            cap = expiredBackoffMax.toMillis();
+        } else {
+            cap = Math.max(MIN_DELAY.toMillis(), Math.min(backoffMax.toMillis(), untilMandatory.toMillis() / 2));
+        }
+        int shift = Math.min(Math.max(failures - 1, 0), 30);
+        long exp = Math.min(cap, backoffBase.toMillis() << shift);
+        long delay = exp <= MIN_DELAY.toMillis() ? MIN_DELAY.toMillis() : MIN_DELAY.toMillis()
+                + random.nextLong(exp - MIN_DELAY.toMillis() + 1);
+        return Duration.ofMillis(delay);
+    }
+
+    /** STS calls one refresh may make while a caller is waiting (retryable errors only). */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** The longest a caller waits: for the first credentials, or for a refresh in the mandatory window. */
+    public Duration waitTimeout() {
+        return waitTimeout;
+    }
+
+    /** How long a non-recoverable error is handed to callers before another STS call is tried. */
+    public Duration nonRecoverableErrorTtl() {
+        return nonRecoverableErrorTtl;
+    }
+
+    /** Whether credentials are refreshed in the background ahead of expiry (default true). */
+    public boolean backgroundRefresh() {
+        return backgroundRefresh;
+    }
+
+    /** How long a missing or empty token file is re-read (the kubelet's atomic swap), about a second. */
+    public Duration tokenReadRetry() {
+        return tokenReadRetry;
+    }
+
+    public Duration backoffBase() {
+        return backoffBase;
+    }
+
+    public Duration backoffMax() {
+        return backoffMax;
+    }
+
+    public Duration expiredBackoffMax() {
+        return expiredBackoffMax;
+    }
+
+    public double jitter() {
+        return jitter;
+    }
+
+    public Duration mandatoryWindowMax() {
+        return mandatoryWindow;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RefreshPolicy p && p.mandatoryWindow.equals(mandatoryWindow) && p.jitter == jitter
+                && p.backoffBase.equals(backoffBase) && p.backoffMax.equals(backoffMax)
+                && p.expiredBackoffMax.equals(expiredBackoffMax) && p.maxAttempts == maxAttempts
+                && p.waitTimeout.equals(waitTimeout) && p.nonRecoverableErrorTtl.equals(nonRecoverableErrorTtl)
+                && p.backgroundRefresh == backgroundRefresh && p.tokenReadRetry.equals(tokenReadRetry);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(mandatoryWindow, jitter, backoffBase, backoffMax, expiredBackoffMax, maxAttempts, waitTimeout,
+                nonRecoverableErrorTtl, backgroundRefresh, tokenReadRetry);
+    }
+
+    @Override
+    public String toString() {
+        return "RefreshPolicy[mandatoryWindow=" + mandatoryWindow + ", jitter=" + jitter + ", backoff=" + backoffBase
+                + ".." + backoffMax + " (expired: .." + expiredBackoffMax + "), maxAttempts=" + maxAttempts
+                + ", waitTimeout=" + waitTimeout + ", nonRecoverableErrorTtl=" + nonRecoverableErrorTtl
+                + ", backgroundRefresh=" + backgroundRefresh + "]";
+    }
+
+    /** Builds a {@link RefreshPolicy}; every setter validates its argument. */
+    public static final class Builder {
+        private Duration mandatoryWindow = Duration.ofMinutes(1);
+        private double jitter = 0.5;
+        private Duration backoffBase = Duration.ofSeconds(1);
+        private Duration backoffMax = Duration.ofMinutes(5);
+        private Duration expiredBackoffMax = Duration.ofSeconds(10);
+        private int maxAttempts = 3;
+        private Duration waitTimeout = Duration.ofSeconds(10);
+        private Duration nonRecoverableErrorTtl = Duration.ofSeconds(5);
+        private boolean backgroundRefresh = true;
+        private Duration tokenReadRetry = Duration.ofSeconds(1);
+
+        private Builder() {}
+
+        private Builder(RefreshPolicy p) {
+            mandatoryWindow = p.mandatoryWindow;
+            jitter = p.jitter;
+            backoffBase = p.backoffBase;
+            backoffMax = p.backoffMax;
+            expiredBackoffMax = p.expiredBackoffMax;
+            maxAttempts = p.maxAttempts;
+            waitTimeout = p.waitTimeout;
+            nonRecoverableErrorTtl = p.nonRecoverableErrorTtl;
+            backgroundRefresh = p.backgroundRefresh;
+            tokenReadRetry = p.tokenReadRetry;
+        }
+
+        public Builder mandatoryWindow(Duration d) {
+            mandatoryWindow = positive(d, "mandatoryWindow");
+            return this;
+        }
+
+        /** Fraction (0–1) of the advisory window over which the refresh start is spread; default 0.5. */
+        public Builder jitter(double fraction) {
+            if (!(fraction >= 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("jitter must be between 0 and 1, not " + fraction);
+            }
+            jitter = fraction;
+            return this;
+        }
+
+        public Builder backoffBase(Duration d) {
+            backoffBase = positive(d, "backoffBase");
+            return this;
+        }
+
+        public Builder backoffMax(Duration d) {
+            backoffMax = positive(d, "backoffMax");
+            return this;
+        }
+
+        public Builder expiredBackoffMax(Duration d) {
+            expiredBackoffMax = positive(d, "expiredBackoffMax");
+            return this;
+        }
+
+        public Builder maxAttempts(int n) {
+            if (n < 1 || n > 10) {
+                throw new IllegalArgumentException("maxAttempts must be between 1 and 10, not " + n);
+            }
+            maxAttempts = n;
+            return this;
+        }
+
+        public Builder waitTimeout(Duration d) {
+            waitTimeout = positive(d, "waitTimeout");
+            return this;
+        }
+
+        /** 1–5 s is sensible: long enough not to hammer STS, short enough to notice a fix. */
+        public Builder nonRecoverableErrorTtl(Duration d) {
+            nonRecoverableErrorTtl = positive(d, "nonRecoverableErrorTtl");
+            return this;
+        }
+
+        public Builder backgroundRefresh(boolean enabled) {
+            backgroundRefresh = enabled;
+            return this;
+        }
+
+        public Builder tokenReadRetry(Duration d) {
+            tokenReadRetry = Objects.requireNonNull(d, "tokenReadRetry");
+            return this;
+        }
+
+        public RefreshPolicy build() {
+            if (backoffMax.compareTo(backoffBase) < 0) {
+                throw new IllegalArgumentException("backoffMax (" + backoffMax + ") is below backoffBase (" + backoffBase + ")");
+            }
+            return new RefreshPolicy(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be a positive duration, not " + d);
+            }
+            return d;
+        }
+    }
+}

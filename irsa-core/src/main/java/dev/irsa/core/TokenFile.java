@@ -1,0 +1,103 @@
+package dev.irsa.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The projected web identity token file. Every {@link #read()} opens the file afresh (the kubelet rotates it by
+ * an atomic symlink swap; the token is never cached), tolerates the brief moment in which a reader racing the
+ * swap's cleanup finds it missing or empty by re-reading for up to {@code retryWindow}, and refuses files
+ * larger than STS accepts (20,000 characters). Thread-safe; {@code read()} blocks for file I/O and, on a
+ * missing or empty file, for at most the retry window.
+ */
+public final class TokenFile {
+    /** STS's upper bound on {@code WebIdentityToken}. */
+    public static final int MAX_LENGTH = 20_000;
+    private static final long RETRY_STEP_MILLIS = 50;
+
+    private final Path path;
+    private final Duration retryWindow;
+
+    public TokenFile(Path path, Duration retryWindow) {
+        this.path = Objects.requireNonNull(path, "path");
+        this.retryWindow = Objects.requireNonNull(retryWindow, "retryWindow");
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Reads the token.
+     *
+     * @throws IrsaException of kind {@link IrsaException.Kind#TOKEN} naming the file and what to check
+     */
+    public String read() {
+        long deadline = System.nanoTime() + retryWindow.toNanos();
+        while (true) {
+            String problem;
+            try {
+                String token = readBounded().strip();
+                if (!token.isEmpty()) {
+                    return token;
+                }
+                problem = "empty";
+            } catch (NoSuchFileException e) {
+                problem = "missing";
+            } catch (AccessDeniedException e) {
+                throw new IrsaException(IrsaException.Kind.TOKEN, null, "The web identity token file " + path
+                        + " is not readable by this process (permission denied). Run the container with a user that"
+                        + " can read it, or set the pod's securityContext.fsGroup.", null);
+            } catch (IOException e) {
+                throw new IrsaException(IrsaException.Kind.TOKEN, null, "Could not read the web identity token file "
+                        + path + ": " + e.getClass().getSimpleName() + ". Check AWS_WEB_IDENTITY_TOKEN_FILE.", null);
+            }
+            if (System.nanoTime() >= deadline) {
+                throw problem.equals("missing") ? missing() : new IrsaException(IrsaException.Kind.TOKEN, null,
+                        "The web identity token file " + path + " is empty. The kubelet writes it when the pod starts;"
+                                + " check the projected volume 'aws-iam-token' is mounted.", null);
+            }
+            sleepQuietly();
+        }
+    }
+
+    private String readBounded() throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] buf = in.readNBytes(MAX_LENGTH + 1);
+            if (buf.length > MAX_LENGTH) {
+                throw new IrsaException(IrsaException.Kind.TOKEN, null, "The file " + path + " is larger than "
+                        + MAX_LENGTH + " characters, the most STS accepts: it is not a projected service-account token."
+                        + " Check AWS_WEB_IDENTITY_TOKEN_FILE.", null);
+            }
+            return new String(buf, StandardCharsets.UTF_8);
+        }
+    }
+
+    private IrsaException missing() {
+        return new IrsaException(IrsaException.Kind.TOKEN, null, "The web identity token file " + path
+                + " does not exist. Check AWS_WEB_IDENTITY_TOKEN_FILE, that the pod's ServiceAccount has the"
+                + " eks.amazonaws.com/role-arn annotation, and that the pod was created after the annotation was added"
+                + " (the EKS webhook only changes new pods).", null);
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(RETRY_STEP_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IrsaException(IrsaException.Kind.TOKEN, "Interrupted while waiting for the token file");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TokenFile[" + path + "]";
+    }
+}

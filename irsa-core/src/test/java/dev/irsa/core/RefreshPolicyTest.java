@@ -1,0 +1,92 @@
+package dev.irsa.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class RefreshPolicyTest {
+    private final RefreshPolicy p = RefreshPolicy.defaults();
+
+    @ParameterizedTest(name = "lifetime {0}s -> advisory {1}s, mandatory {2}s")
+    @CsvSource({
+            "20, 6.666, 2",          // test kit's short credentials: scaled to the lifetime
+            "300, 100, 30",
+            "900, 300, 60",          // STS minimum: 5 min advisory
+            "1199, 300, 60",
+            "1200, 400, 60",         // 20 min: 15 min window capped at L/3
+            "3600, 900, 60",         // 1 h: 15 min
+            "5399, 900, 60",
+            "5400, 1800, 60",        // 90 min: 60 min window capped at L/3
+            "43200, 3600, 60"})      // 12 h: 60 min
+    void windowsByLifetime(double lifetime, double advisory, double mandatory) {
+        Duration l = Duration.ofMillis((long) (lifetime * 1000));
+        assertThat(p.advisoryWindow(l).toMillis()).isCloseTo((long) (advisory * 1000), org.assertj.core.data.Offset.offset(1L));
+        assertThat(p.mandatoryWindow(l).toMillis()).isEqualTo((long) (mandatory * 1000));
+    }
+
+    @Test
+    void refreshLeadStaysInsideTheAdvisoryWindowAndOutsideTheMandatoryOne() {
+        RandomGenerator r = new SplittableRandom(1);
+        for (long secs : new long[] {20, 900, 3600, 43200}) {
+            Duration l = Duration.ofSeconds(secs);
+            for (int i = 0; i < 1000; i++) {
+                Duration lead = p.refreshLead(l, r);
+                assertThat(lead).isLessThanOrEqualTo(p.advisoryWindow(l));
+                assertThat(lead).isGreaterThanOrEqualTo(p.advisoryWindow(l).dividedBy(2));
+                assertThat(lead).isGreaterThan(p.mandatoryWindow(l));
+            }
+        }
+    }
+
+    @Test
+    void backoffIsExponentialWithFullJitterAndCaps() {
+        RandomGenerator r = new SplittableRandom(7);
+        Duration plenty = Duration.ofHours(1);
+        for (int failures = 1; failures <= 12; failures++) {
+            long cap = Math.min(300_000, 1000L << (failures - 1));
+            long max = 0;
+            long min = Long.MAX_VALUE;
+            for (int i = 0; i < 2000; i++) {
+                long d = p.backoff(failures, plenty, r).toMillis();
+                assertThat(d).isBetween(100L, cap);
+                max = Math.max(max, d);
+                min = Math.min(min, d);
+            }
+            assertThat(max).as("spread reaches the cap for step " + failures).isGreaterThan(cap * 9 / 10);
+            assertThat(min).as("full jitter reaches the floor for step " + failures).isLessThan(100 + cap / 10);
+        }
+    }
+
+    @Test
+    void backoffNeverOutlivesHalfTheTimeBeforeTheMandatoryWindow() {
+        RandomGenerator r = new SplittableRandom(3);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(p.backoff(20, Duration.ofSeconds(30), r)).isLessThanOrEqualTo(Duration.ofSeconds(15));
+        }
+    }
+
+    @Test
+    void withoutValidCredentialsBackoffIsCappedLow() {
+        RandomGenerator r = new SplittableRandom(5);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(p.backoff(20, null, r)).isLessThanOrEqualTo(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void builderValidatesAndRoundTrips() {
+        RefreshPolicy custom = RefreshPolicy.builder().mandatoryWindow(Duration.ofSeconds(30)).jitter(0.2).maxAttempts(2).build();
+        assertThat(custom.toBuilder().build()).isEqualTo(custom);
+        assertThat(custom).isNotEqualTo(RefreshPolicy.defaults());
+        assertThatThrownBy(() -> RefreshPolicy.builder().jitter(2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RefreshPolicy.builder().waitTimeout(Duration.ZERO)).hasMessageContaining("waitTimeout");
+        assertThatThrownBy(() -> RefreshPolicy.builder().maxAttempts(0)).hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> RefreshPolicy.builder().backoffBase(Duration.ofMinutes(10)).build()).hasMessageContaining("backoffMax");
+    }
+}
