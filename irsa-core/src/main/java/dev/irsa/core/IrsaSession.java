@@ -76,6 +76,7 @@ public final class IrsaSession implements AutoCloseable {
 
     /** For tests and embedders that supply their own exchange and scheduler; not part of the stable API. */
     static IrsaSession create(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
+        logEndpoint(config);
         RefreshEngine engine = new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
                 config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null);
         config.listeners().forEach(engine::addListener);
@@ -83,12 +84,7 @@ public final class IrsaSession implements AutoCloseable {
     }
 
     private static RefreshEngine newEngine(IrsaConfig config) {
-        if (config.regionalEndpointsLegacyRequested()) {
-            log.info("AWS_STS_REGIONAL_ENDPOINTS=legacy is set; irsa-java uses the regional endpoint {} anyway (the global"
-                    + " endpoint is a single point of failure)", config.stsEndpoint());
-        }
-        log.info("IRSA session for {} uses STS endpoint {} (session name {})", config.roleArn(), config.stsEndpoint(),
-                config.roleSessionName());
+        logEndpoint(config);
         SharedScheduler scheduler = SharedScheduler.acquire();
         try {
             return new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
@@ -98,6 +94,16 @@ public final class IrsaSession implements AutoCloseable {
             scheduler.release();
             throw e;
         }
+    }
+
+    /** Once per session: which endpoint the token goes to is the first thing to check when something is off. */
+    private static void logEndpoint(IrsaConfig config) {
+        if (config.regionalEndpointsLegacyRequested()) {
+            log.info("AWS_STS_REGIONAL_ENDPOINTS=legacy is set; irsa-java uses the regional endpoint {} anyway (the global"
+                    + " endpoint is a single point of failure)", config.stsEndpoint());
+        }
+        log.info("IRSA session for {} uses STS endpoint {} (session name {})", config.roleArn(), config.stsEndpoint(),
+                config.roleSessionName());
     }
 
     private IrsaSession startIfEager() {

@@ -94,7 +94,9 @@ public final class RefreshPolicy {
         if (untilMandatory == null || untilMandatory.isNegative() || untilMandatory.isZero()) {
             cap = expiredBackoffMax.toMillis();
         } else {
-            cap = Math.max(MIN_DELAY.toMillis(), Math.min(backoffMax.toMillis(), untilMandatory.toMillis() / 2));
+            // Half the time left, so several tries happen before the mandatory window, but never denser than the
+            // expired cap: approaching the deadline must not turn into a retry storm.
+            cap = Math.min(backoffMax.toMillis(), Math.max(expiredBackoffMax.toMillis(), untilMandatory.toMillis() / 2));
         }
         int shift = Math.min(Math.max(failures - 1, 0), 30);
         long exp = Math.min(cap, backoffBase.toMillis() << shift);

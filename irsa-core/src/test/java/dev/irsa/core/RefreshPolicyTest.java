@@ -67,7 +67,9 @@ class RefreshPolicyTest {
     void backoffNeverOutlivesHalfTheTimeBeforeTheMandatoryWindow() {
         RandomGenerator r = new SplittableRandom(3);
         for (int i = 0; i < 1000; i++) {
-            assertThat(p.backoff(20, Duration.ofSeconds(30), r)).isLessThanOrEqualTo(Duration.ofSeconds(15));
+            assertThat(p.backoff(20, Duration.ofSeconds(60), r)).isLessThanOrEqualTo(Duration.ofSeconds(30));
+            assertThat(p.backoff(20, Duration.ofSeconds(4), r)).as("never denser than the expired cap allows")
+                    .isLessThanOrEqualTo(Duration.ofSeconds(10));
         }
     }
 

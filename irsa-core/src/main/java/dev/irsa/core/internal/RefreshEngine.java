@@ -262,8 +262,8 @@ public final class RefreshEngine implements AutoCloseable {
                 return inFlight;
             }
         }
-        if (s.failure != null && now < s.nextAttemptAt) {
-            return null; // backing off after a failure: do not add STS calls, the credentials are still valid
+        if (s.failure != null) {
+            return null; // backing off after a failure: the timer retries; callers add no STS calls
         }
         return startRefresh(Trigger.CALLER, true, s);
     }
