@@ -184,7 +184,8 @@ public final class IrsaConfig {
 
         private Builder() {}
 
-        private Builder copy() {
+        /** An independent copy of this builder's explicit values. */
+        public Builder copy() {
             Builder b = new Builder();
             b.roleArn = roleArn;
             b.tokenFile = tokenFile;

@@ -4,7 +4,9 @@ import dev.irsa.core.internal.CredentialExchange;
 import dev.irsa.core.internal.RefreshEngine;
 import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.core.internal.SharedScheduler;
+import dev.irsa.core.internal.StsAssumeRoleExchange;
 import dev.irsa.core.internal.StsWebIdentityExchange;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -140,6 +142,30 @@ public final class IrsaSession implements AutoCloseable {
 
     private IrsaException closedException() {
         return new IrsaException(IrsaException.Kind.CLOSED, null, "This IRSA session for " + config.roleArn() + " is closed", null);
+    }
+
+    /**
+     * A session for another role, assumed with {@code sts:AssumeRole} using this session's credentials (role
+     * chaining, e.g. into another account). It refreshes on its own schedule on the same engine and scheduler;
+     * closing it does not close this session, and it must be closed before this one.
+     */
+    public IrsaSession assumeRole(ChainedRoleConfig target) {
+        Objects.requireNonNull(target, "target");
+        IrsaConfig chained = config.toBuilder().roleArn(target.roleArn().toString())
+                .roleSessionName(target.roleSessionName().orElse(config.roleSessionName()))
+                .refreshPolicy(target.refreshPolicy()).eagerStart(false).build();
+        SharedScheduler scheduler = SharedScheduler.acquire();
+        RefreshEngine chainedEngine;
+        try {
+            chainedEngine = new RefreshEngine(target.roleArn().toString(), config.stsEndpoint(), target.refreshPolicy(),
+                    config.clock(), ThreadLocalRandom.current(), new StsAssumeRoleExchange(target, config, this::credentials),
+                    scheduler, scheduler::release);
+        } catch (RuntimeException e) {
+            scheduler.release();
+            throw e;
+        }
+        log.info("IRSA chained session: {} assumes {}", config.roleArn(), target.roleArn());
+        return new IrsaSession(chained, chainedEngine, chainedEngine::close);
     }
 
     /** Expiry, last refresh, last error and status, for health checks. */

@@ -1,0 +1,151 @@
+package dev.irsa.core;
+
+import dev.irsa.core.internal.SessionNames;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A role assumed with {@code sts:AssumeRole} from an IRSA session (role chaining), for example a role in
+ * another account. Immutable; build with {@link #builder(String)}. STS limits chained sessions to one hour.
+ */
+public final class ChainedRoleConfig {
+    private final RoleArn roleArn;
+    private final String roleSessionName;
+    private final String externalId;
+    private final Duration sessionDuration;
+    private final String sessionPolicy;
+    private final List<String> policyArns;
+    private final RefreshPolicy refreshPolicy;
+
+    private ChainedRoleConfig(Builder b) {
+        this.roleArn = RoleArn.parse(b.roleArn, "chained role ARN");
+        this.roleSessionName = b.roleSessionName;
+        this.externalId = b.externalId;
+        this.sessionDuration = b.sessionDuration;
+        this.sessionPolicy = b.sessionPolicy;
+        this.policyArns = List.copyOf(b.policyArns);
+        this.refreshPolicy = b.refreshPolicy;
+    }
+
+    public static Builder builder(String roleArn) {
+        return new Builder(roleArn);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(roleArn.toString());
+        b.roleSessionName = roleSessionName;
+        b.externalId = externalId;
+        b.sessionDuration = sessionDuration;
+        b.sessionPolicy = sessionPolicy;
+        b.policyArns = new ArrayList<>(policyArns);
+        b.refreshPolicy = refreshPolicy;
+        return b;
+    }
+
+    public RoleArn roleArn() {
+        return roleArn;
+    }
+
+    /** The session name, or empty to reuse the source session's. */
+    public Optional<String> roleSessionName() {
+        return Optional.ofNullable(roleSessionName);
+    }
+
+    public Optional<String> externalId() {
+        return Optional.ofNullable(externalId);
+    }
+
+    public Duration sessionDuration() {
+        return sessionDuration;
+    }
+
+    public Optional<String> sessionPolicy() {
+        return Optional.ofNullable(sessionPolicy);
+    }
+
+    public List<String> policyArns() {
+        return policyArns;
+    }
+
+    public RefreshPolicy refreshPolicy() {
+        return refreshPolicy;
+    }
+
+    @Override
+    public String toString() {
+        return "ChainedRoleConfig[role=" + roleArn + ", session=" + roleSessionName + ", externalId="
+                + (externalId == null ? "none" : "set") + ", duration=" + sessionDuration + "]";
+    }
+
+    /** Builds a {@link ChainedRoleConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private final String roleArn;
+        private String roleSessionName;
+        private String externalId;
+        private Duration sessionDuration = Duration.ofHours(1);
+        private String sessionPolicy;
+        private List<String> policyArns = new ArrayList<>();
+        private RefreshPolicy refreshPolicy = RefreshPolicy.defaults();
+
+        private Builder(String roleArn) {
+            this.roleArn = roleArn;
+        }
+
+        public Builder roleSessionName(String name) {
+            this.roleSessionName = name;
+            return this;
+        }
+
+        /** The external ID the target role's trust policy requires ({@code sts:ExternalId}), 2–1224 characters. */
+        public Builder externalId(String externalId) {
+            this.externalId = externalId;
+            return this;
+        }
+
+        /** 900 s to 3600 s: STS caps role chaining at one hour. */
+        public Builder sessionDuration(Duration d) {
+            this.sessionDuration = Objects.requireNonNull(d);
+            return this;
+        }
+
+        public Builder sessionPolicy(String policy) {
+            this.sessionPolicy = policy;
+            return this;
+        }
+
+        public Builder policyArns(List<String> arns) {
+            this.policyArns = new ArrayList<>(arns);
+            return this;
+        }
+
+        public Builder refreshPolicy(RefreshPolicy p) {
+            this.refreshPolicy = Objects.requireNonNull(p);
+            return this;
+        }
+
+        /** @throws IrsaConfigurationException naming the setting and the fix */
+        public ChainedRoleConfig build() {
+            if (roleSessionName != null) {
+                SessionNames.validate(roleSessionName, "chained role session name");
+            }
+            if (externalId != null && !externalId.matches("[\\w+=,.@:/-]{2,1224}")) {
+                throw new IrsaConfigurationException("The external ID must be 2–1224 characters of letters, digits and"
+                        + " + = , . @ : / - _");
+            }
+            if (sessionDuration.compareTo(Duration.ofSeconds(900)) < 0 || sessionDuration.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IrsaConfigurationException("A chained role session lasts 900–3600 s (STS limits role chaining to"
+                        + " one hour), not " + sessionDuration.toSeconds() + " s.");
+            }
+            if (sessionPolicy != null && (sessionPolicy.isBlank() || sessionPolicy.length() > 2048)) {
+                throw new IrsaConfigurationException("The chained session policy must have 1–2048 characters.");
+            }
+            if (policyArns.size() > 10) {
+                throw new IrsaConfigurationException("At most 10 policy ARNs may scope a chained session.");
+            }
+            return new ChainedRoleConfig(this);
+        }
+    }
+}

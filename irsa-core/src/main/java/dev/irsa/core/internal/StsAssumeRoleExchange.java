@@ -1,0 +1,98 @@
+package dev.irsa.core.internal;
+
+import dev.irsa.core.ChainedRoleConfig;
+import dev.irsa.core.IrsaConfig;
+import dev.irsa.core.IrsaCredentials;
+import dev.irsa.core.IrsaException;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
+import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
+import software.amazon.awssdk.services.sts.model.Credentials;
+import software.amazon.awssdk.services.sts.model.PolicyDescriptorType;
+import software.amazon.awssdk.services.sts.model.StsException;
+
+/**
+ * Role chaining: {@code sts:AssumeRole} signed with the source session's credentials (read from the source on
+ * every call, so its refreshes carry over). Blocking; one call per exchange, retried like the web-identity
+ * exchange.
+ */
+public final class StsAssumeRoleExchange implements CredentialExchange {
+    private final ChainedRoleConfig target;
+    private final IrsaConfig source;
+    private final StsClient sts;
+    private final String sessionName;
+
+    public StsAssumeRoleExchange(ChainedRoleConfig target, IrsaConfig source, Supplier<IrsaCredentials> sourceCredentials) {
+        this.target = target;
+        this.source = source;
+        this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
+        this.sts = StsClient.builder()
+                .region(Region.of(source.region().orElse("us-east-1")))
+                .endpointOverride(source.stsEndpoint())
+                .credentialsProvider(() -> {
+                    IrsaCredentials c = sourceCredentials.get();
+                    return AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
+                })
+                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(source.connectTimeout())
+                        .socketTimeout(source.readTimeout()).build())
+                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
+                .build();
+    }
+
+    @Override
+    public ExchangeResult exchange(int maxAttempts) {
+        int failures = 0;
+        int calls = 0;
+        while (true) {
+            try {
+                calls++;
+                AssumeRoleRequest.Builder b = AssumeRoleRequest.builder().roleArn(target.roleArn().toString())
+                        .roleSessionName(sessionName).durationSeconds((int) target.sessionDuration().toSeconds());
+                target.externalId().ifPresent(b::externalId);
+                target.sessionPolicy().ifPresent(b::policy);
+                if (!target.policyArns().isEmpty()) {
+                    b.policyArns(target.policyArns().stream().map(a -> PolicyDescriptorType.builder().arn(a).build()).toList());
+                }
+                AssumeRoleResponse r = sts.assumeRole(b.build());
+                Credentials c = r.credentials();
+                return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
+                        c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls);
+            } catch (StsException e) {
+                String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
+                boolean retryable = StsErrorAdvisor.retryable(code, e.statusCode());
+                if (retryable && ++failures < maxAttempts) {
+                    continue;
+                }
+                String msg = "STS " + code + " (HTTP " + e.statusCode() + ", request " + e.requestId() + ") assuming "
+                        + target.roleArn() + " from " + source.roleArn() + ": "
+                        + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()) + ". "
+                        + (code.equals("AccessDenied") ? "The target role's trust policy must allow sts:AssumeRole for"
+                        + " principal " + source.roleArn() + (target.externalId().isPresent()
+                        ? " with this sts:ExternalId" : "") + ", and the source role's permissions policy must allow"
+                        + " sts:AssumeRole on " + target.roleArn() + "." : "");
+                throw new IrsaException(retryable ? IrsaException.Kind.RETRYABLE : IrsaException.Kind.NON_RECOVERABLE,
+                        code, msg, null);
+            } catch (SdkClientException e) {
+                if (e.getCause() instanceof IrsaException ie) {
+                    throw ie; // the source session could not supply credentials
+                }
+                if (++failures < maxAttempts) {
+                    continue;
+                }
+                throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "Could not reach STS at "
+                        + source.stsEndpoint() + " to assume " + target.roleArn() + ": " + e.getMessage(), null);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sts.close();
+    }
+}
