@@ -66,17 +66,24 @@ public final class TrustPolicy {
      */
     public static String forServiceAccount(String accountId, String issuerHostAndPath, String namespace,
                                            String serviceAccount) {
-        String provider = "arn:aws:iam::" + accountId + ":oidc-provider/" + issuerHostAndPath;
+        return forServiceAccount("aws", accountId, issuerHostAndPath, namespace, serviceAccount,
+                ServiceAccountTokenBuilder.STS_AUDIENCE);
+    }
+
+    /** As {@link #forServiceAccount(String, String, String, String)}, in any partition and for any audience. */
+    public static String forServiceAccount(String partition, String accountId, String issuerHostAndPath, String namespace,
+                                           String serviceAccount, String audience) {
+        String provider = "arn:" + partition + ":iam::" + accountId + ":oidc-provider/" + issuerHostAndPath;
         String sub = "system:serviceaccount:" + namespace + ":" + serviceAccount;
         boolean wildcard = sub.contains("*") || sub.contains("?");
         Map<String, Object> condition = new LinkedHashMap<>();
         if (wildcard) {
             condition.put("StringLike", Map.of(issuerHostAndPath + ":sub", sub));
-            condition.put("StringEquals", Map.of(issuerHostAndPath + ":aud", ServiceAccountTokenBuilder.STS_AUDIENCE));
+            condition.put("StringEquals", Map.of(issuerHostAndPath + ":aud", audience));
         } else {
             Map<String, Object> eq = new LinkedHashMap<>();
             eq.put(issuerHostAndPath + ":sub", sub);
-            eq.put(issuerHostAndPath + ":aud", ServiceAccountTokenBuilder.STS_AUDIENCE);
+            eq.put(issuerHostAndPath + ":aud", audience);
             condition.put("StringEquals", eq);
         }
         Map<String, Object> statement = new LinkedHashMap<>();

@@ -1,0 +1,186 @@
+package dev.irsa.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.OidcIssuer;
+import dev.irsa.testkit.TrustPolicy;
+import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each doctor check, passing and failing, against the emulator. */
+class DoctorCommandTest {
+    @RegisterExtension
+    static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+
+    @TempDir
+    Path tmp;
+
+    /** Runs doctor --json and returns check name -> [status, message]. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<String>> doctor(Map<String, String> env, int expectedExit, String... extra) throws Exception {
+        String[] args = new String[extra.length + 2];
+        args[0] = "doctor";
+        args[1] = "--json";
+        System.arraycopy(extra, 0, args, 2, extra.length);
+        Cli r = Cli.run(env, args);
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(expectedExit);
+        Map<String, Object> doc = JSONObjectUtils.parse(r.out());
+        Map<String, List<String>> checks = new LinkedHashMap<>();
+        for (Object o : (List<Object>) doc.get("checks")) {
+            Map<String, Object> c = (Map<String, Object>) o;
+            assertThat(c.get("status")).isIn("PASS", "WARN", "FAIL");
+            checks.put((String) c.get("name"), List.of((String) c.get("status"), (String) c.get("message")));
+        }
+        assertThat(r.out()).doesNotContainPattern("eyJ[\\w-]{10,}\\.");
+        return checks;
+    }
+
+    private static Map<String, String> env(IrsaEnvironment e, Consumer<Map<String, String>> change) {
+        Map<String, String> m = new HashMap<>(e.podEnvironment());
+        change.accept(m);
+        return m;
+    }
+
+    @Test
+    void aHealthyPodPassesEveryCheck(IrsaEnvironment env) throws Exception {
+        Map<String, List<String>> c = doctor(env.podEnvironment(), 0);
+        assertThat(c.keySet()).containsExactly("environment", "role-arn", "token-file", "token-jwt", "token-expiry",
+                "token-audience", "token-subject", "session-name", "region", "sts-assume-role", "sts-caller-identity", "clock");
+        c.forEach((name, v) -> assertThat(v.get(0)).as(name + ": " + v.get(1)).isEqualTo("PASS"));
+        assertThat(c.get("sts-caller-identity").get(1)).contains("arn:aws:sts::111122223333:assumed-role/app-role/");
+        assertThat(c.get("region").get(1)).contains("us-west-2").contains(env.stsEndpoint().toString());
+        assertThat(c.get("token-subject").get(1)).contains("namespace default, service account app");
+    }
+
+    @Test
+    void tableOutputForPeople(IrsaEnvironment env) {
+        Cli r = Cli.run(env.podEnvironment(), "doctor");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("CHECK").contains("sts-assume-role      PASS").contains("IRSA looks healthy.");
+    }
+
+    @Test
+    void missingVariables() throws Exception {
+        Map<String, List<String>> c = doctor(Map.of("AWS_REGION", "us-west-2"), 1, "--offline");
+        assertThat(c.get("environment")).containsExactly("FAIL", c.get("environment").get(1));
+        assertThat(c.get("environment").get(1)).contains("AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE not set")
+                .contains("eks.amazonaws.com/role-arn");
+    }
+
+    @Test
+    void malformedRoleArn(IrsaEnvironment env) throws Exception {
+        Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_ROLE_ARN", "arn:aws:iam::123:role/x")), 1);
+        assertThat(c.get("role-arn").get(0)).isEqualTo("FAIL");
+        assertThat(c.get("role-arn").get(1)).contains("12 digits");
+        assertThat(c.get("sts-assume-role").get(1)).contains("not attempted");
+    }
+
+    @Test
+    void unreadableOrMissingToken(IrsaEnvironment env) throws Exception {
+        Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_WEB_IDENTITY_TOKEN_FILE", tmp.resolve("nope").toString())), 1);
+        assertThat(c.get("token-file")).first().isEqualTo("FAIL");
+        assertThat(c.get("token-file").get(1)).contains("does not exist");
+    }
+
+    @Test
+    void notAJwt(IrsaEnvironment env) throws Exception {
+        Path f = Files.writeString(tmp.resolve("token"), "hello");
+        Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_WEB_IDENTITY_TOKEN_FILE", f.toString())), 1);
+        assertThat(c.get("token-jwt")).first().isEqualTo("FAIL");
+    }
+
+    @Test
+    void expiredToken(IrsaEnvironment env) throws Exception {
+        Path f = Files.writeString(tmp.resolve("token"), env.token().expired().sign());
+        Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_WEB_IDENTITY_TOKEN_FILE", f.toString())), 1);
+        assertThat(c.get("token-expiry").get(0)).isEqualTo("FAIL");
+        assertThat(c.get("token-expiry").get(1)).contains("expired at").contains("not rotated");
+    }
+
+    @Test
+    void wrongAudienceWarnsAndStsRefuses(IrsaEnvironment env) throws Exception {
+        Path f = Files.writeString(tmp.resolve("token"), env.token().audience("vault").sign());
+        Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_WEB_IDENTITY_TOKEN_FILE", f.toString())), 1);
+        assertThat(c.get("token-audience").get(0)).isEqualTo("WARN");
+        assertThat(c.get("sts-assume-role").get(0)).isEqualTo("FAIL");
+        assertThat(c.get("sts-assume-role").get(1)).contains("client IDs");
+    }
+
+    @Test
+    void subjectThatIsNotAServiceAccount(IrsaEnvironment env) throws Exception {
+        Path f = Files.writeString(tmp.resolve("token"), env.token().subject("user@example.com").sign());
+        Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_WEB_IDENTITY_TOKEN_FILE", f.toString())), 1, "--offline");
+        assertThat(c.get("token-subject").get(0)).isEqualTo("FAIL");
+    }
+
+    @Test
+    void noRegion(IrsaEnvironment env) throws Exception {
+        Map<String, List<String>> c = doctor(env(env, m -> {
+            m.remove("AWS_REGION");
+            m.remove("AWS_DEFAULT_REGION");
+            m.remove("AWS_ENDPOINT_URL_STS");
+        }), 1);
+        assertThat(c.get("region").get(0)).isEqualTo("FAIL");
+        assertThat(c.get("region").get(1)).contains("AWS_REGION");
+    }
+
+    @Test
+    void invalidSessionName(IrsaEnvironment env) throws Exception {
+        Map<String, List<String>> c = doctor(env.podEnvironment(), 1, "--session-name", "bad name");
+        assertThat(c.get("session-name").get(0)).isEqualTo("FAIL");
+    }
+
+    @Test
+    void clockSkewFromTheToken(IrsaEnvironment env) throws Exception {
+        try (OidcIssuer ahead = OidcIssuer.builder().clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(30))).start()) {
+            Path f = Files.writeString(tmp.resolve("token"), ahead.token("default", "app").sign());
+            Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_WEB_IDENTITY_TOKEN_FILE", f.toString())), 1, "--offline");
+            assertThat(c.get("clock").get(0)).isEqualTo("FAIL");
+            assertThat(c.get("clock").get(1)).contains("clock is behind");
+        }
+    }
+
+    @Test
+    void stsRefusesTheRole(IrsaEnvironment env) throws Exception {
+        Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/other")), 1);
+        assertThat(c.get("sts-assume-role").get(0)).isEqualTo("FAIL");
+        assertThat(c.get("sts-assume-role").get(1)).contains("AccessDenied").contains("trust policy");
+    }
+
+    @Test
+    void trustPolicyEvaluatedOfflineSaysWhichConditionFails(IrsaEnvironment env) throws Exception {
+        Path good = Files.writeString(tmp.resolve("good.json"),
+                TrustPolicy.forServiceAccount("111122223333", env.issuer().hostAndPath(), "default", "app"));
+        Map<String, List<String>> ok = doctor(env.podEnvironment(), 0, "--offline", "--trust-policy", good.toString());
+        assertThat(ok.get("trust-policy").get(0)).isEqualTo("PASS");
+
+        Path bad = Files.writeString(tmp.resolve("bad.json"),
+                TrustPolicy.forServiceAccount("111122223333", env.issuer().hostAndPath(), "default", "web"));
+        Map<String, List<String>> no = doctor(env.podEnvironment(), 1, "--offline", "--trust-policy", bad.toString());
+        assertThat(no.get("trust-policy").get(0)).isEqualTo("FAIL");
+        assertThat(no.get("trust-policy").get(1)).contains("StringEquals on " + env.issuer().hostAndPath() + ":sub failed")
+                .contains("system:serviceaccount:default:app").contains("requires system:serviceaccount:default:web");
+
+        Path wrongProvider = Files.writeString(tmp.resolve("provider.json"),
+                TrustPolicy.forServiceAccount("111122223333", "oidc.eks.us-west-2.amazonaws.com/id/OTHER", "default", "app"));
+        Map<String, List<String>> p = doctor(env.podEnvironment(), 1, "--offline", "--trust-policy", wrongProvider.toString());
+        assertThat(p.get("trust-policy").get(1)).contains("principal Federated");
+
+        Path broken = Files.writeString(tmp.resolve("broken.json"), "{not json");
+        assertThat(doctor(env.podEnvironment(), 1, "--offline", "--trust-policy", broken.toString()).get("trust-policy").get(1))
+                .contains("not valid JSON");
+    }
+}
