@@ -1,7 +1,10 @@
 package dev.irsa.core;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A consistent snapshot of a session for health checks, metrics and the CLI. Immutable; holds no secrets.
@@ -32,5 +35,37 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
     /** Whether callers can get credentials now. */
     public boolean healthy() {
         return status == Status.VALID || status == Status.DEGRADED;
+    }
+
+    /**
+     * Details for a health endpoint: status, role, endpoint, expiry and time left, last refresh, and on failure
+     * the error (whose message says what to fix). Never a secret. Absent values are left out.
+     */
+    public Map<String, Object> details(Instant now) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("status", status.name());
+        d.put("roleArn", roleArn);
+        if (stsEndpoint != null) {
+            d.put("stsEndpoint", stsEndpoint.toString());
+        }
+        if (expiration != null) {
+            d.put("expiration", expiration.toString());
+            d.put("timeToExpiry", Duration.between(now, expiration).isNegative() ? "expired"
+                    : Duration.between(now, expiration).withNanos(0).toString());
+        }
+        if (lastRefresh != null) {
+            d.put("lastRefresh", lastRefresh.toString());
+        }
+        if (subject != null) {
+            d.put("subject", subject);
+        }
+        if (lastError != null) {
+            d.put("consecutiveFailures", consecutiveFailures);
+            d.put("error", lastError);
+            if (lastErrorCode != null) {
+                d.put("errorCode", lastErrorCode);
+            }
+        }
+        return d;
     }
 }

@@ -1,0 +1,37 @@
+package dev.irsa.spring.boot4;
+
+import dev.irsa.core.SessionState;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import java.time.Clock;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * Health contributor {@code irsa} (Spring Boot 4): UP with the role and time to expiry while valid credentials are
+ * served (also while refreshes fail but the cached ones are still valid); DOWN after real expiry, a non-recoverable
+ * error or an unusable configuration, with the reason and the fix; UNKNOWN before the first credentials were asked
+ * for. Never shows a secret; never calls STS.
+ */
+public final class IrsaHealthIndicator implements HealthIndicator {
+    private final IrsaCredentialsProvider provider;
+    private final Clock clock;
+
+    public IrsaHealthIndicator(IrsaCredentialsProvider provider, Clock clock) {
+        this.provider = provider;
+        this.clock = clock;
+    }
+
+    @Override
+    public Health health() {
+        SessionState state = provider.state().orElse(null);
+        if (state == null) {
+            return Health.down().withDetail("error", provider.unavailableReason().orElse("IRSA is not available")).build();
+        }
+        Health.Builder b = switch (state.status()) {
+            case VALID, DEGRADED -> Health.up();
+            case NOT_STARTED -> Health.unknown();
+            case FAILING, CLOSED -> Health.down();
+        };
+        return b.withDetails(state.details(clock.instant())).build();
+    }
+}

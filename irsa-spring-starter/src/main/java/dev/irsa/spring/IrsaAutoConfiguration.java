@@ -1,0 +1,84 @@
+package dev.irsa.spring;
+
+import dev.irsa.core.RefreshListener;
+import dev.irsa.core.RefreshPolicy;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+/**
+ * An {@link AwsCredentialsProvider} bean backed by IRSA when IRSA is configured (the pod's environment, or
+ * {@code irsa.role-arn} + {@code irsa.token-file}). Backs off when the application defines its own
+ * {@code AwsCredentialsProvider}, when {@code irsa.enabled=false}, and when IRSA is not configured (then nothing is
+ * created and nothing fails). Runs before Spring Cloud AWS's credentials auto-configuration, which then finds
+ * this bean and uses it.
+ */
+@AutoConfiguration(beforeName = "io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration")
+@ConditionalOnClass(AwsCredentialsProvider.class)
+@ConditionalOnProperty(prefix = "irsa", name = "enabled", havingValue = "true", matchIfMissing = true)
+@Conditional(OnIrsaConfiguredCondition.class)
+@EnableConfigurationProperties(IrsaProperties.class)
+public class IrsaAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(AwsCredentialsProvider.class)
+    public IrsaCredentialsProvider irsaCredentialsProvider(IrsaProperties p, Environment environment,
+                                                           ObjectProvider<RefreshListener> listeners) {
+        IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder()
+                .settings(new EnvironmentSettings(environment))
+                .sessionDuration(p.getSessionDuration())
+                .policyArns(p.getPolicyArns())
+                .eagerStart(p.isEagerStart())
+                .timeouts(p.getConnectTimeout(), p.getReadTimeout())
+                .refreshPolicy(RefreshPolicy.builder()
+                        .backgroundRefresh(p.getRefresh().isBackground())
+                        .mandatoryWindow(p.getRefresh().getMandatoryWindow())
+                        .backoffBase(p.getRefresh().getBackoffBase())
+                        .backoffMax(p.getRefresh().getBackoffMax())
+                        .expiredBackoffMax(p.getRefresh().getExpiredBackoffMax())
+                        .waitTimeout(p.getRefresh().getWaitTimeout())
+                        .nonRecoverableErrorTtl(p.getRefresh().getNonRecoverableErrorTtl())
+                        .build());
+        if (p.getRoleArn() != null) {
+            b.roleArn(p.getRoleArn());
+        }
+        if (p.getTokenFile() != null) {
+            b.tokenFile(p.getTokenFile());
+        }
+        if (p.getSessionName() != null) {
+            b.roleSessionName(p.getSessionName());
+        }
+        if (p.getRegion() != null) {
+            b.region(p.getRegion());
+        }
+        if (p.getStsEndpoint() != null) {
+            b.stsEndpoint(p.getStsEndpoint());
+        }
+        if (p.getSessionPolicy() != null) {
+            b.sessionPolicy(p.getSessionPolicy());
+        }
+        listeners.orderedStream().forEach(b::addListener);
+        return b.build();
+    }
+
+    /** Meters for refreshes and expiry; bound to every MeterRegistry the application has. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class Metrics {
+        @Bean
+        @ConditionalOnMissingBean
+        IrsaMetrics irsaMetrics() {
+            return new IrsaMetrics(Clock.systemUTC());
+        }
+    }
+}

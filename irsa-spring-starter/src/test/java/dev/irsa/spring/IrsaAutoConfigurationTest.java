@@ -1,0 +1,251 @@
+package dev.irsa.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.irsa.core.SettingsSource;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/** Every condition and property of the starter, on whichever Spring Boot line the build selected. */
+class IrsaAutoConfigurationTest {
+    @RegisterExtension
+    static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
+            IrsaAutoConfiguration.class, dev.irsa.spring.boot3.IrsaHealthAutoConfiguration.class,
+            dev.irsa.spring.boot4.IrsaHealthAutoConfiguration.class));
+
+    /** The pod's variables as properties: Spring's Environment is the settings source, so no process env is touched. */
+    private static String[] pod(IrsaEnvironment env) {
+        return env.podEnvironment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
+    @Test
+    void runsOnTheLineTheBuildSelected() {
+        // -Dboot3 selects Spring Boot 3.5; the default is 4.0. Guards against a profile that silently does nothing.
+        assertThat(BootLine.BOOT4).as(BootLine.name()).isEqualTo(System.getProperty("boot3") == null);
+        assertThat(org.springframework.boot.SpringBootVersion.getVersion()).startsWith(BootLine.BOOT4 ? "4.0." : "3.5.");
+    }
+
+    @Test
+    void nothingWithoutIrsaAndNothingFails() {
+        runner.run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx).doesNotHaveBean(AwsCredentialsProvider.class);
+            assertThat(ctx).doesNotHaveBean("irsaHealthIndicator");
+        });
+    }
+
+    @Test
+    void fromThePodEnvironment(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).run(ctx -> {
+            assertThat(ctx).hasSingleBean(AwsCredentialsProvider.class).hasSingleBean(IrsaCredentialsProvider.class);
+            AwsSessionCredentials c = (AwsSessionCredentials) ctx.getBean(AwsCredentialsProvider.class).resolveCredentials();
+            assertThat(c.accessKeyId()).startsWith("ASIA");
+        });
+    }
+
+    @Test
+    void fromIrsaProperties(IrsaEnvironment env) {
+        runner.withPropertyValues("irsa.role-arn=" + env.roleArn(), "irsa.token-file=" + env.tokenFile(),
+                "irsa.region=" + env.region(), "irsa.sts-endpoint=" + env.stsEndpoint(), "irsa.session-name=from-props",
+                "irsa.session-duration=2h", "irsa.refresh.wait-timeout=3s", "irsa.refresh.mandatory-window=30s")
+                .run(ctx -> {
+                    IrsaProperties p = ctx.getBean(IrsaProperties.class);
+                    assertThat(p.getSessionDuration()).hasHours(2);
+                    assertThat(p.getRefresh().getWaitTimeout()).hasSeconds(3);
+                    IrsaCredentialsProvider provider = ctx.getBean(IrsaCredentialsProvider.class);
+                    provider.resolveCredentials();
+                    assertThat(env.sts().assumedRoleArnOf(provider.resolveCredentials().accessKeyId()))
+                            .contains("arn:aws:sts::111122223333:assumed-role/app-role/from-props");
+                    assertThat(env.sts().calls().all()).last().satisfies(call -> assertThat(call.roleSessionName()).isEqualTo("from-props"));
+                });
+    }
+
+    @Test
+    void disabledByProperty(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).withPropertyValues("irsa.enabled=false")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean(AwsCredentialsProvider.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnProvider {
+        @Bean
+        AwsCredentialsProvider myCredentials() {
+            return StaticCredentialsProvider.create(AwsSessionCredentials.create("AKIDMINE", "mine", "mine"));
+        }
+    }
+
+    @Test
+    void aUsersOwnProviderWins(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).withUserConfiguration(OwnProvider.class).run(ctx -> {
+            assertThat(ctx).hasSingleBean(AwsCredentialsProvider.class).doesNotHaveBean(IrsaCredentialsProvider.class);
+            assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId()).isEqualTo("AKIDMINE");
+        });
+    }
+
+    @Test
+    void withoutTheAwsSdkNothingIsCreated(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).withClassLoader(new FilteredClassLoader(AwsCredentialsProvider.class))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx).doesNotHaveBean("irsaCredentialsProvider");
+                });
+    }
+
+    @Test
+    void withoutMicrometerNoMetricsButCredentials(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).withClassLoader(new FilteredClassLoader("io.micrometer")).run(ctx -> {
+            assertThat(ctx).hasSingleBean(IrsaCredentialsProvider.class).doesNotHaveBean(IrsaMetrics.class);
+        });
+    }
+
+    @Test
+    void withoutActuatorHealthNoHealthContributor(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).withClassLoader(new FilteredClassLoader(BootLine.healthIndicatorClass()))
+                .run(ctx -> assertThat(ctx).hasSingleBean(IrsaCredentialsProvider.class).doesNotHaveBean("irsaHealthIndicator"));
+        runner.withPropertyValues(pod(env)).withPropertyValues("management.health.irsa.enabled=false")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean("irsaHealthIndicator"));
+    }
+
+    @Test
+    void healthIsUpWithRoleAndExpiryAndDownWithTheFix(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).run(ctx -> {
+            Object indicator = ctx.getBean("irsaHealthIndicator");
+            assertThat(BootLine.health(indicator)[0]).as(BootLine.name()).isEqualTo("UNKNOWN");
+            AwsSessionCredentials c = (AwsSessionCredentials) ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
+            Object[] up = BootLine.health(indicator);
+            assertThat(up[0]).isEqualTo("UP");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> details = (Map<String, Object>) up[1];
+            assertThat(details).containsEntry("roleArn", env.roleArn()).containsKey("timeToExpiry").containsKey("expiration");
+            assertThat(up[1].toString()).doesNotContain(c.secretAccessKey()).doesNotContain(c.sessionToken());
+        });
+        runner.withPropertyValues(pod(env)).withPropertyValues("AWS_ROLE_ARN=arn:aws:iam::111122223333:role/nope").run(ctx -> {
+            try {
+                ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
+            } catch (RuntimeException expected) {
+                // AccessDenied
+            }
+            Object[] down = BootLine.health(ctx.getBean("irsaHealthIndicator"));
+            assertThat(down[0]).isEqualTo("DOWN");
+            assertThat(down[1].toString()).contains("AccessDenied").contains("trust policy");
+        });
+        runner.withPropertyValues(pod(env)).withPropertyValues("AWS_ROLE_ARN=not-an-arn").run(ctx -> {
+            Object[] down = BootLine.health(ctx.getBean("irsaHealthIndicator"));
+            assertThat(down[0]).isEqualTo("DOWN");
+            assertThat(down[1].toString()).contains("Malformed IAM role ARN");
+        });
+    }
+
+    @Test
+    void metricsRecordRefreshesAndExpiry(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).run(ctx -> {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            ctx.getBean(IrsaMetrics.class).bindTo(registry);
+            ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
+            assertThat(registry.get("irsa.credentials.refresh").tag("outcome", "success").tag("trigger", "initial").timer()
+                    .count()).isEqualTo(1);
+            assertThat(registry.get("irsa.credentials.expiry").gauge().value()).isBetween(3000.0, 3601.0);
+            assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getName()).matches("[a-z.]+"));
+        });
+        runner.withPropertyValues(pod(env)).withPropertyValues("AWS_ROLE_ARN=arn:aws:iam::111122223333:role/nope").run(ctx -> {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            ctx.getBean(IrsaMetrics.class).bindTo(registry);
+            try {
+                ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
+            } catch (RuntimeException expected) {
+                // AccessDenied
+            }
+            assertThat(registry.get("irsa.credentials.refresh.failures").tag("kind", "non_recoverable").counter().count())
+                    .isEqualTo(1);
+        });
+    }
+
+    @Test
+    void eagerStartFailsTheApplicationAtBootWithTheReason(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).withPropertyValues("AWS_ROLE_ARN=arn:aws:iam::111122223333:role/nope",
+                "irsa.eager-start=true").run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("AccessDenied");
+                });
+        runner.withPropertyValues(pod(env)).withPropertyValues("irsa.eager-start=true", "irsa.session-duration=10m")
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("900–43200"));
+    }
+
+    @Test
+    void bootstrapRegistryGetsAProviderForConfigDataImports(IrsaEnvironment env) throws Exception {
+        Object bootstrap = BootLine.bootstrapContext();
+        BootLine.initialize(bootstrap, SettingsSource.ofEnvironment(env.podEnvironment()));
+        assertThat(BootLine.isRegistered(bootstrap, AwsCredentialsProvider.class)).as(BootLine.name()).isTrue();
+        AwsCredentialsProvider p = (AwsCredentialsProvider) BootLine.get(bootstrap, AwsCredentialsProvider.class);
+        assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA");
+        ((IrsaCredentialsProvider) p).close();
+
+        Object none = BootLine.bootstrapContext();
+        BootLine.initialize(none, SettingsSource.ofEnvironment(Map.of()));
+        assertThat(BootLine.isRegistered(none, AwsCredentialsProvider.class)).isFalse();
+        Object disabled = BootLine.bootstrapContext();
+        Map<String, String> off = new java.util.HashMap<>(env.podEnvironment());
+        off.put("IRSA_ENABLED", "false");
+        BootLine.initialize(disabled, SettingsSource.ofEnvironment(off));
+        assertThat(BootLine.isRegistered(disabled, AwsCredentialsProvider.class)).isFalse();
+    }
+
+    @Test
+    void configurationMetadataIsGenerated() throws Exception {
+        String json = new String(getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json").readAllBytes());
+        assertThat(json).contains("\"irsa.role-arn\"").contains("\"irsa.refresh.mandatory-window\"")
+                .contains("IAM role to assume");
+    }
+
+    @Test
+    void noSecretInAnyLogLine(IrsaEnvironment env) throws Exception {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(appender);
+        List<String> secrets = new ArrayList<>();
+        try {
+            runner.withPropertyValues(pod(env)).run(ctx -> {
+                AwsSessionCredentials c = (AwsSessionCredentials) ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
+                secrets.add(c.secretAccessKey());
+                secrets.add(c.sessionToken());
+            });
+            runner.withPropertyValues(pod(env)).withPropertyValues("AWS_ROLE_ARN=arn:aws:iam::111122223333:role/nope")
+                    .run(ctx -> {
+                        try {
+                            ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
+                        } catch (RuntimeException expected) {
+                            // logged as a warning
+                        }
+                    });
+        } finally {
+            root.detachAppender(appender);
+        }
+        secrets.add(Files.readString(env.tokenFile()));
+        String all = String.join("\n", appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertThat(all).contains("IRSA");
+        secrets.forEach(s -> assertThat(all).doesNotContain(s));
+    }
+}
