@@ -84,19 +84,42 @@ public final class RefreshPolicy {
     }
 
     /**
+     * The lead for a session's <em>first</em> credentials. Pods started together (a deployment, a node restart) get
+     * their first credentials in the same second; if their first refresh were only jittered within the advisory
+     * window they would stay bunched for many hours. So the first refresh is spread over most of the first
+     * lifetime instead, from {@code lifetime/10} after issue to the usual latest point, which costs one early STS
+     * call per session and leaves the fleet's refreshes evenly spread from then on. Without jitter it is
+     * {@link #refreshLead(Duration, RandomGenerator)}.
+     */
+    public Duration firstRefreshLead(Duration lifetime, RandomGenerator random) {
+        if (jitter == 0) {
+            return refreshLead(lifetime, random);
+        }
+        long latest = advisoryWindow(lifetime).toMillis() - (long) (advisoryWindow(lifetime).toMillis() * jitter);
+        long earliest = lifetime.toMillis() - lifetime.toMillis() / 10;
+        latest = Math.max(latest, mandatoryWindow(lifetime).toMillis() + 1);
+        long lead = earliest <= latest ? latest : latest + random.nextLong(earliest - latest + 1);
+        return Duration.ofMillis(lead);
+    }
+
+    /**
      * Delay before retry number {@code failures} (1 for the first failure): full jitter over
      * {@code min(cap, base * 2^(failures-1))}, at least 100 ms.
      *
      * @param untilMandatory time left before the mandatory window, or null when no valid credentials are held
+     * @param untilExpiry time left before the held credentials expire, or null when none are held
      */
-    public Duration backoff(int failures, Duration untilMandatory, RandomGenerator random) {
+    public Duration backoff(int failures, Duration untilMandatory, Duration untilExpiry, RandomGenerator random) {
         long cap;
-        if (untilMandatory == null || untilMandatory.isNegative() || untilMandatory.isZero()) {
+        if (untilExpiry == null || untilExpiry.isNegative() || untilExpiry.isZero()) {
             cap = expiredBackoffMax.toMillis();
         } else {
+            long toMandatory = untilMandatory == null || untilMandatory.isNegative() ? 0 : untilMandatory.toMillis();
             // Half the time left, so several tries happen before the mandatory window, but never denser than the
-            // expired cap: approaching the deadline must not turn into a retry storm.
-            cap = Math.min(backoffMax.toMillis(), Math.max(expiredBackoffMax.toMillis(), untilMandatory.toMillis() / 2));
+            // expired cap: approaching the deadline must not turn into a retry storm...
+            cap = Math.min(backoffMax.toMillis(), Math.max(expiredBackoffMax.toMillis(), toMandatory / 2));
+            // ...and never past half the remaining life, so the last tries still land before expiry.
+            cap = Math.min(cap, Math.max(MIN_DELAY.toMillis(), untilExpiry.toMillis() / 2));
         }
         int shift = Math.min(Math.max(failures - 1, 0), 30);
         long exp = Math.min(cap, backoffBase.toMillis() << shift);

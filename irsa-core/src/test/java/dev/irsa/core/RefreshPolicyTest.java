@@ -53,7 +53,7 @@ class RefreshPolicyTest {
             long max = 0;
             long min = Long.MAX_VALUE;
             for (int i = 0; i < 2000; i++) {
-                long d = p.backoff(failures, plenty, r).toMillis();
+                long d = p.backoff(failures, plenty, plenty, r).toMillis();
                 assertThat(d).isBetween(100L, cap);
                 max = Math.max(max, d);
                 min = Math.min(min, d);
@@ -67,9 +67,11 @@ class RefreshPolicyTest {
     void backoffNeverOutlivesHalfTheTimeBeforeTheMandatoryWindow() {
         RandomGenerator r = new SplittableRandom(3);
         for (int i = 0; i < 1000; i++) {
-            assertThat(p.backoff(20, Duration.ofSeconds(60), r)).isLessThanOrEqualTo(Duration.ofSeconds(30));
-            assertThat(p.backoff(20, Duration.ofSeconds(4), r)).as("never denser than the expired cap allows")
+            assertThat(p.backoff(20, Duration.ofSeconds(60), Duration.ofSeconds(120), r)).isLessThanOrEqualTo(Duration.ofSeconds(30));
+            assertThat(p.backoff(20, Duration.ofSeconds(4), Duration.ofSeconds(64), r)).as("never denser than the expired cap allows")
                     .isLessThanOrEqualTo(Duration.ofSeconds(10));
+            assertThat(p.backoff(20, Duration.ofSeconds(-2), Duration.ofSeconds(8), r)).as("last tries land before expiry")
+                    .isLessThanOrEqualTo(Duration.ofSeconds(4));
         }
     }
 
@@ -77,8 +79,26 @@ class RefreshPolicyTest {
     void withoutValidCredentialsBackoffIsCappedLow() {
         RandomGenerator r = new SplittableRandom(5);
         for (int i = 0; i < 1000; i++) {
-            assertThat(p.backoff(20, null, r)).isLessThanOrEqualTo(Duration.ofSeconds(10));
+            assertThat(p.backoff(20, null, null, r)).isLessThanOrEqualTo(Duration.ofSeconds(10));
         }
+    }
+
+    @Test
+    void firstRefreshIsSpreadOverMostOfTheFirstLifetime() {
+        RandomGenerator r = new SplittableRandom(11);
+        Duration hour = Duration.ofHours(1);
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        for (int i = 0; i < 5000; i++) {
+            long lead = p.firstRefreshLead(hour, r).toMillis();
+            min = Math.min(min, lead);
+            max = Math.max(max, lead);
+        }
+        assertThat(min).isGreaterThanOrEqualTo(Duration.ofMinutes(7).plusSeconds(30).toMillis()); // latest: half the advisory window
+        assertThat(max).isLessThanOrEqualTo(Duration.ofMinutes(54).toMillis()); // earliest: 6 min after issue
+        assertThat(max - min).isGreaterThan(Duration.ofMinutes(45).toMillis());
+        RefreshPolicy noJitter = RefreshPolicy.builder().jitter(0).build();
+        assertThat(noJitter.firstRefreshLead(hour, r)).isEqualTo(Duration.ofMinutes(15));
     }
 
     @Test

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * clock, so a dead scheduler cannot make us hand out expired credentials.
  *
  * <p><b>Windows</b> (see {@link RefreshPolicy}). Advisory window: the background refresh starts at a random point
- * in its first half; callers keep getting the cached credentials. Mandatory window (1 min, at most a tenth of
+ * in its first half (a session's first refresh is spread over most of the first lifetime, so pods started
+ * together fall out of step); callers keep getting the cached credentials. Mandatory window (1 min, at most a tenth of
  * the lifetime): callers wait, bounded, for the refresh in flight rather than take credentials about to
  * expire; if it fails they still get the cached credentials, which are valid until expiry.
  *
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failures.</b> A failed refresh keeps the cached credentials, which are served until they really
  * expire. Retries follow a jittered exponential backoff, capped to half the time left before the mandatory
- * window (so several tries happen before it) and to {@code expiredBackoffMax} once nothing valid is held.
+ * window (so several tries happen before it), to half the remaining life (so the last try lands before
+ * expiry) and to {@code expiredBackoffMax} once nothing valid is held.
  * Callers without valid credentials get the last error at once until the next attempt is due, so an outage
  * costs one STS call per backoff step, not one per caller call. A non-recoverable error (trust policy, OIDC
  * provider, session policy) is handed out for {@code nonRecoverableErrorTtl} before a caller may try again.
@@ -340,7 +342,6 @@ public final class RefreshEngine implements AutoCloseable {
         }
         Duration lifetime = Duration.ofMillis(exp - now);
         long mandatoryAt = exp - policy.mandatoryWindow(lifetime).toMillis();
-        long refreshAt = exp - policy.refreshLead(lifetime, random).toMillis();
         Snapshot prev;
         Snapshot next;
         synchronized (lock) {
@@ -349,6 +350,8 @@ public final class RefreshEngine implements AutoCloseable {
             if (closed) {
                 return prev;
             }
+            long refreshAt = exp - (prev.lastSuccessAt == 0 ? policy.firstRefreshLead(lifetime, random)
+                    : policy.refreshLead(lifetime, random)).toMillis();
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED);
             next = new Snapshot(r.credentials(), exp, mandatoryAt, refreshAt, timed, null, 0, now,
                     r.token() == null ? prev.subject : r.token().subject(), false, false);
@@ -388,8 +391,9 @@ public final class RefreshEngine implements AutoCloseable {
             if (nonRecoverable && !valid) {
                 delay = policy.nonRecoverableErrorTtl().toMillis();
             } else {
-                Duration untilMandatory = valid && now < prev.mandatoryAt ? Duration.ofMillis(prev.mandatoryAt - now) : null;
-                delay = policy.backoff(failures, untilMandatory, random).toMillis();
+                Duration untilMandatory = valid ? Duration.ofMillis(prev.mandatoryAt - now) : null;
+                Duration untilExpiry = valid ? Duration.ofMillis(prev.expiresAt - now) : null;
+                delay = policy.backoff(failures, untilMandatory, untilExpiry, random).toMillis();
             }
             // Without valid credentials a broken setup is retried only when a caller asks (no silent STS traffic).
             if (policy.backgroundRefresh() && (valid || !nonRecoverable)) {
