@@ -1,0 +1,79 @@
+package dev.irsa.bench;
+
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.IrsaEnvironment;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * {@code resolveCredentials()} on cached credentials: irsa-java, the AWS SDK's web-identity provider (async refresh
+ * off and on), and a {@link StaticCredentialsProvider} as the limit. Run with {@code -t 1} and {@code -t 2} and
+ * {@code -prof gc} for bytes per operation.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode({Mode.Throughput, Mode.AverageTime})
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "-Xmx1g")
+public class HotPathBenchmark {
+    private IrsaEnvironment env;
+    private IrsaCredentialsProvider irsa;
+    private Providers.Sdk sdkSync;
+    private Providers.Sdk sdkAsync;
+    private StaticCredentialsProvider staticProvider;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        env = IrsaEnvironment.start();
+        irsa = Providers.irsa(env);
+        sdkSync = Providers.sdk(env, false, null, null);
+        sdkAsync = Providers.sdk(env, true, null, null);
+        staticProvider = StaticCredentialsProvider.create(AwsSessionCredentials.create("ASIASTATIC", "secret", "token"));
+        irsa.resolveCredentials();
+        sdkSync.credentials().resolveCredentials();
+        sdkAsync.credentials().resolveCredentials();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        irsa.close();
+        sdkSync.close();
+        sdkAsync.close();
+        env.close();
+    }
+
+    @Benchmark
+    public AwsCredentials irsa() {
+        return irsa.resolveCredentials();
+    }
+
+    @Benchmark
+    public AwsCredentials sdkSyncRefresh() {
+        return sdkSync.credentials().resolveCredentials();
+    }
+
+    @Benchmark
+    public AwsCredentials sdkAsyncRefresh() {
+        return sdkAsync.credentials().resolveCredentials();
+    }
+
+    @Benchmark
+    public AwsCredentials staticProvider() {
+        return staticProvider.resolveCredentials();
+    }
+}

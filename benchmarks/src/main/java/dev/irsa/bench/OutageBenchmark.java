@@ -1,0 +1,147 @@
+package dev.irsa.bench;
+
+import dev.irsa.core.RefreshPolicy;
+import dev.irsa.core.SettingsSource;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.Fault;
+import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.StsCall;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+
+/**
+ * STS fails (503, or connection resets) for a period shorter than the credentials' remaining life, starting just
+ * before the refresh point. Each contestant gets its own emulator (60-second credentials) and 8 caller threads
+ * calling every millisecond. Both sides use the same windows: refresh 20 s before expiry, callers blocked/failed
+ * from 6 s before (irsa-java: advisory and mandatory windows scaled to the lifetime, jitter off so the refresh
+ * point is known; the SDK: prefetchTime 20 s, staleTime 6 s).
+ *
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.irsa.bench.OutageBenchmark [503|reset] [outageSeconds]}
+ */
+public final class OutageBenchmark {
+    private static final Duration LIFETIME = Duration.ofSeconds(60);
+
+    record Result(String name, long errorsBeforeExpiry, long firstErrorBeforeExpiryMs, long stsCallsDuringOutage,
+                  double outageSeconds, long recoveryMs, long callerCalls) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Fault fault = args.length > 0 && args[0].equals("reset") ? Fault.CONNECTION_RESET : Fault.SERVICE_UNAVAILABLE;
+        int outage = args.length > 1 ? Integer.parseInt(args[1]) : 17;
+        System.out.println("Outage: STS answers " + fault.outcome() + " for " + outage + " s, from 1 s before the refresh point;"
+                + " credentials live " + LIFETIME.toSeconds() + " s; 8 callers at ~1 kHz each.");
+        List<CompletableFuture<Result>> runs = List.of(
+                CompletableFuture.supplyAsync(() -> run("irsa-java", fault, outage, 0)),
+                CompletableFuture.supplyAsync(() -> run("AWS SDK (sync refresh)", fault, outage, 1)),
+                CompletableFuture.supplyAsync(() -> run("AWS SDK (async refresh)", fault, outage, 2)));
+        List<Result> results = new ArrayList<>();
+        for (CompletableFuture<Result> r : runs) {
+            results.add(r.get());
+        }
+        System.out.printf("%n| %-24s | %-22s | %-26s | %-16s | %-12s |%n", "provider", "caller errors before expiry",
+                "STS calls during outage", "per 15 s", "recovery");
+        System.out.println("|---|---|---|---|---|");
+        for (Result r : results) {
+            System.out.printf("| %-24s | %d of %d%s | %d | %.1f | %s |%n", r.name(), r.errorsBeforeExpiry(), r.callerCalls(),
+                    r.errorsBeforeExpiry() > 0 ? " (from " + r.firstErrorBeforeExpiryMs() / 1000.0 + " s before expiry)" : "",
+                    r.stsCallsDuringOutage(), r.stsCallsDuringOutage() * 15.0 / r.outageSeconds(),
+                    r.recoveryMs() < 0 ? "not within 30 s" : r.recoveryMs() + " ms");
+        }
+        Result ours = results.get(0);
+        for (Result sdk : results.subList(1, 3)) {
+            System.out.printf("ratio vs %s: STS calls %s fewer; caller errors %d vs %d%n", sdk.name(),
+                    Stats.ratio(ours.stsCallsDuringOutage(), sdk.stsCallsDuringOutage()), ours.errorsBeforeExpiry(),
+                    sdk.errorsBeforeExpiry());
+        }
+    }
+
+    static Result run(String name, Fault fault, int outageSeconds, int kind) {
+        try (IrsaEnvironment env = IrsaEnvironment.builder().credentialLifetime(LIFETIME).start()) {
+            AwsCredentialsProvider provider;
+            AutoCloseable closer;
+            if (kind == 0) {
+                IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("bench").shared(false)
+                        .refreshPolicy(RefreshPolicy.builder().jitter(0).build()).build();
+                provider = p;
+                closer = p;
+            } else {
+                Providers.Sdk s = Providers.sdk(env, kind == 2, Duration.ofSeconds(20), Duration.ofSeconds(6));
+                provider = s.credentials();
+                closer = s;
+            }
+            try (closer) {
+                AwsSessionCredentials first = (AwsSessionCredentials) provider.resolveCredentials();
+                Instant expiry = first.expirationTime().orElseThrow();
+                Instant outageStart = expiry.minusSeconds(21);
+                Instant outageEnd = outageStart.plusSeconds(outageSeconds);
+                AtomicLong errorsBeforeExpiry = new AtomicLong();
+                AtomicLong firstErrorMs = new AtomicLong(-1);
+                AtomicLong calls = new AtomicLong();
+                Instant stopCallers = expiry.plusSeconds(5);
+                List<Thread> callers = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    Thread t = new Thread(() -> {
+                        while (Instant.now().isBefore(stopCallers)) {
+                            Instant now = Instant.now();
+                            try {
+                                provider.resolveCredentials();
+                            } catch (RuntimeException e) {
+                                if (now.isBefore(expiry)) {
+                                    errorsBeforeExpiry.incrementAndGet();
+                                    firstErrorMs.accumulateAndGet(Duration.between(now, expiry).toMillis(), Math::max);
+                                }
+                            }
+                            calls.incrementAndGet();
+                            LockSupport.parkNanos(1_000_000);
+                        }
+                    });
+                    t.setDaemon(true);
+                    t.start();
+                    callers.add(t);
+                }
+                sleepUntil(outageStart);
+                env.sts().faults().failAlways(fault);
+                sleepUntil(outageEnd);
+                env.sts().faults().clear();
+                long recovery = -1;
+                Instant deadline = outageEnd.plusSeconds(30);
+                while (Instant.now().isBefore(deadline)) {
+                    try {
+                        AwsCredentials c = provider.resolveCredentials();
+                        if (c instanceof AwsSessionCredentials s && s.expirationTime().orElseThrow().isAfter(expiry)) {
+                            recovery = Duration.between(outageEnd, Instant.now()).toMillis();
+                            break;
+                        }
+                    } catch (RuntimeException ignored) {
+                        // still failing
+                    }
+                    Thread.sleep(10);
+                }
+                for (Thread t : callers) {
+                    t.join();
+                }
+                long during = env.sts().calls().all().stream().filter(c -> "AssumeRoleWithWebIdentity".equals(c.action()))
+                        .map(StsCall::at).filter(at -> !at.isBefore(outageStart) && at.isBefore(outageEnd)).count();
+                return new Result(name, errorsBeforeExpiry.get(), firstErrorMs.get(), during, outageSeconds, recovery, calls.get());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " run failed", e);
+        }
+    }
+
+    private static void sleepUntil(Instant t) throws InterruptedException {
+        long ms = Duration.between(Instant.now(), t).toMillis();
+        if (ms > 0) {
+            Thread.sleep(ms);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.irsa.bench;
+
+import dev.irsa.core.SettingsSource;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.IrsaEnvironment;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsWebIdentityTokenFileCredentialsProvider;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
+
+/** The contestants, each pointed at its own or a shared test-kit environment. */
+final class Providers {
+    private Providers() {}
+
+    static IrsaCredentialsProvider irsa(IrsaEnvironment env) {
+        return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                .roleSessionName("bench-irsa").shared(false).build();
+    }
+
+    /** The AWS SDK's web-identity provider with its defaults (prefetch 5 min, stale 1 min) unless told otherwise. */
+    static Sdk sdk(IrsaEnvironment env, boolean asyncRefresh, Duration prefetch, Duration stale) {
+        StsClient client = StsClient.builder().endpointOverride(env.stsEndpoint()).region(Region.of(env.region()))
+                .credentialsProvider(AnonymousCredentialsProvider.create()).build();
+        StsWebIdentityTokenFileCredentialsProvider.Builder b = StsWebIdentityTokenFileCredentialsProvider.builder()
+                .stsClient(client).roleArn(env.roleArn()).webIdentityTokenFile(env.tokenFile())
+                .roleSessionName("bench-sdk").asyncCredentialUpdateEnabled(asyncRefresh);
+        if (prefetch != null) {
+            b.prefetchTime(prefetch);
+        }
+        if (stale != null) {
+            b.staleTime(stale);
+        }
+        return new Sdk(b.build(), client);
+    }
+
+    /** The SDK provider and the client it uses, closed together. */
+    record Sdk(StsWebIdentityTokenFileCredentialsProvider provider, StsClient client) implements SdkAutoCloseable {
+        AwsCredentialsProvider credentials() {
+            return provider;
+        }
+
+        @Override
+        public void close() {
+            provider.close();
+            client.close();
+        }
+    }
+}
