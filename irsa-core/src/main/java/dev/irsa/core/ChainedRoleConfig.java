@@ -1,6 +1,7 @@
 package dev.irsa.core;
 
 import dev.irsa.core.internal.SessionNames;
+import dev.irsa.core.internal.SessionPolicies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,12 +140,7 @@ public final class ChainedRoleConfig {
                 throw new IrsaConfigurationException("A chained role session lasts 900–3600 s (STS limits role chaining to"
                         + " one hour), not " + sessionDuration.toSeconds() + " s.");
             }
-            if (sessionPolicy != null && (sessionPolicy.isBlank() || sessionPolicy.length() > 2048)) {
-                throw new IrsaConfigurationException("The chained session policy must have 1–2048 characters.");
-            }
-            if (policyArns.size() > 10) {
-                throw new IrsaConfigurationException("At most 10 policy ARNs may scope a chained session.");
-            }
+            SessionPolicies.validate(sessionPolicy, policyArns, "chained session");
             return new ChainedRoleConfig(this);
         }
     }

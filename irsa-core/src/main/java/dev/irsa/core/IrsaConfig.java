@@ -2,6 +2,7 @@ package dev.irsa.core;
 
 import dev.irsa.core.internal.StsEndpoints;
 import dev.irsa.core.internal.SessionNames;
+import dev.irsa.core.internal.SessionPolicies;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -327,24 +328,7 @@ public final class IrsaConfig {
                 throw new IrsaConfigurationException("The session duration " + sessionDuration.toSeconds() + " s is outside"
                         + " 900–43200 s (STS DurationSeconds). Use 3600 s unless the role's MaxSessionDuration allows more.");
             }
-            if (sessionPolicy != null && (sessionPolicy.isBlank() || sessionPolicy.length() > 2048)) {
-                throw new IrsaConfigurationException("The session policy has " + sessionPolicy.length() + " characters;"
-                        + " STS accepts 1–2048. Shorten it or use managed policy ARNs instead.");
-            }
-            if (sessionPolicy != null && !sessionPolicy.chars().allMatch(c -> c == '\t' || c == '\n' || c == '\r'
-                    || (c >= 0x20 && c <= 0xFF))) {
-                throw new IrsaConfigurationException("The session policy contains characters STS refuses"
-                        + " (only U+0009, U+000A, U+000D and U+0020–U+00FF are allowed).");
-            }
-            if (policyArns.size() > 10) {
-                throw new IrsaConfigurationException(policyArns.size() + " session policy ARNs were given; STS accepts at most 10.");
-            }
-            for (String p : policyArns) {
-                if (p == null || p.length() < 20 || p.length() > 2048 || !p.startsWith("arn:")) {
-                    throw new IrsaConfigurationException("Session policy ARN '" + p + "' is not an ARN of 20–2048 characters"
-                            + " (for example arn:aws:iam::aws:policy/ReadOnlyAccess).");
-                }
-            }
+            SessionPolicies.validate(sessionPolicy, policyArns, "session");
 
             String resolvedRegion = region != null ? region.trim()
                     : settings.first("aws.region", "AWS_REGION", "AWS_DEFAULT_REGION").orElse(null);

@@ -34,11 +34,14 @@ public final class IrsaSession implements AutoCloseable {
     private final IrsaConfig config;
     private final RefreshEngine engine;
     private final Runnable release;
+    /** The engine while open, null once closed: the hot path's one read of this handle. */
+    private volatile RefreshEngine active;
     private volatile boolean closed;
 
     private IrsaSession(IrsaConfig config, RefreshEngine engine, Runnable release) {
         this.config = config;
         this.engine = engine;
+        this.active = engine;
         this.release = release;
     }
 
@@ -126,10 +129,11 @@ public final class IrsaSession implements AutoCloseable {
      * @throws IrsaException when none can be had: the message says why and what to check
      */
     public IrsaCredentials credentials() {
-        if (closed) {
+        RefreshEngine e = active;
+        if (e == null) {
             throw closedException();
         }
-        return engine.credentials();
+        return e.credentials();
     }
 
     /** Credentials without blocking the calling thread: completed at once when cached. */
@@ -193,6 +197,7 @@ public final class IrsaSession implements AutoCloseable {
                 return;
             }
             closed = true;
+            active = null;
         }
         release.run();
     }

@@ -1,5 +1,7 @@
 package dev.irsa.core;
 
+import dev.irsa.testkit.ManualClock;
+
 import dev.irsa.core.internal.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;

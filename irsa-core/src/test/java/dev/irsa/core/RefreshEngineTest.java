@@ -1,5 +1,7 @@
 package dev.irsa.core;
 
+import dev.irsa.testkit.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.irsa.core;
 
+import dev.irsa.testkit.ManualClock;
+
 import dev.irsa.core.internal.CredentialExchange;
 import dev.irsa.core.internal.ExchangeResult;
 import java.time.Duration;

@@ -46,7 +46,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private final Builder builder;
     private final IrsaSession session;
     private final SdkClientException unavailable;
-    private volatile Converted last = Converted.NONE;
+    /**
+     * The last conversion. Deliberately not volatile: {@link Converted} is immutable (final fields, safely published),
+     * and a stale read only costs one more conversion, while a volatile read would sit on every call.
+     */
+    private Converted last = Converted.NONE;
 
     /** The SDK view of one set of credentials, converted once per refresh and reused by every call. */
     private record Converted(IrsaCredentials source, AwsSessionCredentials sdk,

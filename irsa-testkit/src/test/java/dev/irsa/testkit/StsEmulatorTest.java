@@ -279,7 +279,7 @@ class StsEmulatorTest {
 
     @Test
     void getCallerIdentityRejectsExpiredCredentials() throws Exception {
-        MutableClock clock = new MutableClock(Instant.now());
+        ManualClock clock = ManualClock.now();
         try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).start();
              StsClient anon = Sts.anonymous(env.stsEndpoint(), env.region())) {
             Credentials c = anon.assumeRoleWithWebIdentity(b -> b.roleArn(env.roleArn()).roleSessionName("exp")
