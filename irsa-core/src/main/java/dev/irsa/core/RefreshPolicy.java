@@ -119,7 +119,7 @@ public final class RefreshPolicy {
             // expired cap: approaching the deadline must not turn into a retry storm...
             cap = Math.min(backoffMax.toMillis(), Math.max(expiredBackoffMax.toMillis(), toMandatory / 2));
             // ...and never past half the remaining life, so the last tries still land before expiry.
-            cap = Math.min(cap, Math.max(MIN_DELAY.toMillis(), untilExpiry.toMillis() / 2));
+            cap = Math.min(cap, Math.max(backoffBase.toMillis(), untilExpiry.toMillis() / 2));
         }
         int shift = Math.min(Math.max(failures - 1, 0), 30);
         long exp = Math.min(cap, backoffBase.toMillis() << shift);

@@ -19,7 +19,7 @@ final class LogCapture implements AutoCloseable {
 
     /** Each event as one string: level, logger, message, and the stack trace with its messages. */
     List<String> lines() {
-        synchronized (appender.list) {
+        synchronized (appender) { // AppenderBase.doAppend holds the appender's monitor while adding
             return appender.list.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage()
                     + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
                     .toList();

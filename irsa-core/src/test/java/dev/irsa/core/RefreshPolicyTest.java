@@ -72,6 +72,8 @@ class RefreshPolicyTest {
                     .isLessThanOrEqualTo(Duration.ofSeconds(10));
             assertThat(p.backoff(20, Duration.ofSeconds(-2), Duration.ofSeconds(8), r)).as("last tries land before expiry")
                     .isLessThanOrEqualTo(Duration.ofSeconds(4));
+            assertThat(p.backoff(20, Duration.ofSeconds(-2), Duration.ofMillis(400), r)).as("but no burst at the very end")
+                    .isLessThanOrEqualTo(Duration.ofSeconds(1));
         }
     }
 
