@@ -161,6 +161,15 @@ class DoctorCommandTest {
     }
 
     @Test
+    void issuedCredentialsThatCannotSignACall(IrsaEnvironment env) throws Exception {
+        env.sts().faults().failAlways(dev.irsa.testkit.Fault.INTERNAL_ERROR).onlyFor("GetCallerIdentity");
+        Map<String, List<String>> c = doctor(env.podEnvironment(), 1);
+        assertThat(c.get("sts-assume-role").get(0)).isEqualTo("PASS");
+        assertThat(c.get("sts-caller-identity").get(0)).isEqualTo("FAIL");
+        assertThat(c.get("sts-caller-identity").get(1)).contains("GetCallerIdentity with the issued credentials failed");
+    }
+
+    @Test
     void trustPolicyEvaluatedOfflineSaysWhichConditionFails(IrsaEnvironment env) throws Exception {
         Path good = Files.writeString(tmp.resolve("good.json"),
                 TrustPolicy.forServiceAccount("111122223333", env.issuer().hostAndPath(), "default", "app"));
