@@ -105,6 +105,21 @@ class IrsaAutoConfigurationTest {
     }
 
     @Test
+    void springCloudAwsFindsOurProviderAndBacksOff(IrsaEnvironment env) {
+        // Listed first on purpose: the auto-configuration order, not the listing, must put ours before theirs.
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
+                        io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration.class, IrsaAutoConfiguration.class))
+                .withPropertyValues(pod(env)).run(ctx -> {
+                    assertThat(ctx).hasSingleBean(AwsCredentialsProvider.class).hasSingleBean(IrsaCredentialsProvider.class);
+                    assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId()).startsWith("ASIA");
+                });
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
+                        io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration.class, IrsaAutoConfiguration.class))
+                .run(ctx -> assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId())
+                        .as("without IRSA, Spring Cloud AWS's own provider").isEqualTo("AKIDSPRINGCLOUDAWS"));
+    }
+
+    @Test
     void withoutTheAwsSdkNothingIsCreated(IrsaEnvironment env) {
         runner.withPropertyValues(pod(env)).withClassLoader(new FilteredClassLoader(AwsCredentialsProvider.class))
                 .run(ctx -> {
