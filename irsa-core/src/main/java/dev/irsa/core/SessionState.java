@@ -38,6 +38,21 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
     }
 
     /**
+     * The verdict for a health endpoint, as a status code Spring Boot and most health checkers know: {@code UP}
+     * while valid credentials are served and the last refresh succeeded or failed transiently; {@code DOWN} once
+     * they have expired, after a non-recoverable error (trust policy, OIDC provider, configuration: even while the
+     * cached credentials still work, because nothing will renew them until someone fixes it), or when closed;
+     * {@code UNKNOWN} before anything was asked for.
+     */
+    public String healthStatus() {
+        if (status == Status.NOT_STARTED) {
+            return "UNKNOWN";
+        }
+        boolean broken = lastErrorKind == IrsaException.Kind.NON_RECOVERABLE || lastErrorKind == IrsaException.Kind.CONFIGURATION;
+        return healthy() && !broken ? "UP" : "DOWN";
+    }
+
+    /**
      * Details for a health endpoint: status, role, endpoint, expiry and time left, last refresh, and on failure
      * the error (whose message says what to fix). Never a secret. Absent values are left out.
      */
