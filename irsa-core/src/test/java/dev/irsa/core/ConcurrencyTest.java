@@ -87,9 +87,10 @@ class ConcurrencyTest {
             long stsCalls = env.sts().calls().count("AssumeRoleWithWebIdentity");
             assertThat(refreshes.get()).as("several refresh boundaries crossed").isGreaterThanOrEqualTo(3);
             assertThat(stsCalls).as("exactly one STS call per refresh").isEqualTo(refreshes.get());
-            // STS takes >= 200 ms: a caller that took less never waited on it.
+            // The emulator holds every STS answer for 200 ms: a caller that took less never waited on STS. (What the
+            // slowest call does take is the scheduling of 64 runnable threads on this machine's cores.)
             assertThat(Duration.ofNanos(maxNanos.get())).as("slowest of " + callsMade.get() + " calls")
-                    .isLessThan(Duration.ofMillis(150));
+                    .isLessThan(Duration.ofMillis(200));
         }
     }
 }
