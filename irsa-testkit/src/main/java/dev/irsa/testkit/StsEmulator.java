@@ -215,7 +215,6 @@ public final class StsEmulator implements AutoCloseable {
                         params.get("RoleSessionName"), Duration.between(started, Instant.now()), StsCall.fingerprint(params.get("WebIdentityToken"))));
                 return;
             }
-            String xml;
             if (planned.fault != null) {
                 throw new StsException(planned.fault.status, planned.fault.type, planned.fault.code, planned.fault.message);
             }
@@ -230,9 +229,8 @@ public final class StsEmulator implements AutoCloseable {
                         + params.get("Version"));
             }
             SigV4Verifier.Incoming incoming = new SigV4Verifier.Incoming(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
-                    "POST".equalsIgnoreCase(ex.getRequestMethod()) ? ex.getRequestURI().getRawQuery() : ex.getRequestURI().getRawQuery(),
-                    lowerCaseHeaders(ex), body);
-            xml = switch (action) {
+                    ex.getRequestURI().getRawQuery(), lowerCaseHeaders(ex), body);
+            String xml = switch (action) {
                 case "AssumeRoleWithWebIdentity" -> assumeRoleWithWebIdentity(params, requestId);
                 case "AssumeRole" -> assumeRole(params, incoming, requestId);
                 case "GetCallerIdentity" -> getCallerIdentity(incoming, requestId);
