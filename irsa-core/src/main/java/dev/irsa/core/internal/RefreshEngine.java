@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * refresh point, which is at least half the advisory window (and so several mandatory windows) before expiry:
  * the timer thread only flips state and hands work to the refresh threads, so a slow STS call cannot delay
  * it. If a timer cannot be set (scheduler shut down) the snapshot is never fresh and every call checks the
- * clock, so a dead scheduler cannot make us hand out expired credentials.
+ * clock, so a dead scheduler cannot make us hand out expired credentials. What this does not cover: a JVM frozen as
+ * a whole (SIGSTOP, a suspended host) resumes callers and the timer together, and for the instant before the
+ * overdue timer runs a caller can still read the snapshot that was fresh when time stopped.
  *
  * <p><b>Windows</b> (see {@link RefreshPolicy}). Advisory window: the background refresh starts at a random point
  * in its first half (a session's first refresh is spread over most of the first lifetime, so pods started
