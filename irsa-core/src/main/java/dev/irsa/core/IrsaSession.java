@@ -36,7 +36,6 @@ public final class IrsaSession implements AutoCloseable {
     private final Runnable release;
     /** The engine while open, null once closed: the hot path's one read of this handle. */
     private volatile RefreshEngine active;
-    private volatile boolean closed;
 
     private IrsaSession(IrsaConfig config, RefreshEngine engine, Runnable release) {
         this.config = config;
@@ -138,10 +137,11 @@ public final class IrsaSession implements AutoCloseable {
 
     /** Credentials without blocking the calling thread: completed at once when cached. */
     public CompletableFuture<IrsaCredentials> credentialsAsync() {
-        if (closed) {
+        RefreshEngine e = active;
+        if (e == null) {
             return CompletableFuture.failedFuture(closedException());
         }
-        return engine.credentialsAsync();
+        return e.credentialsAsync();
     }
 
     private IrsaException closedException() {
@@ -174,7 +174,7 @@ public final class IrsaSession implements AutoCloseable {
 
     /** Expiry, last refresh, last error and status, for health checks. */
     public SessionState state() {
-        return closed ? closedState() : engine.state();
+        return active == null ? closedState() : engine.state();
     }
 
     public IrsaConfig config() {
@@ -189,14 +189,10 @@ public final class IrsaSession implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
         synchronized (this) {
-            if (closed) {
+            if (active == null) {
                 return;
             }
-            closed = true;
             active = null;
         }
         release.run();
