@@ -1,6 +1,6 @@
 package dev.irsa.bench;
 
-import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.core.RefreshPolicy;
 import dev.irsa.testkit.IrsaEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ public final class ContentionBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         System.out.println("Contention: 64 threads, 20 s credentials, 200 ms STS latency, " + seconds + " s per provider.");
         List<Result> results = new ArrayList<>();
-        for (int kind = 0; kind < 3; kind++) {
+        for (Providers.Kind kind : Providers.Kind.values()) {
             results.add(run(kind, seconds));
         }
         System.out.printf("%n| %-24s | %-9s | %-9s | %-14s | %-10s | %-10s | %-10s | %-22s |%n", "provider", "STS calls",
@@ -46,22 +46,13 @@ public final class ContentionBenchmark {
         }
     }
 
-    static Result run(int kind, int seconds) throws Exception {
-        String name = kind == 0 ? "irsa-java" : kind == 1 ? "AWS SDK (sync refresh)" : "AWS SDK (async refresh)";
+    static Result run(Providers.Kind kind, int seconds) throws Exception {
+        String name = kind.label;
         try (IrsaEnvironment env = IrsaEnvironment.builder().credentialLifetime(Duration.ofSeconds(20)).start()) {
             env.sts().faults().latency(Duration.ofMillis(200));
-            AwsCredentialsProvider provider;
-            AutoCloseable closer;
-            if (kind == 0) {
-                IrsaCredentialsProvider p = Providers.irsa(env);
-                provider = p;
-                closer = p;
-            } else {
-                Providers.Sdk s = Providers.sdk(env, kind == 2, Duration.ofSeconds(7), Duration.ofSeconds(2));
-                provider = s.credentials();
-                closer = s;
-            }
-            try (closer) {
+            try (Providers.Contestant contestant = Providers.contestant(kind, env, RefreshPolicy.defaults(),
+                    Duration.ofSeconds(7), Duration.ofSeconds(2))) {
+                AwsCredentialsProvider provider = contestant.provider();
                 provider.resolveCredentials();
                 env.sts().calls().clear();
                 Set<String> seen = ConcurrentHashMap.newKeySet();

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 
 /**
  * {@code resolveCredentials()} on cached credentials: irsa-java, the AWS SDK's web-identity provider (async refresh
@@ -31,6 +32,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "-Xmx1g")
 public class HotPathBenchmark {
+    private static final ResolveIdentityRequest IDENTITY_REQUEST = ResolveIdentityRequest.builder().build();
+
     private IrsaEnvironment env;
     private IrsaCredentialsProvider irsa;
     private Providers.Sdk sdkSync;
@@ -60,6 +63,12 @@ public class HotPathBenchmark {
     @Benchmark
     public AwsCredentials irsa() {
         return irsa.resolveCredentials();
+    }
+
+    /** What async SDK clients call on every request. */
+    @Benchmark
+    public Object irsaResolveIdentity() {
+        return irsa.resolveIdentity(IDENTITY_REQUEST).join();
     }
 
     @Benchmark

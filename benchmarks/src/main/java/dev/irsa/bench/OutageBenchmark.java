@@ -1,8 +1,6 @@
 package dev.irsa.bench;
 
 import dev.irsa.core.RefreshPolicy;
-import dev.irsa.core.SettingsSource;
-import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.Fault;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.StsCall;
@@ -39,9 +37,9 @@ public final class OutageBenchmark {
         System.out.println("Outage: STS answers " + fault.outcome() + " for " + outage + " s, from 1 s before the refresh point;"
                 + " credentials live " + LIFETIME.toSeconds() + " s; 8 callers at ~1 kHz each.");
         List<CompletableFuture<Result>> runs = List.of(
-                CompletableFuture.supplyAsync(() -> run("irsa-java", fault, outage, 0)),
-                CompletableFuture.supplyAsync(() -> run("AWS SDK (sync refresh)", fault, outage, 1)),
-                CompletableFuture.supplyAsync(() -> run("AWS SDK (async refresh)", fault, outage, 2)));
+                CompletableFuture.supplyAsync(() -> run(Providers.Kind.IRSA, fault, outage)),
+                CompletableFuture.supplyAsync(() -> run(Providers.Kind.SDK_SYNC, fault, outage)),
+                CompletableFuture.supplyAsync(() -> run(Providers.Kind.SDK_ASYNC, fault, outage)));
         List<Result> results = new ArrayList<>();
         for (CompletableFuture<Result> r : runs) {
             results.add(r.get());
@@ -63,22 +61,12 @@ public final class OutageBenchmark {
         }
     }
 
-    static Result run(String name, Fault fault, int outageSeconds, int kind) {
+    static Result run(Providers.Kind kind, Fault fault, int outageSeconds) {
+        String name = kind.label;
         try (IrsaEnvironment env = IrsaEnvironment.builder().credentialLifetime(LIFETIME).start()) {
-            AwsCredentialsProvider provider;
-            AutoCloseable closer;
-            if (kind == 0) {
-                IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
-                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("bench").shared(false)
-                        .refreshPolicy(RefreshPolicy.builder().jitter(0).build()).build();
-                provider = p;
-                closer = p;
-            } else {
-                Providers.Sdk s = Providers.sdk(env, kind == 2, Duration.ofSeconds(20), Duration.ofSeconds(6));
-                provider = s.credentials();
-                closer = s;
-            }
-            try (closer) {
+            try (Providers.Contestant contestant = Providers.contestant(kind, env, RefreshPolicy.builder().jitter(0).build(),
+                    Duration.ofSeconds(20), Duration.ofSeconds(6))) {
+                AwsCredentialsProvider provider = contestant.provider();
                 AwsSessionCredentials first = (AwsSessionCredentials) provider.resolveCredentials();
                 Instant expiry = first.expirationTime().orElseThrow();
                 Instant outageStart = expiry.minusSeconds(21);

@@ -1,5 +1,6 @@
 package dev.irsa.bench;
 
+import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
@@ -16,8 +17,41 @@ final class Providers {
     private Providers() {}
 
     static IrsaCredentialsProvider irsa(IrsaEnvironment env) {
+        return irsa(env, RefreshPolicy.defaults());
+    }
+
+    static IrsaCredentialsProvider irsa(IrsaEnvironment env, RefreshPolicy policy) {
         return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
-                .roleSessionName("bench-irsa").shared(false).build();
+                .roleSessionName("bench-irsa").shared(false).refreshPolicy(policy).build();
+    }
+
+    /** Which provider a scenario runs: ours, or the SDK's with async refresh off or on. */
+    enum Kind {
+        IRSA("irsa-java"), SDK_SYNC("AWS SDK (sync refresh)"), SDK_ASYNC("AWS SDK (async refresh)");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    /** A provider under test and what to close after it. */
+    record Contestant(AwsCredentialsProvider provider, AutoCloseable closer) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            closer.close();
+        }
+    }
+
+    /** Ours with {@code policy}, or the SDK's with the given prefetch and stale times. */
+    static Contestant contestant(Kind kind, IrsaEnvironment env, RefreshPolicy policy, Duration prefetch, Duration stale) {
+        if (kind == Kind.IRSA) {
+            IrsaCredentialsProvider p = irsa(env, policy);
+            return new Contestant(p, p);
+        }
+        Sdk s = sdk(env, kind == Kind.SDK_ASYNC, prefetch, stale);
+        return new Contestant(s.credentials(), s);
     }
 
     /** The AWS SDK's web-identity provider with its defaults (prefetch 5 min, stale 1 min) unless told otherwise. */
