@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Temporary AWS credentials of an assumed-role session. Immutable. {@link #toString()} shows only the access
- * key ID's last four characters, the role session and the expiry: never the secret or the session token.
+ * key ID's first and last four characters, the role session and the expiry: never the secret or the session token.
  */
 public record IrsaCredentials(String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration,
                               String assumedRoleArn) {
@@ -16,7 +16,7 @@ public record IrsaCredentials(String accessKeyId, String secretAccessKey, String
         Objects.requireNonNull(expiration, "expiration");
     }
 
-    /** The access key ID with all but its last four characters masked. */
+    /** The access key ID with all but its first and last four characters masked ({@code ASIA…WXYZ}). */
     public String maskedAccessKeyId() {
         return accessKeyId.length() <= 4 ? "****" : accessKeyId.substring(0, 4) + "…" + accessKeyId.substring(accessKeyId.length() - 4);
     }

@@ -184,7 +184,7 @@ public final class IrsaSession implements AutoCloseable {
     private SessionState closedState() {
         SessionState s = engine.state();
         return new SessionState(SessionState.Status.CLOSED, s.roleArn(), s.stsEndpoint(), null, s.lastRefresh(), null,
-                null, null, s.consecutiveFailures(), s.subject());
+                null, null, s.consecutiveFailures(), s.subject(), s.callersWaited());
     }
 
     @Override

@@ -115,8 +115,8 @@ public final class RefreshPolicy {
             cap = expiredBackoffMax.toMillis();
         } else {
             long toMandatory = untilMandatory == null || untilMandatory.isNegative() ? 0 : untilMandatory.toMillis();
-            // Half the time left, so several tries happen before the mandatory window, but never denser than the
-            // expired cap: approaching the deadline must not turn into a retry storm...
+            // Half the time left, so several tries happen before the mandatory window; the cap never shrinks below
+            // the expired cap, so approaching the deadline does not turn into a retry storm...
             cap = Math.min(backoffMax.toMillis(), Math.max(expiredBackoffMax.toMillis(), toMandatory / 2));
             // ...and never past half the remaining life, so the last tries still land before expiry.
             cap = Math.min(cap, Math.max(backoffBase.toMillis(), untilExpiry.toMillis() / 2));
@@ -281,8 +281,13 @@ public final class RefreshPolicy {
             return this;
         }
 
+        /** How long to keep re-reading a token file that is briefly missing (the kubelet's swap); zero or more. */
         public Builder tokenReadRetry(Duration d) {
-            tokenReadRetry = Objects.requireNonNull(d, "tokenReadRetry");
+            Objects.requireNonNull(d, "tokenReadRetry");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("tokenReadRetry must be zero or positive, not " + d);
+            }
+            tokenReadRetry = d;
             return this;
         }
 

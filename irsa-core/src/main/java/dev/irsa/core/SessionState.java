@@ -14,10 +14,12 @@ import java.util.Map;
  * @param lastError the last failure's message (null after a success)
  * @param lastErrorCode the STS code of the last failure, if STS gave one
  * @param subject {@code sub} of the last token read, for diagnostics
+ * @param callersWaited how many calls so far had to wait for a refresh (the first credentials, the mandatory window):
+ *        the number to watch if requests are ever slow because of credentials
  */
 public record SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
                            String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
-                           int consecutiveFailures, String subject) {
+                           int consecutiveFailures, String subject, long callersWaited) {
     /** The session's condition. */
     public enum Status {
         /** No credentials asked for yet. */

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * 64 threads hammer one session across several refreshes on the real shared scheduler, against the emulator
  * with 6-second credentials (STS truncates expiry to the second, so 5–6 s) and 200 ms of STS latency: every
- * background refresh completes before the mandatory window, so no caller should ever wait on STS.
+ * background refresh completes before the mandatory window, so no caller should ever wait on STS. What is
+ * asserted is what the engine controls (STS calls per refresh, callers that waited for a refresh, expired
+ * credentials handed out), not how fast this machine schedules 64 threads.
  */
 class ConcurrencyTest {
     @RegisterExtension
@@ -46,7 +48,6 @@ class ConcurrencyTest {
             int threads = 64;
             long runNanos = Duration.ofSeconds(20).toNanos();
             CountDownLatch start = new CountDownLatch(1);
-            AtomicLong maxNanos = new AtomicLong();
             AtomicLong callsMade = new AtomicLong();
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             List<Thread> workers = new ArrayList<>();
@@ -55,14 +56,10 @@ class ConcurrencyTest {
                     try {
                         start.await();
                         long end = System.nanoTime() + runNanos;
-                        long local = 0;
                         long n = 0;
                         while (System.nanoTime() < end) {
                             long wall = System.currentTimeMillis();
-                            long t0 = System.nanoTime();
                             IrsaCredentials c = session.credentials();
-                            long took = System.nanoTime() - t0;
-                            local = Math.max(local, took);
                             if (c.expiration().toEpochMilli() <= wall) {
                                 errors.add(new AssertionError("expired credentials handed out"));
                             }
@@ -70,7 +67,6 @@ class ConcurrencyTest {
                             java.util.concurrent.locks.LockSupport.parkNanos(50_000); // the request's own work
                         }
                         callsMade.addAndGet(n);
-                        maxNanos.accumulateAndGet(local, Math::max);
                     } catch (Throwable e) {
                         errors.add(e);
                     }
@@ -87,10 +83,8 @@ class ConcurrencyTest {
             long stsCalls = env.sts().calls().count("AssumeRoleWithWebIdentity");
             assertThat(refreshes.get()).as("several refresh boundaries crossed").isGreaterThanOrEqualTo(3);
             assertThat(stsCalls).as("exactly one STS call per refresh").isEqualTo(refreshes.get());
-            // The emulator holds every STS answer for 200 ms: a caller that took less never waited on STS. (What the
-            // slowest call does take is the scheduling of 64 runnable threads on this machine's cores.)
-            assertThat(Duration.ofNanos(maxNanos.get())).as("slowest of " + callsMade.get() + " calls")
-                    .isLessThan(Duration.ofMillis(200));
+            assertThat(session.state().callersWaited()).as("calls that waited for a refresh, of " + callsMade.get()
+                    + ": only the cold start").isEqualTo(1);
         }
     }
 }

@@ -76,6 +76,24 @@ class LifecycleTest {
     }
 
     @Test
+    void callersThatWaitedAreCompletedOffOurRefreshThreads(IrsaEnvironment env) throws Exception {
+        env.sts().faults().latency(Duration.ofMillis(200));
+        try (IrsaSession s = IrsaSession.create(config(env).build())) {
+            List<java.util.concurrent.CompletableFuture<String>> continuations = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                continuations.add(s.credentialsAsync().thenApply(c -> Thread.currentThread().getName()));
+            }
+            for (var c : continuations) {
+                assertThat(c.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("where a waiting caller's continuation ran")
+                        .doesNotStartWith("irsa-");
+            }
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
+        } finally {
+            env.sts().faults().clear();
+        }
+    }
+
+    @Test
     void eagerStartFailsAtBootWithTheReason(IrsaEnvironment env) {
         IrsaConfig config = config(env).roleArn("arn:aws:iam::111122223333:role/missing").eagerStart(true).build();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> IrsaSession.create(config))

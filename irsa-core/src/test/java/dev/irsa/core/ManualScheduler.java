@@ -4,23 +4,34 @@ import dev.irsa.testkit.ManualClock;
 
 import dev.irsa.core.internal.Scheduler;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Timers driven by a {@link ManualClock}: {@link #advance(Duration)} moves time and runs what falls due, in
- * order. Refreshes run inline on the calling thread, so a test is single-threaded and deterministic.
+ * order. By default refreshes run inline on the calling thread, so a test is single-threaded and deterministic;
+ * {@link #queueRefreshes(boolean)} instead queues them until the test runs them, so a test can see a refresh in
+ * flight (callers joining it, a close or a timer racing it) without threads.
  */
 final class ManualScheduler implements Scheduler {
     private final ManualClock clock;
     private final List<Timer> timers = new ArrayList<>();
+    private final Deque<Runnable> queued = new ArrayDeque<>();
+    private final List<ClockWatcher> watchers = new CopyOnWriteArrayList<>();
     private boolean rejectTimers;
+    private boolean rejectRefreshes;
+    private boolean queue;
     private int refreshes;
+    private final List<Throwable> escaped = new ArrayList<>();
+    private long suspendedMillis;
 
     private static final class Timer {
-        final long due;
+        long due;
         final Runnable task;
         boolean cancelled;
 
@@ -39,6 +50,16 @@ final class ManualScheduler implements Scheduler {
         this.rejectTimers = reject;
     }
 
+    /** Make {@link #execute} fail as a shut-down or saturated executor would. */
+    void rejectRefreshes(boolean reject) {
+        this.rejectRefreshes = reject;
+    }
+
+    /** Queue refreshes instead of running them inline; {@link #runQueued()} runs them. */
+    void queueRefreshes(boolean queue) {
+        this.queue = queue;
+    }
+
     @Override
     public synchronized Cancellable schedule(Runnable task, Duration delay) {
         if (rejectTimers) {
@@ -51,12 +72,63 @@ final class ManualScheduler implements Scheduler {
 
     @Override
     public void execute(Runnable refresh) {
+        if (rejectRefreshes) {
+            throw new RejectedExecutionException("test: refreshes rejected");
+        }
         refreshes++;
+        if (queue) {
+            synchronized (this) {
+                queued.add(refresh);
+            }
+            return;
+        }
         refresh.run();
+    }
+
+    @Override
+    public Cancellable watch(ClockWatcher watcher) {
+        watchers.add(watcher);
+        return () -> watchers.remove(watcher);
+    }
+
+    /** The timers' monotonic clock: the manual clock, less the time spent suspended. */
+    @Override
+    public long nanoTime() {
+        return (clock.millis() - suspendedMillis) * 1_000_000L;
     }
 
     int refreshesRun() {
         return refreshes;
+    }
+
+    synchronized int queuedRefreshes() {
+        return queued.size();
+    }
+
+    /**
+     * Runs the queued refreshes as a pool thread would: what a task throws is caught and kept (a real executor
+     * would let it kill the worker), so a test sees whether the engine survived it.
+     */
+    void runQueued() {
+        while (true) {
+            Runnable r;
+            synchronized (this) {
+                r = queued.poll();
+            }
+            if (r == null) {
+                return;
+            }
+            try {
+                r.run();
+            } catch (Throwable e) {
+                escaped.add(e);
+            }
+        }
+    }
+
+    /** What escaped the refresh tasks run by {@link #runQueued()}. */
+    List<Throwable> escaped() {
+        return escaped;
     }
 
     /** Due time (epoch ms) of the next live timer, or -1. */
@@ -66,6 +138,44 @@ final class ManualScheduler implements Scheduler {
 
     synchronized int pendingTimers() {
         return (int) timers.stream().filter(t -> !t.cancelled).count();
+    }
+
+    /**
+     * Runs the tasks of timers that were cancelled, as happens to a timer whose task had already started when
+     * {@code cancel()} was called: the engine must not act on it twice.
+     */
+    void runCancelledTimers() {
+        List<Timer> stale;
+        synchronized (this) {
+            stale = timers.stream().filter(t -> t.cancelled).toList();
+            timers.removeAll(stale);
+        }
+        stale.forEach(t -> t.task.run());
+    }
+
+    /**
+     * The JVM (or its host) is suspended for {@code d}: the wall clock moves on, the timers (monotonic) do not, so
+     * every pending timer now falls due {@code d} later by the wall clock. Then the process resumes and, within a
+     * second, the watchdog looks at the clock.
+     */
+    void suspend(Duration d) {
+        synchronized (this) {
+            timers.forEach(t -> t.due += d.toMillis());
+            suspendedMillis += d.toMillis();
+        }
+        clock.advance(d);
+        watchers.forEach(ClockWatcher::checkClock);
+    }
+
+    /** A CRaC checkpoint, restored {@code d} later: timers postponed by {@code d}, as the monotonic clock is carried over. */
+    void checkpointAndRestoreAfter(Duration d) {
+        watchers.forEach(ClockWatcher::beforeCheckpoint);
+        synchronized (this) {
+            timers.forEach(t -> t.due += d.toMillis());
+            suspendedMillis += d.toMillis();
+        }
+        clock.advance(d);
+        watchers.forEach(ClockWatcher::afterRestore);
     }
 
     /** Moves the clock forward, firing every timer that falls due on the way, at its due time. */

@@ -109,6 +109,8 @@ class RefreshPolicyTest {
         assertThat(custom.toBuilder().build()).isEqualTo(custom);
         assertThat(custom).isNotEqualTo(RefreshPolicy.defaults());
         assertThatThrownBy(() -> RefreshPolicy.builder().jitter(2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RefreshPolicy.builder().tokenReadRetry(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tokenReadRetry");
         assertThatThrownBy(() -> RefreshPolicy.builder().waitTimeout(Duration.ZERO)).hasMessageContaining("waitTimeout");
         assertThatThrownBy(() -> RefreshPolicy.builder().maxAttempts(0)).hasMessageContaining("maxAttempts");
         assertThatThrownBy(() -> RefreshPolicy.builder().backoffBase(Duration.ofMinutes(10)).build()).hasMessageContaining("backoffMax");

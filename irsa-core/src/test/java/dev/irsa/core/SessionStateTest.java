@@ -25,7 +25,7 @@ class SessionStateTest {
         Instant exp = Instant.parse("2026-11-29T11:00:00Z");
         SessionState s = new SessionState(status, "arn:aws:iam::111122223333:role/app", URI.create("https://sts.us-west-2.amazonaws.com"),
                 status == Status.NOT_STARTED ? null : exp, null, lastError == null ? null : "STS said no (test)", lastError,
-                lastError == null ? null : "AccessDenied", lastError == null ? 0 : 2, "system:serviceaccount:default:app");
+                lastError == null ? null : "AccessDenied", lastError == null ? 0 : 2, "system:serviceaccount:default:app", 0);
         assertThat(s.healthStatus()).isEqualTo(expected);
         var details = s.details(Instant.parse("2026-11-29T10:30:00Z"));
         assertThat(details).containsEntry("status", status.name()).containsEntry("roleArn", "arn:aws:iam::111122223333:role/app");

@@ -10,14 +10,21 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +43,16 @@ import org.slf4j.LoggerFactory;
  * refresh point, which is at least half the advisory window (and so several mandatory windows) before expiry:
  * the timer thread only flips state and hands work to the refresh threads, so a slow STS call cannot delay
  * it. If a timer cannot be set (scheduler shut down) the snapshot is never fresh and every call checks the
- * clock, so a dead scheduler cannot make us hand out expired credentials. What this does not cover: a JVM frozen as
- * a whole (SIGSTOP, a suspended host) resumes callers and the timer together, and for the instant before the
- * overdue timer runs a caller can still read the snapshot that was fresh when time stopped.
+ * clock, so a dead scheduler cannot make us hand out expired credentials.
+ *
+ * <p><b>Time the timers did not see.</b> Timers run on the monotonic clock, which stands still while a VM or host
+ * is suspended and is carried over across a CRaC checkpoint/restore: after two hours asleep a timer still waits out
+ * its whole delay. A watchdog ({@link Scheduler#watch}) compares, about once a second, when the timer will fire by
+ * the monotonic clock with when it was meant to fire by the wall clock; when they diverge it re-arms the timer from
+ * the wall clock, or, if the refresh point has passed, ends freshness and refreshes at once. Before a CRaC
+ * checkpoint freshness is ended outright (so a restored process checks the clock on every call until the watchdog
+ * re-arms), so a restore never serves expired credentials; a suspended host can for at most one watchdog period
+ * after it resumes, and only when it slept past the refresh point.
  *
  * <p><b>Windows</b> (see {@link RefreshPolicy}). Advisory window: the background refresh starts at a random point
  * in its first half (a session's first refresh is spread over most of the first lifetime, so pods started
@@ -47,7 +61,10 @@ import org.slf4j.LoggerFactory;
  * expire; if it fails they still get the cached credentials, which are valid until expiry.
  *
  * <p><b>Single flight.</b> At most one refresh runs at a time ({@code inFlight}); every caller that needs one
- * joins it. There is no timeout after which waiters call STS themselves: a waiter that gives up returns the
+ * joins it. The in-flight refresh is completed in a {@code finally} and cleared only if it is still the current
+ * one; listeners run isolated (whatever they throw, {@code Error}s included, is logged and dropped). Each
+ * snapshot has a generation: a timer or a caller acts only on the generation it saw, so a timer whose task was
+ * already running when a refresh cancelled it does not start a second one. There is no timeout after which waiters call STS themselves: a waiter that gives up returns the
  * cached credentials (if still valid) or an error, never a second STS call.
  *
  * <p><b>Failures.</b> A failed refresh keeps the cached credentials, which are served until they really
@@ -56,25 +73,48 @@ import org.slf4j.LoggerFactory;
  * expiry) and to {@code expiredBackoffMax} once nothing valid is held.
  * Callers without valid credentials get the last error at once until the next attempt is due, so an outage
  * costs one STS call per backoff step, not one per caller call. A non-recoverable error (trust policy, OIDC
- * provider, session policy) is handed out for {@code nonRecoverableErrorTtl} before a caller may try again.
+ * provider, session policy) is handed out for {@code nonRecoverableErrorTtl} before a caller may try again. A
+ * {@code CLOSED} failure from the exchange (a chained session whose source session was closed) is final: no
+ * retries. Once a retry is due, a caller starts it without waiting for it, so a session without background
+ * refresh still retries in the mandatory window. A refresh the pool rejects is a failure like any other: callers
+ * holding valid credentials keep them.
+ *
+ * <p><b>Dependencies.</b> A refresh starts only when {@link CredentialExchange#ready()} completes (a chained session
+ * waits, without a thread, for its source session's credentials), so a refresh thread never blocks on another
+ * session. Callers of {@link #credentialsAsync()} that had to wait are completed on the common pool, not on the
+ * refresh thread, so their continuations (SDK signing) do not run one after another on ours.
  * Logging happens once per change of state, not per call.
  */
 public final class RefreshEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("dev.irsa.core.IrsaSession");
+    /** How far the timers may lag the wall clock before the watchdog re-arms them. */
+    private static final long DRIFT_TOLERANCE_MILLIS = 1000;
 
-    /** Immutable state read by callers. Times are epoch milliseconds of the engine's clock. */
+    /**
+     * Immutable state read by callers. Times are epoch milliseconds of the engine's clock. {@code timed}: a timer
+     * will act at {@code nextAttemptAt}. {@code generation} counts finished refreshes.
+     */
     record Snapshot(IrsaCredentials credentials, long expiresAt, long mandatoryAt, long nextAttemptAt, boolean fresh,
-                    IrsaException failure, int failures, long lastSuccessAt, String subject, boolean expiryReported,
-                    boolean closed) {
-        static final Snapshot EMPTY = new Snapshot(null, 0, 0, 0, false, null, 0, 0, null, false, false);
+                    boolean timed, IrsaException failure, int failures, long lastSuccessAt, String subject,
+                    boolean expiryReported, boolean closed, long generation) {
+        static final Snapshot EMPTY = new Snapshot(null, 0, 0, 0, false, false, null, 0, 0, null, false, false, 0);
 
         boolean validAt(long now) {
             return credentials != null && now < expiresAt;
         }
 
+        Snapshot withFresh(boolean f) {
+            return fresh == f ? this : new Snapshot(credentials, expiresAt, mandatoryAt, nextAttemptAt, f, timed, failure,
+                    failures, lastSuccessAt, subject, expiryReported, closed, generation);
+        }
+
         Snapshot notFresh() {
-            return fresh ? new Snapshot(credentials, expiresAt, mandatoryAt, nextAttemptAt, false, failure, failures,
-                    lastSuccessAt, subject, expiryReported, closed) : this;
+            return withFresh(false);
+        }
+
+        /** Whether a retry may be started now: due, and not a failure that must not be retried. */
+        boolean retryDueAt(long now) {
+            return failure != null && nextAttemptAt > 0 && now >= nextAttemptAt;
         }
     }
 
@@ -86,14 +126,19 @@ public final class RefreshEngine implements AutoCloseable {
     private final CredentialExchange exchange;
     private final Scheduler scheduler;
     private final Runnable onClose;
-    private final List<RefreshListener> listeners = new CopyOnWriteArrayList<>();
+    private final Listeners listeners = new Listeners();
+    private final LongAdder callersWaited = new LongAdder();
 
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
     private final Object lock = new Object();
     private CompletableFuture<Snapshot> inFlight; // guarded by lock
     private Scheduler.Cancellable timer; // guarded by lock
+    private Trigger timerTrigger; // guarded by lock
+    private long timerDueWall; // guarded by lock; epoch ms by the engine's clock
+    private long timerDueMono; // guarded by lock; Scheduler#nanoTime
     private boolean closed; // guarded by lock
+    private final Scheduler.Cancellable watch;
 
     public RefreshEngine(String roleArn, URI endpoint, RefreshPolicy policy, Clock clock, RandomGenerator random,
                          CredentialExchange exchange, Scheduler scheduler, Runnable onClose) {
@@ -105,12 +150,30 @@ public final class RefreshEngine implements AutoCloseable {
         this.exchange = Objects.requireNonNull(exchange);
         this.scheduler = Objects.requireNonNull(scheduler);
         this.onClose = onClose == null ? () -> { } : onClose;
+        this.watch = scheduler.watch(new Scheduler.ClockWatcher() {
+            @Override
+            public void checkClock() {
+                RefreshEngine.this.checkClock(false);
+            }
+
+            @Override
+            public void beforeCheckpoint() {
+                RefreshEngine.this.beforeCheckpoint();
+            }
+
+            @Override
+            public void afterRestore() {
+                RefreshEngine.this.checkClock(true);
+            }
+        });
     }
 
+    /** Adds a listener; adding the same instance again only counts another holder of it (no double events). */
     public void addListener(RefreshListener l) {
         listeners.add(Objects.requireNonNull(l));
     }
 
+    /** Removes one holder of a listener; it stops hearing events when its last holder removed it. */
     public void removeListener(RefreshListener l) {
         listeners.remove(l);
     }
@@ -154,11 +217,11 @@ public final class RefreshEngine implements AutoCloseable {
             }
             throw unavailable(latest, after);
         }
-        if (s.failure != null && now < s.nextAttemptAt) {
+        if (s.failure != null && !s.retryDueAt(now)) {
             throw unavailable(s, now);
         }
         CompletableFuture<Snapshot> f = startRefresh(s.credentials == null && s.failure == null ? Trigger.INITIAL
-                : Trigger.CALLER, true, s);
+                : Trigger.CALLER, true, s.generation);
         Snapshot r = await(f, policy.waitTimeout().toMillis());
         long after = clock.millis();
         if (r == null) {
@@ -179,7 +242,7 @@ public final class RefreshEngine implements AutoCloseable {
 
     /**
      * Like {@link #credentials()} but never blocks: completes at once when credentials are cached, otherwise
-     * when the refresh in flight completes.
+     * when the refresh in flight completes (then on the common pool, not on a refresh thread).
      */
     public CompletableFuture<IrsaCredentials> credentialsAsync() {
         Snapshot s = snapshot;
@@ -199,28 +262,34 @@ public final class RefreshEngine implements AutoCloseable {
             if (f == null) {
                 return CompletableFuture.completedFuture(s.credentials);
             }
-            return f.thenApply(r -> {
+            return onCallerSide(f, r -> {
                 long t = clock.millis();
                 if (r.validAt(t)) {
                     return r.credentials;
                 }
-                if (s.validAt(t)) {
+                if (s.validAt(t) && !r.closed) {
                     return s.credentials;
                 }
                 throw unavailable(r, t);
             });
         }
-        if (s.failure != null && now < s.nextAttemptAt) {
+        if (s.failure != null && !s.retryDueAt(now)) {
             return CompletableFuture.failedFuture(unavailable(s, now));
         }
-        return startRefresh(s.credentials == null && s.failure == null ? Trigger.INITIAL : Trigger.CALLER, true, s)
-                .thenApply(r -> {
+        return onCallerSide(startRefresh(s.credentials == null && s.failure == null ? Trigger.INITIAL : Trigger.CALLER,
+                true, s.generation), r -> {
                     long t = clock.millis();
                     if (r.validAt(t)) {
                         return r.credentials;
                     }
                     throw unavailable(r, t);
                 });
+    }
+
+    /** Already done: answer here. Otherwise hand the answer to the common pool when the refresh completes. */
+    private static CompletableFuture<IrsaCredentials> onCallerSide(CompletableFuture<Snapshot> f,
+                                                                 Function<Snapshot, IrsaCredentials> answer) {
+        return f.isDone() ? f.thenApply(answer) : f.thenApplyAsync(answer, ForkJoinPool.commonPool());
     }
 
     /** Fetches credentials now and waits (bounded); for eager start. */
@@ -247,15 +316,15 @@ public final class RefreshEngine implements AutoCloseable {
                 s.credentials == null ? null : Instant.ofEpochMilli(s.expiresAt),
                 s.lastSuccessAt == 0 ? null : Instant.ofEpochMilli(s.lastSuccessAt),
                 f == null ? null : f.getMessage(), f == null ? null : f.kind(),
-                f == null ? null : f.stsErrorCode().orElse(null), s.failures, s.subject);
+                f == null ? null : f.stsErrorCode().orElse(null), s.failures, s.subject, callersWaited.sum());
     }
 
     // --------------------------------------------------------------------------------------------------------
 
-    /** In the advisory window, normally a timer has started the refresh; this covers a late timer. */
+    /** In the advisory window, normally a timer has started the refresh; this covers a late or missing timer. */
     private void maybeStartInBackground(Snapshot s, long now) {
         if (now >= s.nextAttemptAt && s.nextAttemptAt > 0) {
-            startRefresh(s.failure == null ? Trigger.SCHEDULED : Trigger.RETRY, false, s);
+            startRefresh(s.failure == null ? Trigger.SCHEDULED : Trigger.RETRY, false, s.generation);
         }
     }
 
@@ -267,18 +336,23 @@ public final class RefreshEngine implements AutoCloseable {
             }
         }
         if (s.failure != null) {
-            return null; // backing off after a failure: the timer retries; callers add no STS calls
+            // Backing off after a failure: serve the cached credentials. A due retry is started here (without
+            // waiting on it), so retries go on even with no timer (background refresh off, or a late timer).
+            if (s.retryDueAt(now)) {
+                startRefresh(Trigger.RETRY, false, s.generation);
+            }
+            return null;
         }
-        return startRefresh(Trigger.CALLER, true, s);
+        return startRefresh(Trigger.CALLER, true, s.generation);
     }
 
     /**
-     * Joins the refresh in flight or starts one. {@code observed} is the snapshot the caller decided on: if the
-     * state has changed since (a refresh just finished), the caller gets the new state instead of a second STS
-     * call. Timers pass null.
+     * Joins the refresh in flight or starts one. {@code observedGeneration} is the generation of the snapshot the
+     * caller or timer decided on: if a refresh has finished since, it gets the new state instead of a second STS call.
      */
-    private CompletableFuture<Snapshot> startRefresh(Trigger trigger, boolean callerWaiting, Snapshot observed) {
+    private CompletableFuture<Snapshot> startRefresh(Trigger trigger, boolean callerWaiting, long observedGeneration) {
         CompletableFuture<Snapshot> f;
+        int attempts;
         synchronized (lock) {
             if (closed) {
                 return CompletableFuture.completedFuture(snapshot);
@@ -286,55 +360,85 @@ public final class RefreshEngine implements AutoCloseable {
             if (inFlight != null) {
                 return inFlight;
             }
-            if (observed != null && snapshot != observed && !sameButFreshness(snapshot, observed)) {
+            if (snapshot.generation != observedGeneration) {
                 return CompletableFuture.completedFuture(snapshot);
             }
-            if (timer != null) {
-                timer.cancel();
-                timer = null;
-            }
+            cancelTimer();
             snapshot = snapshot.notFresh();
             f = new CompletableFuture<>();
             inFlight = f;
-            int attempts = callerWaiting ? policy.maxAttempts() : 1;
-            try {
-                scheduler.execute(() -> refresh(f, trigger, attempts));
-            } catch (RejectedExecutionException e) {
-                inFlight = null;
-                IrsaException ex = new IrsaException(IrsaException.Kind.CLOSED, null,
-                        "The IRSA refresh scheduler is shut down; was the session closed?", e);
-                f.complete(snapshot);
-                throw ex;
-            }
+            attempts = callerWaiting ? policy.maxAttempts() : 1;
         }
+        launch(f, trigger, attempts);
         return f;
     }
 
-    private void onTimer(Trigger trigger) {
-        startRefresh(trigger, false, null);
+    /** Starts the refresh once the exchange is ready, on a refresh thread. Never throws; always completes {@code f}. */
+    private void launch(CompletableFuture<Snapshot> f, Trigger trigger, int attempts) {
+        CompletableFuture<?> ready;
+        try {
+            ready = exchange.ready();
+        } catch (RuntimeException e) {
+            ready = CompletableFuture.failedFuture(e);
+        }
+        ready.whenComplete((ignored, error) -> {
+            if (error != null) {
+                long t0 = System.nanoTime();
+                complete(f, () -> failed(f, asIrsaException(unwrap(error)), trigger, t0));
+                return;
+            }
+            try {
+                scheduler.execute(() -> refresh(f, trigger, attempts));
+            } catch (RuntimeException e) {
+                long t0 = System.nanoTime();
+                complete(f, () -> failed(f, new IrsaException(IrsaException.Kind.RETRYABLE, null, "The IRSA refresh pool"
+                        + " rejected a refresh of " + roleArn + " (" + e + "); cached credentials are served while valid and"
+                        + " the refresh is retried with backoff.", e), trigger, t0));
+            }
+        });
     }
 
-    private static boolean sameButFreshness(Snapshot a, Snapshot b) {
-        return a.credentials == b.credentials && a.failure == b.failure && a.failures == b.failures;
+    private void onTimer(Trigger trigger, long generation) {
+        startRefresh(trigger, false, generation);
     }
 
     private void refresh(CompletableFuture<Snapshot> f, Trigger trigger, int attempts) {
         long t0 = System.nanoTime();
-        notifyListeners(l -> l.onRefreshStarted(new RefreshListener.Started(roleArn, trigger, clock.instant())));
-        Snapshot result;
-        try {
-            ExchangeResult r = exchange.exchange(attempts);
-            result = succeeded(r, trigger, t0);
-        } catch (IrsaException e) {
-            result = failed(e, trigger, t0);
-        } catch (RuntimeException | Error e) {
-            result = failed(new IrsaException(IrsaException.Kind.RETRYABLE, null, "Unexpected "
-                    + e.getClass().getName() + " while refreshing IRSA credentials", e), trigger, t0);
-        }
-        f.complete(result);
+        complete(f, () -> {
+            listeners.notify(l -> l.onRefreshStarted(new RefreshListener.Started(roleArn, trigger, clock.instant())));
+            try {
+                ExchangeResult r = exchange.exchange(attempts);
+                return succeeded(f, r, trigger, t0);
+            } catch (IrsaException e) {
+                return failed(f, e, trigger, t0);
+            } catch (RuntimeException | Error e) {
+                return failed(f, new IrsaException(IrsaException.Kind.RETRYABLE, null, "Unexpected "
+                        + e.getClass().getName() + " while refreshing IRSA credentials", e), trigger, t0);
+            }
+        });
     }
 
-    private Snapshot succeeded(ExchangeResult r, Trigger trigger, long t0) {
+    /**
+     * Runs the outcome and completes {@code f} whatever happens, so no caller can be left waiting on a refresh that
+     * died; the refresh stops being the one in flight only if it still is.
+     */
+    private void complete(CompletableFuture<Snapshot> f, Supplier<Snapshot> outcome) {
+        Snapshot result = null;
+        try {
+            result = outcome.get();
+        } catch (Throwable e) {
+            log.error("IRSA refresh of {} failed unexpectedly", roleArn, e);
+        } finally {
+            synchronized (lock) {
+                if (inFlight == f) {
+                    inFlight = null;
+                }
+            }
+            f.complete(result != null ? result : snapshot);
+        }
+    }
+
+    private Snapshot succeeded(CompletableFuture<Snapshot> f, ExchangeResult r, Trigger trigger, long t0) {
         long now = clock.millis();
         long exp = r.credentials().expiration().toEpochMilli();
         if (exp <= now) {
@@ -348,15 +452,18 @@ public final class RefreshEngine implements AutoCloseable {
         Snapshot next;
         synchronized (lock) {
             prev = snapshot;
-            inFlight = null;
+            if (inFlight == f) {
+                inFlight = null;
+            }
             if (closed) {
                 return prev;
             }
+            long generation = prev.generation + 1;
             long refreshAt = exp - (prev.lastSuccessAt == 0 ? policy.firstRefreshLead(lifetime, random)
                     : policy.refreshLead(lifetime, random)).toMillis();
-            boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED);
-            next = new Snapshot(r.credentials(), exp, mandatoryAt, refreshAt, timed, null, 0, now,
-                    r.token() == null ? prev.subject : r.token().subject(), false, false);
+            boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, generation);
+            next = new Snapshot(r.credentials(), exp, mandatoryAt, refreshAt, timed, timed, null, 0, now,
+                    r.token() == null ? prev.subject : r.token().subject(), false, false, generation);
             snapshot = next;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -369,12 +476,12 @@ public final class RefreshEngine implements AutoCloseable {
         } else {
             log.debug("IRSA credentials for {} refreshed; they expire at {}", roleArn, r.credentials().expiration());
         }
-        notifyListeners(l -> l.onRefreshSucceeded(new RefreshListener.Succeeded(roleArn, trigger, took,
+        listeners.notify(l -> l.onRefreshSucceeded(new RefreshListener.Succeeded(roleArn, trigger, took,
                 r.credentials().expiration(), r.stsCalls())));
         return next;
     }
 
-    private Snapshot failed(IrsaException e, Trigger trigger, long t0) {
+    private Snapshot failed(CompletableFuture<Snapshot> f, IrsaException e, Trigger trigger, long t0) {
         long now = clock.millis();
         Snapshot prev;
         Snapshot next;
@@ -382,15 +489,21 @@ public final class RefreshEngine implements AutoCloseable {
         boolean valid;
         synchronized (lock) {
             prev = snapshot;
-            inFlight = null;
+            if (inFlight == f) {
+                inFlight = null;
+            }
             if (closed) {
                 return prev;
             }
+            long generation = prev.generation + 1;
             valid = prev.validAt(now);
             int failures = prev.failures + 1;
+            boolean terminal = e.kind() == IrsaException.Kind.CLOSED;
             boolean nonRecoverable = e.kind() == IrsaException.Kind.NON_RECOVERABLE
                     || e.kind() == IrsaException.Kind.CONFIGURATION;
-            if (nonRecoverable && !valid) {
+            if (terminal) {
+                delay = Long.MAX_VALUE / 2; // nothing to retry against
+            } else if (nonRecoverable && !valid) {
                 delay = policy.nonRecoverableErrorTtl().toMillis();
             } else {
                 Duration untilMandatory = valid ? Duration.ofMillis(prev.mandatoryAt - now) : null;
@@ -398,17 +511,22 @@ public final class RefreshEngine implements AutoCloseable {
                 delay = policy.backoff(failures, untilMandatory, untilExpiry, random).toMillis();
             }
             // Without valid credentials a broken setup is retried only when a caller asks (no silent STS traffic).
-            if (policy.backgroundRefresh() && (valid || !nonRecoverable)) {
-                setTimer(delay, Trigger.RETRY);
+            boolean timed = !terminal && policy.backgroundRefresh() && (valid || !nonRecoverable)
+                    && setTimer(delay, Trigger.RETRY, generation);
+            if (!timed) {
+                cancelTimer();
             }
-            next = new Snapshot(prev.credentials, prev.expiresAt, prev.mandatoryAt, now + delay, false, e, failures,
-                    prev.lastSuccessAt, prev.subject, prev.expiryReported || (!valid && prev.credentials != null), false);
+            next = new Snapshot(prev.credentials, prev.expiresAt, prev.mandatoryAt, now + delay, false, timed, e,
+                    failures, prev.lastSuccessAt, prev.subject, prev.expiryReported || (!valid && prev.credentials != null),
+                    false, generation);
             snapshot = next;
         }
         logFailure(prev, next, e, valid, delay);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        notifyListeners(l -> l.onRefreshFailed(new RefreshListener.Failed(roleArn, trigger, took, e.kind(),
-                e.stsErrorCode().orElse(null), e.getMessage(), next.failures, valid, Duration.ofMillis(delay))));
+        boolean stillValid = valid;
+        long nextIn = delay;
+        listeners.notify(l -> l.onRefreshFailed(new RefreshListener.Failed(roleArn, trigger, took, e.kind(),
+                e.stsErrorCode().orElse(null), e.getMessage(), next.failures, stillValid, Duration.ofMillis(nextIn))));
         return next;
     }
 
@@ -432,13 +550,14 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     /** Must hold lock. Returns whether a timer is set. */
-    private boolean setTimer(long delayMillis, Trigger trigger) {
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
-        }
+    private boolean setTimer(long delayMillis, Trigger trigger, long generation) {
+        cancelTimer();
+        long delay = Math.max(0, delayMillis);
         try {
-            timer = scheduler.schedule(() -> onTimer(trigger), Duration.ofMillis(Math.max(0, delayMillis)));
+            timer = scheduler.schedule(() -> onTimer(trigger, generation), Duration.ofMillis(delay));
+            timerTrigger = trigger;
+            timerDueWall = clock.millis() + delay;
+            timerDueMono = scheduler.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
             return true;
         } catch (RejectedExecutionException e) {
             log.warn("IRSA scheduler rejected a refresh timer for {}; credentials are checked on every call instead",
@@ -447,7 +566,62 @@ public final class RefreshEngine implements AutoCloseable {
         }
     }
 
+    /** Must hold lock. */
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    /**
+     * The watchdog: if the timer will fire later by the monotonic clock than it was meant to by the wall clock (a
+     * suspended VM or host, a restored checkpoint), re-arm it from the wall clock, or act now if it is overdue.
+     * {@code restored}: after a checkpoint restore, re-arm whatever the drift and give freshness back.
+     */
+    private void checkClock(boolean restored) {
+        Trigger due = null;
+        long generation;
+        synchronized (lock) {
+            Snapshot s = snapshot;
+            if (closed || timer == null) {
+                return;
+            }
+            long now = clock.millis();
+            long wallLeft = timerDueWall - now;
+            long monoLeft = TimeUnit.NANOSECONDS.toMillis(timerDueMono - scheduler.nanoTime());
+            if (!restored && monoLeft - wallLeft <= DRIFT_TOLERANCE_MILLIS) {
+                return;
+            }
+            generation = s.generation;
+            if (wallLeft <= 0) {
+                log.info("IRSA refresh timer for {} is {} ms overdue by the wall clock (the process or its host was"
+                        + " suspended, or restored from a checkpoint); refreshing now", roleArn, -wallLeft);
+                snapshot = s.notFresh();
+                due = timerTrigger;
+            } else {
+                Trigger t = timerTrigger;
+                if (setTimer(wallLeft, t, generation)) {
+                    snapshot = s.withFresh(s.timed && s.failure == null && s.validAt(now));
+                } else {
+                    snapshot = s.notFresh();
+                }
+            }
+        }
+        if (due != null) {
+            startRefresh(due, false, generation);
+        }
+    }
+
+    /** Ends freshness before a checkpoint, so a restored process checks the clock until the watchdog re-arms. */
+    private void beforeCheckpoint() {
+        synchronized (lock) {
+            snapshot = snapshot.notFresh();
+        }
+    }
+
     private Snapshot await(CompletableFuture<Snapshot> f, long timeoutMillis) {
+        callersWaited.increment();
         try {
             return f.get(Math.max(1, timeoutMillis), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -458,6 +632,15 @@ public final class RefreshEngine implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "IRSA refresh failed unexpectedly", e.getCause());
         }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private IrsaException asIrsaException(Throwable e) {
+        return e instanceof IrsaException ie ? ie : new IrsaException(IrsaException.Kind.RETRYABLE, null, "Unexpected "
+                + e.getClass().getName() + " before refreshing IRSA credentials for " + roleArn, e);
     }
 
     private IrsaException unavailable(Snapshot s, long now) {
@@ -480,16 +663,6 @@ public final class RefreshEngine implements AutoCloseable {
         return new IrsaException(IrsaException.Kind.CLOSED, null, "The IRSA session for " + roleArn + " is closed", null);
     }
 
-    private void notifyListeners(java.util.function.Consumer<RefreshListener> event) {
-        for (RefreshListener l : listeners) {
-            try {
-                event.accept(l);
-            } catch (RuntimeException e) {
-                log.warn("IRSA refresh listener {} threw {}", l.getClass().getName(), e.toString());
-            }
-        }
-    }
-
     @Override
     public void close() {
         CompletableFuture<Snapshot> pending;
@@ -498,15 +671,14 @@ public final class RefreshEngine implements AutoCloseable {
                 return;
             }
             closed = true;
-            if (timer != null) {
-                timer.cancel();
-                timer = null;
-            }
+            cancelTimer();
             Snapshot s = snapshot;
-            snapshot = new Snapshot(null, 0, 0, 0, false, null, s.failures, s.lastSuccessAt, s.subject, false, true);
+            snapshot = new Snapshot(null, 0, 0, 0, false, false, null, s.failures, s.lastSuccessAt, s.subject, false,
+                    true, s.generation + 1);
             pending = inFlight;
             inFlight = null;
         }
+        watch.cancel();
         if (pending != null) {
             pending.complete(snapshot);
         }
@@ -516,6 +688,44 @@ public final class RefreshEngine implements AutoCloseable {
             log.debug("closing the STS exchange failed", e);
         } finally {
             onClose.run();
+        }
+    }
+
+    /**
+     * The listeners, each counted by how many holders added it (providers sharing a session may add the same
+     * listener). Every call is isolated: whatever a listener throws is logged and dropped.
+     */
+    private static final class Listeners {
+        private final Map<RefreshListener, Integer> holders = new IdentityHashMap<>();
+        private volatile List<RefreshListener> current = List.of();
+
+        synchronized void add(RefreshListener l) {
+            if (holders.merge(l, 1, Integer::sum) == 1) {
+                current = List.copyOf(holders.keySet());
+            }
+        }
+
+        synchronized void remove(RefreshListener l) {
+            Integer n = holders.get(l);
+            if (n == null) {
+                return;
+            }
+            if (n == 1) {
+                holders.remove(l);
+                current = List.copyOf(holders.keySet());
+            } else {
+                holders.put(l, n - 1);
+            }
+        }
+
+        void notify(Consumer<RefreshListener> event) {
+            for (RefreshListener l : current) {
+                try {
+                    event.accept(l);
+                } catch (Throwable e) {
+                    log.warn("IRSA refresh listener {} threw {}; ignored", l.getClass().getName(), e.toString());
+                }
+            }
         }
     }
 }

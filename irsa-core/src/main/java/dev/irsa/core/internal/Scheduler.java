@@ -10,8 +10,37 @@ public interface Scheduler {
     /** Runs a (blocking) refresh off the caller's thread. May throw RejectedExecutionException. */
     void execute(Runnable refresh);
 
+    /**
+     * Registers a watcher told about time the timers did not see: timers run on the monotonic clock, which stands
+     * still while a VM or host is suspended and is carried over across a checkpoint/restore, so a timer can fire
+     * hours late by the wall clock. The watcher is checked about once a second, and around a CRaC checkpoint.
+     */
+    default Cancellable watch(ClockWatcher watcher) {
+        return () -> { };
+    }
+
+    /** The monotonic clock the timers run on, in nanoseconds ({@link System#nanoTime()} unless a test fakes it). */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
+
     /** A pending timer. */
     interface Cancellable {
         void cancel();
+    }
+
+    /** What a session does when the wall clock may have moved without its timers. Must not block. */
+    interface ClockWatcher {
+        /** Compare the wall clock with what the timers promised, and act if it has overtaken them. */
+        void checkClock();
+
+        /** A checkpoint is about to be taken: stop trusting timers until {@link #afterRestore()}. */
+        default void beforeCheckpoint() {
+        }
+
+        /** The process was restored from a checkpoint, possibly long after it was taken and elsewhere. */
+        default void afterRestore() {
+            checkClock();
+        }
     }
 }

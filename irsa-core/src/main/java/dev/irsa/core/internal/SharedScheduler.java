@@ -1,6 +1,8 @@
 package dev.irsa.core.internal;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -8,19 +10,26 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The process-wide scheduler all sessions share: one timer thread ({@code irsa-scheduler}), which only flips
  * state and hands work over, and up to four refresh threads ({@code irsa-refresh-N}) that make the blocking
- * STS calls and die after 30 s idle. Both are daemon threads. Reference-counted: the last
+ * STS calls and die after 30 s idle. Both are daemon threads. The timer thread also runs the clock watchdog once a
+ * second, and a CRaC resource tells the watchers about checkpoints and restores. Reference-counted: the last
  * {@link #release()} shuts both down, so a closed application leaves no thread of ours behind.
  */
 public final class SharedScheduler implements Scheduler {
+    private static final Logger log = LoggerFactory.getLogger(SharedScheduler.class);
+    private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(1);
     private static SharedScheduler instance;
     private static int references;
 
     private final ScheduledThreadPoolExecutor timer;
     private final ThreadPoolExecutor refreshers;
+    private final Set<ClockWatcher> watchers = ConcurrentHashMap.newKeySet();
 
     private SharedScheduler() {
         timer = new ScheduledThreadPoolExecutor(1, daemon("irsa-scheduler", false));
@@ -29,12 +38,15 @@ public final class SharedScheduler implements Scheduler {
         refreshers = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemon("irsa-refresh", true));
         refreshers.allowCoreThreadTimeOut(true);
+        long period = WATCHDOG_PERIOD.toMillis();
+        timer.scheduleWithFixedDelay(() -> each(ClockWatcher::checkClock), period, period, TimeUnit.MILLISECONDS);
     }
 
     /** Takes a reference, starting the scheduler if nobody holds one. */
     public static synchronized SharedScheduler acquire() {
         if (instance == null) {
             instance = new SharedScheduler();
+            CheckpointHook.install();
         }
         references++;
         return instance;
@@ -63,6 +75,33 @@ public final class SharedScheduler implements Scheduler {
     @Override
     public void execute(Runnable refresh) {
         refreshers.execute(refresh);
+    }
+
+    @Override
+    public Cancellable watch(ClockWatcher watcher) {
+        watchers.add(watcher);
+        return () -> watchers.remove(watcher);
+    }
+
+    /** Tells every watcher of the running scheduler, if there is one (for the CRaC hook). */
+    static void notifyCurrent(Consumer<ClockWatcher> event) {
+        SharedScheduler s;
+        synchronized (SharedScheduler.class) {
+            s = instance;
+        }
+        if (s != null) {
+            s.each(event);
+        }
+    }
+
+    private void each(Consumer<ClockWatcher> event) {
+        for (ClockWatcher w : watchers) {
+            try {
+                event.accept(w);
+            } catch (RuntimeException e) {
+                log.warn("IRSA clock watcher failed: {}", e.toString());
+            }
+        }
     }
 
     private static ThreadFactory daemon(String name, boolean numbered) {
