@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
@@ -53,7 +54,9 @@ import org.slf4j.LoggerFactory;
  *       role's maximum session duration.</li>
  *   <li>{@code AssumeRole} (SigV4-signed): role chaining from issued credentials, with {@code sts:ExternalId}.</li>
  *   <li>{@code GetCallerIdentity} (SigV4-signed): only credentials this emulator issued and has not seen expire;
- *       the signature is recomputed with the AWS SDK's signer.</li>
+ *       the signature is verified from the canonical request as SigV4 defines it
+ *       (header-signed or presigned), so requests signed by any conforming client (botocore, SDK JS v3, SDK Java v2)
+ *       are accepted, within 15 minutes of the emulator's clock.</li>
  * </ul>
  *
  * <p>Tests can inject {@linkplain #faults() faults} and read the {@linkplain #calls() call log}. Thread-safe;
@@ -75,7 +78,6 @@ public final class StsEmulator implements AutoCloseable {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final IdentityTokenVerifier tokenVerifier;
-    private final SigV4Verifier sigV4;
     private final Map<String, List<String>> oidcProviders = new ConcurrentHashMap<>();
     private final Map<String, Role> roles = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
@@ -86,7 +88,11 @@ public final class StsEmulator implements AutoCloseable {
     private record Role(String arn, String name, String roleId, TrustPolicy trustPolicy, Duration maxSessionDuration) {
     }
 
-    private record Session(SigV4Verifier.Issued issued, String assumedRoleArn, String assumedRoleId, String roleArn,
+    /** Credentials this emulator issued. */
+    private record Issued(String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration) {
+    }
+
+    private record Session(Issued issued, String assumedRoleArn, String assumedRoleId, String roleArn,
                            String accountId) {
     }
 
@@ -96,7 +102,6 @@ public final class StsEmulator implements AutoCloseable {
         this.clock = b.clock;
         this.credentialLifetime = b.credentialLifetime;
         this.tokenVerifier = new IdentityTokenVerifier(clock, b.tokenClockSkew);
-        this.sigV4 = new SigV4Verifier(clock, region);
         this.http = LoopbackHttpServer.bind(b.port, "irsa-testkit-sts");
         this.endpoint = URI.create("http://127.0.0.1:" + http.port());
         http.server().createContext("/", this::handle);
@@ -228,7 +233,7 @@ public final class StsEmulator implements AutoCloseable {
                 throw StsException.sender(400, "InvalidAction", "Could not find operation " + action + " for version "
                         + params.get("Version"));
             }
-            SigV4Verifier.Incoming incoming = new SigV4Verifier.Incoming(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
+            SigV4Verifier.Request incoming = new SigV4Verifier.Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
                     ex.getRequestURI().getRawQuery(), lowerCaseHeaders(ex), body);
             String xml = switch (action) {
                 case "AssumeRoleWithWebIdentity" -> assumeRoleWithWebIdentity(params, requestId);
@@ -316,7 +321,7 @@ public final class StsEmulator implements AutoCloseable {
         return metadata(x, requestId).close("AssumeRoleWithWebIdentityResponse").toString();
     }
 
-    private String assumeRole(Map<String, String> p, SigV4Verifier.Incoming req, String requestId) {
+    private String assumeRole(Map<String, String> p, SigV4Verifier.Request req, String requestId) {
         Session caller = authenticate(req);
         validate(p, false);
         String externalId = p.get("ExternalId");
@@ -353,7 +358,7 @@ public final class StsEmulator implements AutoCloseable {
                 + " is not authorized to perform: sts:AssumeRole on resource: " + target);
     }
 
-    private String getCallerIdentity(SigV4Verifier.Incoming req, String requestId) {
+    private String getCallerIdentity(SigV4Verifier.Request req, String requestId) {
         Session s = authenticate(req);
         Xml x = new Xml().openRoot("GetCallerIdentityResponse").open("GetCallerIdentityResult")
                 .element("Arn", s.assumedRoleArn()).element("UserId", s.assumedRoleId()).element("Account", s.accountId())
@@ -361,12 +366,47 @@ public final class StsEmulator implements AutoCloseable {
         return metadata(x, requestId).close("GetCallerIdentityResponse").toString();
     }
 
-    private Session authenticate(SigV4Verifier.Incoming req) {
-        SigV4Verifier.Issued issued = sigV4.verify(req, akid -> {
+    /**
+     * Checks a SigV4-signed request as STS does and returns the session whose credentials signed it. The order
+     * of the checks decides which error a client sees when several apply, so it follows STS: a missing or
+     * malformed signature, then an unknown key, a wrong session token, expired credentials, and only then the
+     * signature's time, scope and value.
+     */
+    private Session authenticate(SigV4Verifier.Request req) {
+        Instant now = clock.instant();
+        SigV4Verifier.Result r = SigV4Verifier.verify(req, akid -> {
             Session s = sessions.get(akid);
-            return s == null ? null : s.issued();
-        });
-        return sessions.get(issued.accessKeyId());
+            return s == null ? null : s.issued().secretAccessKey();
+        }, now);
+        if (r.failure() == SigV4Verifier.Failure.MISSING_AUTHENTICATION) {
+            throw StsException.sender(403, "MissingAuthenticationToken", r.message());
+        }
+        if (r.failure() == SigV4Verifier.Failure.UNSUPPORTED_ALGORITHM || r.failure() == SigV4Verifier.Failure.INCOMPLETE_SIGNATURE) {
+            throw StsException.sender(400, "IncompleteSignature", r.message());
+        }
+        Session s = r.accessKeyId() == null ? null : sessions.get(r.accessKeyId());
+        if (s == null) {
+            throw StsException.sender(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+        }
+        String token = r.securityToken();
+        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                s.issued().sessionToken().getBytes(StandardCharsets.UTF_8))) {
+            throw StsException.sender(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+        }
+        if (!now.isBefore(s.issued().expiration())) {
+            throw StsException.sender(403, "ExpiredToken", "The security token included in the request is expired");
+        }
+        if (!r.valid()) {
+            // Expired or future signatures, scope dates and wrong signatures are all SignatureDoesNotMatch in STS.
+            throw StsException.sender(403, "SignatureDoesNotMatch", r.message());
+        }
+        if (!region.equals(r.region())) {
+            throw StsException.sender(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region. ");
+        }
+        if (!"sts".equals(r.service())) {
+            throw StsException.sender(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
+        }
+        return s;
     }
 
     private void validate(Map<String, String> p, boolean webIdentity) {
@@ -503,7 +543,7 @@ public final class StsEmulator implements AutoCloseable {
         random.nextBytes(token);
         String account = role.arn().split(":")[4];
         Session s = new Session(
-                new SigV4Verifier.Issued(akid, Base64.getEncoder().encodeToString(secret),
+                new Issued(akid, Base64.getEncoder().encodeToString(secret),
                         "IQoJb3JpZ2luX2VjE" + Base64.getEncoder().encodeToString(token), expiration),
                 "arn:aws:sts::" + account + ":assumed-role/" + role.name() + "/" + sessionName,
                 role.roleId() + ":" + sessionName, role.arn(), account);

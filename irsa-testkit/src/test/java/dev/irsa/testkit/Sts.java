@@ -9,6 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -68,5 +72,52 @@ final class Sts {
         });
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                 .send(http.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Sends a GetCallerIdentity signed the way botocore signs it: the canonical request below is what botocore
+     * logs (signed headers content-type;host;x-amz-date;x-amz-security-token, no x-amz-content-sha256, which the
+     * Java SDK's signer adds and signs). Built by hand, not with any SDK's signer, so the verifier is checked
+     * against the specification rather than against one implementation. {@code contentType} is sent as given and
+     * signed trimmed with runs of spaces collapsed, as SigV4 says.
+     */
+    static HttpResponse<String> rawBotocoreStyle(URI endpoint, String region, Credentials c, Instant signingTime,
+                                                 String contentType, String body) throws Exception {
+        String amzDate = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(signingTime);
+        String date = amzDate.substring(0, 8);
+        String host = endpoint.getHost() + ":" + endpoint.getPort();
+        String canonical = "POST\n/\n\n"
+                + "content-type:" + contentType.trim().replaceAll(" +", " ") + "\n"
+                + "host:" + host + "\n"
+                + "x-amz-date:" + amzDate + "\n"
+                + "x-amz-security-token:" + c.sessionToken() + "\n\n"
+                + "content-type;host;x-amz-date;x-amz-security-token\n"
+                + sha256Hex(body);
+        String scope = date + "/" + region + "/sts/aws4_request";
+        String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonical);
+        byte[] k = hmac(("AWS4" + c.secretAccessKey()).getBytes(StandardCharsets.UTF_8), date);
+        k = hmac(hmac(hmac(k, region), "sts"), "aws4_request");
+        String signature = HexFormat.of().formatHex(hmac(k, toSign));
+        HttpRequest req = HttpRequest.newBuilder(endpoint.resolve("/"))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", contentType)
+                .header("X-Amz-Date", amzDate)
+                .header("X-Amz-Security-Token", c.sessionToken())
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + c.accessKeyId() + "/" + scope
+                        + ", SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=" + signature)
+                .build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String sha256Hex(String s) throws Exception {
+        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] hmac(byte[] key, String data) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -277,6 +277,29 @@ class StsEmulatorTest {
                 b -> b.removeHeader("Authorization")), 403, "MissingAuthenticationToken");
     }
 
+    /**
+     * Issue 10, item 13: botocore does not sign x-amz-content-sha256, and a verifier that re-signs with the Java
+     * SDK's signer (which adds that header) refused every botocore request with SignatureDoesNotMatch.
+     */
+    @Test
+    void getCallerIdentitySignedLikeBotocoreIsAccepted() throws Exception {
+        Credentials c = assume(token()).credentials();
+        String body = "Action=GetCallerIdentity&Version=2011-06-15";
+        HttpResponse<String> ok = Sts.rawBotocoreStyle(irsa.stsEndpoint(), irsa.region(), c, Instant.now(),
+                "application/x-www-form-urlencoded; charset=utf-8", body);
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.body()).contains(":assumed-role/");
+
+        // Extra internal spaces in a signed header value: signed collapsed, sent as is.
+        HttpResponse<String> spaced = Sts.rawBotocoreStyle(irsa.stsEndpoint(), irsa.region(), c, Instant.now(),
+                "application/x-www-form-urlencoded;   charset=utf-8", body);
+        assertThat(spaced.statusCode()).as(spaced.body()).isEqualTo(200);
+
+        Credentials wrongSecret = c.toBuilder().secretAccessKey("x" + c.secretAccessKey().substring(1)).build();
+        assertRaw(Sts.rawBotocoreStyle(irsa.stsEndpoint(), irsa.region(), wrongSecret, Instant.now(),
+                "application/x-www-form-urlencoded; charset=utf-8", body), 403, "SignatureDoesNotMatch");
+    }
+
     @Test
     void getCallerIdentityRejectsExpiredCredentials() throws Exception {
         ManualClock clock = ManualClock.now();
