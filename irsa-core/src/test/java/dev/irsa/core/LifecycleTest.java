@@ -94,6 +94,37 @@ class LifecycleTest {
     }
 
     @Test
+    void aListenerAddedByTwoAlikeHoldersHearsEachRefreshOnce(IrsaEnvironment env) {
+        List<RefreshListener.Succeeded> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RefreshListener metrics = new RefreshListener() {
+            @Override
+            public void onRefreshSucceeded(Succeeded e) {
+                heard.add(e);
+            }
+        };
+        IrsaConfig config = config(env).roleSessionName("one-listener").addListener(metrics).build();
+        try (IrsaSession a = IrsaSession.shared(config); IrsaSession b = IrsaSession.shared(config.toBuilder().build())) {
+            assertThat(IrsaSession.sameEngine(a, b)).isTrue();
+            a.credentials();
+            b.credentials();
+            assertThat(heard).as("one refresh, heard once").hasSize(1);
+            a.close();
+            b.credentials();
+            assertThat(heard).hasSize(1);
+        }
+    }
+
+    @Test
+    void holdersWithOtherTimeoutsGetTheirOwnSession(IrsaEnvironment env) {
+        IrsaConfig relaxed = config(env).roleSessionName("timeouts").build();
+        IrsaConfig tight = relaxed.toBuilder().timeouts(Duration.ofMillis(300), Duration.ofMillis(500)).build();
+        try (IrsaSession a = IrsaSession.shared(relaxed); IrsaSession b = IrsaSession.shared(tight)) {
+            assertThat(IrsaSession.sameEngine(a, b)).as("a tighter timeout is not silently replaced").isFalse();
+            assertThat(b.config().readTimeout()).isEqualTo(Duration.ofMillis(500));
+        }
+    }
+
+    @Test
     void eagerStartFailsAtBootWithTheReason(IrsaEnvironment env) {
         IrsaConfig config = config(env).roleArn("arn:aws:iam::111122223333:role/missing").eagerStart(true).build();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> IrsaSession.create(config))

@@ -13,8 +13,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
@@ -33,7 +39,12 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * cached credentials, {@link #resolveCredentials()} neither blocks nor allocates, and
  * {@link #resolveIdentity(ResolveIdentityRequest)} returns an already-completed future, so async clients never
  * run an STS call on an event-loop thread. Providers built with the same configuration share one session
- * (one STS call per refresh per role per process). {@link #close()} releases this provider's hold on it.
+ * (one STS call per refresh per role per process).
+ *
+ * <p><b>Closing.</b> The SDK closes a client's credentials provider when the client closes, so one provider shared
+ * by several clients is closed as soon as any of them is. {@link #close()} therefore only releases this provider's
+ * hold on its session (the session's threads stop when nothing else holds it); the provider stays usable, and its
+ * next use takes the session up again.
  *
  * <p>Chain-friendly: when the IRSA variables are absent, {@link #create()} does not throw;
  * {@link #resolveCredentials()} throws an {@link SdkClientException} naming the missing variables, so an
@@ -42,10 +53,13 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public final class IrsaCredentialsProvider implements AwsCredentialsProvider, SdkAutoCloseable {
     static final String PROVIDER_NAME = "IrsaCredentialsProvider";
     private static final String STS_CLASS = "software.amazon.awssdk.services.sts.StsClient";
+    private static final Logger log = LoggerFactory.getLogger(IrsaCredentialsProvider.class);
 
     private final Builder builder;
-    private final IrsaSession session;
+    private final IrsaConfig config;
     private final SdkClientException unavailable;
+    /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
+    private volatile Hold hold;
     /**
      * The last conversion. Deliberately not volatile: {@link Converted} is immutable (final fields, safely published),
      * and a stale read only costs one more conversion, while a volatile read would sit on every call.
@@ -58,10 +72,31 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         static final Converted NONE = new Converted(null, null, null);
     }
 
-    private IrsaCredentialsProvider(Builder b, IrsaSession session, SdkClientException unavailable) {
+    /**
+     * The sessions held: the base session, then one per chained role; the last one answers. {@code open} is false
+     * once this hold was released.
+     */
+    private record Hold(List<IrsaSession> sessions, IrsaSession session, boolean open) {
+        Hold(List<IrsaSession> sessions) {
+            this(List.copyOf(sessions), sessions.get(sessions.size() - 1), true);
+        }
+
+        Hold released() {
+            return new Hold(sessions, session, false);
+        }
+
+        void close() {
+            for (int i = sessions.size() - 1; i >= 0; i--) {
+                sessions.get(i).close();
+            }
+        }
+    }
+
+    private IrsaCredentialsProvider(Builder b, IrsaConfig config, SdkClientException unavailable) {
         this.builder = b;
-        this.session = session;
+        this.config = config;
         this.unavailable = unavailable;
+        this.hold = config == null ? null : open();
     }
 
     /** From the environment and system properties the SDK reads ({@code AWS_ROLE_ARN}, ...); never throws. */
@@ -74,27 +109,25 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     /**
-     * IRSA when configured, otherwise the SDK's {@link DefaultCredentialsProvider} (profiles, environment keys, SSO,
-     * container and instance credentials): one provider for pods and laptops alike.
+     * IRSA when the pod is configured for it, otherwise the SDK's {@link DefaultCredentialsProvider} (profiles,
+     * environment keys, SSO, container and instance credentials): one line for pods and laptops alike. The choice is
+     * made once, here, from configuration ({@code AWS_ROLE_ARN} and {@code AWS_WEB_IDENTITY_TOKEN_FILE}, or their
+     * system properties), never from a failure: with IRSA configured, an STS outage surfaces as an error and never
+     * lets another identity (the node's instance role, say) answer instead.
      */
     public static AwsCredentialsProvider withDefaultFallback() {
-        return AwsCredentialsProviderChain.builder()
-                .reuseLastProviderEnabled(true)
-                .credentialsProviders(create(), DefaultCredentialsProvider.builder().build())
-                .build();
+        if (IrsaConfig.isConfigured(SettingsSource.system())) {
+            log.info("IRSA is configured (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE): using IRSA only");
+            return create();
+        }
+        log.info("IRSA is not configured (no AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE): using the SDK's"
+                + " DefaultCredentialsProvider");
+        return DefaultCredentialsProvider.builder().build();
     }
 
     @Override
     public AwsCredentials resolveCredentials() {
-        if (session == null) {
-            throw unavailable;
-        }
-        IrsaCredentials c;
-        try {
-            c = session.credentials();
-        } catch (IrsaException e) {
-            throw SdkClientException.builder().message(e.getMessage()).cause(e).build();
-        }
+        IrsaCredentials c = credentials();
         Converted cv = last;
         if (cv.source == c) {
             return cv.sdk;
@@ -102,24 +135,91 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return convert(c).sdk;
     }
 
+    private IrsaCredentials credentials() {
+        try {
+            Hold h = current();
+            try {
+                return h.session.credentials();
+            } catch (IrsaException e) {
+                if (e.kind() != IrsaException.Kind.CLOSED) {
+                    throw e;
+                }
+                // released by a concurrent close() (a client closing): take the session up again, once
+                return reopen(h).session.credentials();
+            }
+        } catch (IrsaException e) {
+            throw sdkException(e);
+        }
+    }
+
     @Override
     public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-        if (session == null) {
+        if (config == null) {
             return CompletableFuture.failedFuture(unavailable);
         }
-        CompletableFuture<IrsaCredentials> f = session.credentialsAsync();
-        if (f.isDone() && !f.isCompletedExceptionally()) {
-            IrsaCredentials c = f.join();
-            Converted cv = last;
-            return cv.source == c ? cv.future : convert(c).future;
+        CompletableFuture<IrsaCredentials> f;
+        try {
+            Hold h = current();
+            f = h.session.credentialsAsync();
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                IrsaCredentials c = f.join();
+                Converted cv = last;
+                return cv.source == c ? cv.future : convert(c).future;
+            }
+            if (f.isCompletedExceptionally() && h.session.state().status() == SessionState.Status.CLOSED) {
+                f = reopen(h).session.credentialsAsync(); // released by a concurrent close()
+            }
+        } catch (IrsaException e) {
+            return CompletableFuture.failedFuture(sdkException(e));
+        } catch (SdkClientException e) {
+            return CompletableFuture.failedFuture(e);
         }
         return f.handle((c, e) -> {
             if (e != null) {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-                throw SdkClientException.builder().message(cause.getMessage()).cause(cause).build();
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                throw cause instanceof IrsaException ie ? sdkException(ie)
+                        : SdkClientException.builder().message(cause.getMessage()).cause(cause).build();
             }
             return convert(c).sdk;
         });
+    }
+
+    private static SdkClientException sdkException(IrsaException e) {
+        return SdkClientException.builder().message(e.getMessage()).cause(e).build();
+    }
+
+    /** The open hold; throws the configuration problem when IRSA is not configured. */
+    private Hold current() {
+        Hold h = hold;
+        if (h == null) {
+            throw unavailable;
+        }
+        return h.open ? h : reopen(h);
+    }
+
+    /** Takes the sessions up again after {@code seen} was released, unless another thread already did. */
+    private synchronized Hold reopen(Hold seen) {
+        Hold h = hold;
+        if (h == seen || !h.open) {
+            log.debug("IRSA provider for {} used after close(); taking its session up again", config.roleArn());
+            h = open();
+            hold = h;
+        }
+        return h;
+    }
+
+    private Hold open() {
+        List<IrsaSession> sessions = new ArrayList<>();
+        try {
+            sessions.add(builder.shared ? IrsaSession.shared(config) : IrsaSession.create(config));
+            for (ChainedRoleConfig target : builder.chain) {
+                sessions.add(sessions.get(sessions.size() - 1).assumeRole(target));
+            }
+        } catch (RuntimeException e) {
+            new Hold(sessions.isEmpty() ? List.of() : sessions, null, false).close();
+            throw e;
+        }
+        return new Hold(sessions);
     }
 
     private Converted convert(IrsaCredentials c) {
@@ -145,40 +245,57 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     /** The session's state (expiry, last error...) for health checks; empty when IRSA is not configured. */
-    public java.util.Optional<SessionState> state() {
-        return session == null ? java.util.Optional.empty() : java.util.Optional.of(session.state());
+    public Optional<SessionState> state() {
+        Hold h = hold;
+        return h == null ? Optional.empty() : Optional.of(h.session.state());
     }
 
     /** Why this provider cannot supply credentials, when it cannot (IRSA not configured, sts module missing). */
-    public java.util.Optional<String> unavailableReason() {
-        return unavailable == null ? java.util.Optional.empty() : java.util.Optional.of(unavailable.getMessage());
+    public Optional<String> unavailableReason() {
+        return unavailable == null ? Optional.empty() : Optional.of(unavailable.getMessage());
     }
 
     /**
      * A provider for another role assumed from this one with {@code sts:AssumeRole} (role chaining, e.g. into
-     * another account), refreshed on its own schedule. Close it before this provider.
+     * another account), refreshed on its own schedule. It holds its own share of this provider's session, so the two
+     * can be closed in any order; its {@link #toBuilder()} builds the chained role again.
      */
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
-        if (session == null) {
+        Objects.requireNonNull(target, "target");
+        if (config == null) {
             throw unavailable;
         }
-        return new IrsaCredentialsProvider(builder, session.assumeRole(target), null);
+        Builder b = builder.copy();
+        b.chain.add(target);
+        return new IrsaCredentialsProvider(b, config, null);
     }
 
+    /** A builder holding this provider's configuration (and, for a chained provider, its chained roles). */
     public Builder toBuilder() {
         return builder.copy();
     }
 
+    /**
+     * Releases this provider's hold on its session; the session's threads stop once nothing else holds it. The
+     * provider stays usable: its next use takes the session up again (the SDK closes providers with their clients).
+     */
     @Override
     public void close() {
-        if (session != null) {
-            session.close();
+        Hold h;
+        synchronized (this) {
+            h = hold;
+            if (h == null || !h.open) {
+                return;
+            }
+            hold = h.released();
         }
+        h.close();
     }
 
     @Override
     public String toString() {
-        return PROVIDER_NAME + "[" + (session != null ? session.config().roleArn() + ", " + session.state().status()
+        Hold h = hold;
+        return PROVIDER_NAME + "[" + (h != null ? h.session.config().roleArn() + ", " + h.session.state().status()
                 : "unavailable: " + unavailable.getMessage()) + "]";
     }
 
@@ -187,6 +304,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private IrsaConfig.Builder config = IrsaConfig.builder();
         private boolean shared = true;
         private boolean eager;
+        private List<ChainedRoleConfig> chain = new ArrayList<>();
 
         private Builder() {}
 
@@ -195,6 +313,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             b.config = config.copy();
             b.shared = shared;
             b.eager = eager;
+            b.chain = new ArrayList<>(chain);
             return b;
         }
 
@@ -283,32 +402,33 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
 
         /**
-         * Builds the provider. Configuration problems do not throw here (so the provider can sit in a chain); they
-         * surface from {@link IrsaCredentialsProvider#resolveCredentials()} — unless eager start is on, in which
-         * case any failure to get credentials throws here as an {@link SdkClientException}.
+         * Builds the provider from a copy of this builder (later changes to the builder do not reach it).
+         * Configuration problems do not throw here (so the provider can sit in a chain); they surface from
+         * {@link IrsaCredentialsProvider#resolveCredentials()} — unless eager start is on, in which case any failure
+         * to get credentials throws here as an {@link SdkClientException}.
          */
         public IrsaCredentialsProvider build() {
+            Builder b = copy();
             if (!stsOnClassPath()) {
-                return new IrsaCredentialsProvider(this, null, SdkClientException.create("The AWS SDK 'sts' module is not"
+                return new IrsaCredentialsProvider(b, null, SdkClientException.create("The AWS SDK 'sts' module is not"
                         + " on the class path, and IRSA needs it to call AssumeRoleWithWebIdentity. Add the dependency"
                         + " software.amazon.awssdk:sts (same version as your other AWS SDK modules)."));
             }
             IrsaConfig resolved;
             try {
-                resolved = config.build();
+                resolved = b.config.build();
             } catch (IrsaException e) {
                 SdkClientException ex = SdkClientException.builder().message("IRSA is not configured: " + e.getMessage())
                         .cause(e).build();
                 if (eager) {
                     throw ex;
                 }
-                return new IrsaCredentialsProvider(this, null, ex);
+                return new IrsaCredentialsProvider(b, null, ex);
             }
             try {
-                IrsaSession s = shared ? IrsaSession.shared(resolved) : IrsaSession.create(resolved);
-                return new IrsaCredentialsProvider(this, s, null);
+                return new IrsaCredentialsProvider(b, resolved, null);
             } catch (IrsaException e) {
-                throw SdkClientException.builder().message(e.getMessage()).cause(e).build();
+                throw sdkException(e);
             }
         }
 

@@ -164,14 +164,6 @@ class IrsaCredentialsProviderTest {
     }
 
     @Test
-    void theDefaultFallbackChainPrefersIrsa(IrsaEnvironment env) {
-        AwsCredentialsProvider chain = IrsaCredentialsProvider.withDefaultFallback();
-        assertThat(chain).isInstanceOf(AwsCredentialsProviderChain.class);
-        // The real environment of the test JVM has no IRSA variables: the chain exists and IRSA sits first.
-        assertThat(chain.toString()).contains("IrsaCredentialsProvider");
-    }
-
-    @Test
     void eagerStartFailsAtBuild(IrsaEnvironment env) {
         assertThatThrownBy(() -> IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
                 .roleArn("arn:aws:iam::111122223333:role/typo").eagerStart(true).shared(false).build())

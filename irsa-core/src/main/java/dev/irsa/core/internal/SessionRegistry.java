@@ -23,13 +23,18 @@ public final class SessionRegistry {
     private static final int MAX_SESSIONS = 1024;
     private static final SessionRegistry GLOBAL = new SessionRegistry(MAX_SESSIONS);
 
-    /** What makes two configurations share a session. Listeners, eager start and the clock do not count. */
+    /**
+     * What makes two configurations share a session: everything that changes what STS is asked, how, or when.
+     * Listeners and eager start do not count (each holder adds its listeners to the shared session, counted once
+     * per listener instance).
+     */
     public record Key(String roleArn, Path tokenFile, String sessionName, URI endpoint, Duration duration,
-                      String sessionPolicy, List<String> policyArns, Object refreshPolicy, Object stsClient) {
+                      String sessionPolicy, List<String> policyArns, Object refreshPolicy, Object stsClient,
+                      Duration connectTimeout, Duration readTimeout, Object clock) {
         public static Key of(IrsaConfig c) {
             return new Key(c.roleArn().toString(), c.tokenFile(), c.roleSessionName(), c.stsEndpoint(),
                     c.sessionDuration(), c.sessionPolicy().orElse(null), c.policyArns(), c.refreshPolicy(),
-                    c.stsClient().orElse(null));
+                    c.stsClient().orElse(null), c.connectTimeout(), c.readTimeout(), c.clock());
         }
     }
 

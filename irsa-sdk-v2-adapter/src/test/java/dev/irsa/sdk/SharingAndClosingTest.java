@@ -1,0 +1,164 @@
+package dev.irsa.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.irsa.core.ChainedRoleConfig;
+import dev.irsa.core.SettingsSource;
+import dev.irsa.testkit.Fault;
+import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sts.StsAsyncClient;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * How providers, SDK clients and sessions own each other, tried with real SDK clients: the SDK closes the provider
+ * a client was built with when the client closes, so a provider shared by several clients must outlive that.
+ */
+class SharingAndClosingTest {
+    @RegisterExtension
+    static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+
+    private static IrsaCredentialsProvider.Builder builder(IrsaEnvironment env) {
+        return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()));
+    }
+
+    private static StsClient sts(IrsaEnvironment env, AwsCredentialsProvider p) {
+        return StsClient.builder().endpointOverride(env.stsEndpoint()).region(Region.of(env.region()))
+                .httpClient(UrlConnectionHttpClient.create()).credentialsProvider(p).build();
+    }
+
+    private static StsAsyncClient stsAsync(IrsaEnvironment env, AwsCredentialsProvider p) {
+        return StsAsyncClient.builder().endpointOverride(env.stsEndpoint()).region(Region.of(env.region()))
+                .credentialsProvider(p).build();
+    }
+
+    private static List<Thread> ourThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("irsa-")
+                && !t.getName().startsWith("irsa-testkit")).toList();
+    }
+
+    private static void awaitNoThreadsOfOurs() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!ourThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aProviderSharedBySdkClientsSurvivesTheCloseOfAnyOfThem(IrsaEnvironment env) throws Exception {
+        IrsaCredentialsProvider p = builder(env).roleSessionName("shared-by-clients").build();
+        StsClient sync = sts(env, p);
+        StsAsyncClient async = stsAsync(env, p);
+        S3Client s3 = S3Client.builder().endpointOverride(env.stsEndpoint()).region(Region.of(env.region()))
+                .httpClient(UrlConnectionHttpClient.create()).credentialsProvider(p).build();
+        String arn = sync.getCallerIdentity().arn();
+        assertThat(async.getCallerIdentity().join().arn()).isEqualTo(arn);
+
+        s3.close(); // the SDK closes the provider with the client
+        assertThat(sync.getCallerIdentity().arn()).as("the other clients go on").isEqualTo(arn);
+        assertThat(async.getCallerIdentity().join().arn()).isEqualTo(arn);
+        sync.close();
+        assertThat(async.getCallerIdentity().join().arn()).isEqualTo(arn);
+        assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA");
+        async.close();
+
+        // Nothing holds the session now: its threads are gone...
+        awaitNoThreadsOfOurs();
+        assertThat(ourThreads()).isEmpty();
+        // ...and a later use takes it up again.
+        try (StsClient again = sts(env, p)) {
+            assertThat(again.getCallerIdentity().arn()).isEqualTo(arn);
+        }
+        p.close();
+        awaitNoThreadsOfOurs();
+        assertThat(ourThreads()).isEmpty();
+    }
+
+    @Test
+    void anUnsharedProviderIsReopenedAfterCloseToo(IrsaEnvironment env) {
+        IrsaCredentialsProvider p = builder(env).roleSessionName("unshared").shared(false).build();
+        String before = p.resolveCredentials().accessKeyId();
+        p.close();
+        assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA").isNotEqualTo(before);
+        p.close();
+    }
+
+    @Test
+    void withDefaultFallbackNeverAnswersWithOtherCredentialsWhileIrsaIsConfigured(IrsaEnvironment env) {
+        Map<String, String> props = Map.of("aws.roleArn", env.roleArn(), "aws.webIdentityTokenFile",
+                env.tokenFile().toString(), "aws.region", env.region(), "aws.endpointUrlSts", env.stsEndpoint().toString(),
+                "aws.roleSessionName", "fallback-test",
+                // what DefaultCredentialsProvider would find first: keys of another identity
+                "aws.accessKeyId", "AKIAOTHERIDENTITY000", "aws.secretAccessKey", "other-secret");
+        props.forEach(System::setProperty);
+        env.sts().faults().failAlways(Fault.CONNECTION_RESET); // STS unreachable at first use
+        AwsCredentialsProvider p = IrsaCredentialsProvider.withDefaultFallback();
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(p::resolveCredentials).isInstanceOf(SdkClientException.class)
+                        .hasMessageContaining("STS");
+            }
+            env.sts().faults().clear();
+            try {
+                Thread.sleep(10_500); // past the retry backoff without valid credentials (at most 10 s)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            assertThat(p.resolveCredentials().accessKeyId()).as("IRSA's, never the other identity's").startsWith("ASIA");
+            assertThat(p).isInstanceOf(IrsaCredentialsProvider.class);
+        } finally {
+            env.sts().faults().clear();
+            props.keySet().forEach(System::clearProperty);
+            if (p instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        // Not configured: the SDK's default chain, as before.
+        assertThat(IrsaCredentialsProvider.withDefaultFallback()).isInstanceOf(DefaultCredentialsProvider.class);
+    }
+
+    @Test
+    void buildCopiesTheBuilderSoLaterChangesDoNotLeakIntoBuiltProviders(IrsaEnvironment env) {
+        String other = env.sts().createRole(env.accountId(), "other-role",
+                dev.irsa.testkit.TrustPolicy.forServiceAccount(env.accountId(), env.issuer().hostAndPath(), env.namespace(),
+                        env.serviceAccount()), Duration.ofHours(1));
+        IrsaCredentialsProvider.Builder b = builder(env).shared(false);
+        try (IrsaCredentialsProvider first = b.roleArn(env.roleArn()).build();
+             IrsaCredentialsProvider second = b.roleArn(other).build();
+             IrsaCredentialsProvider rebuilt = first.toBuilder().build()) {
+            assertThat(second.state().orElseThrow().roleArn()).isEqualTo(other);
+            assertThat(rebuilt.state().orElseThrow().roleArn()).as("first's configuration, not the builder's later one")
+                    .isEqualTo(env.roleArn());
+        }
+    }
+
+    @Test
+    void aChainedProvidersToBuilderRebuildsTheChainedRole(IrsaEnvironment env) {
+        String target = env.sts().createRole("444455556666", "chained-target", """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                 "Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}""".formatted(env.roleArn()), Duration.ofHours(1));
+        try (IrsaCredentialsProvider base = builder(env).roleSessionName("chain-base").build();
+             IrsaCredentialsProvider chained = base.assumeRole(ChainedRoleConfig.builder(target).build());
+             IrsaCredentialsProvider rebuilt = chained.toBuilder().build();
+             StsClient sts = sts(env, rebuilt)) {
+            assertThat(rebuilt.state().orElseThrow().roleArn()).isEqualTo(target);
+            assertThat(sts.getCallerIdentity().arn()).contains(":assumed-role/chained-target/");
+        }
+    }
+}
