@@ -1,27 +1,27 @@
 package dev.irsa.core.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.irsa.core.IrsaConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Process-wide sessions shared by every provider built with the same configuration: one STS call per refresh
- * per role per process, however many SDK clients hold a provider. Bounded (Caffeine); each entry is
- * reference-counted and closed when its last holder releases it. Several roles, or one role with different
- * session policies, are different keys and so different sessions. Thread-safe.
+ * per role per process, however many SDK clients hold a provider. Each entry is reference-counted and closed when
+ * its last holder releases it, so the map holds live sessions only (a plain concurrent map: nothing here expires
+ * or is evicted). Several roles, or one role with different session policies, are different keys and so different
+ * sessions. Thread-safe.
  */
 public final class SessionRegistry {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
-    private static final int MAX_SESSIONS = 1024;
-    private static final SessionRegistry GLOBAL = new SessionRegistry(MAX_SESSIONS);
+    /** Far more live sessions than any sane process has: worth a warning (a key built from something per request?). */
+    private static final int MANY_SESSIONS = 1024;
+    private static final SessionRegistry GLOBAL = new SessionRegistry();
 
     /**
      * What makes two configurations share a session: everything that changes what STS is asked, how, or when.
@@ -41,7 +41,7 @@ public final class SessionRegistry {
     /** A shared engine and how many holders it has. */
     public static final class Entry {
         private final RefreshEngine engine;
-        private int holders; // guarded by the registry map's compute
+        private int holders; // guarded by the map's compute for this key
 
         Entry(RefreshEngine engine) {
             this.engine = engine;
@@ -52,18 +52,10 @@ public final class SessionRegistry {
         }
     }
 
-    private final Cache<Key, Entry> sessions;
+    private final ConcurrentHashMap<Key, Entry> sessions = new ConcurrentHashMap<>();
+    private volatile boolean warned;
 
-    SessionRegistry(int max) {
-        sessions = Caffeine.newBuilder()
-                .maximumSize(max)
-                .executor(Runnable::run) // no pool threads of someone else's for our bookkeeping
-                .removalListener((Key k, Entry e, RemovalCause cause) -> {
-                    if (cause == RemovalCause.SIZE) {
-                        log.warn("More than {} distinct IRSA sessions in this process; {} is no longer shared", max, k.roleArn());
-                    }
-                })
-                .build();
+    SessionRegistry() {
     }
 
     public static SessionRegistry global() {
@@ -72,22 +64,24 @@ public final class SessionRegistry {
 
     /** Takes a hold on the session for this key, creating it with {@code factory} if needed. */
     public Entry acquire(Key key, Function<Key, RefreshEngine> factory) {
-        return sessions.asMap().compute(key, (k, e) -> {
+        Entry acquired = sessions.compute(key, (k, e) -> {
             Entry entry = e != null ? e : new Entry(factory.apply(k));
             entry.holders++;
             return entry;
         });
+        if (!warned && sessions.size() > MANY_SESSIONS) {
+            warned = true;
+            log.warn("More than {} distinct IRSA sessions are open in this process; is a provider built per request"
+                    + " with a different session name or policy?", MANY_SESSIONS);
+        }
+        return acquired;
     }
 
     /** Releases a hold; the last one closes the session. */
     public void release(Key key, Entry entry) {
         boolean[] close = {false};
-        sessions.asMap().compute(key, (k, e) -> {
+        sessions.computeIfPresent(key, (k, e) -> {
             if (e != entry) {
-                // evicted by size or replaced: only this holder's entry is affected
-                synchronized (entry) {
-                    close[0] = --entry.holders == 0;
-                }
                 return e;
             }
             close[0] = --e.holders == 0;
@@ -100,7 +94,6 @@ public final class SessionRegistry {
 
     /** Sessions currently shared (for diagnostics and tests). */
     public long size() {
-        sessions.cleanUp();
-        return sessions.estimatedSize();
+        return sessions.size();
     }
 }
