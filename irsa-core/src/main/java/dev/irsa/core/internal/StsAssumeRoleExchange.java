@@ -33,7 +33,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
         this.source = source;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
         this.sts = StsClient.builder()
-                .region(Region.of(source.region().orElse("us-east-1")))
+                .region(Region.of(StsEndpoints.signingRegion(source)))
                 .endpointOverride(source.stsEndpoint())
                 .credentialsProvider(() -> {
                     IrsaCredentials c = sourceCredentials.get();
