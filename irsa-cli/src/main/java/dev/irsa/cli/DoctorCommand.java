@@ -9,6 +9,7 @@ import dev.irsa.core.RoleArn;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.core.TokenFile;
 import dev.irsa.core.WebIdentityToken;
+import dev.irsa.core.internal.StsEndpoints;
 import dev.irsa.testkit.TrustPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -253,15 +254,17 @@ final class DoctorCommand implements Callable<Integer> {
             return;
         }
         String account = role != null ? role.accountId() : "000000000000";
+        // IAM names the OIDC provider in the role's own partition (arn:aws-cn:..., arn:aws-us-gov:..., ...).
+        String partition = role != null ? role.partition() : "aws";
         String aud = t.hasStsAudience() ? WebIdentityToken.STS_AUDIENCE : t.audiences().isEmpty() ? null : t.audiences().get(0);
-        TrustPolicy.Decision d = policy.evaluate(TrustPolicy.Request.webIdentity(account, t.issuerHostAndPath().get(),
+        TrustPolicy.Decision d = policy.evaluate(TrustPolicy.Request.webIdentity(partition, account, t.issuerHostAndPath().get(),
                 t.subject(), aud));
         if (d.allowed()) {
             add("trust-policy", Status.PASS, trustPolicy + " allows " + t.subject() + " from oidc-provider/"
                     + t.issuerHostAndPath().get());
         } else {
             add("trust-policy", Status.FAIL, trustPolicy + " denies this token: " + String.join("; ", d.reasons())
-                    + ". The principal must be arn:aws:iam::" + account + ":oidc-provider/" + t.issuerHostAndPath().get()
+                    + ". The principal must be arn:" + partition + ":iam::" + account + ":oidc-provider/" + t.issuerHostAndPath().get()
                     + " and the conditions must match sub " + t.subject() + " and aud " + aud + ".");
         }
     }
@@ -276,7 +279,15 @@ final class DoctorCommand implements Callable<Integer> {
             add("sts-assume-role", Status.PASS, "assumed " + c.assumedRoleArn() + " via " + config.stsEndpoint()
                     + "; credentials expire " + c.expiration());
             AtomicReference<String> date = new AtomicReference<>();
-            try (StsClient sts = StsClient.builder().region(Region.of(config.region().orElse("us-east-1")))
+            // Scoped to the endpoint's region: signing for another fails with SignatureDoesNotMatch.
+            String signingRegion;
+            try {
+                signingRegion = StsEndpoints.signingRegion(config);
+            } catch (IrsaException e) {
+                add("sts-caller-identity", Status.FAIL, e.getMessage());
+                return;
+            }
+            try (StsClient sts = StsClient.builder().region(Region.of(signingRegion))
                     .endpointOverride(config.stsEndpoint()).httpClient(UrlConnectionHttpClient.create())
                     .credentialsProvider(StaticCredentialsProvider.create(
                             AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))

@@ -1,10 +1,15 @@
 package dev.irsa.cli;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.irsa.core.IrsaConfigurationException;
+import dev.irsa.core.RoleArn;
+import dev.irsa.core.internal.StsEndpoints;
 import dev.irsa.testkit.TrustPolicy;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,6 +22,8 @@ import picocli.CommandLine.Spec;
                 "federated principal, sts:AssumeRoleWithWebIdentity, and StringEquals on <issuer>:sub and <issuer>:aud",
                 "(StringLike on sub when the service account contains * or ?)."})
 final class TrustPolicyCommand implements Callable<Integer> {
+    private static final Pattern EKS_ISSUER = Pattern.compile("oidc\\.eks\\.([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2})\\..+");
+
     @ParentCommand
     IrsaCli cli;
 
@@ -27,8 +34,11 @@ final class TrustPolicyCommand implements Callable<Integer> {
             + " --query cluster.identity.oidc.issuer).")
     String issuer;
 
-    @Option(names = "--account", required = true, description = "The 12-digit AWS account ID that owns the role.")
+    @Option(names = "--account", description = "The 12-digit AWS account ID that owns the role (or give --role-arn).")
     String account;
+
+    @Option(names = "--role-arn", description = "The role's ARN: its account and partition are used.")
+    String roleArn;
 
     @Option(names = "--namespace", required = true, description = "The service account's namespace.")
     String namespace;
@@ -39,11 +49,28 @@ final class TrustPolicyCommand implements Callable<Integer> {
     @Option(names = "--audience", defaultValue = "sts.amazonaws.com", description = "Token audience (default ${DEFAULT-VALUE}).")
     String audience;
 
-    @Option(names = "--partition", defaultValue = "aws", description = "aws, aws-cn, aws-us-gov... (default ${DEFAULT-VALUE}).")
+    @Option(names = "--partition", description = "aws, aws-cn, aws-us-gov, aws-iso*, aws-eusc (default: the --role-arn's,"
+            + " else the issuer's region's, else aws).")
     String partition;
 
     @Override
     public Integer call() throws Exception {
+        RoleArn role = null;
+        if (roleArn != null) {
+            try {
+                role = RoleArn.parse(roleArn, "--role-arn");
+            } catch (IrsaConfigurationException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (account != null && !account.equals(role.accountId())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--account " + account + " is not the account"
+                        + " of --role-arn " + roleArn);
+            }
+            account = role.accountId();
+        }
+        if (account == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --account or --role-arn");
+        }
         if (!account.matches("\\d{12}")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--account must be a 12-digit AWS account ID, not '"
                     + account + "'");
@@ -62,9 +89,25 @@ final class TrustPolicyCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("warning: a wildcard service account lets every matching service account in "
                     + namespace + " assume this role; prefer one role per service account.");
         }
-        String json = TrustPolicy.forServiceAccount(partition, account, hostPath, namespace, serviceAccount, audience);
+        String json = TrustPolicy.forServiceAccount(partition(role, uri.getHost()), account, hostPath, namespace,
+                serviceAccount, audience);
         Map<String, Object> parsed = JSONObjectUtils.parse(json);
         cli.terminal().out().println(Json.pretty(parsed));
         return 0;
+    }
+
+    /**
+     * IAM names the OIDC provider in the role's partition: an explicit --partition, else the role ARN's, else the
+     * one of the region in an EKS issuer host (oidc.eks.cn-north-1.amazonaws.com.cn), else aws.
+     */
+    private String partition(RoleArn role, String issuerHost) {
+        if (partition != null) {
+            return partition;
+        }
+        if (role != null) {
+            return role.partition();
+        }
+        Matcher m = EKS_ISSUER.matcher(issuerHost);
+        return m.matches() ? StsEndpoints.partitionOf(m.group(1)) : "aws";
     }
 }

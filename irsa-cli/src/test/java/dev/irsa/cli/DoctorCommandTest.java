@@ -28,7 +28,7 @@ class DoctorCommandTest {
     @TempDir
     Path tmp;
 
-    /** Runs doctor --json and returns check name -> [status, message]. */
+    /** Runs doctor --json and returns check name -> [status, message]; {@code expectedExit} -1 accepts any. */
     @SuppressWarnings("unchecked")
     private static Map<String, List<String>> doctor(Map<String, String> env, int expectedExit, String... extra) throws Exception {
         String[] args = new String[extra.length + 2];
@@ -36,7 +36,9 @@ class DoctorCommandTest {
         args[1] = "--json";
         System.arraycopy(extra, 0, args, 2, extra.length);
         Cli r = Cli.run(env, args);
-        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(expectedExit);
+        if (expectedExit >= 0) {
+            assertThat(r.code()).as(r.out() + r.err()).isEqualTo(expectedExit);
+        }
         Map<String, Object> doc = JSONObjectUtils.parse(r.out());
         Map<String, List<String>> checks = new LinkedHashMap<>();
         for (Object o : (List<Object>) doc.get("checks")) {
@@ -191,5 +193,45 @@ class DoctorCommandTest {
         Path broken = Files.writeString(tmp.resolve("broken.json"), "{not json");
         assertThat(doctor(env.podEnvironment(), 1, "--offline", "--trust-policy", broken.toString()).get("trust-policy").get(1))
                 .contains("not valid JSON");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"aws,us-west-2", "aws-cn,cn-north-1", "aws-us-gov,us-gov-west-1",
+            "aws-iso,us-iso-east-1", "aws-iso-b,us-isob-east-1", "aws-iso-e,eu-isoe-west-1", "aws-iso-f,us-isof-south-1",
+            "aws-eusc,eusc-de-east-1"})
+    void trustPolicyInTheRolesPartition(String partition, String region) throws Exception {
+        IrsaEnvironment e = irsa.environment();
+        Map<String, String> pod = env(e, m -> {
+            m.put("AWS_ROLE_ARN", "arn:" + partition + ":iam::111122223333:role/app-role");
+            m.put("AWS_REGION", region);
+        });
+        Path right = Files.writeString(tmp.resolve(partition + ".json"), TrustPolicy.forServiceAccount(partition,
+                "111122223333", e.issuer().hostAndPath(), "default", "app", "sts.amazonaws.com"));
+        Map<String, List<String>> ok = doctor(pod, -1, "--offline", "--trust-policy", right.toString());
+        assertThat(ok.get("trust-policy")).as(partition).containsExactly("PASS", right + " allows system:serviceaccount:default:app"
+                + " from oidc-provider/" + e.issuer().hostAndPath());
+
+        String other = partition.equals("aws") ? "aws-cn" : "aws";
+        Path wrong = Files.writeString(tmp.resolve(partition + "-wrong.json"), TrustPolicy.forServiceAccount(other,
+                "111122223333", e.issuer().hostAndPath(), "default", "app", "sts.amazonaws.com"));
+        Map<String, List<String>> no = doctor(pod, 1, "--offline", "--trust-policy", wrong.toString());
+        assertThat(no.get("trust-policy").get(0)).as(partition).isEqualTo("FAIL");
+        assertThat(no.get("trust-policy").get(1)).as(partition).contains("partition " + other)
+                .contains("role is in partition " + partition)
+                .contains("arn:" + partition + ":iam::111122223333:oidc-provider/" + e.issuer().hostAndPath());
+    }
+
+    @Test
+    void anEndpointWithoutRegionSignsGetCallerIdentityForTheRegionTheEmulatorChecks() throws Exception {
+        // The emulator verifies the SigV4 scope's region: us-east-1 is what a loopback endpoint without region signs for.
+        try (IrsaEnvironment e = IrsaEnvironment.builder().region("us-east-1").start()) {
+            Map<String, String> pod = env(e, m -> {
+                m.remove("AWS_REGION");
+                m.remove("AWS_DEFAULT_REGION");
+            });
+            Map<String, List<String>> c = doctor(pod, -1);
+            assertThat(c.get("sts-caller-identity")).as(c.toString()).isNotNull();
+            assertThat(c.get("sts-caller-identity").get(0)).as(c.toString()).isEqualTo("PASS");
+        }
     }
 }

@@ -51,4 +51,25 @@ class TrustPolicyCommandTest {
         assertThat(r.err()).contains("12-digit");
         assertThat(Cli.run(Map.of(), "trust-policy", "--issuer", ISSUER).code()).isEqualTo(2);
     }
+
+    @SuppressWarnings("unchecked")
+    private static String federated(Cli r) throws Exception {
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        Map<String, Object> st = (Map<String, Object>) ((List<Object>) JSONObjectUtils.parse(r.out()).get("Statement")).get(0);
+        return (String) ((Map<String, Object>) st.get("Principal")).get("Federated");
+    }
+
+    @Test
+    void thePartitionComesFromTheRoleArnOrTheIssuersRegion() throws Exception {
+        String cnIssuer = "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/EXAMPLE";
+        assertThat(federated(Cli.run(Map.of(), "trust-policy", "--issuer", cnIssuer, "--account", "111122223333",
+                "--namespace", "shop", "--service-account", "cart")))
+                .isEqualTo("arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/EXAMPLE");
+        assertThat(federated(Cli.run(Map.of(), "trust-policy", "--issuer", "https://oidc.eks.us-gov-west-1.amazonaws.com/id/G",
+                "--role-arn", "arn:aws-us-gov:iam::222233334444:role/app", "--namespace", "shop", "--service-account", "cart")))
+                .isEqualTo("arn:aws-us-gov:iam::222233334444:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/G");
+        assertThat(federated(Cli.run(Map.of(), "trust-policy", "--issuer", ISSUER, "--account", "111122223333",
+                "--partition", "aws-eusc", "--namespace", "shop", "--service-account", "cart")))
+                .startsWith("arn:aws-eusc:iam::111122223333:oidc-provider/");
+    }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ public final class TokenFile {
     /** STS's upper bound on {@code WebIdentityToken}. */
     public static final int MAX_LENGTH = 20_000;
     private static final long RETRY_STEP_MILLIS = 50;
+    /** Where the EKS webhook mounts the token, named in advice. */
+    private static final String EKS_TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
 
     private final Path path;
     private final Duration retryWindow;
@@ -56,8 +59,7 @@ public final class TokenFile {
                         + " is not readable by this process (permission denied). Run the container with a user that"
                         + " can read it, or set the pod's securityContext.fsGroup.", null);
             } catch (IOException e) {
-                throw new IrsaException(IrsaException.Kind.TOKEN, null, "Could not read the web identity token file "
-                        + path + ": " + e.getClass().getSimpleName() + ". Check AWS_WEB_IDENTITY_TOKEN_FILE.", null);
+                throw unreadable(e);
             }
             if (System.nanoTime() >= deadline) {
                 throw problem.equals("missing") ? missing() : new IrsaException(IrsaException.Kind.TOKEN, null,
@@ -78,6 +80,20 @@ public final class TokenFile {
             }
             return new String(buf, StandardCharsets.UTF_8);
         }
+    }
+
+    /** The JDK's reason ("Is a directory", "Not a directory", ...) and what usually causes it. */
+    private IrsaException unreadable(IOException e) {
+        if (Files.isDirectory(path)) {
+            return new IrsaException(IrsaException.Kind.TOKEN, null, "The web identity token file " + path + " is a"
+                    + " directory, not a file. AWS_WEB_IDENTITY_TOKEN_FILE must name the token inside the projected"
+                    + " volume (for example " + EKS_TOKEN_FILE + "), not the volume's mount point.", null);
+        }
+        String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
+                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return new IrsaException(IrsaException.Kind.TOKEN, null, "Could not read the web identity token file " + path
+                + ": " + reason + ". Check AWS_WEB_IDENTITY_TOKEN_FILE names the projected token file and that every"
+                + " directory on the path exists and is a directory.", e);
     }
 
     private IrsaException missing() {

@@ -72,7 +72,12 @@ class IrsaConfigTest {
     @ParameterizedTest
     @CsvSource({"cn-north-1,arn:aws-cn:iam::111122223333:role/app,https://sts.cn-north-1.amazonaws.com.cn",
             "us-gov-west-1,arn:aws-us-gov:iam::111122223333:role/app,https://sts.us-gov-west-1.amazonaws.com",
-            "eu-central-1,arn:aws:iam::111122223333:role/path/to/app,https://sts.eu-central-1.amazonaws.com"})
+            "eu-central-1,arn:aws:iam::111122223333:role/path/to/app,https://sts.eu-central-1.amazonaws.com",
+            "eusc-de-east-1,arn:aws-eusc:iam::111122223333:role/app,https://sts.eusc-de-east-1.amazonaws.eu",
+            "us-iso-east-1,arn:aws-iso:iam::111122223333:role/app,https://sts.us-iso-east-1.c2s.ic.gov",
+            "us-isob-east-1,arn:aws-iso-b:iam::111122223333:role/app,https://sts.us-isob-east-1.sc2s.sgov.gov",
+            "eu-isoe-west-1,arn:aws-iso-e:iam::111122223333:role/app,https://sts.eu-isoe-west-1.cloud.adc-e.uk",
+            "us-isof-south-1,arn:aws-iso-f:iam::111122223333:role/app,https://sts.us-isof-south-1.csp.hci.ic.gov"})
     void regionalEndpointInEveryPartition(String region, String arn, String endpoint) {
         IrsaConfig c = from(POD).region(region).roleArn(arn).build();
         assertThat(c.stsEndpoint()).isEqualTo(URI.create(endpoint));

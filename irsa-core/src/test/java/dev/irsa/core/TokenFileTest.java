@@ -90,4 +90,34 @@ class TokenFileTest {
         assertThatThrownBy(() -> WebIdentityToken.decode("a.!!!.c", "f")).hasMessageContaining("not a JWT");
         assertThatThrownBy(() -> WebIdentityToken.decode("a.WzFd.c", "f")).hasMessageContaining("not a JSON object");
     }
+
+    @Test
+    void aDirectoryInsteadOfAFileSaysSo() throws Exception {
+        Path d = Files.createDirectory(dir.resolve("serviceaccount"));
+        assertThatThrownBy(() -> new TokenFile(d, Duration.ZERO).read()).isInstanceOfSatisfying(IrsaException.class, e -> {
+            assertThat(e.kind()).isEqualTo(IrsaException.Kind.TOKEN);
+            assertThat(e.getMessage()).contains(d.toString()).contains("is a directory")
+                    .contains("AWS_WEB_IDENTITY_TOKEN_FILE").contains("/token");
+        });
+    }
+
+    @Test
+    void aPathThroughAFileGivesTheSystemsReason() throws Exception {
+        Path notADir = Files.writeString(dir.resolve("serviceaccount"), "x");
+        Path p = notADir.resolve("token");
+        assertThatThrownBy(() -> new TokenFile(p, Duration.ZERO).read()).isInstanceOfSatisfying(IrsaException.class, e -> {
+            assertThat(e.kind()).isEqualTo(IrsaException.Kind.TOKEN);
+            assertThat(e.getMessage()).contains(p.toString()).contains("Not a directory")
+                    .contains("AWS_WEB_IDENTITY_TOKEN_FILE").doesNotContain(": FileSystemException.");
+        });
+    }
+
+    @Test
+    void anUnreadableFileSaysPermissionDenied() throws Exception {
+        Path p = Files.writeString(dir.resolve("token"), "a.b.c");
+        Files.setPosixFilePermissions(p, java.util.Set.of());
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(p), "running as root: every file is readable");
+        assertThatThrownBy(() -> new TokenFile(p, Duration.ZERO).read()).isInstanceOfSatisfying(IrsaException.class, e ->
+                assertThat(e.getMessage()).contains("permission denied").contains("fsGroup"));
+    }
 }

@@ -84,6 +84,7 @@ public final class StsEmulator implements AutoCloseable {
     private final Faults faults = new Faults();
     private final CallLog calls = new CallLog();
     private volatile Duration credentialLifetime;
+    private final java.util.concurrent.atomic.AtomicLong rawFaultBytesSent = new java.util.concurrent.atomic.AtomicLong();
 
     private record Role(String arn, String name, String roleId, TrustPolicy trustPolicy, Duration maxSessionDuration) {
     }
@@ -218,6 +219,13 @@ public final class StsEmulator implements AutoCloseable {
             if (planned.fault == Fault.CONNECTION_RESET) {
                 calls.record(new StsCall(started, action, Fault.CONNECTION_RESET.outcome(), 0, params.get("RoleArn"),
                         params.get("RoleSessionName"), Duration.between(started, Instant.now()), StsCall.fingerprint(params.get("WebIdentityToken"))));
+                return;
+            }
+            if (planned.fault != null && planned.fault.rawOutcome != null) {
+                calls.record(new StsCall(started, action, planned.fault.outcome(), planned.fault.status,
+                        params.get("RoleArn"), params.get("RoleSessionName"), Duration.between(started, Instant.now()),
+                        StsCall.fingerprint(params.get("WebIdentityToken"))));
+                notAnStsAnswer(ex, planned.fault, action);
                 return;
             }
             if (planned.fault != null) {
@@ -604,6 +612,61 @@ public final class StsEmulator implements AutoCloseable {
         ex.sendResponseHeaders(status, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
+        }
+    }
+
+    /** Total body bytes the emulator managed to send for faults whose answer is not an STS document. */
+    public long rawFaultBytesSent() {
+        return rawFaultBytesSent.get();
+    }
+
+    /** Answers as a proxy, load balancer or middlebox would: a body that is not an STS document. */
+    private void notAnStsAnswer(HttpExchange ex, Fault fault, String action) throws IOException {
+        if (fault.contentType != null) {
+            ex.getResponseHeaders().set("Content-Type", fault.contentType + "; charset=utf-8");
+        }
+        String op = action == null ? "AssumeRoleWithWebIdentity" : action;
+        byte[] body = switch (fault) {
+            case HTML_503 -> ("<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head>\n<body>\n"
+                    + "<h1>503 Service Temporarily Unavailable</h1>\n<p>The proxy could not connect to the upstream"
+                    + " server.</p>\n<hr><center>squid/6.10</center>\n</body></html>\n").getBytes(StandardCharsets.UTF_8);
+            case EMPTY_502 -> new byte[0];
+            // Cut inside the document, before any credential element: what a dropped connection leaves behind.
+            case TRUNCATED_XML -> ("<" + op + "Response xmlns=\"https://sts.amazonaws.com/doc/" + VERSION + "/\">\n  <"
+                    + op + "Result>\n    <AssumedRoleUser>\n      <Arn>arn:aws:sts::" + accountId
+                    + ":assumed-role/app-role/sess</Arn>\n      <AssumedRoleId>AROAEXAMPLE:se").getBytes(StandardCharsets.UTF_8);
+            case GARBAGE_200 -> "OK\n{\"status\":\"healthy\",\"upstream\":\"sts\"}\n".getBytes(StandardCharsets.UTF_8);
+            case HUGE_HTML_503, HUGE_200 -> null;
+            default -> throw new IllegalStateException(fault.name());
+        };
+        try {
+            if (body != null) {
+                ex.sendResponseHeaders(fault.status, body.length == 0 ? -1 : body.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(body);
+                }
+                rawFaultBytesSent.addAndGet(body.length);
+                return;
+            }
+            ex.sendResponseHeaders(fault.status, 0); // chunked: no Content-Length to refuse it by
+            String unit = fault == Fault.HUGE_200
+                    ? "<Member><Name>padding</Name><Value>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</Value></Member>\n"
+                    : "<p>upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection failure</p>\n";
+            byte[] chunk = unit.repeat(65536 / unit.length()).getBytes(StandardCharsets.UTF_8);
+            try (OutputStream out = ex.getResponseBody()) {
+                byte[] head = (fault == Fault.HUGE_200 ? "<" + op + "Response xmlns=\"https://sts.amazonaws.com/doc/"
+                        + VERSION + "/\"><" + op + "Result>\n" : "<html><body>\n").getBytes(StandardCharsets.UTF_8);
+                out.write(head);
+                long sent = head.length;
+                while (sent < Fault.HUGE_BODY_BYTES) {
+                    out.write(chunk);
+                    sent += chunk.length;
+                    rawFaultBytesSent.addAndGet(chunk.length);
+                }
+            }
+        } catch (IOException e) {
+            // The client hung up early: for the huge bodies, exactly what it should do.
+            log.debug("client closed the connection during {} ({})", fault, e.toString());
         }
     }
 

@@ -148,6 +148,15 @@ public final class TrustPolicy {
 
         /** A web-identity request from an OIDC provider with the token's {@code sub} and matched {@code aud}. */
         public static Request webIdentity(String accountId, String issuerHostAndPath, String sub, String aud) {
+            return webIdentity("aws", accountId, issuerHostAndPath, sub, aud);
+        }
+
+        /**
+         * As {@link #webIdentity(String, String, String, String)} in a partition ({@code aws}, {@code aws-cn},
+         * {@code aws-us-gov}, ...): the role's, since IAM names the OIDC provider in the role's own partition.
+         */
+        public static Request webIdentity(String partition, String accountId, String issuerHostAndPath, String sub,
+                                          String aud) {
             Map<String, List<String>> ctx = new LinkedHashMap<>();
             if (sub != null) {
                 ctx.put(issuerHostAndPath + ":sub", List.of(sub));
@@ -155,7 +164,7 @@ public final class TrustPolicy {
             if (aud != null) {
                 ctx.put(issuerHostAndPath + ":aud", List.of(aud));
             }
-            return new Request("Federated", "arn:aws:iam::" + accountId + ":oidc-provider/" + issuerHostAndPath,
+            return new Request("Federated", "arn:" + partition + ":iam::" + accountId + ":oidc-provider/" + issuerHostAndPath,
                     "sts:AssumeRoleWithWebIdentity", ctx);
         }
     }
@@ -273,7 +282,11 @@ public final class TrustPolicy {
             boolean principalOk = wanted != null && wanted.stream().anyMatch(w -> w.equals("*") || w.equals(r.principal())
                     || ("AWS".equals(r.principalType()) && accountRootMatches(w, r.principal())));
             if (!principalOk) {
-                why.add("principal " + r.principalType() + " " + r.principal() + " is not among " + principals);
+                String hint = wanted == null ? "" : wanted.stream().filter(w -> samePrincipalOtherPartition(w, r.principal()))
+                        .findFirst().map(w -> " (the policy names it in partition " + w.split(":")[1] + ", but the role"
+                                + " is in partition " + r.principal().split(":")[1] + ": IAM only matches "
+                                + r.principal() + ")").orElse("");
+                why.add("principal " + r.principalType() + " " + r.principal() + " is not among " + principals + hint);
                 return false;
             }
             if (actions.stream().noneMatch(a -> globIgnoreCase(a, r.action()))) {
@@ -285,6 +298,14 @@ public final class TrustPolicy {
                 ok &= c.matches(r.context(), why);
             }
             return ok;
+        }
+
+        /** The same ARN but for its partition field: a policy copied from another partition. */
+        private static boolean samePrincipalOtherPartition(String policyPrincipal, String requester) {
+            String[] a = policyPrincipal.split(":", 3);
+            String[] b = requester.split(":", 3);
+            return a.length == 3 && b.length == 3 && a[0].equals("arn") && b[0].equals("arn") && !a[1].equals(b[1])
+                    && a[2].equals(b[2]);
         }
 
         private static boolean accountRootMatches(String policyPrincipal, String requester) {

@@ -8,7 +8,6 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
@@ -19,75 +18,94 @@ import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * Role chaining: {@code sts:AssumeRole} signed with the source session's credentials (read from the source on
- * every call, so its refreshes carry over). Blocking; one call per exchange, retried like the web-identity
- * exchange.
+ * every call, so its refreshes carry over). Blocking; one call per exchange, retried by the same {@link StsRetry}
+ * as the web-identity exchange and classified by the same {@link StsFailures}.
  */
 public final class StsAssumeRoleExchange implements CredentialExchange {
     private final ChainedRoleConfig target;
     private final IrsaConfig source;
     private final StsClient sts;
     private final String sessionName;
+    private volatile StsRetry retry = StsRetry.standard();
 
     public StsAssumeRoleExchange(ChainedRoleConfig target, IrsaConfig source, Supplier<IrsaCredentials> sourceCredentials) {
         this.target = target;
         this.source = source;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
         this.sts = StsClient.builder()
-                .region(Region.of(source.region().orElse("us-east-1")))
+                .region(Region.of(StsEndpoints.signingRegion(source)))
                 .endpointOverride(source.stsEndpoint())
                 .credentialsProvider(() -> {
                     IrsaCredentials c = sourceCredentials.get();
                     return AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
                 })
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(source.connectTimeout())
-                        .socketTimeout(source.readTimeout()).build())
+                .httpClient(BoundedHttpClient.forConfig(source))
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
                 .build();
     }
 
     @Override
     public ExchangeResult exchange(int maxAttempts) {
-        int failures = 0;
-        int calls = 0;
-        while (true) {
-            try {
-                calls++;
-                AssumeRoleRequest.Builder b = AssumeRoleRequest.builder().roleArn(target.roleArn().toString())
-                        .roleSessionName(sessionName).durationSeconds((int) target.sessionDuration().toSeconds());
-                target.externalId().ifPresent(b::externalId);
-                target.sessionPolicy().ifPresent(b::policy);
-                if (!target.policyArns().isEmpty()) {
-                    b.policyArns(target.policyArns().stream().map(a -> PolicyDescriptorType.builder().arn(a).build()).toList());
-                }
-                AssumeRoleResponse r = sts.assumeRole(b.build());
-                Credentials c = r.credentials();
-                return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
-                        c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls);
-            } catch (StsException e) {
-                String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
-                boolean retryable = StsErrorAdvisor.retryable(code, e.statusCode());
-                if (retryable && ++failures < maxAttempts) {
-                    continue;
-                }
-                String msg = "STS " + code + " (HTTP " + e.statusCode() + ", request " + e.requestId() + ") assuming "
-                        + target.roleArn() + " from " + source.roleArn() + ": "
-                        + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()) + ". "
-                        + (code.equals("AccessDenied") ? "The target role's trust policy must allow sts:AssumeRole for"
-                        + " principal " + source.roleArn() + (target.externalId().isPresent()
-                        ? " with this sts:ExternalId" : "") + ", and the source role's permissions policy must allow"
-                        + " sts:AssumeRole on " + target.roleArn() + "." : "");
-                throw new IrsaException(retryable ? IrsaException.Kind.RETRYABLE : IrsaException.Kind.NON_RECOVERABLE,
-                        code, msg, null);
-            } catch (SdkClientException e) {
-                if (e.getCause() instanceof IrsaException ie) {
-                    throw ie; // the source session could not supply credentials
-                }
-                if (++failures < maxAttempts) {
-                    continue;
-                }
-                throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "Could not reach STS at "
-                        + source.stsEndpoint() + " to assume " + target.roleArn() + ": " + e.getMessage(), null);
+        int[] calls = {0};
+        try {
+            return retry.run(maxAttempts, () -> attempt(++calls[0]));
+        } catch (SourceUnavailable e) {
+            throw e.reason; // the source session has its own retries: not ours to repeat
+        }
+    }
+
+    /** Test seam: how retries pause. */
+    void retry(StsRetry retry) {
+        this.retry = retry;
+    }
+
+    private ExchangeResult attempt(int calls) {
+        try {
+            AssumeRoleRequest.Builder b = AssumeRoleRequest.builder().roleArn(target.roleArn().toString())
+                    .roleSessionName(sessionName).durationSeconds((int) target.sessionDuration().toSeconds());
+            target.externalId().ifPresent(b::externalId);
+            target.sessionPolicy().ifPresent(b::policy);
+            if (!target.policyArns().isEmpty()) {
+                b.policyArns(target.policyArns().stream().map(a -> PolicyDescriptorType.builder().arn(a).build()).toList());
             }
+            AssumeRoleResponse r = sts.assumeRole(b.build());
+            Credentials c = r.credentials();
+            return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
+                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls);
+        } catch (StsException e) {
+            String code = StsFailures.code(e);
+            if (code == null) {
+                throw StsFailures.notAnStsAnswer(e, source.stsEndpoint(), context(), null);
+            }
+            boolean retryable = StsErrorAdvisor.retryable(code, e.statusCode());
+            String msg = "STS " + code + " (HTTP " + e.statusCode() + ", request " + e.requestId() + ")" + context() + ": "
+                    + Redaction.scrub(e.awsErrorDetails().errorMessage(), null) + ". "
+                    + (code.equals("AccessDenied") ? "The target role's trust policy must allow sts:AssumeRole for"
+                    + " principal " + source.roleArn() + (target.externalId().isPresent()
+                    ? " with this sts:ExternalId" : "") + ", and the source role's permissions policy must allow"
+                    + " sts:AssumeRole on " + target.roleArn() + "." : "");
+            throw new IrsaException(retryable ? IrsaException.Kind.RETRYABLE : IrsaException.Kind.NON_RECOVERABLE,
+                    code, msg, null);
+        } catch (SdkClientException e) {
+            if (e.getCause() instanceof IrsaException ie) {
+                throw new SourceUnavailable(ie); // the source session could not supply credentials
+            }
+            throw StsFailures.clientFailure(e, source.stsEndpoint(), context(), null);
+        }
+    }
+
+    private String context() {
+        return " assuming " + target.roleArn() + " from " + source.roleArn();
+    }
+
+    /** Carries the source session's failure past the retry loop unchanged. */
+    private static final class SourceUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient IrsaException reason;
+
+        SourceUnavailable(IrsaException reason) {
+            super(null, null, false, false);
+            this.reason = reason;
         }
     }
 

@@ -1,34 +1,129 @@
 package dev.irsa.core.internal;
 
+import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaConfigurationException;
 import dev.irsa.core.RoleArn;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.regions.PartitionMetadata;
-import software.amazon.awssdk.regions.Region;
 
-/** Regional STS endpoints per partition, and the rules an endpoint override must follow. */
+/**
+ * Regional STS endpoints per partition, the region a signed call must be scoped to, and the rules an endpoint
+ * override must follow.
+ *
+ * <p>Partition and DNS suffix come from the region's prefix through a small table, not from the SDK's region
+ * metadata: {@code PartitionMetadata.of(Region.of(r))} loads hundreds of classes at startup for the eight facts
+ * below. The table is checked against the SDK's metadata for every region it knows (StsEndpointsTest), so an SDK
+ * upgrade that brings a new partition fails a test rather than a pod.
+ */
 public final class StsEndpoints {
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
+    /** {@code eusc-de-east-1} has a four-letter first part; every other region two. */
+    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
+    /** {@code sts.<region>.}, {@code sts-fips.<region>.}, and VPC endpoints' {@code vpce-...sts.<region>.vpce.}. */
+    private static final Pattern STS_HOST = Pattern.compile("(?:^|\\.)sts(?:-fips)?\\.([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2})\\.");
+
+    /**
+     * What a call to a loopback endpoint (an emulator) is signed for when no region is configured: a loopback URL
+     * names no region, and us-east-1 is what the AWS SDK and most emulators assume. Only ever used for loopback.
+     */
+    public static final String LOOPBACK_DEFAULT_REGION = "us-east-1";
+
+    /** A partition: its id (the ARN's second field) and the DNS suffix of its endpoints. */
+    public record Partition(String id, String dnsSuffix) {
+    }
+
+    private static final Partition AWS = new Partition("aws", "amazonaws.com");
+
+    /**
+     * Region prefix to partition (AWS SDK for Java 2.57.8, endpoints.json {@code regionRegex} and
+     * {@code dnsSuffix}). Longer prefixes first: {@code us-iso-} must not catch {@code us-isob-}. Anything else is
+     * the commercial partition.
+     */
+    private static final Map.Entry<String, Partition>[] PREFIXES = prefixes(
+            "us-gov-", new Partition("aws-us-gov", "amazonaws.com"),
+            "us-isob-", new Partition("aws-iso-b", "sc2s.sgov.gov"),
+            "us-isof-", new Partition("aws-iso-f", "csp.hci.ic.gov"),
+            "us-iso-", new Partition("aws-iso", "c2s.ic.gov"),
+            "eu-isoe-", new Partition("aws-iso-e", "cloud.adc-e.uk"),
+            "eusc-", new Partition("aws-eusc", "amazonaws.eu"),
+            "cn-", new Partition("aws-cn", "amazonaws.com.cn"));
 
     private StsEndpoints() {}
+
+    @SuppressWarnings("unchecked")
+    private static Map.Entry<String, Partition>[] prefixes(Object... pairs) {
+        Map.Entry<String, Partition>[] out = new Map.Entry[pairs.length / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Map.entry((String) pairs[2 * i], (Partition) pairs[2 * i + 1]);
+        }
+        return out;
+    }
 
     public static void validateRegion(String region, String source) {
         if (!REGION.matcher(region).matches()) {
             throw new IrsaConfigurationException("'" + region + "' (" + source + ") is not an AWS region name such as"
-                    + " us-west-2, eu-central-1, cn-north-1 or us-gov-west-1.");
+                    + " us-west-2, eu-central-1, cn-north-1, us-gov-west-1 or eusc-de-east-1.");
         }
+    }
+
+    public static Partition partition(String region) {
+        for (Map.Entry<String, Partition> e : PREFIXES) {
+            if (region.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return AWS;
     }
 
     /** {@code https://sts.<region>.<partition dns suffix>}, e.g. {@code https://sts.cn-north-1.amazonaws.com.cn}. */
     public static URI regional(String region) {
-        String suffix = PartitionMetadata.of(Region.of(region)).dnsSuffix();
-        return URI.create("https://sts." + region + "." + suffix);
+        return URI.create("https://sts." + region + "." + partition(region).dnsSuffix());
     }
 
     public static String partitionOf(String region) {
-        return PartitionMetadata.of(Region.of(region)).id();
+        return partition(region).id();
+    }
+
+    /** The region named by an STS endpoint's host name, if it names one ({@code sts.amazonaws.com}: us-east-1). */
+    public static Optional<String> regionOfHost(String host) {
+        if (host == null) {
+            return Optional.empty();
+        }
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        if (h.equals("sts.amazonaws.com")) {
+            return Optional.of("us-east-1"); // the global endpoint is signed for us-east-1
+        }
+        Matcher m = STS_HOST.matcher(h);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /**
+     * The region signed calls (AssumeRole, GetCallerIdentity) must be scoped to: the configured region; else the
+     * one the endpoint's host names ({@code sts.eu-central-1.amazonaws.com}, {@code sts-fips...}, VPC endpoint
+     * names); else, for a loopback endpoint only, {@link #LOOPBACK_DEFAULT_REGION}. Signing for any other region
+     * than the endpoint's fails with SignatureDoesNotMatch, so an endpoint that names none is an error here.
+     *
+     * @throws IrsaConfigurationException when no region is configured and the endpoint names none
+     */
+    public static String signingRegion(IrsaConfig config) {
+        if (config.region().isPresent()) {
+            return config.region().get();
+        }
+        URI endpoint = config.stsEndpoint();
+        Optional<String> fromHost = regionOfHost(endpoint.getHost());
+        if (fromHost.isPresent()) {
+            return fromHost.get();
+        }
+        if (isLoopback(endpoint.getHost())) {
+            return LOOPBACK_DEFAULT_REGION;
+        }
+        throw new IrsaConfigurationException("No AWS region is set and the STS endpoint " + endpoint + " does not name"
+                + " one (as sts.<region>.amazonaws.com or a VPC endpoint name does), so signed STS calls cannot be"
+                + " scoped to the right region and would fail with SignatureDoesNotMatch. Set AWS_REGION (or"
+                + " aws.region) to the endpoint's region.");
     }
 
     public static void requireSamePartition(RoleArn role, String region) {

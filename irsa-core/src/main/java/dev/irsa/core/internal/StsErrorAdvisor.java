@@ -14,13 +14,14 @@ public final class StsErrorAdvisor {
 
     private StsErrorAdvisor() {}
 
+    /** {@code code} may be null (the body was not an STS error document): then the status alone decides. */
     public static boolean retryable(String code, int status) {
-        return RETRYABLE.contains(code) || status >= 500;
+        return (code != null && RETRYABLE.contains(code)) || StsFailures.transientStatus(status);
     }
 
     /** Errors worth one immediate retry with a freshly read token: the kubelet may have just rotated it. */
     public static boolean tokenRejected(String code) {
-        return TOKEN_REJECTED.contains(code);
+        return code != null && TOKEN_REJECTED.contains(code);
     }
 
     /** Builds the exception a caller sees for an STS error that retries did not clear. */
@@ -34,7 +35,7 @@ public final class StsErrorAdvisor {
                 + stsMessage + ". ";
         IrsaException.Kind kind = IrsaException.Kind.NON_RECOVERABLE;
         String advice;
-        switch (code) {
+        switch (String.valueOf(code)) {
             case "AccessDenied" -> advice = "The trust policy of " + role + " does not let this token assume it, or the"
                     + " role does not exist (a typo in the ARN gives the same error). The token has sub '"
                     + token.subject() + "' and aud " + token.audiences() + ". Check the trust policy's Principal.Federated"
@@ -87,7 +88,7 @@ public final class StsErrorAdvisor {
                 }
             }
         }
-        if (RETRYABLE.contains(code)) {
+        if (code != null && RETRYABLE.contains(code)) {
             kind = IrsaException.Kind.RETRYABLE;
             advice = code.equals("IDPCommunicationError")
                     ? "STS could not reach the cluster's OIDC issuer " + token.issuer() + " to fetch its keys. Usually"

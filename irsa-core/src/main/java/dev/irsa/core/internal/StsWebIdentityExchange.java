@@ -7,15 +7,11 @@ import dev.irsa.core.TokenFile;
 import dev.irsa.core.WebIdentityToken;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
-import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
@@ -26,8 +22,9 @@ import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * One refresh: read the token file afresh, sanity-check its claims, call STS {@code AssumeRoleWithWebIdentity}
- * (unsigned) and classify failures. Retryable errors are retried up to {@code maxAttempts} with exponential
- * backoff and full jitter; a rejected token is re-read and sent once more. Thread-safe (one refresh at a time
+ * (unsigned) and classify failures ({@link StsErrorAdvisor} for STS's error codes, {@link StsFailures} for answers
+ * that are not STS's). Retryable errors are retried up to {@code maxAttempts} by {@link StsRetry}; a rejected token
+ * is re-read and sent once more. Thread-safe (one refresh at a time
  * is the engine's business); blocking.
  */
 public final class StsWebIdentityExchange implements CredentialExchange {
@@ -39,6 +36,7 @@ public final class StsWebIdentityExchange implements CredentialExchange {
     private final StsClient sts;
     private final boolean ownsClient;
     private volatile boolean audienceWarned;
+    private volatile StsRetry retry = StsRetry.standard();
 
     public StsWebIdentityExchange(IrsaConfig config) {
         this.config = config;
@@ -53,51 +51,49 @@ public final class StsWebIdentityExchange implements CredentialExchange {
                 .region(Region.of(config.region().orElse("us-east-1")))
                 .endpointOverride(config.stsEndpoint())
                 .credentialsProvider(AnonymousCredentialsProvider.create())
-                .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(config.connectTimeout())
-                        .socketTimeout(config.readTimeout())
-                        .build())
+                .httpClient(BoundedHttpClient.forConfig(config))
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
                 .build();
     }
 
     @Override
     public ExchangeResult exchange(int maxAttempts) {
-        int calls = 0;
-        boolean tokenReRead = false;
-        int retryableFailures = 0;
-        while (true) {
-            String jwt = tokenFile.read();
-            WebIdentityToken claims = WebIdentityToken.decode(jwt, tokenFile.path().toString());
-            precheck(claims);
-            try {
-                calls++;
-                AssumeRoleWithWebIdentityResponse r = sts.assumeRoleWithWebIdentity(request(jwt));
-                Credentials c = r.credentials();
-                return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
-                        c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), claims, calls);
-            } catch (StsException e) {
-                String code = e.awsErrorDetails() == null ? "Unknown" : e.awsErrorDetails().errorCode();
-                String message = Redaction.scrub(e.awsErrorDetails() == null ? e.getMessage()
-                        : e.awsErrorDetails().errorMessage(), jwt);
-                if (StsErrorAdvisor.tokenRejected(code) && !tokenReRead) {
-                    tokenReRead = true;
-                    log.debug("STS rejected the token ({}); re-reading {} once", code, tokenFile.path());
-                    continue;
-                }
-                IrsaException mapped = StsErrorAdvisor.explain(code, e.statusCode(), message, e.requestId(), claims, config);
-                if (mapped.kind() == IrsaException.Kind.RETRYABLE && ++retryableFailures < maxAttempts) {
-                    pause(retryableFailures);
-                    continue;
-                }
-                throw mapped;
-            } catch (SdkClientException e) {
-                if (++retryableFailures < maxAttempts) {
-                    pause(retryableFailures);
-                    continue;
-                }
-                throw ioFailure(e, jwt);
+        int[] calls = {0};
+        boolean[] tokenReRead = {false};
+        return retry.run(maxAttempts, () -> attempt(calls, tokenReRead));
+    }
+
+    /** Test seam: how retries pause. */
+    void retry(StsRetry retry) {
+        this.retry = retry;
+    }
+
+    /** One STS call with a freshly read token; if STS rejects the token, one more with the token read again. */
+    private ExchangeResult attempt(int[] calls, boolean[] tokenReRead) {
+        String jwt = tokenFile.read();
+        WebIdentityToken claims = WebIdentityToken.decode(jwt, tokenFile.path().toString());
+        precheck(claims);
+        try {
+            calls[0]++;
+            AssumeRoleWithWebIdentityResponse r = sts.assumeRoleWithWebIdentity(request(jwt));
+            Credentials c = r.credentials();
+            return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
+                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), claims, calls[0]);
+        } catch (StsException e) {
+            String code = StsFailures.code(e);
+            if (code == null) {
+                throw StsFailures.notAnStsAnswer(e, config.stsEndpoint(), "", jwt);
             }
+            if (StsErrorAdvisor.tokenRejected(code) && !tokenReRead[0]) {
+                // Not a retry of the same call: the kubelet may just have rotated the token, so read it again now.
+                tokenReRead[0] = true;
+                log.debug("STS rejected the token ({}); re-reading {} once", code, tokenFile.path());
+                return attempt(calls, tokenReRead);
+            }
+            String message = Redaction.scrub(e.awsErrorDetails().errorMessage(), jwt);
+            throw StsErrorAdvisor.explain(code, e.statusCode(), message, e.requestId(), claims, config);
+        } catch (SdkClientException e) {
+            throw StsFailures.clientFailure(e, config.stsEndpoint(), "", jwt);
         }
     }
 
@@ -131,25 +127,6 @@ public final class StsWebIdentityExchange implements CredentialExchange {
             audienceWarned = true;
             log.warn("The web identity token in {} has audience {}, not {}: STS accepts it only if the IAM OIDC provider"
                     + " lists that audience as a client ID.", tokenFile.path(), t.audiences(), WebIdentityToken.STS_AUDIENCE);
-        }
-    }
-
-    private IrsaException ioFailure(SdkClientException e, String jwt) {
-        boolean timeout = e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException
-                || String.valueOf(e.getMessage()).toLowerCase().contains("timed out");
-        return new IrsaException(IrsaException.Kind.RETRYABLE, null, (timeout ? "Timed out calling STS at "
-                : "Could not reach STS at ") + config.stsEndpoint() + ": " + Redaction.scrub(e.getMessage(), jwt)
-                + ". Check network egress to the regional STS endpoint (VPC endpoint, proxy, security groups).", null);
-    }
-
-    private static void pause(int failures) {
-        long cap = Math.min(1000, 100L << Math.min(failures - 1, 10));
-        try {
-            // full jitter
-            Thread.sleep(ThreadLocalRandom.current().nextLong(10, cap + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IrsaException(IrsaException.Kind.TIMEOUT, "Interrupted while retrying STS");
         }
     }
 

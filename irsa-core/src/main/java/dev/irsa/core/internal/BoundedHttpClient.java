@@ -1,0 +1,122 @@
+package dev.irsa.core.internal;
+
+import dev.irsa.core.IrsaConfig;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Optional;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+
+/**
+ * Reads at most {@link #MAX_BODY_BYTES} of any response, success or error. The SDK reads a whole body into memory
+ * before parsing it (error bodies too), and what answers for STS is not always STS: a proxy, a load balancer or a
+ * captive portal can stream megabytes of HTML. A body that declares or turns out to be larger is refused with
+ * {@link ResponseTooLargeException} (the connection is aborted, not drained); a real STS answer is a few KB.
+ * Thread-safe as the delegate is.
+ */
+final class BoundedHttpClient implements SdkHttpClient {
+    /** Far above any STS answer (a few KB even with a long session token), far below trouble. */
+    static final int MAX_BODY_BYTES = 1 << 20;
+
+    private final SdkHttpClient delegate;
+
+    BoundedHttpClient(SdkHttpClient delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The small URLConnection client with the configured timeouts, bounded. */
+    static SdkHttpClient forConfig(IrsaConfig config) {
+        return new BoundedHttpClient(UrlConnectionHttpClient.builder().connectionTimeout(config.connectTimeout())
+                .socketTimeout(config.readTimeout()).build());
+    }
+
+    @Override
+    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+        ExecutableHttpRequest call = delegate.prepareRequest(request);
+        return new ExecutableHttpRequest() {
+            @Override
+            public HttpExecuteResponse call() throws IOException {
+                return bounded(call.call());
+            }
+
+            @Override
+            public void abort() {
+                call.abort();
+            }
+        };
+    }
+
+    private static HttpExecuteResponse bounded(HttpExecuteResponse response) throws IOException {
+        Optional<AbortableInputStream> body = response.responseBody();
+        if (body.isEmpty()) {
+            return response;
+        }
+        SdkHttpResponse http = response.httpResponse();
+        String contentType = http.firstMatchingHeader("Content-Type").orElse(null);
+        long declared = http.firstMatchingHeader("Content-Length").map(BoundedHttpClient::parseLong).orElse(-1L);
+        AbortableInputStream in = body.get();
+        if (declared > MAX_BODY_BYTES) {
+            in.abort();
+            throw new ResponseTooLargeException(http.statusCode(), contentType, declared);
+        }
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            in.abort();
+            throw e;
+        }
+        if (bytes.length > MAX_BODY_BYTES) {
+            in.abort(); // drop the connection rather than drain the rest
+            throw new ResponseTooLargeException(http.statusCode(), contentType, -1);
+        }
+        in.close();
+        return HttpExecuteResponse.builder().response(http)
+                .responseBody(AbortableInputStream.create(new ByteArrayInputStream(bytes))).build();
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public String clientName() {
+        return delegate.clientName();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    /** A response body over {@link #MAX_BODY_BYTES}: never an STS answer. Holds no body content. */
+    static final class ResponseTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+        private final String contentType;
+
+        ResponseTooLargeException(int status, String contentType, long declaredLength) {
+            super("HTTP " + status + " response body" + (declaredLength >= 0 ? " of " + declaredLength + " bytes" : "")
+                    + " is larger than " + MAX_BODY_BYTES + " bytes" + (contentType == null ? "" : " (" + contentType + ")"));
+            this.status = status;
+            this.contentType = contentType;
+        }
+
+        int status() {
+            return status;
+        }
+
+        String contentType() {
+            return contentType;
+        }
+    }
+}
