@@ -150,8 +150,9 @@ public final class IrsaSession implements AutoCloseable {
 
     /**
      * A session for another role, assumed with {@code sts:AssumeRole} using this session's credentials (role
-     * chaining, e.g. into another account). It refreshes on its own schedule on the same engine and scheduler;
-     * closing it does not close this session, and it must be closed before this one.
+     * chaining, e.g. into another account). It refreshes on its own schedule on the same engine and scheduler,
+     * waiting for this session's credentials without holding a thread. Closing it does not close this session; once
+     * this session is closed, its refreshes fail for good (no retries) and it serves what it holds until expiry.
      */
     public IrsaSession assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
@@ -162,7 +163,7 @@ public final class IrsaSession implements AutoCloseable {
         RefreshEngine chainedEngine;
         try {
             chainedEngine = new RefreshEngine(target.roleArn().toString(), config.stsEndpoint(), target.refreshPolicy(),
-                    config.clock(), ThreadLocalRandom.current(), new StsAssumeRoleExchange(target, config, this::credentials),
+                    config.clock(), ThreadLocalRandom.current(), new StsAssumeRoleExchange(target, config, this::credentialsAsync),
                     scheduler, scheduler::release);
         } catch (RuntimeException e) {
             scheduler.release();

@@ -145,7 +145,8 @@ class NonStsAnswerTest {
                 + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + irsa.roleArn() + "\"},\"Action\":\"sts:AssumeRole\"}]}",
                 Duration.ofHours(1));
         StsAssumeRoleExchange chained = new StsAssumeRoleExchange(ChainedRoleConfig.builder(target).build(), source,
-                () -> sourceCredentials);
+                () -> java.util.concurrent.CompletableFuture.completedFuture(sourceCredentials));
+        chained.ready().join();
         open.add(chained);
         for (Fault f : new Fault[] {Fault.HTML_503, Fault.EMPTY_502}) {
             env.sts().calls().clear();

@@ -4,6 +4,7 @@ import dev.irsa.core.ChainedRoleConfig;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.IrsaException;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -17,31 +18,47 @@ import software.amazon.awssdk.services.sts.model.PolicyDescriptorType;
 import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
- * Role chaining: {@code sts:AssumeRole} signed with the source session's credentials (read from the source on
- * every call, so its refreshes carry over). Blocking; one call per exchange, retried by the same {@link StsRetry}
- * as the web-identity exchange and classified by the same {@link StsFailures}.
+ * Role chaining: {@code sts:AssumeRole} signed with the source session's credentials. {@link #ready()} asks the
+ * source for them without blocking (so its refreshes carry over, and a refresh thread never waits on the source's
+ * refresh: with more chained sessions than refresh threads, a blocking wait would starve the source's own refresh);
+ * {@link #exchange(int)} then signs with what it got. Blocking; one call per exchange, retried by the same
+ * {@link StsRetry} as the web-identity exchange and classified by the same {@link StsFailures}.
  */
 public final class StsAssumeRoleExchange implements CredentialExchange {
     private final ChainedRoleConfig target;
     private final IrsaConfig source;
     private final StsClient sts;
     private final String sessionName;
+    private final Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials;
     private volatile StsRetry retry = StsRetry.standard();
+    /** The source's credentials as of the last {@link #ready()}; what the next exchange signs with. */
+    private volatile IrsaCredentials signing;
 
-    public StsAssumeRoleExchange(ChainedRoleConfig target, IrsaConfig source, Supplier<IrsaCredentials> sourceCredentials) {
+    public StsAssumeRoleExchange(ChainedRoleConfig target, IrsaConfig source,
+                                 Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials) {
         this.target = target;
         this.source = source;
+        this.sourceCredentials = sourceCredentials;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
         this.sts = StsClient.builder()
                 .region(Region.of(StsEndpoints.signingRegion(source)))
                 .endpointOverride(source.stsEndpoint())
                 .credentialsProvider(() -> {
-                    IrsaCredentials c = sourceCredentials.get();
+                    IrsaCredentials c = signing;
+                    if (c == null) {
+                        throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "No credentials of " + source.roleArn()
+                                + " yet to assume " + target.roleArn() + " with", null);
+                    }
                     return AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
                 })
                 .httpClient(BoundedHttpClient.forConfig(source))
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
                 .build();
+    }
+
+    @Override
+    public CompletableFuture<?> ready() {
+        return sourceCredentials.get().thenAccept(c -> signing = c);
     }
 
     @Override

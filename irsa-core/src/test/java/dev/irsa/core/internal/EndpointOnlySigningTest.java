@@ -11,6 +11,7 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.testkit.IrsaEnvironment;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +38,8 @@ class EndpointOnlySigningTest {
             try (StsWebIdentityExchange web = new StsWebIdentityExchange(source)) {
                 IrsaCredentials c = web.exchange(1).credentials();
                 try (StsAssumeRoleExchange chained = new StsAssumeRoleExchange(
-                        ChainedRoleConfig.builder(target(env)).build(), source, () -> c)) {
+                        ChainedRoleConfig.builder(target(env)).build(), source, () -> CompletableFuture.completedFuture(c))) {
+                    chained.ready().join();
                     assertThat(chained.exchange(1).credentials().assumedRoleArn()).contains("signed-target");
                 }
             }
@@ -51,7 +53,8 @@ class EndpointOnlySigningTest {
             try (StsWebIdentityExchange web = new StsWebIdentityExchange(source)) {
                 IrsaCredentials c = web.exchange(1).credentials();
                 try (StsAssumeRoleExchange chained = new StsAssumeRoleExchange(
-                        ChainedRoleConfig.builder(target(env)).build(), source, () -> c)) {
+                        ChainedRoleConfig.builder(target(env)).build(), source, () -> CompletableFuture.completedFuture(c))) {
+                    chained.ready().join();
                     assertThatThrownBy(() -> chained.exchange(1)).isInstanceOfSatisfying(IrsaException.class,
                             e -> assertThat(e.stsErrorCode()).contains("SignatureDoesNotMatch"));
                 }
@@ -61,7 +64,8 @@ class EndpointOnlySigningTest {
             try (StsWebIdentityExchange web = new StsWebIdentityExchange(withRegion)) {
                 IrsaCredentials c = web.exchange(1).credentials();
                 try (StsAssumeRoleExchange chained = new StsAssumeRoleExchange(
-                        ChainedRoleConfig.builder(target(env)).build(), withRegion, () -> c)) {
+                        ChainedRoleConfig.builder(target(env)).build(), withRegion, () -> CompletableFuture.completedFuture(c))) {
+                    chained.ready().join();
                     assertThat(chained.exchange(1).credentials()).isNotNull();
                 }
             }

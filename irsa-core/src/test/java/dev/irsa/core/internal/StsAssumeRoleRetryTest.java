@@ -36,7 +36,9 @@ class StsAssumeRoleRetryTest {
         String target = env.sts().createRole(env.accountId(), "retry-target", "{\"Version\":\"2012-10-17\",\"Statement\":["
                 + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + irsa.roleArn() + "\"},\"Action\":\"sts:AssumeRole\"}]}",
                 Duration.ofHours(1));
-        chained = new StsAssumeRoleExchange(ChainedRoleConfig.builder(target).build(), source, () -> sourceCredentials);
+        chained = new StsAssumeRoleExchange(ChainedRoleConfig.builder(target).build(), source,
+                () -> java.util.concurrent.CompletableFuture.completedFuture(sourceCredentials));
+        chained.ready().join();
         env.sts().calls().clear();
     }
 
