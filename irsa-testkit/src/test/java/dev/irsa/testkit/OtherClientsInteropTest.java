@@ -48,7 +48,7 @@ class OtherClientsInteropTest {
         assertThat(ok.get("Arn")).isEqualTo("arn:aws:sts::111122223333:assumed-role/app-role/boto");
         assertThat(ok.get("Account")).isEqualTo("111122223333");
 
-        Credentials wrongSecret = c.toBuilder().secretAccessKey("x" + c.secretAccessKey().substring(1)).build();
+        Credentials wrongSecret = c.toBuilder().secretAccessKey(Sts.tampered(c.secretAccessKey())).build();
         Map<String, Object> refused = run(List.of(python, PYTHON_SCRIPT.toString(), "call"), null, wrongSecret);
         assertThat(JSONObjectUtils.getJSONObject(refused, "error").get("Code")).isEqualTo("SignatureDoesNotMatch");
     }
@@ -75,7 +75,7 @@ class OtherClientsInteropTest {
         assertThat(ok).doesNotContainKey("error");
         assertThat(ok.get("Arn")).isEqualTo("arn:aws:sts::111122223333:assumed-role/app-role/js");
 
-        Credentials wrongSecret = c.toBuilder().secretAccessKey("x" + c.secretAccessKey().substring(1)).build();
+        Credentials wrongSecret = c.toBuilder().secretAccessKey(Sts.tampered(c.secretAccessKey())).build();
         Map<String, Object> refused = run(List.of("node", NODE_SCRIPT.toAbsolutePath().toString(), "call"), Path.of(dir), wrongSecret);
         assertThat(JSONObjectUtils.getJSONObject(refused, "error").get("Code")).isEqualTo("SignatureDoesNotMatch");
     }

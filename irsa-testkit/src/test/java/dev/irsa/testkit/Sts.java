@@ -110,6 +110,11 @@ final class Sts {
                 .send(req, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The secret with its first character changed (never the same string: a random secret may start with any letter). */
+    static String tampered(String secret) {
+        return (secret.charAt(0) == 'x' ? "y" : "x") + secret.substring(1);
+    }
+
     private static String sha256Hex(String s) throws Exception {
         return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(s.getBytes(StandardCharsets.UTF_8)));

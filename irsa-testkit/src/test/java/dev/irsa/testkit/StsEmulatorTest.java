@@ -249,7 +249,7 @@ class StsEmulatorTest {
         assertThat(Sts.rawGetCallerIdentity(irsa.stsEndpoint(), irsa.region(), c, now, body, body, b -> b).statusCode())
                 .isEqualTo(200);
 
-        Credentials wrongSecret = c.toBuilder().secretAccessKey("x" + c.secretAccessKey().substring(1)).build();
+        Credentials wrongSecret = c.toBuilder().secretAccessKey(Sts.tampered(c.secretAccessKey())).build();
         assertRaw(Sts.rawGetCallerIdentity(irsa.stsEndpoint(), irsa.region(), wrongSecret, now, body, body, b -> b),
                 403, "SignatureDoesNotMatch");
 
@@ -295,7 +295,7 @@ class StsEmulatorTest {
                 "application/x-www-form-urlencoded;   charset=utf-8", body);
         assertThat(spaced.statusCode()).as(spaced.body()).isEqualTo(200);
 
-        Credentials wrongSecret = c.toBuilder().secretAccessKey("x" + c.secretAccessKey().substring(1)).build();
+        Credentials wrongSecret = c.toBuilder().secretAccessKey(Sts.tampered(c.secretAccessKey())).build();
         assertRaw(Sts.rawBotocoreStyle(irsa.stsEndpoint(), irsa.region(), wrongSecret, Instant.now(),
                 "application/x-www-form-urlencoded; charset=utf-8", body), 403, "SignatureDoesNotMatch");
     }
