@@ -28,7 +28,7 @@ public final class ColdStartBenchmark {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         try (IrsaEnvironment env = IrsaEnvironment.start()) {
             long[][] ours = measure(env, "irsa", runs);
-            long[][] sdk = measure(env, "sdk", runs);
+            long[][] sdk = measure(env, "sdk-urlconnection", runs);
             System.out.println("Cold start, median of " + runs + " fresh JVMs (" + System.getProperty("java.version") + "):");
             System.out.println("| provider | JVM start → first credentials | classes loaded |");
             System.out.println("|---|---|---|");
@@ -45,7 +45,11 @@ public final class ColdStartBenchmark {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         for (int i = 0; i < runs; i++) {
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", cp, ColdStartBenchmark.class.getName(), "child", which);
+            ProcessBuilder pb = which.equals("sdk-urlconnection")
+                    ? new ProcessBuilder(java, "-Dsoftware.amazon.awssdk.http.service.impl="
+                    + "software.amazon.awssdk.http.urlconnection.UrlConnectionSdkHttpService", "-cp", cp,
+                    ColdStartBenchmark.class.getName(), "child", which)
+                    : new ProcessBuilder(java, "-cp", cp, ColdStartBenchmark.class.getName(), "child", which);
             pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
             pb.environment().putAll(env.podEnvironment());
             pb.redirectError(ProcessBuilder.Redirect.appendTo(new File(System.getProperty("java.io.tmpdir"), "coldstart.err")));

@@ -38,22 +38,26 @@ final class StsFailures {
     }
 
     /**
-     * An HTTP error whose body is not an STS error document: classified by status alone.
+     * An HTTP error whose body is not an STS error document (from the SDK): classified by status alone.
      *
      * @param context what was being done, e.g. " assuming arn:...:role/x", or empty
      */
     static IrsaException notAnStsAnswer(StsException e, URI endpoint, String context, String secret) {
-        int status = e.statusCode();
         AwsErrorDetails d = e.awsErrorDetails();
         Optional<SdkHttpResponse> http = Optional.ofNullable(d).map(AwsErrorDetails::sdkHttpResponse);
-        String contentType = http.flatMap(h -> h.firstMatchingHeader("Content-Type")).map(StsFailures::mediaType)
-                .orElse(null);
+        String contentType = http.flatMap(h -> h.firstMatchingHeader("Content-Type")).orElse(null);
         // Content-Length first: for an empty body the SDK's raw response is a placeholder document, not what was sent.
         long size = http.flatMap(h -> h.firstMatchingHeader("Content-Length")).map(StsFailures::parseLong)
                 .orElse(d != null && d.rawResponse() != null ? (long) d.rawResponse().asByteArrayUnsafe().length : -1L);
+        return notAnStsAnswer(e.statusCode(), contentType, size, endpoint, context, safeCause(e, secret));
+    }
+
+    /** An HTTP error whose body is not an STS error document: classified by status alone. */
+    static IrsaException notAnStsAnswer(int status, String contentType, long size, URI endpoint, String context,
+                                        Throwable cause) {
+        String type = contentType == null ? null : mediaType(contentType);
         String body = size == 0 ? "an empty body" : "a body that was not an STS response"
-                + " (" + (contentType == null ? "no Content-Type" : contentType) + (size > 0 ? ", " + size + " bytes" : "")
-                + ")";
+                + " (" + (type == null ? "no Content-Type" : type) + (size > 0 ? ", " + size + " bytes" : "") + ")";
         boolean retryable = transientStatus(status);
         String msg = "HTTP " + status + " from " + endpoint + context + ", with " + body + (size == 0
                 ? ", not an STS response" : "") + ": probably a proxy, load balancer or firewall between this pod and STS"
@@ -64,38 +68,52 @@ final class StsFailures {
                 : status == 407 ? "The proxy wants authentication: a retry will not help until that is configured."
                 : "A retry will not help until that is fixed.");
         return new IrsaException(retryable ? IrsaException.Kind.RETRYABLE : IrsaException.Kind.NON_RECOVERABLE, null,
-                msg, safeCause(e, secret));
+                msg, cause);
     }
 
     /** Everything else the SDK throws: a body too large, a body that does not parse, a timeout, or no connection. */
     static IrsaException clientFailure(SdkClientException e, URI endpoint, String context, String secret) {
         String detail = Redaction.scrub(e.getMessage(), secret);
+        Throwable cause = safeCause(e, secret);
         BoundedHttpClient.ResponseTooLargeException tooLarge = find(e, BoundedHttpClient.ResponseTooLargeException.class);
         if (tooLarge != null) {
-            boolean retryable = tooLarge.status() < 400 || transientStatus(tooLarge.status());
-            return new IrsaException(retryable ? IrsaException.Kind.RETRYABLE : IrsaException.Kind.NON_RECOVERABLE, null,
-                    "HTTP " + tooLarge.status() + " from " + endpoint + context + ", with a body larger than "
-                    + BoundedHttpClient.MAX_BODY_BYTES + " bytes" + (tooLarge.contentType() == null ? ""
-                    : " (" + mediaType(tooLarge.contentType()) + ")") + ": not an STS response (those are a few KB), so it"
-                    + " was refused without reading it all. Something between this pod and STS answered: check"
-                    + " HTTP_PROXY / HTTPS_PROXY / NO_PROXY, the egress path to STS and AWS_ENDPOINT_URL_STS.",
-                    safeCause(e, secret));
+            return tooLarge(tooLarge, endpoint, context, cause);
         }
         if (unparseable(e)) {
             Matcher m = RESPONSE_CODE.matcher(String.valueOf(e.getMessage()));
-            String status = m.find() ? "HTTP " + m.group(1) : "An HTTP answer";
-            return new IrsaException(IrsaException.Kind.RETRYABLE, null, status + " from " + endpoint + context
-                    + ", but the body could not be parsed as an STS response (" + detail + "): it was cut off or is not"
-                    + " XML. Something answered, so the network path exists; a proxy, load balancer or TLS-inspecting"
-                    + " middlebox may be interfering, or the endpoint is not STS. Check AWS_ENDPOINT_URL_STS and"
-                    + " HTTP_PROXY / HTTPS_PROXY / NO_PROXY. Retried with backoff.", safeCause(e, secret));
+            return unparseable(m.find() ? Integer.parseInt(m.group(1)) : -1, detail, endpoint, context, cause);
         }
         boolean timeout = e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException
                 || String.valueOf(e.getMessage()).toLowerCase().contains("timed out");
+        return unreachable(timeout, detail, endpoint, context, cause);
+    }
+
+    /** A body over the bound: never an STS answer. */
+    static IrsaException tooLarge(BoundedHttpClient.ResponseTooLargeException tooLarge, URI endpoint, String context,
+                                  Throwable cause) {
+        boolean retryable = tooLarge.status() < 400 || transientStatus(tooLarge.status());
+        return new IrsaException(retryable ? IrsaException.Kind.RETRYABLE : IrsaException.Kind.NON_RECOVERABLE, null,
+                "HTTP " + tooLarge.status() + " from " + endpoint + context + ", with a body larger than "
+                + BoundedHttpClient.MAX_BODY_BYTES + " bytes" + (tooLarge.contentType() == null ? ""
+                : " (" + mediaType(tooLarge.contentType()) + ")") + ": not an STS response (those are a few KB), so it"
+                + " was refused without reading it all. Something between this pod and STS answered: check"
+                + " HTTP_PROXY / HTTPS_PROXY / NO_PROXY, the egress path to STS and AWS_ENDPOINT_URL_STS.", cause);
+    }
+
+    /** A complete answer whose body could not be parsed: something answered, so the network path exists. */
+    static IrsaException unparseable(int status, String detail, URI endpoint, String context, Throwable cause) {
+        return new IrsaException(IrsaException.Kind.RETRYABLE, null, (status > 0 ? "HTTP " + status : "An HTTP answer")
+                + " from " + endpoint + context + ", but the body could not be parsed as an STS response (" + detail
+                + "): it was cut off or is not XML. Something answered, so the network path exists; a proxy, load"
+                + " balancer or TLS-inspecting middlebox may be interfering, or the endpoint is not STS. Check"
+                + " AWS_ENDPOINT_URL_STS and HTTP_PROXY / HTTPS_PROXY / NO_PROXY. Retried with backoff.", cause);
+    }
+
+    /** No answer at all: a refused or reset connection, or a timeout. */
+    static IrsaException unreachable(boolean timeout, String detail, URI endpoint, String context, Throwable cause) {
         return new IrsaException(IrsaException.Kind.RETRYABLE, null, (timeout ? "Timed out calling STS at "
                 : "Could not reach STS at ") + endpoint + context + ": " + detail
-                + ". Check network egress to the regional STS endpoint (VPC endpoint, proxy, security groups).",
-                safeCause(e, secret));
+                + ". Check network egress to the regional STS endpoint (VPC endpoint, proxy, security groups).", cause);
     }
 
     /** The SDK's unmarshalling failure: a complete HTTP answer whose body is not (all) XML. */

@@ -7,12 +7,11 @@ import dev.irsa.core.TokenFile;
 import dev.irsa.core.WebIdentityToken;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityResponse;
@@ -23,9 +22,10 @@ import software.amazon.awssdk.services.sts.model.StsException;
 /**
  * One refresh: read the token file afresh, sanity-check its claims, call STS {@code AssumeRoleWithWebIdentity}
  * (unsigned) and classify failures ({@link StsErrorAdvisor} for STS's error codes, {@link StsFailures} for answers
- * that are not STS's). Retryable errors are retried up to {@code maxAttempts} by {@link StsRetry}; a rejected token
- * is re-read and sent once more. Thread-safe (one refresh at a time
- * is the engine's business); blocking.
+ * that are not STS's). The call goes through {@link StsQueryClient} (no SDK service client: a faster cold start), or
+ * through the user's own {@code StsClient} when one is configured. Retryable errors are retried up to
+ * {@code maxAttempts} by {@link StsRetry}; a rejected token is re-read and sent once more. Thread-safe (one refresh
+ * at a time is the engine's business); blocking.
  */
 public final class StsWebIdentityExchange implements CredentialExchange {
     private static final Logger log = LoggerFactory.getLogger(StsWebIdentityExchange.class);
@@ -33,27 +33,17 @@ public final class StsWebIdentityExchange implements CredentialExchange {
 
     private final IrsaConfig config;
     private final TokenFile tokenFile;
+    /** The user's client, or null: then {@link #query} makes the call. */
     private final StsClient sts;
-    private final boolean ownsClient;
+    private final StsQueryClient query;
     private volatile boolean audienceWarned;
     private volatile StsRetry retry = StsRetry.standard();
 
     public StsWebIdentityExchange(IrsaConfig config) {
         this.config = config;
         this.tokenFile = new TokenFile(config.tokenFile(), config.refreshPolicy().tokenReadRetry());
-        this.ownsClient = config.stsClient().isEmpty();
-        this.sts = config.stsClient().orElseGet(() -> buildClient(config));
-    }
-
-    /** Our own client: anonymous (the call is unsigned), bounded timeouts, SDK retries off (we retry ourselves). */
-    static StsClient buildClient(IrsaConfig config) {
-        return StsClient.builder()
-                .region(Region.of(config.region().orElse("us-east-1")))
-                .endpointOverride(config.stsEndpoint())
-                .credentialsProvider(AnonymousCredentialsProvider.create())
-                .httpClient(BoundedHttpClient.forConfig(config))
-                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
-                .build();
+        this.sts = config.stsClient().orElse(null);
+        this.query = sts == null ? new StsQueryClient(config) : null;
     }
 
     @Override
@@ -73,28 +63,51 @@ public final class StsWebIdentityExchange implements CredentialExchange {
         String jwt = tokenFile.read();
         WebIdentityToken claims = WebIdentityToken.decode(jwt, tokenFile.path().toString());
         precheck(claims);
+        calls[0]++;
+        StsQueryClient.Answer answer = sts == null ? query.assumeRoleWithWebIdentity(parameters(jwt), jwt) : viaSdk(jwt);
+        if (answer instanceof StsQueryClient.Issued issued) {
+            return new ExchangeResult(issued.credentials(), claims, calls[0]);
+        }
+        StsQueryClient.StsError error = (StsQueryClient.StsError) answer;
+        if (StsErrorAdvisor.tokenRejected(error.code()) && !tokenReRead[0]) {
+            // Not a retry of the same call: the kubelet may just have rotated the token, so read it again now.
+            tokenReRead[0] = true;
+            log.debug("STS rejected the token ({}); re-reading {} once", error.code(), tokenFile.path());
+            return attempt(calls, tokenReRead);
+        }
+        throw StsErrorAdvisor.explain(error.code(), error.status(), error.message(), error.requestId(), claims, config);
+    }
+
+    /** The call through the user's own client, answered in the same terms as {@link StsQueryClient}'s. */
+    private StsQueryClient.Answer viaSdk(String jwt) {
         try {
-            calls[0]++;
             AssumeRoleWithWebIdentityResponse r = sts.assumeRoleWithWebIdentity(request(jwt));
             Credentials c = r.credentials();
-            return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
-                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), claims, calls[0]);
+            return new StsQueryClient.Issued(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
+                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()));
         } catch (StsException e) {
             String code = StsFailures.code(e);
             if (code == null) {
                 throw StsFailures.notAnStsAnswer(e, config.stsEndpoint(), "", jwt);
             }
-            if (StsErrorAdvisor.tokenRejected(code) && !tokenReRead[0]) {
-                // Not a retry of the same call: the kubelet may just have rotated the token, so read it again now.
-                tokenReRead[0] = true;
-                log.debug("STS rejected the token ({}); re-reading {} once", code, tokenFile.path());
-                return attempt(calls, tokenReRead);
-            }
-            String message = Redaction.scrub(e.awsErrorDetails().errorMessage(), jwt);
-            throw StsErrorAdvisor.explain(code, e.statusCode(), message, e.requestId(), claims, config);
+            return new StsQueryClient.StsError(e.statusCode(), code, Redaction.scrub(e.awsErrorDetails().errorMessage(), jwt),
+                    e.requestId());
         } catch (SdkClientException e) {
             throw StsFailures.clientFailure(e, config.stsEndpoint(), "", jwt);
         }
+    }
+
+    private Map<String, String> parameters(String jwt) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("RoleArn", config.roleArn().toString());
+        p.put("RoleSessionName", config.roleSessionName());
+        p.put("WebIdentityToken", jwt);
+        p.put("DurationSeconds", Long.toString(config.sessionDuration().toSeconds()));
+        config.sessionPolicy().ifPresent(policy -> p.put("Policy", policy));
+        for (int i = 0; i < config.policyArns().size(); i++) {
+            p.put("PolicyArns.member." + (i + 1) + ".arn", config.policyArns().get(i));
+        }
+        return p;
     }
 
     private AssumeRoleWithWebIdentityRequest request(String jwt) {
@@ -132,8 +145,8 @@ public final class StsWebIdentityExchange implements CredentialExchange {
 
     @Override
     public void close() {
-        if (ownsClient) {
-            sts.close();
+        if (query != null) {
+            query.close(); // the user's own client stays theirs to close
         }
     }
 }
