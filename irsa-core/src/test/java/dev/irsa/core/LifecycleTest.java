@@ -39,7 +39,7 @@ class LifecycleTest {
             s.credentials();
             assertThat(ourThreads()).isNotEmpty().allSatisfy(t -> {
                 assertThat(t.isDaemon()).as(t.getName() + " is a daemon").isTrue();
-                assertThat(t.getName()).matches("irsa-(scheduler|refresh-\\d+)");
+                assertThat(t.getName()).matches("irsa-(scheduler|refresh-\\d+|callback-\\d+)");
             });
         }
         awaitNoThreadsOfOurs();
@@ -81,11 +81,13 @@ class LifecycleTest {
         try (IrsaSession s = IrsaSession.create(config(env).build())) {
             List<java.util.concurrent.CompletableFuture<String>> continuations = new java.util.ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                continuations.add(s.credentialsAsync().thenApply(c -> Thread.currentThread().getName()));
+                java.util.concurrent.CompletableFuture<IrsaCredentials> waiting = s.credentialsAsync();
+                assertThat(waiting).as("STS takes 200 ms: the caller really waits").isNotDone();
+                continuations.add(waiting.thenApply(c -> Thread.currentThread().getName()));
             }
             for (var c : continuations) {
                 assertThat(c.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("where a waiting caller's continuation ran")
-                        .doesNotStartWith("irsa-");
+                        .doesNotStartWith("irsa-refresh").doesNotStartWith("irsa-scheduler");
             }
             assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
         } finally {

@@ -169,12 +169,27 @@ final class ManualScheduler implements Scheduler {
 
     /** A CRaC checkpoint, restored {@code d} later: timers postponed by {@code d}, as the monotonic clock is carried over. */
     void checkpointAndRestoreAfter(Duration d) {
+        checkpoint();
+        storedFor(d);
+        restore();
+    }
+
+    /** CRaC's notice before the checkpoint. */
+    void checkpoint() {
         watchers.forEach(ClockWatcher::beforeCheckpoint);
+    }
+
+    /** The image is stored for {@code d}: the wall clock moves on, the timers (monotonic, carried over) do not. */
+    void storedFor(Duration d) {
         synchronized (this) {
             timers.forEach(t -> t.due += d.toMillis());
             suspendedMillis += d.toMillis();
         }
         clock.advance(d);
+    }
+
+    /** CRaC's notice after the restore. */
+    void restore() {
         watchers.forEach(ClockWatcher::afterRestore);
     }
 

@@ -131,6 +131,57 @@ class RefreshEngineRobustnessTest {
     }
 
     @Test
+    void aRefreshThatFinishesDuringACheckpointDoesNotMakeTheRestoredProcessTrustItsTimers() {
+        scheduler.queueRefreshes(true);
+        try (IrsaSession s = session()) {
+            CompletableFuture<IrsaCredentials> first = s.credentialsAsync();
+            scheduler.runQueued();
+            assertThat(first).succeedsWithin(Duration.ofSeconds(5));
+            scheduler.advance(Duration.ofMinutes(45)); // the refresh point: a refresh is now in flight
+            assertThat(scheduler.queuedRefreshes()).isEqualTo(1);
+            scheduler.checkpoint();
+            scheduler.runQueued(); // it finishes after the checkpoint notice, before the image is taken
+            IrsaCredentials taken = s.credentialsAsync().join();
+            scheduler.storedFor(Duration.ofHours(3)); // everything held expired while stored
+            // Application threads may run before the restore notice reaches the session: they must see the clock.
+            CompletableFuture<IrsaCredentials> early = s.credentialsAsync();
+            assertThat(early.isDone() && !early.isCompletedExceptionally() && early.join() == taken)
+                    .as("the credentials taken into the checkpoint are not served after it").isFalse();
+            scheduler.restore();
+            scheduler.runQueued();
+            assertThat(early).succeedsWithin(Duration.ofSeconds(5))
+                    .satisfies(c -> assertThat(c.expiration()).isAfter(clock.instant()));
+            assertThat(s.credentials().expiration()).isAfter(clock.instant());
+        }
+    }
+
+    @Test
+    void anAsyncCallerInTheMandatoryWindowIsAnsweredWithinTheWaitTimeoutEvenIfTheRefreshHangs() {
+        scheduler.queueRefreshes(true);
+        try (IrsaSession s = session(RefreshPolicy.builder().backgroundRefresh(false).build())) {
+            CompletableFuture<IrsaCredentials> first = s.credentialsAsync();
+            scheduler.runQueued();
+            IrsaCredentials cached = first.join();
+            clock.advance(Duration.ofMinutes(59).plusSeconds(20)); // mandatory window, 40 s left
+            CompletableFuture<IrsaCredentials> waiting = s.credentialsAsync(); // joins a refresh that never runs
+            assertThat(waiting).isNotDone();
+            scheduler.advance(Duration.ofSeconds(10)); // the wait timeout
+            assertThat(waiting).as("answered with the still-valid credentials").isCompletedWithValue(cached);
+        }
+    }
+
+    @Test
+    void anAsyncFirstCallerGetsATimeoutNotAFutureThatNeverCompletes() {
+        scheduler.queueRefreshes(true);
+        try (IrsaSession s = session()) {
+            CompletableFuture<IrsaCredentials> waiting = s.credentialsAsync(); // the refresh never runs
+            scheduler.advance(Duration.ofSeconds(10));
+            assertThat(waiting).isCompletedExceptionally();
+            assertThatThrownBy(waiting::join).hasCauseInstanceOf(IrsaException.class).hasMessageContaining("after waiting");
+        }
+    }
+
+    @Test
     void callersJoinTheRefreshInFlight() {
         scheduler.queueRefreshes(true);
         try (IrsaSession s = session()) {
@@ -153,7 +204,8 @@ class RefreshEngineRobustnessTest {
         assertThat(waiting).as("a caller waiting on a closed session is not left hanging").failsWithin(Duration.ofSeconds(5))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withRootCauseInstanceOf(IrsaException.class).withMessageContaining("closed");
-        scheduler.runQueued(); // the refresh that was in flight finishes after the close
+        scheduler.runQueued(); // the refresh queued before the close runs after it
+        assertThat(sts.calls()).as("no STS call for a session closed before its refresh started").isZero();
         assertThat(scheduler.pendingTimers()).as("no timer set by a refresh that finished after close").isZero();
         assertThat(scheduler.escaped()).isEmpty();
         assertThat(s.state().status()).isEqualTo(SessionState.Status.CLOSED);

@@ -57,6 +57,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     private final Builder builder;
     private final IrsaConfig config;
+    /** The same configuration without eager start: taking a session up again never blocks on STS. */
+    private final IrsaConfig lazyConfig;
     private final SdkClientException unavailable;
     /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
     private volatile Hold hold;
@@ -95,8 +97,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private IrsaCredentialsProvider(Builder b, IrsaConfig config, SdkClientException unavailable) {
         this.builder = b;
         this.config = config;
+        this.lazyConfig = config == null || !config.eagerStart() ? config : config.toBuilder().eagerStart(false).build();
         this.unavailable = unavailable;
-        this.hold = config == null ? null : open();
+        this.hold = config == null ? null : open(config);
     }
 
     /** From the environment and system properties the SDK reads ({@code AWS_ROLE_ARN}, ...); never throws. */
@@ -155,33 +158,49 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     @Override
     public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
         if (config == null) {
-            return CompletableFuture.failedFuture(unavailable);
+            return CompletableFuture.failedFuture(unavailableException());
         }
+        Hold h;
         CompletableFuture<IrsaCredentials> f;
         try {
-            Hold h = current();
+            h = current();
             f = h.session.credentialsAsync();
-            if (f.isDone() && !f.isCompletedExceptionally()) {
-                IrsaCredentials c = f.join();
-                Converted cv = last;
-                return cv.source == c ? cv.future : convert(c).future;
-            }
-            if (f.isCompletedExceptionally() && h.session.state().status() == SessionState.Status.CLOSED) {
-                f = reopen(h).session.credentialsAsync(); // released by a concurrent close()
-            }
         } catch (IrsaException e) {
             return CompletableFuture.failedFuture(sdkException(e));
         } catch (SdkClientException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return f.handle((c, e) -> {
-            if (e != null) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                throw cause instanceof IrsaException ie ? sdkException(ie)
-                        : SdkClientException.builder().message(cause.getMessage()).cause(cause).build();
-            }
-            return convert(c).sdk;
-        });
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            IrsaCredentials c = f.join();
+            Converted cv = last;
+            return cv.source == c ? cv.future : convert(c).future;
+        }
+        Hold seen = h;
+        return f.handle((c, e) -> c != null ? CompletableFuture.completedFuture(c) : closedUnder(e)
+                        // released by a concurrent close() while this caller waited: take the session up again, once
+                        ? reopen(seen).session.credentialsAsync() : CompletableFuture.<IrsaCredentials>failedFuture(e))
+                .thenCompose(x -> x)
+                .handle((c, e) -> {
+                    if (e != null) {
+                        Throwable cause = unwrap(e);
+                        throw cause instanceof IrsaException ie ? sdkException(ie) : cause instanceof SdkClientException se
+                                ? se : SdkClientException.builder().message(cause.getMessage()).cause(cause).build();
+                    }
+                    return convert(c).sdk;
+                });
+    }
+
+    /** A new exception per call: the caller's own stack, and no suppressed exceptions piling up on a shared one. */
+    private SdkClientException unavailableException() {
+        return SdkClientException.builder().message(unavailable.getMessage()).cause(unavailable.getCause()).build();
+    }
+
+    private static boolean closedUnder(Throwable e) {
+        return unwrap(e) instanceof IrsaException ie && ie.kind() == IrsaException.Kind.CLOSED;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     private static SdkClientException sdkException(IrsaException e) {
@@ -192,23 +211,36 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private Hold current() {
         Hold h = hold;
         if (h == null) {
-            throw unavailable;
+            throw unavailableException();
         }
         return h.open ? h : reopen(h);
     }
 
-    /** Takes the sessions up again after {@code seen} was released, unless another thread already did. */
-    private synchronized Hold reopen(Hold seen) {
-        Hold h = hold;
-        if (h == seen || !h.open) {
-            log.debug("IRSA provider for {} used after close(); taking its session up again", config.roleArn());
-            h = open();
-            hold = h;
+    /**
+     * Takes the sessions up again after {@code seen} was released, unless another thread already did. Opens outside
+     * the lock (never blocking other callers on it) and without eager start; a losing racer closes what it opened.
+     */
+    private Hold reopen(Hold seen) {
+        synchronized (this) {
+            Hold h = hold;
+            if (h != seen && h.open) {
+                return h;
+            }
         }
-        return h;
+        log.debug("IRSA provider for {} used after close(); taking its session up again", config.roleArn());
+        Hold opened = open(lazyConfig);
+        synchronized (this) {
+            Hold h = hold;
+            if (h == seen || !h.open) {
+                hold = opened;
+                return opened;
+            }
+        }
+        opened.close();
+        return hold;
     }
 
-    private Hold open() {
+    private Hold open(IrsaConfig config) {
         List<IrsaSession> sessions = new ArrayList<>();
         try {
             sessions.add(builder.shared ? IrsaSession.shared(config) : IrsaSession.create(config));
@@ -263,7 +295,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
         if (config == null) {
-            throw unavailable;
+            throw unavailableException();
         }
         Builder b = builder.copy();
         b.chain.add(target);

@@ -11,12 +11,15 @@ import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
@@ -77,13 +80,46 @@ class SharingAndClosingTest {
         // Nothing holds the session now: its threads are gone...
         awaitNoThreadsOfOurs();
         assertThat(ourThreads()).isEmpty();
-        // ...and a later use takes it up again.
+        // ...and a later use takes it up again, with the credentials it still had: no STS call, no wait.
+        long stsCalls = env.sts().calls().count("AssumeRoleWithWebIdentity");
         try (StsClient again = sts(env, p)) {
             assertThat(again.getCallerIdentity().arn()).isEqualTo(arn);
         }
+        assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(stsCalls);
         p.close();
         awaitNoThreadsOfOurs();
         assertThat(ourThreads()).isEmpty();
+    }
+
+    @Test
+    void anAsyncCallerWaitingWhenAnotherClientClosesTheProviderStillGetsCredentials(IrsaEnvironment env) {
+        env.sts().faults().latency(Duration.ofMillis(500));
+        try {
+            IrsaCredentialsProvider p = builder(env).roleSessionName("closed-under-a-waiter").build();
+            CompletableFuture<? extends AwsCredentialsIdentity> waiting = p.resolveIdentity(ResolveIdentityRequest.builder().build());
+            assertThat(waiting).isNotDone();
+            p.close(); // another client sharing the provider closes while this caller waits for the first credentials
+            assertThat(waiting).succeedsWithin(Duration.ofSeconds(10))
+                    .satisfies(c -> assertThat(c.accessKeyId()).startsWith("ASIA"));
+            p.close();
+        } finally {
+            env.sts().faults().clear();
+        }
+    }
+
+    @Test
+    void takingASessionUpAgainNeverBlocksEvenWithEagerStart(IrsaEnvironment env) {
+        IrsaCredentialsProvider p = builder(env).roleSessionName("eager-reopen").eagerStart(true).shared(false).build();
+        p.close();
+        env.sts().faults().latency(Duration.ofMillis(1500));
+        try {
+            CompletableFuture<? extends AwsCredentialsIdentity> f = p.resolveIdentity(ResolveIdentityRequest.builder().build());
+            assertThat(f).as("resolveIdentity returned before STS answered").isNotDone();
+            assertThat(f).succeedsWithin(Duration.ofSeconds(10));
+        } finally {
+            env.sts().faults().clear();
+            p.close();
+        }
     }
 
     @Test
@@ -129,8 +165,12 @@ class SharingAndClosingTest {
                 }
             }
         }
-        // Not configured: the SDK's default chain, as before.
-        assertThat(IrsaCredentialsProvider.withDefaultFallback()).isInstanceOf(DefaultCredentialsProvider.class);
+        // Not configured: the SDK's default chain, as before (unless this machine itself is an IRSA pod).
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("AWS_ROLE_ARN") == null,
+                "this machine has AWS_ROLE_ARN set: the unconfigured case cannot be tried here");
+        AwsCredentialsProvider unconfigured = IrsaCredentialsProvider.withDefaultFallback();
+        assertThat(unconfigured).isInstanceOf(DefaultCredentialsProvider.class);
+        ((DefaultCredentialsProvider) unconfigured).close();
     }
 
     @Test

@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -138,6 +137,8 @@ public final class RefreshEngine implements AutoCloseable {
     private long timerDueWall; // guarded by lock; epoch ms by the engine's clock
     private long timerDueMono; // guarded by lock; Scheduler#nanoTime
     private boolean closed; // guarded by lock
+    /** Between a CRaC checkpoint notice and the restore: nothing may make the snapshot fresh. Guarded by lock. */
+    private boolean checkpointing;
     private final Scheduler.Cancellable watch;
 
     public RefreshEngine(String roleArn, URI endpoint, RefreshPolicy policy, Clock clock, RandomGenerator random,
@@ -229,10 +230,7 @@ public final class RefreshEngine implements AutoCloseable {
             if (latest.validAt(after)) {
                 return latest.credentials;
             }
-            throw new IrsaException(IrsaException.Kind.TIMEOUT, null, "No IRSA credentials for " + roleArn + " after"
-                    + " waiting " + policy.waitTimeout().toMillis() + " ms for STS at " + endpoint + "; still trying in"
-                    + " the background." + (latest.failure != null ? " Last error: " + latest.failure.getMessage() : ""),
-                    latest.failure);
+            throw timedOut(latest);
         }
         if (r.validAt(after)) {
             return r.credentials;
@@ -262,23 +260,31 @@ public final class RefreshEngine implements AutoCloseable {
             if (f == null) {
                 return CompletableFuture.completedFuture(s.credentials);
             }
-            return onCallerSide(f, r -> {
+            long timeout = Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now);
+            return onCallerSide(f, timeout, r -> {
                 long t = clock.millis();
-                if (r.validAt(t)) {
+                if (r != null && r.validAt(t)) {
                     return r.credentials;
                 }
-                if (s.validAt(t) && !r.closed) {
-                    return s.credentials;
+                if (s.validAt(t) && (r == null || !r.closed)) {
+                    return s.credentials; // still valid: better than an error while the refresh goes on
                 }
-                throw unavailable(r, t);
+                throw unavailable(r != null ? r : snapshot, t);
             });
         }
         if (s.failure != null && !s.retryDueAt(now)) {
             return CompletableFuture.failedFuture(unavailable(s, now));
         }
         return onCallerSide(startRefresh(s.credentials == null && s.failure == null ? Trigger.INITIAL : Trigger.CALLER,
-                true, s.generation), r -> {
+                true, s.generation), policy.waitTimeout().toMillis(), r -> {
                     long t = clock.millis();
+                    if (r == null) {
+                        Snapshot latest = snapshot;
+                        if (latest.validAt(t)) {
+                            return latest.credentials;
+                        }
+                        throw timedOut(latest);
+                    }
                     if (r.validAt(t)) {
                         return r.credentials;
                     }
@@ -286,10 +292,82 @@ public final class RefreshEngine implements AutoCloseable {
                 });
     }
 
-    /** Already done: answer here. Otherwise hand the answer to the common pool when the refresh completes. */
-    private static CompletableFuture<IrsaCredentials> onCallerSide(CompletableFuture<Snapshot> f,
-                                                                 Function<Snapshot, IrsaCredentials> answer) {
-        return f.isDone() ? f.thenApply(answer) : f.thenApplyAsync(answer, ForkJoinPool.commonPool());
+    /**
+     * Already done: answer here. Otherwise answer when the refresh completes or after {@code timeoutMillis} (with
+     * null), whichever comes first, on the scheduler's callback threads: never on a refresh thread or the timer
+     * thread, so callers' continuations (SDK signing) neither run one after another on ours nor delay timers.
+     */
+    private CompletableFuture<IrsaCredentials> onCallerSide(CompletableFuture<Snapshot> f, long timeoutMillis,
+                                                          Function<Snapshot, IrsaCredentials> answer) {
+        if (f.isDone()) {
+            return f.thenApply(answer);
+        }
+        CompletableFuture<IrsaCredentials> out = new CompletableFuture<>();
+        Runnable onTimeout = () -> answerOnCallbackThread(out, () -> answer.apply(null));
+        Scheduler.Cancellable deadline;
+        try {
+            deadline = scheduler.schedule(onTimeout, Duration.ofMillis(Math.max(1, timeoutMillis)));
+        } catch (RejectedExecutionException e) {
+            deadline = () -> { };
+        }
+        Scheduler.Cancellable d = deadline;
+        f.whenComplete((r, e) -> {
+            d.cancel();
+            answerOnCallbackThread(out, () -> answer.apply(r));
+        });
+        return out;
+    }
+
+    private void answerOnCallbackThread(CompletableFuture<IrsaCredentials> out, Supplier<IrsaCredentials> answer) {
+        Runnable task = () -> {
+            if (out.isDone()) {
+                return;
+            }
+            try {
+                out.complete(answer.get());
+            } catch (Throwable e) {
+                out.completeExceptionally(e);
+            }
+        };
+        try {
+            scheduler.callbacks().execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    /**
+     * Adopts credentials that an earlier session of the same configuration still held when it closed, so that
+     * taking a session up again (a provider used after an SDK client closed it) costs no STS call. Only into a
+     * session that has done nothing yet, and only credentials valid past the mandatory window; the refresh is
+     * scheduled as after any refresh.
+     */
+    public void seed(IrsaCredentials c) {
+        synchronized (lock) {
+            Snapshot s = snapshot;
+            if (closed || s.generation != 0 || inFlight != null || c == null) {
+                return;
+            }
+            long now = clock.millis();
+            long exp = c.expiration().toEpochMilli();
+            Duration left = Duration.ofMillis(exp - now);
+            long mandatoryAt = exp - policy.mandatoryWindow(left).toMillis();
+            if (mandatoryAt <= now) {
+                return;
+            }
+            long refreshAt = Math.max(now, exp - policy.refreshLead(left, random).toMillis());
+            boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, 1);
+            snapshot = new Snapshot(c, exp, mandatoryAt, refreshAt, timed && !checkpointing, timed, null, 0, now, null,
+                    false, false, 1);
+        }
+        log.debug("IRSA session for {} took up credentials still valid until {} from its previous session", roleArn,
+                c.expiration());
+    }
+
+    /** The credentials held, if still valid (what a closing shared session leaves to its successor). */
+    public IrsaCredentials validCredentials() {
+        Snapshot s = snapshot;
+        return s.validAt(clock.millis()) ? s.credentials : null;
     }
 
     /** Fetches credentials now and waits (bounded); for eager start. */
@@ -373,7 +451,10 @@ public final class RefreshEngine implements AutoCloseable {
         return f;
     }
 
-    /** Starts the refresh once the exchange is ready, on a refresh thread. Never throws; always completes {@code f}. */
+    /**
+     * Starts the refresh once the exchange is ready, on a refresh thread (a failed {@code ready()} is recorded there
+     * too, so listeners never run on the timer thread). Never throws; always completes {@code f}.
+     */
     private void launch(CompletableFuture<Snapshot> f, Trigger trigger, int attempts) {
         CompletableFuture<?> ready;
         try {
@@ -382,13 +463,10 @@ public final class RefreshEngine implements AutoCloseable {
             ready = CompletableFuture.failedFuture(e);
         }
         ready.whenComplete((ignored, error) -> {
-            if (error != null) {
-                long t0 = System.nanoTime();
-                complete(f, () -> failed(f, asIrsaException(unwrap(error)), trigger, t0));
-                return;
-            }
+            Runnable work = error == null ? () -> refresh(f, trigger, attempts)
+                    : () -> complete(f, () -> failed(f, asIrsaException(unwrap(error)), trigger, System.nanoTime()));
             try {
-                scheduler.execute(() -> refresh(f, trigger, attempts));
+                scheduler.execute(work);
             } catch (RuntimeException e) {
                 long t0 = System.nanoTime();
                 complete(f, () -> failed(f, new IrsaException(IrsaException.Kind.RETRYABLE, null, "The IRSA refresh pool"
@@ -403,6 +481,9 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     private void refresh(CompletableFuture<Snapshot> f, Trigger trigger, int attempts) {
+        if (f.isDone()) {
+            return; // closed before it started: no STS call, no events
+        }
         long t0 = System.nanoTime();
         complete(f, () -> {
             listeners.notify(l -> l.onRefreshStarted(new RefreshListener.Started(roleArn, trigger, clock.instant())));
@@ -462,7 +543,7 @@ public final class RefreshEngine implements AutoCloseable {
             long refreshAt = exp - (prev.lastSuccessAt == 0 ? policy.firstRefreshLead(lifetime, random)
                     : policy.refreshLead(lifetime, random)).toMillis();
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, generation);
-            next = new Snapshot(r.credentials(), exp, mandatoryAt, refreshAt, timed, timed, null, 0, now,
+            next = new Snapshot(r.credentials(), exp, mandatoryAt, refreshAt, timed && !checkpointing, timed, null, 0, now,
                     r.token() == null ? prev.subject : r.token().subject(), false, false, generation);
             snapshot = next;
         }
@@ -584,6 +665,9 @@ public final class RefreshEngine implements AutoCloseable {
         long generation;
         synchronized (lock) {
             Snapshot s = snapshot;
+            if (restored) {
+                checkpointing = false;
+            }
             if (closed || timer == null) {
                 return;
             }
@@ -592,6 +676,9 @@ public final class RefreshEngine implements AutoCloseable {
             long monoLeft = TimeUnit.NANOSECONDS.toMillis(timerDueMono - scheduler.nanoTime());
             if (!restored && monoLeft - wallLeft <= DRIFT_TOLERANCE_MILLIS) {
                 return;
+            }
+            if (checkpointing) {
+                return; // the restore re-arms
             }
             generation = s.generation;
             if (wallLeft <= 0) {
@@ -616,6 +703,7 @@ public final class RefreshEngine implements AutoCloseable {
     /** Ends freshness before a checkpoint, so a restored process checks the clock until the watchdog re-arms. */
     private void beforeCheckpoint() {
         synchronized (lock) {
+            checkpointing = true;
             snapshot = snapshot.notFresh();
         }
     }
@@ -632,6 +720,13 @@ public final class RefreshEngine implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "IRSA refresh failed unexpectedly", e.getCause());
         }
+    }
+
+    private IrsaException timedOut(Snapshot latest) {
+        return new IrsaException(IrsaException.Kind.TIMEOUT, null, "No IRSA credentials for " + roleArn + " after"
+                + " waiting " + policy.waitTimeout().toMillis() + " ms for STS at " + endpoint + "; still trying in"
+                + " the background." + (latest.failure != null ? " Last error: " + latest.failure.getMessage() : ""),
+                latest.failure);
     }
 
     private static Throwable unwrap(Throwable e) {

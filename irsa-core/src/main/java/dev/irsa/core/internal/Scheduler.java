@@ -19,6 +19,15 @@ public interface Scheduler {
         return () -> { };
     }
 
+    /**
+     * Where callers that waited for a refresh are answered: never a refresh thread or the timer thread, so a caller's
+     * continuation (SDK request signing) cannot hold up refreshes or timers. Inline unless the scheduler has threads
+     * for it. May throw RejectedExecutionException.
+     */
+    default java.util.concurrent.Executor callbacks() {
+        return Runnable::run;
+    }
+
     /** The monotonic clock the timers run on, in nanoseconds ({@link System#nanoTime()} unless a test fakes it). */
     default long nanoTime() {
         return System.nanoTime();

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The process-wide scheduler all sessions share: one timer thread ({@code irsa-scheduler}), which only flips
- * state and hands work over, and up to four refresh threads ({@code irsa-refresh-N}) that make the blocking
- * STS calls and die after 30 s idle. Both are daemon threads. The timer thread also runs the clock watchdog once a
+ * state and hands work over, up to four refresh threads ({@code irsa-refresh-N}) that make the blocking
+ * STS calls, and callback threads ({@code irsa-callback-N}) that answer callers who waited for a refresh; refresh and
+ * callback threads die after 30 s idle. All are daemon threads. The timer thread also runs the clock watchdog once a
  * second, and a CRaC resource tells the watchers about checkpoints and restores. Reference-counted: the last
  * {@link #release()} shuts both down, so a closed application leaves no thread of ours behind.
  */
@@ -29,6 +31,7 @@ public final class SharedScheduler implements Scheduler {
 
     private final ScheduledThreadPoolExecutor timer;
     private final ThreadPoolExecutor refreshers;
+    private final ThreadPoolExecutor callbacks;
     private final Set<ClockWatcher> watchers = ConcurrentHashMap.newKeySet();
 
     private SharedScheduler() {
@@ -38,6 +41,11 @@ public final class SharedScheduler implements Scheduler {
         refreshers = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemon("irsa-refresh", true));
         refreshers.allowCoreThreadTimeOut(true);
+        // Grows with the callers waiting at once (each answer is short: a future completed, a request signed); past
+        // 16 at once, or once shut down, the completing thread answers the rest itself (never dropped: a dropped
+        // answer is a caller waiting forever).
+        callbacks = new ThreadPoolExecutor(0, 16, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemon("irsa-callback", true), (task, pool) -> task.run());
         long period = WATCHDOG_PERIOD.toMillis();
         timer.scheduleWithFixedDelay(() -> each(ClockWatcher::checkClock), period, period, TimeUnit.MILLISECONDS);
     }
@@ -62,6 +70,7 @@ public final class SharedScheduler implements Scheduler {
                 instance = null;
                 timer.shutdownNow();
                 refreshers.shutdownNow();
+                callbacks.shutdown(); // let answers in progress finish
             }
         }
     }
@@ -75,6 +84,11 @@ public final class SharedScheduler implements Scheduler {
     @Override
     public void execute(Runnable refresh) {
         refreshers.execute(refresh);
+    }
+
+    @Override
+    public java.util.concurrent.Executor callbacks() {
+        return callbacks;
     }
 
     @Override
@@ -98,7 +112,8 @@ public final class SharedScheduler implements Scheduler {
         for (ClockWatcher w : watchers) {
             try {
                 event.accept(w);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // never let it escape: a periodic task that throws is cancelled for good, and the watchdog with it
                 log.warn("IRSA clock watcher failed: {}", e.toString());
             }
         }

@@ -44,7 +44,10 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
                 .region(Region.of(StsEndpoints.signingRegion(source)))
                 .endpointOverride(source.stsEndpoint())
                 .credentialsProvider(() -> {
-                    IrsaCredentials c = signing;
+                    // the source's current credentials if it has them at hand (a retry may come after its refresh),
+                    // else those ready() waited for
+                    CompletableFuture<IrsaCredentials> now = sourceCredentials.get();
+                    IrsaCredentials c = now.isDone() && !now.isCompletedExceptionally() ? now.join() : signing;
                     if (c == null) {
                         throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "No credentials of " + source.roleArn()
                                 + " yet to assume " + target.roleArn() + " with", null);

@@ -101,21 +101,22 @@ public final class StsEndpoints {
     }
 
     /**
-     * The region signed calls (AssumeRole, GetCallerIdentity) must be scoped to: the configured region; else the
-     * one the endpoint's host names ({@code sts.eu-central-1.amazonaws.com}, {@code sts-fips...}, VPC endpoint
-     * names); else, for a loopback endpoint only, {@link #LOOPBACK_DEFAULT_REGION}. Signing for any other region
-     * than the endpoint's fails with SignatureDoesNotMatch, so an endpoint that names none is an error here.
+     * The region signed calls (AssumeRole, GetCallerIdentity) must be scoped to: the one the endpoint's host names
+     * ({@code sts.eu-central-1.amazonaws.com}, {@code sts-fips...}, VPC endpoint names, the global endpoint's
+     * us-east-1), since the endpoint verifies for its own region whatever AWS_REGION says; else the configured
+     * region; else, for a loopback endpoint only, {@link #LOOPBACK_DEFAULT_REGION}. Signing for any other region than
+     * the endpoint's fails with SignatureDoesNotMatch, so an endpoint that names none without a region is an error.
      *
      * @throws IrsaConfigurationException when no region is configured and the endpoint names none
      */
     public static String signingRegion(IrsaConfig config) {
-        if (config.region().isPresent()) {
-            return config.region().get();
-        }
         URI endpoint = config.stsEndpoint();
         Optional<String> fromHost = regionOfHost(endpoint.getHost());
         if (fromHost.isPresent()) {
             return fromHost.get();
+        }
+        if (config.region().isPresent()) {
+            return config.region().get();
         }
         if (isLoopback(endpoint.getHost())) {
             return LOOPBACK_DEFAULT_REGION;

@@ -131,11 +131,20 @@ final class StsFailures {
         return null;
     }
 
-    /** The exception itself, unless some message in its chain holds the token (then none: the stack is not worth it). */
+    /**
+     * The exception itself, unless some message in its chain, or the raw body an SDK service exception keeps (a proxy's
+     * page can echo the request, token and all), holds the token: then none (the stack is not worth it).
+     */
     static Throwable safeCause(Throwable t, String secret) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             String m = c.getMessage();
             if (m != null && !m.equals(Redaction.scrub(m, secret))) {
+                return null;
+            }
+            if (secret != null && !secret.isEmpty()
+                    && c instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s && s.awsErrorDetails() != null
+                    && s.awsErrorDetails().rawResponse() != null
+                    && s.awsErrorDetails().rawResponse().asUtf8String().contains(secret)) {
                 return null;
             }
         }

@@ -59,11 +59,19 @@ class StsEndpointsTest {
     }
 
     @Test
-    void aConfiguredRegionWins() {
-        IrsaConfig c = IrsaConfig.builder().settings(SettingsSource.of(Map.of(), Map.of())).region("eu-west-1")
+    void theEndpointsRegionWinsOverTheConfiguredOneForSigning() {
+        // AWS_REGION=eu-west-1 with the global endpoint (or a VPC endpoint elsewhere): the endpoint verifies the
+        // signature for its own region, so that is the one to sign for.
+        IrsaConfig global = IrsaConfig.builder().settings(SettingsSource.of(Map.of(), Map.of())).region("eu-west-1")
                 .roleArn("arn:aws:iam::111122223333:role/a").tokenFile(java.nio.file.Path.of("/t"))
-                .stsEndpoint(URI.create("https://vpce-1.sts.eu-west-1.vpce.amazonaws.com")).build();
-        assertThat(StsEndpoints.signingRegion(c)).isEqualTo("eu-west-1");
+                .stsEndpoint(URI.create("https://sts.amazonaws.com")).build();
+        assertThat(StsEndpoints.signingRegion(global)).isEqualTo("us-east-1");
+        IrsaConfig vpce = global.toBuilder().stsEndpoint(URI.create("https://vpce-1.sts.eu-central-1.vpce.amazonaws.com"))
+                .build();
+        assertThat(StsEndpoints.signingRegion(vpce)).isEqualTo("eu-central-1");
+        IrsaConfig proxy = global.toBuilder().stsEndpoint(URI.create("https://sts-proxy.internal.example.com")).build();
+        assertThat(StsEndpoints.signingRegion(proxy)).as("a host that names none: the configured region")
+                .isEqualTo("eu-west-1");
     }
 
     @Test
