@@ -1,6 +1,7 @@
 package dev.irsa.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -106,15 +107,16 @@ class IrsaAutoConfigurationTest {
 
     @Test
     void springCloudAwsFindsOurProviderAndBacksOff(IrsaEnvironment env) {
-        // Listed first on purpose: the auto-configuration order, not the listing, must put ours before theirs.
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
-                        io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration.class, IrsaAutoConfiguration.class))
-                .withPropertyValues(pod(env)).run(ctx -> {
-                    assertThat(ctx).hasSingleBean(AwsCredentialsProvider.class).hasSingleBean(IrsaCredentialsProvider.class);
-                    assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId()).startsWith("ASIA");
-                });
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
-                        io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration.class, IrsaAutoConfiguration.class))
+        // The real Spring Cloud AWS (4.0.x on Boot 4, 3.4.x on Boot 3.5), listed first on purpose: the
+        // auto-configuration order, not the listing, must put ours before theirs.
+        AutoConfigurations both = AutoConfigurations.of(io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration.class,
+                io.awspring.cloud.autoconfigure.core.RegionProviderAutoConfiguration.class, IrsaAutoConfiguration.class);
+        new ApplicationContextRunner().withConfiguration(both).withPropertyValues(pod(env)).run(ctx -> {
+            assertThat(ctx).hasSingleBean(AwsCredentialsProvider.class).hasSingleBean(IrsaCredentialsProvider.class);
+            assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId()).startsWith("ASIA");
+        });
+        new ApplicationContextRunner().withConfiguration(both).withPropertyValues(
+                        "spring.cloud.aws.credentials.access-key=AKIDSPRINGCLOUDAWS", "spring.cloud.aws.credentials.secret-key=s")
                 .run(ctx -> assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId())
                         .as("without IRSA, Spring Cloud AWS's own provider").isEqualTo("AKIDSPRINGCLOUDAWS"));
     }
@@ -217,14 +219,11 @@ class IrsaAutoConfigurationTest {
         assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA");
         ((IrsaCredentialsProvider) p).close();
 
+        // Not configured: asking fails as for a type nobody registered, so Spring Cloud AWS uses its own credentials.
         Object none = BootLine.bootstrapContext();
         BootLine.initialize(none, SettingsSource.ofEnvironment(Map.of()));
-        assertThat(BootLine.isRegistered(none, AwsCredentialsProvider.class)).isFalse();
-        Object disabled = BootLine.bootstrapContext();
-        Map<String, String> off = new java.util.HashMap<>(env.podEnvironment());
-        off.put("IRSA_ENABLED", "false");
-        BootLine.initialize(disabled, SettingsSource.ofEnvironment(off));
-        assertThat(BootLine.isRegistered(disabled, AwsCredentialsProvider.class)).isFalse();
+        assertThatThrownBy(() -> BootLine.get(none, AwsCredentialsProvider.class)).rootCause()
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not configured");
     }
 
     @Test
