@@ -39,6 +39,14 @@ public class IrsaAutoConfiguration {
         return b.build();
     }
 
+    /** The first credentials fetched at startup, off the startup path (see {@link IrsaWarmUp}). */
+    @Bean
+    @ConditionalOnProperty(prefix = "irsa", name = "warm-up", havingValue = "true", matchIfMissing = true)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(IrsaCredentialsProvider.class)
+    IrsaWarmUp irsaWarmUp(IrsaCredentialsProvider provider) {
+        return new IrsaWarmUp(provider);
+    }
+
     /**
      * The provider's configuration from {@code irsa.*}: the one place both the application's bean and the bootstrap
      * provider (config-data imports) are configured, so that alike properties give alike configurations and so one

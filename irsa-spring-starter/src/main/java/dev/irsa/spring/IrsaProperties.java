@@ -47,6 +47,12 @@ public class IrsaProperties {
     /** Fetch credentials during startup and fail the application if they cannot be had. */
     private boolean eagerStart;
 
+    /**
+     * Fetch the first credentials as the application starts, without delaying startup or failing it, so health is
+     * meaningful before the first AWS call and that call does not wait for STS.
+     */
+    private boolean warmUp = true;
+
     /** Timeout for connecting to STS. */
     private Duration connectTimeout = Duration.ofSeconds(2);
 
@@ -214,6 +220,14 @@ public class IrsaProperties {
 
     public void setEagerStart(boolean eagerStart) {
         this.eagerStart = eagerStart;
+    }
+
+    public boolean isWarmUp() {
+        return warmUp;
+    }
+
+    public void setWarmUp(boolean warmUp) {
+        this.warmUp = warmUp;
     }
 
     public Duration getConnectTimeout() {

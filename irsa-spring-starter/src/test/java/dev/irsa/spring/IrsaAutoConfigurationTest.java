@@ -147,7 +147,7 @@ class IrsaAutoConfigurationTest {
 
     @Test
     void healthIsUpWithRoleAndExpiryAndDownWithTheFix(IrsaEnvironment env) {
-        runner.withPropertyValues(pod(env)).run(ctx -> {
+        runner.withPropertyValues(pod(env)).withPropertyValues("irsa.warm-up=false").run(ctx -> {
             Object indicator = ctx.getBean("irsaHealthIndicator");
             assertThat(BootLine.health(indicator)[0]).as(BootLine.name()).isEqualTo("UNKNOWN");
             AwsSessionCredentials c = (AwsSessionCredentials) ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
@@ -172,6 +172,24 @@ class IrsaAutoConfigurationTest {
             Object[] down = BootLine.health(ctx.getBean("irsaHealthIndicator"));
             assertThat(down[0]).isEqualTo("DOWN");
             assertThat(down[1].toString()).contains("Malformed IAM role ARN");
+        });
+    }
+
+    @Test
+    void warmsUpAtStartupOffTheStartupPathSoHealthIsUpBeforeAnyUse(IrsaEnvironment env) {
+        // STS answers slowly: the context must start without waiting for it, then health turns UP on its own.
+        env.sts().faults().latency(java.time.Duration.ofSeconds(3));
+        long t0 = System.nanoTime();
+        runner.withPropertyValues(pod(env)).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as("startup waited for STS").isLessThan(java.time.Duration.ofSeconds(3));
+            Object indicator = ctx.getBean("irsaHealthIndicator");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!"UP".equals(BootLine.health(indicator)[0]) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(BootLine.health(indicator)[0]).as("health without anyone asking for credentials").isEqualTo("UP");
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
         });
     }
 
