@@ -40,18 +40,21 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
     }
 
     /**
-     * The verdict for a health endpoint, as a status code Spring Boot and most health checkers know: {@code UP}
-     * while valid credentials are served and the last refresh succeeded or failed transiently; {@code DOWN} once
-     * they have expired, after a non-recoverable error (trust policy, OIDC provider, configuration: even while the
-     * cached credentials still work, because nothing will renew them until someone fixes it), or when closed;
-     * {@code UNKNOWN} before anything was asked for.
+     * The verdict for a health endpoint, as a status code Spring Boot and most health checkers know, meaning what a
+     * readiness probe needs: {@code UP} while valid credentials are held, even when the last refresh failed, for
+     * whatever reason (the details carry the error code, consecutive failures and time to expiry, for alerts);
+     * {@code DOWN} when no valid credentials are held (expired, none could be had, or closed); {@code UNKNOWN}
+     * before the first credentials arrived or failed (not started, or the first fetch still in flight).
+     *
+     * <p>A non-recoverable error (trust policy, OIDC provider) while credentials remain is deliberately {@code UP}:
+     * a bad IAM edit reaches every pod at once, and {@code DOWN} would take them all out of service while they can
+     * still work for up to the session's lifetime. Alert on the details instead.
      */
     public String healthStatus() {
         if (status == Status.NOT_STARTED) {
             return "UNKNOWN";
         }
-        boolean broken = lastErrorKind == IrsaException.Kind.NON_RECOVERABLE || lastErrorKind == IrsaException.Kind.CONFIGURATION;
-        return healthy() && !broken ? "UP" : "DOWN";
+        return healthy() ? "UP" : "DOWN";
     }
 
     /**

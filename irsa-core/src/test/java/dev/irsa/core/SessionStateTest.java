@@ -16,8 +16,10 @@ class SessionStateTest {
             "VALID, none, UP",
             "DEGRADED, RETRYABLE, UP",          // transient: the engine is retrying and the credentials work
             "DEGRADED, TOKEN, UP",
-            "DEGRADED, NON_RECOVERABLE, DOWN",  // still valid, but nothing will renew them until someone fixes IAM
-            "DEGRADED, CONFIGURATION, DOWN",
+            // Still valid: taking every pod out of service at once for a trust-policy edit would turn a fixable
+            // refresh problem into an outage. UP, with the error code and failure count in the details for alerts.
+            "DEGRADED, NON_RECOVERABLE, UP",
+            "DEGRADED, CONFIGURATION, UP",
             "FAILING, RETRYABLE, DOWN",
             "FAILING, NON_RECOVERABLE, DOWN",
             "CLOSED, none, DOWN"})

@@ -34,11 +34,29 @@ public class IrsaAutoConfiguration {
     @ConditionalOnMissingBean(AwsCredentialsProvider.class)
     public IrsaCredentialsProvider irsaCredentialsProvider(IrsaProperties p, Environment environment,
                                                            ObjectProvider<RefreshListener> listeners) {
+        IrsaCredentialsProvider.Builder b = builder(p, new EnvironmentSettings(environment)).eagerStart(p.isEagerStart());
+        listeners.orderedStream().forEach(b::addListener);
+        return b.build();
+    }
+
+    /** The first credentials fetched at startup, off the startup path (see {@link IrsaWarmUp}). */
+    @Bean
+    @ConditionalOnProperty(prefix = "irsa", name = "warm-up", havingValue = "true", matchIfMissing = true)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(IrsaCredentialsProvider.class)
+    IrsaWarmUp irsaWarmUp(IrsaCredentialsProvider provider) {
+        return new IrsaWarmUp(provider);
+    }
+
+    /**
+     * The provider's configuration from {@code irsa.*}: the one place both the application's bean and the bootstrap
+     * provider (config-data imports) are configured, so that alike properties give alike configurations and so one
+     * shared session. Listeners and eager start are left to the caller.
+     */
+    static IrsaCredentialsProvider.Builder builder(IrsaProperties p, dev.irsa.core.SettingsSource settings) {
         IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder()
-                .settings(new EnvironmentSettings(environment))
+                .settings(settings)
                 .sessionDuration(p.getSessionDuration())
                 .policyArns(p.getPolicyArns())
-                .eagerStart(p.isEagerStart())
                 .timeouts(p.getConnectTimeout(), p.getReadTimeout())
                 .refreshPolicy(RefreshPolicy.builder()
                         .backgroundRefresh(p.getRefresh().isBackground())
@@ -53,7 +71,7 @@ public class IrsaAutoConfiguration {
             b.roleArn(p.getRoleArn());
         }
         if (p.getTokenFile() != null) {
-            b.tokenFile(p.getTokenFile());
+            b.tokenFile(java.nio.file.Path.of(p.getTokenFile()));
         }
         if (p.getSessionName() != null) {
             b.roleSessionName(p.getSessionName());
@@ -67,8 +85,7 @@ public class IrsaAutoConfiguration {
         if (p.getSessionPolicy() != null) {
             b.sessionPolicy(p.getSessionPolicy());
         }
-        listeners.orderedStream().forEach(b::addListener);
-        return b.build();
+        return b;
     }
 
     /** Meters for refreshes and expiry; bound to every MeterRegistry the application has. */

@@ -1,7 +1,6 @@
 package dev.irsa.spring;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,13 @@ public class IrsaProperties {
     /** IAM role to assume, arn:aws:iam::<account>:role/<name>. Default: AWS_ROLE_ARN. */
     private String roleArn;
 
-    /** Projected service-account token file. Default: AWS_WEB_IDENTITY_TOKEN_FILE. */
-    private Path tokenFile;
+    /**
+     * Projected service-account token file. Default: AWS_WEB_IDENTITY_TOKEN_FILE.
+     */
+    // A String, not a Path: Spring converts to Path through the application context's resource loader, which asks
+    // every protocol resolver, and Spring Cloud AWS's S3 resolver then wants the S3Client, which needs our
+    // AwsCredentialsProvider: a circular reference that failed startup with irsa.token-file set.
+    private String tokenFile;
 
     /** Role session name (2-64 characters of [\w+=,.@-]). Default: AWS_ROLE_SESSION_NAME, else derived from the pod name. */
     private String sessionName;
@@ -42,6 +46,12 @@ public class IrsaProperties {
 
     /** Fetch credentials during startup and fail the application if they cannot be had. */
     private boolean eagerStart;
+
+    /**
+     * Fetch the first credentials as the application starts, without delaying startup or failing it, so health is
+     * meaningful before the first AWS call and that call does not wait for STS.
+     */
+    private boolean warmUp = true;
 
     /** Timeout for connecting to STS. */
     private Duration connectTimeout = Duration.ofSeconds(2);
@@ -148,11 +158,11 @@ public class IrsaProperties {
         this.roleArn = roleArn;
     }
 
-    public Path getTokenFile() {
+    public String getTokenFile() {
         return tokenFile;
     }
 
-    public void setTokenFile(Path tokenFile) {
+    public void setTokenFile(String tokenFile) {
         this.tokenFile = tokenFile;
     }
 
@@ -210,6 +220,14 @@ public class IrsaProperties {
 
     public void setEagerStart(boolean eagerStart) {
         this.eagerStart = eagerStart;
+    }
+
+    public boolean isWarmUp() {
+        return warmUp;
+    }
+
+    public void setWarmUp(boolean warmUp) {
+        this.warmUp = warmUp;
     }
 
     public Duration getConnectTimeout() {

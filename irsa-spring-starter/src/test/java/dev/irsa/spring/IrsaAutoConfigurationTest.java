@@ -1,6 +1,7 @@
 package dev.irsa.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -106,15 +107,16 @@ class IrsaAutoConfigurationTest {
 
     @Test
     void springCloudAwsFindsOurProviderAndBacksOff(IrsaEnvironment env) {
-        // Listed first on purpose: the auto-configuration order, not the listing, must put ours before theirs.
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
-                        io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration.class, IrsaAutoConfiguration.class))
-                .withPropertyValues(pod(env)).run(ctx -> {
-                    assertThat(ctx).hasSingleBean(AwsCredentialsProvider.class).hasSingleBean(IrsaCredentialsProvider.class);
-                    assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId()).startsWith("ASIA");
-                });
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(
-                        io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration.class, IrsaAutoConfiguration.class))
+        // The real Spring Cloud AWS (4.0.x on Boot 4, 3.4.x on Boot 3.5), listed first on purpose: the
+        // auto-configuration order, not the listing, must put ours before theirs.
+        AutoConfigurations both = AutoConfigurations.of(io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration.class,
+                io.awspring.cloud.autoconfigure.core.RegionProviderAutoConfiguration.class, IrsaAutoConfiguration.class);
+        new ApplicationContextRunner().withConfiguration(both).withPropertyValues(pod(env)).run(ctx -> {
+            assertThat(ctx).hasSingleBean(AwsCredentialsProvider.class).hasSingleBean(IrsaCredentialsProvider.class);
+            assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId()).startsWith("ASIA");
+        });
+        new ApplicationContextRunner().withConfiguration(both).withPropertyValues(
+                        "spring.cloud.aws.credentials.access-key=AKIDSPRINGCLOUDAWS", "spring.cloud.aws.credentials.secret-key=s")
                 .run(ctx -> assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId())
                         .as("without IRSA, Spring Cloud AWS's own provider").isEqualTo("AKIDSPRINGCLOUDAWS"));
     }
@@ -145,7 +147,7 @@ class IrsaAutoConfigurationTest {
 
     @Test
     void healthIsUpWithRoleAndExpiryAndDownWithTheFix(IrsaEnvironment env) {
-        runner.withPropertyValues(pod(env)).run(ctx -> {
+        runner.withPropertyValues(pod(env)).withPropertyValues("irsa.warm-up=false").run(ctx -> {
             Object indicator = ctx.getBean("irsaHealthIndicator");
             assertThat(BootLine.health(indicator)[0]).as(BootLine.name()).isEqualTo("UNKNOWN");
             AwsSessionCredentials c = (AwsSessionCredentials) ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
@@ -170,6 +172,24 @@ class IrsaAutoConfigurationTest {
             Object[] down = BootLine.health(ctx.getBean("irsaHealthIndicator"));
             assertThat(down[0]).isEqualTo("DOWN");
             assertThat(down[1].toString()).contains("Malformed IAM role ARN");
+        });
+    }
+
+    @Test
+    void warmsUpAtStartupOffTheStartupPathSoHealthIsUpBeforeAnyUse(IrsaEnvironment env) {
+        // STS answers slowly: the context must start without waiting for it, then health turns UP on its own.
+        env.sts().faults().latency(java.time.Duration.ofSeconds(3));
+        long t0 = System.nanoTime();
+        runner.withPropertyValues(pod(env)).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as("startup waited for STS").isLessThan(java.time.Duration.ofSeconds(3));
+            Object indicator = ctx.getBean("irsaHealthIndicator");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!"UP".equals(BootLine.health(indicator)[0]) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(BootLine.health(indicator)[0]).as("health without anyone asking for credentials").isEqualTo("UP");
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
         });
     }
 
@@ -217,14 +237,11 @@ class IrsaAutoConfigurationTest {
         assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA");
         ((IrsaCredentialsProvider) p).close();
 
+        // Not configured: asking fails as for a type nobody registered, so Spring Cloud AWS uses its own credentials.
         Object none = BootLine.bootstrapContext();
         BootLine.initialize(none, SettingsSource.ofEnvironment(Map.of()));
-        assertThat(BootLine.isRegistered(none, AwsCredentialsProvider.class)).isFalse();
-        Object disabled = BootLine.bootstrapContext();
-        Map<String, String> off = new java.util.HashMap<>(env.podEnvironment());
-        off.put("IRSA_ENABLED", "false");
-        BootLine.initialize(disabled, SettingsSource.ofEnvironment(off));
-        assertThat(BootLine.isRegistered(disabled, AwsCredentialsProvider.class)).isFalse();
+        assertThatThrownBy(() -> BootLine.get(none, AwsCredentialsProvider.class)).rootCause()
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not configured");
     }
 
     @Test

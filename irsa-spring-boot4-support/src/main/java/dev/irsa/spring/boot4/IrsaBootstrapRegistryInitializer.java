@@ -1,20 +1,30 @@
 package dev.irsa.spring.boot4;
 
-import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
+import org.springframework.boot.bootstrap.BootstrapContext;
 import org.springframework.boot.bootstrap.BootstrapRegistry;
 import org.springframework.boot.bootstrap.BootstrapRegistryInitializer;
+import org.springframework.boot.context.properties.bind.Binder;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
- * Puts an IRSA {@link AwsCredentialsProvider} into Spring Boot 4's bootstrap registry, where config-data imports
- * ({@code spring.config.import=aws-parameterstore:...}, {@code aws-secretsmanager:...}) look for credentials before
- * the application context exists. Registered only when the pod's IRSA variables are set and {@code irsa.enabled}
- * (system property) / {@code IRSA_ENABLED} is not {@code false}; a provider registered earlier wins. The provider
- * shares its session with the application context's one when they are configured alike.
+ * Offers IRSA credentials to config-data imports ({@code spring.config.import=aws-parameterstore:...},
+ * {@code aws-secretsmanager:...}) through Spring Boot 4's bootstrap registry, before the application context exists.
+ *
+ * <p>Guarantees: the provider is built only when an import first asks for it, from the {@code irsa.*} properties
+ * config data sees while resolving that import (command line, system properties, environment, and the files loaded
+ * so far: the one declaring the import and those before it; see {@link ConfigDataBinderTracker}), exactly as the application's bean is built, so both hold one shared session (one STS
+ * call per refresh). With {@code irsa.enabled=false}, or IRSA not configured, asking for it fails as for an
+ * unregistered type, and Spring Cloud AWS uses its own credentials. A provider registered earlier by someone else wins.
+ * The provider's hold on the session is released when the application context closes.
  */
 public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistryInitializer {
+    /** In irsa-spring-starter, which depends on this jar: reached by name (see the starter's RuntimeHints). */
+    static final String FACTORY = "dev.irsa.spring.IrsaBootstrapCredentials";
     private final SettingsSource settings;
 
     public IrsaBootstrapRegistryInitializer() {
@@ -27,11 +37,52 @@ public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistry
 
     @Override
     public void initialize(BootstrapRegistry registry) {
-        boolean disabled = settings.first("irsa.enabled", "IRSA_ENABLED").map("false"::equalsIgnoreCase).orElse(false);
-        if (disabled || !IrsaConfig.isConfigured(settings)) {
-            return;
+        BiFunction<Binder, SettingsSource, IrsaCredentialsProvider> factory = factory();
+        if (factory == null) {
+            return; // the support jar without the starter: nothing to configure from
         }
-        registry.registerIfAbsent(AwsCredentialsProvider.class,
-                context -> IrsaCredentialsProvider.builder().settings(settings).build());
+        AtomicReference<IrsaCredentialsProvider> created = new AtomicReference<>();
+        ConfigDataBinderTracker.Latest latest = new ConfigDataBinderTracker.Latest();
+        registry.registerIfAbsent(ConfigDataBinderTracker.Latest.class, BootstrapRegistry.InstanceSupplier.of(latest));
+        registry.registerIfAbsent(AwsCredentialsProvider.class, context -> {
+            IrsaCredentialsProvider p = factory.apply(binder(context, latest), settings);
+            created.set(p);
+            return p;
+        });
+        // The close event can come more than once; only the first hands the provider over.
+        registry.addCloseListener(event -> {
+            latest.context = null; // config data is done: let its sources go
+            IrsaCredentialsProvider p = created.getAndSet(null);
+            if (p == null) {
+                return;
+            }
+            if (event.getApplicationContext().getBeanFactory() instanceof DefaultSingletonBeanRegistry beans) {
+                beans.registerDisposableBean("irsaBootstrapCredentialsProvider", p::close);
+            } else {
+                p.close(); // the provider stays usable; only its hold on the session goes
+            }
+        });
+    }
+
+    /**
+     * What config data sees while the asking import is resolved (as Spring Cloud AWS binds its own properties); else
+     * the bootstrap context's binder; else (asked outside config-data processing) nothing.
+     */
+    private static Binder binder(BootstrapContext context, ConfigDataBinderTracker.Latest latest) {
+        Binder b = latest.binder();
+        if (b != null) {
+            return b;
+        }
+        return context.isRegistered(Binder.class) ? context.get(Binder.class) : new Binder();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static BiFunction<Binder, SettingsSource, IrsaCredentialsProvider> factory() {
+        try {
+            return (BiFunction<Binder, SettingsSource, IrsaCredentialsProvider>) Class.forName(FACTORY, true,
+                    IrsaBootstrapRegistryInitializer.class.getClassLoader()).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
     }
 }

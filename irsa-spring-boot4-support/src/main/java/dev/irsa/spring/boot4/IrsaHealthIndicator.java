@@ -7,9 +7,10 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Health contributor {@code irsa} (Spring Boot 4): UP with the role and time to expiry while valid credentials are
- * served (also while refreshes fail transiently); DOWN after real expiry, a non-recoverable error or an unusable
- * configuration, with the reason and the fix; UNKNOWN before the first credentials were asked for
+ * Health contributor {@code irsa}: UP while valid credentials are held, also while refreshes fail (for any reason;
+ * details carry the error code, consecutive failures and time to expiry, for alerts); DOWN when none are held
+ * (expired, never obtained, unusable configuration), with the reason and the fix; UNKNOWN until the first answer
+ * (the starter's warm-up asks at startup)
  * ({@link dev.irsa.core.SessionState#healthStatus()}). Never shows a secret; never calls STS.
  */
 public final class IrsaHealthIndicator implements HealthIndicator {

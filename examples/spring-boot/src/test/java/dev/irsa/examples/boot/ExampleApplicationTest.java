@@ -40,6 +40,19 @@ class ExampleApplicationTest {
     }
 
     @Test
+    void healthIsUpBeforeAnyRequestUsedAws() throws Exception {
+        // The starter's warm-up fetched credentials at startup: no /whoami first. (Bounded wait: it runs off the
+        // startup path, so it may still be in flight, reported UNKNOWN, when the server is already up.)
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        String health = get("/actuator/health/irsa");
+        while (!health.contains("\"status\":\"UP\"") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            health = get("/actuator/health/irsa");
+        }
+        assertThat(health).contains("\"status\":\"UP\"").contains("timeToExpiry");
+    }
+
+    @Test
     void servesWithIrsaAndReportsHealthAndMetricsOverHttp() throws Exception {
         assertThat(get("/whoami")).contains("arn:aws:sts::111122223333:assumed-role/app-role/");
         String health = get("/actuator/health");
