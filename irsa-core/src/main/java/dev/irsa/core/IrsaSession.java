@@ -173,6 +173,19 @@ public final class IrsaSession implements AutoCloseable {
         return new IrsaSession(chained, chainedEngine, chainedEngine::close);
     }
 
+    /**
+     * Takes over credentials that an earlier session of this same configuration obtained, if this session has
+     * none yet and they are valid past the mandatory window (otherwise nothing happens): an adapter that closed its
+     * session and takes one up again (the SDK closes providers with their clients) then makes no STS call and no
+     * caller waits. Never blocks.
+     */
+    public void resumeWith(IrsaCredentials previous) {
+        RefreshEngine e = active;
+        if (e != null && previous != null) {
+            e.seed(previous);
+        }
+    }
+
     /** Expiry, last refresh, last error and status, for health checks. */
     public SessionState state() {
         return active == null ? closedState() : engine.state();

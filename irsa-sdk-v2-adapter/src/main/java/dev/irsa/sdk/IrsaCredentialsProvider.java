@@ -44,7 +44,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * <p><b>Closing.</b> The SDK closes a client's credentials provider when the client closes, so one provider shared
  * by several clients is closed as soon as any of them is. {@link #close()} therefore only releases this provider's
  * hold on its session (the session's threads stop when nothing else holds it); the provider stays usable, and its
- * next use takes the session up again.
+ * next use takes the session up again, with the credentials it last served if they are still good (no STS call).
  *
  * <p>Chain-friendly: when the IRSA variables are absent, {@link #create()} does not throw;
  * {@link #resolveCredentials()} throws an {@link SdkClientException} naming the missing variables, so an
@@ -229,6 +229,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
         log.debug("IRSA provider for {} used after close(); taking its session up again", config.roleArn());
         Hold opened = open(lazyConfig);
+        opened.session.resumeWith(last.source); // what this provider last served, if still good: no STS call
         synchronized (this) {
             Hold h = hold;
             if (h == seen || !h.open) {
@@ -276,10 +277,17 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return p.length > 4 && p[4].matches("\\d{12}") ? p[4] : null;
     }
 
-    /** The session's state (expiry, last error...) for health checks; empty when IRSA is not configured. */
+    /**
+     * The session's state (expiry, last error...) for health checks; empty when IRSA is not configured. Like any use,
+     * it takes the session up again after {@link #close()} (taking over the credentials it still had), so a health
+     * check on a provider an SDK client closed reports the credentials, not the close.
+     */
     public Optional<SessionState> state() {
         Hold h = hold;
-        return h == null ? Optional.empty() : Optional.of(h.session.state());
+        if (h == null) {
+            return Optional.empty();
+        }
+        return Optional.of((h.open ? h : reopen(h)).session.state());
     }
 
     /** Why this provider cannot supply credentials, when it cannot (IRSA not configured, sts module missing). */
@@ -327,8 +335,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     @Override
     public String toString() {
         Hold h = hold;
-        return PROVIDER_NAME + "[" + (h != null ? h.session.config().roleArn() + ", " + h.session.state().status()
-                : "unavailable: " + unavailable.getMessage()) + "]";
+        return PROVIDER_NAME + "[" + (h == null ? "unavailable: " + unavailable.getMessage()
+                : h.session.config().roleArn() + ", " + (h.open ? h.session.state().status() : "released until next use"))
+                + "]";
     }
 
     /** Configures an {@link IrsaCredentialsProvider}; exposes every {@link IrsaConfig} option. Not thread-safe. */

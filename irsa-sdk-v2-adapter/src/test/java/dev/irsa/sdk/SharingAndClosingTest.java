@@ -87,6 +87,10 @@ class SharingAndClosingTest {
         }
         assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(stsCalls);
         p.close();
+        // A health check on a provider that a client closed reports the credentials, not the close.
+        assertThat(p.toString()).contains("released");
+        assertThat(p.state().orElseThrow().status()).isEqualTo(dev.irsa.core.SessionState.Status.VALID);
+        p.close();
         awaitNoThreadsOfOurs();
         assertThat(ourThreads()).isEmpty();
     }
@@ -126,8 +130,11 @@ class SharingAndClosingTest {
     void anUnsharedProviderIsReopenedAfterCloseToo(IrsaEnvironment env) {
         IrsaCredentialsProvider p = builder(env).roleSessionName("unshared").shared(false).build();
         String before = p.resolveCredentials().accessKeyId();
+        long calls = env.sts().calls().count("AssumeRoleWithWebIdentity");
         p.close();
-        assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA").isNotEqualTo(before);
+        assertThat(p.resolveCredentials().accessKeyId()).as("what it last served, still good").isEqualTo(before);
+        assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("no STS call to take it up again")
+                .isEqualTo(calls);
         p.close();
     }
 

@@ -337,10 +337,10 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     /**
-     * Adopts credentials that an earlier session of the same configuration still held when it closed, so that
-     * taking a session up again (a provider used after an SDK client closed it) costs no STS call. Only into a
-     * session that has done nothing yet, and only credentials valid past the mandatory window; the refresh is
-     * scheduled as after any refresh.
+     * Adopts credentials that an earlier session of the same configuration obtained, so that taking a session up
+     * again (a provider used after an SDK client closed it) costs no STS call. Only into a session that has done
+     * nothing yet, and only credentials valid past the mandatory window; the refresh is scheduled as after any
+     * refresh.
      */
     public void seed(IrsaCredentials c) {
         synchronized (lock) {
@@ -362,12 +362,6 @@ public final class RefreshEngine implements AutoCloseable {
         }
         log.debug("IRSA session for {} took up credentials still valid until {} from its previous session", roleArn,
                 c.expiration());
-    }
-
-    /** The credentials held, if still valid (what a closing shared session leaves to its successor). */
-    public IrsaCredentials validCredentials() {
-        Snapshot s = snapshot;
-        return s.validAt(clock.millis()) ? s.credentials : null;
     }
 
     /** Fetches credentials now and waits (bounded); for eager start. */

@@ -1,7 +1,6 @@
 package dev.irsa.core.internal;
 
 import dev.irsa.core.IrsaConfig;
-import dev.irsa.core.IrsaCredentials;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,11 +16,7 @@ import org.slf4j.LoggerFactory;
  * its last holder releases it, so the map holds live sessions only (a plain concurrent map: nothing here expires
  * or is evicted). Several roles, or one role with different session policies, are different keys and so different
  * sessions. Thread-safe.
- *
- * <p>When the last holder of a session releases it while its credentials are still valid, they are kept (in memory,
- * until they expire; a few dozen keys at most) for the next session of the same key: the SDK closes a provider with
- * every client built on it, so a provider shared by short-lived clients would otherwise make an STS call (and wait on
- * it) every time one closed.
+
  */
 public final class SessionRegistry {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
@@ -58,10 +53,7 @@ public final class SessionRegistry {
         }
     }
 
-    private static final int MAX_RETAINED = 64;
-
     private final ConcurrentHashMap<Key, Entry> sessions = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Key, IrsaCredentials> retained = new ConcurrentHashMap<>();
     private volatile boolean warned;
 
     SessionRegistry() {
@@ -74,11 +66,7 @@ public final class SessionRegistry {
     /** Takes a hold on the session for this key, creating it with {@code factory} if needed. */
     public Entry acquire(Key key, Function<Key, RefreshEngine> factory) {
         Entry acquired = sessions.compute(key, (k, e) -> {
-            Entry entry = e;
-            if (entry == null) {
-                entry = new Entry(factory.apply(k));
-                entry.engine.seed(retained.remove(k));
-            }
+            Entry entry = e != null ? e : new Entry(factory.apply(k));
             entry.holders++;
             return entry;
         });
@@ -101,13 +89,6 @@ public final class SessionRegistry {
             return close[0] ? null : e;
         });
         if (close[0]) {
-            IrsaCredentials left = entry.engine.validCredentials();
-            if (left != null) {
-                retained.values().removeIf(c -> !c.expiration().isAfter(java.time.Instant.now()));
-                if (retained.size() < MAX_RETAINED) {
-                    retained.put(key, left);
-                }
-            }
             entry.engine.close();
         }
     }
