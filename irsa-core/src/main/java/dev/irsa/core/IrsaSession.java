@@ -186,19 +186,16 @@ public final class IrsaSession implements AutoCloseable {
         }
     }
 
-    /** Expiry, last refresh, last error and status, for health checks. */
+    /**
+     * Expiry, last refresh, last error and status, for health checks: the session's, so a closed handle on a
+     * session that others still hold reports the live session, and {@code CLOSED} once the session itself is closed.
+     */
     public SessionState state() {
-        return active == null ? closedState() : engine.state();
+        return engine.state();
     }
 
     public IrsaConfig config() {
         return config;
-    }
-
-    private SessionState closedState() {
-        SessionState s = engine.state();
-        return new SessionState(SessionState.Status.CLOSED, s.roleArn(), s.stsEndpoint(), null, s.lastRefresh(), null,
-                null, null, s.consecutiveFailures(), s.subject(), s.callersWaited());
     }
 
     @Override

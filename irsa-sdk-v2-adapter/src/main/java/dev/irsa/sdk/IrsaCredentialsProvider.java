@@ -147,8 +147,13 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 if (e.kind() != IrsaException.Kind.CLOSED) {
                     throw e;
                 }
-                // released by a concurrent close() (a client closing): take the session up again, once
-                return reopen(h).session.credentials();
+                // released by a close() while this call was under way: answer it from a hold of its own
+                Hold once = openForOneCall();
+                try {
+                    return once.session.credentials();
+                } finally {
+                    once.close();
+                }
             }
         } catch (IrsaException e) {
             throw sdkException(e);
@@ -175,10 +180,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             Converted cv = last;
             return cv.source == c ? cv.future : convert(c).future;
         }
-        Hold seen = h;
         return f.handle((c, e) -> c != null ? CompletableFuture.completedFuture(c) : closedUnder(e)
-                        // released by a concurrent close() while this caller waited: take the session up again, once
-                        ? reopen(seen).session.credentialsAsync() : CompletableFuture.<IrsaCredentials>failedFuture(e))
+                        ? answerOnce() : CompletableFuture.<IrsaCredentials>failedFuture(e))
                 .thenCompose(x -> x)
                 .handle((c, e) -> {
                     if (e != null) {
@@ -188,6 +191,29 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                     }
                     return convert(c).sdk;
                 });
+    }
+
+    /**
+     * For a call under way when a close() released its hold: a hold of its own, released once the call is answered.
+     * Whether that close() was an SDK client's (others go on using the provider) or the owner's last one cannot be
+     * told apart, so the call is answered either way but keeps nothing running afterwards.
+     */
+    private CompletableFuture<IrsaCredentials> answerOnce() {
+        Hold once;
+        try {
+            once = openForOneCall();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<IrsaCredentials> f = once.session.credentialsAsync();
+        f.whenComplete((c, e) -> once.close());
+        return f;
+    }
+
+    private Hold openForOneCall() {
+        Hold once = open(lazyConfig);
+        once.session.resumeWith(last.source);
+        return once;
     }
 
     /** A new exception per call: the caller's own stack, and no suppressed exceptions piling up on a shared one. */
@@ -278,16 +304,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     /**
-     * The session's state (expiry, last error...) for health checks; empty when IRSA is not configured. Like any use,
-     * it takes the session up again after {@link #close()} (taking over the credentials it still had), so a health
-     * check on a provider an SDK client closed reports the credentials, not the close.
+     * The session's state (expiry, last error...) for health checks; empty when IRSA is not configured. After
+     * {@link #close()} it is the state of the session this provider held: live while anything else holds it,
+     * {@code CLOSED} once nothing does (until the next use takes it up again). It never takes a session up itself, so
+     * a health check or a meter that outlives its application does not keep one alive.
      */
     public Optional<SessionState> state() {
         Hold h = hold;
-        if (h == null) {
-            return Optional.empty();
-        }
-        return Optional.of((h.open ? h : reopen(h)).session.state());
+        return h == null ? Optional.empty() : Optional.of(h.session.state());
     }
 
     /** Why this provider cannot supply credentials, when it cannot (IRSA not configured, sts module missing). */

@@ -39,6 +39,13 @@ public class IrsaAutoConfiguration {
         return b.build();
     }
 
+    /** Keeps the session running while the context lives, whatever SDK clients close (see {@link IrsaSessionKeeper}). */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(IrsaCredentialsProvider.class)
+    IrsaSessionKeeper irsaSessionKeeper(IrsaCredentialsProvider provider) {
+        return new IrsaSessionKeeper(provider);
+    }
+
     /** The first credentials fetched at startup, off the startup path (see {@link IrsaWarmUp}). */
     @Bean
     @ConditionalOnProperty(prefix = "irsa", name = "warm-up", havingValue = "true", matchIfMissing = true)

@@ -37,6 +37,16 @@ class IrsaAutoConfigurationTest {
             dev.irsa.spring.boot4.IrsaHealthAutoConfiguration.class));
 
     /** The pod's variables as properties: Spring's Environment is the settings source, so no process env is touched. */
+    /** A closed context leaves no session behind (a later test with the same pod would otherwise inherit it). */
+    @org.junit.jupiter.api.AfterEach
+    void noSessionLeftBehind() throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (dev.irsa.core.internal.SessionRegistry.global().size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // a warm-up still answering when its context closed lets go when it is answered
+        }
+        assertThat(dev.irsa.core.internal.SessionRegistry.global().size()).as("sessions left open").isZero();
+    }
+
     private static String[] pod(IrsaEnvironment env) {
         return env.podEnvironment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     }
@@ -172,6 +182,26 @@ class IrsaAutoConfigurationTest {
             Object[] down = BootLine.health(ctx.getBean("irsaHealthIndicator"));
             assertThat(down[0]).isEqualTo("DOWN");
             assertThat(down[1].toString()).contains("Malformed IAM role ARN");
+        });
+    }
+
+    @Test
+    void closingAnSdkClientBuiltOnTheBeanLeavesTheSessionRunning(IrsaEnvironment env) {
+        runner.withPropertyValues(pod(env)).withPropertyValues("irsa.warm-up=false").run(ctx -> {
+            IrsaCredentialsProvider p = ctx.getBean(IrsaCredentialsProvider.class);
+            // The SDK closes the provider a client was built with when the client closes.
+            try (software.amazon.awssdk.services.sts.StsClient sts = software.amazon.awssdk.services.sts.StsClient.builder()
+                    .endpointOverride(env.stsEndpoint()).region(software.amazon.awssdk.regions.Region.of(env.region()))
+                    .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                    .credentialsProvider(p).build()) {
+                assertThat(sts.getCallerIdentity().arn()).contains(":assumed-role/");
+            }
+            long calls = env.sts().calls().count("AssumeRoleWithWebIdentity");
+            assertThat(BootLine.health(ctx.getBean("irsaHealthIndicator"))[0]).as("health after a client closed the bean")
+                    .isEqualTo("UP");
+            assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA");
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("the bean joined the running session")
+                    .isEqualTo(calls);
         });
     }
 
