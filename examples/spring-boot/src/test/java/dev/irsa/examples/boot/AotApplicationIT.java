@@ -43,6 +43,14 @@ class AotApplicationIT {
                     .as("process-aot output in the jar").isNotNull();
             assertThat(zip.getEntry("BOOT-INF/classes/dev/irsa/spring/IrsaAutoConfiguration__BeanDefinitions.class"))
                     .as("the starter's bean definitions generated at build time (its condition matched then)").isNotNull();
+            // IrsaRuntimeHints applied in a real build (found through aot.factories): what a native image needs
+            // for the classes the support jar and the adapter load by name.
+            String metadata = new String(zip.getInputStream(zip.getEntry(
+                    "META-INF/native-image/dev.irsa/example-spring-boot/reachability-metadata.json")).readAllBytes(),
+                    StandardCharsets.UTF_8);
+            assertThat(metadata).contains("\"dev.irsa.spring.boot4.IrsaBootstrapRegistryInitializer\"",
+                    "\"dev.irsa.spring.boot4.ConfigDataBinderTracker\"", "\"dev.irsa.spring.IrsaBootstrapCredentials\"",
+                    "\"software.amazon.awssdk.services.sts.StsClient\"");
         }
         Path log = Path.of("target", "aot-app.log");
         try (IrsaEnvironment env = IrsaEnvironment.start()) {
