@@ -103,7 +103,8 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
                 return attempt(calls, tokenReRead);
             }
             throw new IrsaException(IrsaException.Kind.TOKEN, code, said + "The token from " + tokenSource()
-                    + (claims == null ? " is not a JWT" : " (" + claims.describe() + ")") + " was rejected. It must be"
+                    + (claims == null ? " is not a JWT" : " (" + claims.describe() + ", aud " + claims.audiences()
+                    + ", exp " + claims.expiresAt() + ")") + " was rejected. It must be"
                     + " the projected service-account token for audience " + PodIdentityConfig.AUDIENCE + ", unexpired:"
                     + " check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names " + PodIdentityConfig.EKS_TOKEN_FILE
                     + " (the kubelet rotates it) and that AWS_CONTAINER_AUTHORIZATION_TOKEN is not set to something else.",
