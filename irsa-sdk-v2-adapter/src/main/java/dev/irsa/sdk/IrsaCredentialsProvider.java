@@ -1,10 +1,12 @@
 package dev.irsa.sdk;
 
 import dev.irsa.core.ChainedRoleConfig;
+import dev.irsa.core.CredentialSource;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.IrsaException;
 import dev.irsa.core.IrsaSession;
+import dev.irsa.core.PodIdentityConfig;
 import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SessionState;
@@ -56,7 +58,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private static final Logger log = LoggerFactory.getLogger(IrsaCredentialsProvider.class);
 
     private final Builder builder;
+    /** The IRSA configuration, or null (Pod Identity, or not configured). */
     private final IrsaConfig config;
+    /** The Pod Identity configuration, or null (IRSA, or not configured). */
+    private final PodIdentityConfig podConfig;
     private final SdkClientException unavailable;
     /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
     private volatile Hold hold;
@@ -93,13 +98,27 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     private IrsaCredentialsProvider(Builder b, IrsaConfig config, SdkClientException unavailable) {
-        this.builder = b;
-        this.config = config;
-        this.unavailable = unavailable;
-        this.hold = config == null ? null : open();
+        this(b, config, null, unavailable);
     }
 
-    /** From the environment and system properties the SDK reads ({@code AWS_ROLE_ARN}, ...); never throws. */
+    private IrsaCredentialsProvider(Builder b, IrsaConfig config, PodIdentityConfig podConfig,
+                                    SdkClientException unavailable) {
+        this.builder = b;
+        this.config = config;
+        this.podConfig = podConfig;
+        this.unavailable = unavailable;
+        this.hold = config == null && podConfig == null ? null : open();
+    }
+
+    private String label() {
+        return config != null ? config.roleArn().toString() : "EKS Pod Identity";
+    }
+
+    /**
+     * From the environment and system properties the SDK reads; never throws. IRSA ({@code AWS_ROLE_ARN},
+     * {@code AWS_WEB_IDENTITY_TOKEN_FILE}) or EKS Pod Identity ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI},
+     * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}), chosen by {@link CredentialSource#detect} (IRSA when both).
+     */
     public static IrsaCredentialsProvider create() {
         return builder().build();
     }
@@ -116,12 +135,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * lets another identity (the node's instance role, say) answer instead.
      */
     public static AwsCredentialsProvider withDefaultFallback() {
-        if (IrsaConfig.isConfigured(SettingsSource.system())) {
-            log.info("IRSA is configured (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE): using IRSA only");
+        Optional<CredentialSource> source = CredentialSource.detect(SettingsSource.system());
+        if (source.isPresent()) {
+            log.info("{} is configured: using it only", source.get() == CredentialSource.WEB_IDENTITY
+                    ? "IRSA (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)"
+                    : "EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI and the authorization token)");
             return create();
         }
-        log.info("IRSA is not configured (no AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE): using the SDK's"
-                + " DefaultCredentialsProvider");
+        log.info("Neither IRSA nor EKS Pod Identity is configured: using the SDK's DefaultCredentialsProvider");
         return DefaultCredentialsProvider.builder().build();
     }
 
@@ -154,7 +175,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     @Override
     public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-        if (config == null) {
+        if (unavailable != null) {
             return CompletableFuture.failedFuture(unavailable);
         }
         CompletableFuture<IrsaCredentials> f;
@@ -201,7 +222,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private synchronized Hold reopen(Hold seen) {
         Hold h = hold;
         if (h == seen || !h.open) {
-            log.debug("IRSA provider for {} used after close(); taking its session up again", config.roleArn());
+            log.debug("IRSA provider for {} used after close(); taking its session up again", label());
             h = open();
             hold = h;
         }
@@ -211,7 +232,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private Hold open() {
         List<IrsaSession> sessions = new ArrayList<>();
         try {
-            sessions.add(builder.shared ? IrsaSession.shared(config) : IrsaSession.create(config));
+            sessions.add(podConfig != null ? (builder.shared ? IrsaSession.shared(podConfig) : IrsaSession.create(podConfig))
+                    : builder.shared ? IrsaSession.shared(config) : IrsaSession.create(config));
             for (ChainedRoleConfig target : builder.chain) {
                 sessions.add(sessions.get(sessions.size() - 1).assumeRole(target));
             }
@@ -226,7 +248,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         AwsSessionCredentials.Builder b = AwsSessionCredentials.builder().accessKeyId(c.accessKeyId())
                 .secretAccessKey(c.secretAccessKey()).sessionToken(c.sessionToken()).expirationTime(c.expiration())
                 .providerName(PROVIDER_NAME);
-        String account = accountOf(c.assumedRoleArn());
+        String account = c.accountId();
         if (account != null) {
             b.accountId(account);
         }
@@ -236,12 +258,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return cv;
     }
 
-    private static String accountOf(String assumedRoleArn) {
-        if (assumedRoleArn == null) {
-            return null;
-        }
-        String[] p = assumedRoleArn.split(":");
-        return p.length > 4 && p[4].matches("\\d{12}") ? p[4] : null;
+    /** Where this provider's credentials come from; empty when neither IRSA nor Pod Identity is configured. */
+    public Optional<CredentialSource> source() {
+        return config != null ? Optional.of(CredentialSource.WEB_IDENTITY)
+                : podConfig != null ? Optional.of(CredentialSource.POD_IDENTITY) : Optional.empty();
     }
 
     /** The session's state (expiry, last error...) for health checks; empty when IRSA is not configured. */
@@ -263,7 +283,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
         if (config == null) {
-            throw unavailable;
+            throw unavailable != null ? unavailable : SdkClientException.create("Role chaining from an EKS Pod Identity"
+                    + " session is not supported yet; a Pod Identity association can name a target role itself.");
         }
         Builder b = builder.copy();
         b.chain.add(target);
@@ -295,13 +316,18 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     @Override
     public String toString() {
         Hold h = hold;
-        return PROVIDER_NAME + "[" + (h != null ? h.session.config().roleArn() + ", " + h.session.state().status()
+        return PROVIDER_NAME + "[" + (h != null ? label() + ", " + h.session.state().status()
                 : "unavailable: " + unavailable.getMessage()) + "]";
     }
 
     /** Configures an {@link IrsaCredentialsProvider}; exposes every {@link IrsaConfig} option. Not thread-safe. */
     public static final class Builder {
         private IrsaConfig.Builder config = IrsaConfig.builder();
+        /** Mirrors the options Pod Identity shares with IRSA (refresh, listeners, timeouts, clock, settings). */
+        private PodIdentityConfig.Builder pod = PodIdentityConfig.builder();
+        private SettingsSource settings = SettingsSource.system();
+        /** Whether IRSA was asked for explicitly (role ARN or token file on the builder): then no automatic choice. */
+        private boolean explicitIrsa;
         private boolean shared = true;
         private boolean eager;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
@@ -311,6 +337,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private Builder copy() {
             Builder b = new Builder();
             b.config = config.copy();
+            b.pod = pod.copy();
+            b.settings = settings;
+            b.explicitIrsa = explicitIrsa;
             b.shared = shared;
             b.eager = eager;
             b.chain = new ArrayList<>(chain);
@@ -318,11 +347,13 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
 
         public Builder roleArn(String roleArn) {
+            explicitIrsa |= roleArn != null;
             config.roleArn(roleArn);
             return this;
         }
 
         public Builder tokenFile(Path tokenFile) {
+            explicitIrsa |= tokenFile != null;
             config.tokenFile(tokenFile);
             return this;
         }
@@ -359,17 +390,20 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
         public Builder refreshPolicy(RefreshPolicy policy) {
             config.refreshPolicy(policy);
+            pod.refreshPolicy(policy);
             return this;
         }
 
         public Builder addListener(RefreshListener listener) {
             config.addListener(listener);
+            pod.addListener(listener);
             return this;
         }
 
         /** Fetch at {@link #build()} and throw there if credentials cannot be had (fail at boot). */
         public Builder eagerStart(boolean eager) {
             config.eagerStart(eager);
+            pod.eagerStart(eager);
             this.eager = eager;
             return this;
         }
@@ -382,16 +416,20 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
         public Builder timeouts(Duration connect, Duration read) {
             config.timeouts(connect, read);
+            pod.timeouts(connect, read);
             return this;
         }
 
         public Builder clock(Clock clock) {
             config.clock(clock);
+            pod.clock(clock);
             return this;
         }
 
         public Builder settings(SettingsSource settings) {
             config.settings(settings);
+            pod.settings(settings);
+            this.settings = settings;
             return this;
         }
 
@@ -409,6 +447,24 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         public IrsaCredentialsProvider build() {
             Builder b = copy();
+            if (!b.explicitIrsa && CredentialSource.detect(b.settings).orElse(null) == CredentialSource.POD_IDENTITY) {
+                PodIdentityConfig resolved;
+                try {
+                    resolved = b.pod.build();
+                } catch (IrsaException e) {
+                    SdkClientException ex = SdkClientException.builder().message("EKS Pod Identity is misconfigured: "
+                            + e.getMessage()).cause(e).build();
+                    if (eager) {
+                        throw ex;
+                    }
+                    return new IrsaCredentialsProvider(b, null, ex);
+                }
+                try {
+                    return new IrsaCredentialsProvider(b, null, resolved, null);
+                } catch (IrsaException e) {
+                    throw sdkException(e);
+                }
+            }
             if (!stsOnClassPath()) {
                 return new IrsaCredentialsProvider(b, null, SdkClientException.create("The AWS SDK 'sts' module is not"
                         + " on the class path, and IRSA needs it to call AssumeRoleWithWebIdentity. Add the dependency"
