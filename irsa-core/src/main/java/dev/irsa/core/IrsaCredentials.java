@@ -8,12 +8,33 @@ import java.util.Objects;
  * key ID's first and last four characters, the role session and the expiry: never the secret or the session token.
  */
 public record IrsaCredentials(String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration,
-                              String assumedRoleArn) {
+                              String assumedRoleArn, String accountId) {
+    /**
+     * @param assumedRoleArn the assumed-role ARN when the source names it (STS does; the Pod Identity agent does not)
+     * @param accountId the 12-digit account, from the source or else from {@code assumedRoleArn}; may be null
+     */
     public IrsaCredentials {
         Objects.requireNonNull(accessKeyId, "accessKeyId");
         Objects.requireNonNull(secretAccessKey, "secretAccessKey");
         Objects.requireNonNull(sessionToken, "sessionToken");
         Objects.requireNonNull(expiration, "expiration");
+        if (accountId == null) {
+            accountId = accountOf(assumedRoleArn);
+        }
+    }
+
+    /** Credentials whose account is that of {@code assumedRoleArn} (what STS answers). */
+    public IrsaCredentials(String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration,
+                           String assumedRoleArn) {
+        this(accessKeyId, secretAccessKey, sessionToken, expiration, assumedRoleArn, null);
+    }
+
+    private static String accountOf(String arn) {
+        if (arn == null) {
+            return null;
+        }
+        String[] p = arn.split(":");
+        return p.length > 4 && p[4].matches("\\d{12}") ? p[4] : null;
     }
 
     /** The access key ID with all but its first and last four characters masked ({@code ASIA…WXYZ}). */
@@ -24,6 +45,6 @@ public record IrsaCredentials(String accessKeyId, String secretAccessKey, String
     @Override
     public String toString() {
         return "IrsaCredentials[accessKeyId=" + maskedAccessKeyId() + ", secretAccessKey=<redacted>, sessionToken=<redacted>,"
-                + " expiration=" + expiration + ", assumedRoleArn=" + assumedRoleArn + "]";
+                + " expiration=" + expiration + ", assumedRoleArn=" + assumedRoleArn + ", accountId=" + accountId + "]";
     }
 }

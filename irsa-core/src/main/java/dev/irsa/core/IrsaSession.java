@@ -1,5 +1,6 @@
 package dev.irsa.core;
 
+import dev.irsa.core.internal.ContainerCredentialsExchange;
 import dev.irsa.core.internal.CredentialExchange;
 import dev.irsa.core.internal.RefreshEngine;
 import dev.irsa.core.internal.SessionRegistry;
@@ -7,6 +8,7 @@ import dev.irsa.core.internal.SharedScheduler;
 import dev.irsa.core.internal.StsAssumeRoleExchange;
 import dev.irsa.core.internal.StsWebIdentityExchange;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -31,22 +33,91 @@ import org.slf4j.LoggerFactory;
 public final class IrsaSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IrsaSession.class);
 
+    /** What a Pod Identity session is named by in messages and {@link SessionState#roleArn()}. */
+    static final String POD_IDENTITY_LABEL = "EKS Pod Identity";
+
+    /** The IRSA configuration; null for a Pod Identity session. */
     private final IrsaConfig config;
+    /** The Pod Identity configuration; null for an IRSA session. */
+    private final PodIdentityConfig podIdentity;
     private final RefreshEngine engine;
     private final Runnable release;
     /** The engine while open, null once closed: the hot path's one read of this handle. */
     private volatile RefreshEngine active;
 
     private IrsaSession(IrsaConfig config, RefreshEngine engine, Runnable release) {
+        this(config, null, engine, release);
+    }
+
+    private IrsaSession(IrsaConfig config, PodIdentityConfig podIdentity, RefreshEngine engine, Runnable release) {
         this.config = config;
+        this.podIdentity = podIdentity;
         this.engine = engine;
         this.active = engine;
         this.release = release;
     }
 
-    /** A session configured from the environment and system properties (see {@link IrsaConfig}). */
+    /**
+     * A session configured from the environment and system properties: IRSA ({@link IrsaConfig}) or EKS Pod
+     * Identity ({@link PodIdentityConfig}), chosen by {@link CredentialSource#detect(SettingsSource)}; with
+     * neither configured, fails as IRSA does, naming the missing variables.
+     */
     public static IrsaSession create() {
+        if (CredentialSource.detect(SettingsSource.system()).orElse(null) == CredentialSource.POD_IDENTITY) {
+            return create(PodIdentityConfig.builder().build());
+        }
         return create(IrsaConfig.builder().build());
+    }
+
+    /**
+     * An EKS Pod Identity session of its own: the same engine, guarantees, events and state as IRSA, credentials
+     * from the node's Pod Identity agent.
+     *
+     * @throws IrsaException if {@link PodIdentityConfig#eagerStart()} is set and no credentials could be had
+     */
+    public static IrsaSession create(PodIdentityConfig config) {
+        RefreshEngine engine = newEngine(config);
+        config.listeners().forEach(engine::addListener);
+        return new IrsaSession(null, config, engine, engine::close).startIfEager();
+    }
+
+    /** A hold on the process-wide Pod Identity session for this configuration (see {@link #shared(IrsaConfig)}). */
+    public static IrsaSession shared(PodIdentityConfig config) {
+        SessionRegistry registry = SessionRegistry.global();
+        SessionRegistry.Key key = SessionRegistry.Key.of(config);
+        SessionRegistry.Entry entry = registry.acquire(key, k -> newEngine(config));
+        config.listeners().forEach(entry.engine()::addListener);
+        return new IrsaSession(null, config, entry.engine(), () -> {
+            config.listeners().forEach(entry.engine()::removeListener);
+            registry.release(key, entry);
+        }).startIfEager();
+    }
+
+    /** For tests that supply their own exchange and scheduler; not part of the stable API. */
+    static IrsaSession create(PodIdentityConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
+        logAgent(config);
+        RefreshEngine engine = new RefreshEngine(POD_IDENTITY_LABEL, config.endpoint(), config.refreshPolicy(),
+                config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null, CredentialSource.POD_IDENTITY);
+        config.listeners().forEach(engine::addListener);
+        return new IrsaSession(null, config, engine, engine::close).startIfEager();
+    }
+
+    private static RefreshEngine newEngine(PodIdentityConfig config) {
+        logAgent(config);
+        SharedScheduler scheduler = SharedScheduler.acquire();
+        try {
+            return new RefreshEngine(POD_IDENTITY_LABEL, config.endpoint(), config.refreshPolicy(), config.clock(),
+                    ThreadLocalRandom.current(), new ContainerCredentialsExchange(config), scheduler, scheduler::release,
+                    CredentialSource.POD_IDENTITY);
+        } catch (RuntimeException e) {
+            scheduler.release();
+            throw e;
+        }
+    }
+
+    private static void logAgent(PodIdentityConfig config) {
+        log.info("EKS Pod Identity session uses the agent at {} (token from {})", config.endpoint(),
+                config.tokenFile().map(Object::toString).orElse("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
     }
 
     /**
@@ -111,7 +182,7 @@ public final class IrsaSession implements AutoCloseable {
     }
 
     private IrsaSession startIfEager() {
-        if (config.eagerStart()) {
+        if (config != null ? config.eagerStart() : podIdentity.eagerStart()) {
             try {
                 engine.start();
             } catch (RuntimeException e) {
@@ -145,7 +216,11 @@ public final class IrsaSession implements AutoCloseable {
     }
 
     private IrsaException closedException() {
-        return new IrsaException(IrsaException.Kind.CLOSED, null, "This IRSA session for " + config.roleArn() + " is closed", null);
+        return new IrsaException(IrsaException.Kind.CLOSED, null, "This IRSA session for " + label() + " is closed", null);
+    }
+
+    private String label() {
+        return config != null ? config.roleArn().toString() : POD_IDENTITY_LABEL;
     }
 
     /**
@@ -156,6 +231,10 @@ public final class IrsaSession implements AutoCloseable {
      */
     public IrsaSession assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
+        if (config == null) {
+            throw new IrsaConfigurationException("Role chaining from an EKS Pod Identity session is not supported yet;"
+                    + " EKS Pod Identity can assume a target role itself (the association's targetRoleArn).");
+        }
         IrsaConfig chained = config.toBuilder().roleArn(target.roleArn().toString())
                 .roleSessionName(target.roleSessionName().orElse(config.roleSessionName()))
                 .refreshPolicy(target.refreshPolicy()).eagerStart(false).build();
@@ -194,8 +273,26 @@ public final class IrsaSession implements AutoCloseable {
         return engine.state();
     }
 
+    /**
+     * The IRSA configuration.
+     *
+     * @throws IllegalStateException for an EKS Pod Identity session (see {@link #podIdentityConfig()})
+     */
     public IrsaConfig config() {
+        if (config == null) {
+            throw new IllegalStateException("An EKS Pod Identity session has no IrsaConfig; see podIdentityConfig()");
+        }
         return config;
+    }
+
+    /** The Pod Identity configuration; empty for an IRSA session. */
+    public Optional<PodIdentityConfig> podIdentityConfig() {
+        return Optional.ofNullable(podIdentity);
+    }
+
+    /** Where this session's credentials come from. */
+    public CredentialSource source() {
+        return config != null ? CredentialSource.WEB_IDENTITY : CredentialSource.POD_IDENTITY;
     }
 
     @Override
@@ -211,7 +308,8 @@ public final class IrsaSession implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "IrsaSession[" + config.roleArn() + " via " + config.stsEndpoint() + ", " + state().status() + "]";
+        return "IrsaSession[" + label() + " via " + (config != null ? config.stsEndpoint() : podIdentity.endpoint())
+                + ", " + state().status() + "]";
     }
 
     static boolean sameEngine(IrsaSession a, IrsaSession b) {

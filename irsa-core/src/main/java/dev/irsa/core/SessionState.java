@@ -16,10 +16,21 @@ import java.util.Map;
  * @param subject {@code sub} of the last token read, for diagnostics
  * @param callersWaited how many calls so far had to wait for a refresh (the first credentials, the mandatory window):
  *        the number to watch if requests are ever slow because of credentials
+ * @param source where credentials come from: {@code web-identity} (IRSA) or {@code pod-identity} (EKS Pod Identity);
+ *        for Pod Identity {@code roleArn} names the source (the agent does not say which role) and {@code stsEndpoint}
+ *        is the agent's URI
  */
 public record SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
                            String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
-                           int consecutiveFailures, String subject, long callersWaited) {
+                           int consecutiveFailures, String subject, long callersWaited, String source) {
+    /** A state of an IRSA ({@code web-identity}) session. */
+    public SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
+                        String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
+                        int consecutiveFailures, String subject, long callersWaited) {
+        this(status, roleArn, stsEndpoint, expiration, lastRefresh, lastError, lastErrorKind, lastErrorCode,
+                consecutiveFailures, subject, callersWaited, CredentialSource.WEB_IDENTITY.tag());
+    }
+
     /** The session's condition. */
     public enum Status {
         /** No credentials asked for yet. */
@@ -64,9 +75,11 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
     public Map<String, Object> details(Instant now) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("status", status.name());
+        d.put("source", source);
         d.put("roleArn", roleArn);
         if (stsEndpoint != null) {
-            d.put("stsEndpoint", stsEndpoint.toString());
+            d.put(CredentialSource.POD_IDENTITY.tag().equals(source) ? "agentEndpoint" : "stsEndpoint",
+                    stsEndpoint.toString());
         }
         if (expiration != null) {
             d.put("expiration", expiration.toString());

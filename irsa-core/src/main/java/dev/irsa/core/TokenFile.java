@@ -27,10 +27,35 @@ public final class TokenFile {
 
     private final Path path;
     private final Duration retryWindow;
+    /** How messages name the file, the variable that sets it, the volume, the usual path and why it may be missing. */
+    private final Wording wording;
+
+    private record Wording(String what, String variable, String volume, String usualPath, String missingAdvice) {
+    }
+
+    private static final Wording WEB_IDENTITY = new Wording("web identity token file", "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "aws-iam-token", EKS_TOKEN_FILE, "that the pod's ServiceAccount has the eks.amazonaws.com/role-arn"
+            + " annotation, and that the pod was created after the annotation was added (the EKS webhook only changes"
+            + " new pods)");
+    private static final Wording POD_IDENTITY = new Wording("EKS Pod Identity token file",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "eks-pod-identity-token",
+            "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token", "that the pod's"
+            + " ServiceAccount has a Pod Identity association, and that the pod was created after the association"
+            + " (EKS only changes new pods)");
 
     public TokenFile(Path path, Duration retryWindow) {
+        this(path, retryWindow, WEB_IDENTITY);
+    }
+
+    private TokenFile(Path path, Duration retryWindow, Wording wording) {
         this.path = Objects.requireNonNull(path, "path");
         this.retryWindow = Objects.requireNonNull(retryWindow, "retryWindow");
+        this.wording = wording;
+    }
+
+    /** The EKS Pod Identity token file: the same reading, messages that name Pod Identity's variable and volume. */
+    public static TokenFile podIdentity(Path path, Duration retryWindow) {
+        return new TokenFile(path, retryWindow, POD_IDENTITY);
     }
 
     public Path path() {
@@ -55,7 +80,7 @@ public final class TokenFile {
             } catch (NoSuchFileException e) {
                 problem = "missing";
             } catch (AccessDeniedException e) {
-                throw new IrsaException(IrsaException.Kind.TOKEN, null, "The web identity token file " + path
+                throw new IrsaException(IrsaException.Kind.TOKEN, null, "The " + wording.what() + " " + path
                         + " is not readable by this process (permission denied). Run the container with a user that"
                         + " can read it, or set the pod's securityContext.fsGroup.", null);
             } catch (IOException e) {
@@ -63,8 +88,8 @@ public final class TokenFile {
             }
             if (System.nanoTime() >= deadline) {
                 throw problem.equals("missing") ? missing() : new IrsaException(IrsaException.Kind.TOKEN, null,
-                        "The web identity token file " + path + " is empty. The kubelet writes it when the pod starts;"
-                                + " check the projected volume 'aws-iam-token' is mounted.", null);
+                        "The " + wording.what() + " " + path + " is empty. The kubelet writes it when the pod"
+                                + " starts; check the projected volume '" + wording.volume() + "' is mounted.", null);
             }
             sleepQuietly();
         }
@@ -76,7 +101,7 @@ public final class TokenFile {
             if (buf.length > MAX_LENGTH) {
                 throw new IrsaException(IrsaException.Kind.TOKEN, null, "The file " + path + " is larger than "
                         + MAX_LENGTH + " characters, the most STS accepts: it is not a projected service-account token."
-                        + " Check AWS_WEB_IDENTITY_TOKEN_FILE.", null);
+                        + " Check " + wording.variable() + ".", null);
             }
             return new String(buf, StandardCharsets.UTF_8);
         }
@@ -85,22 +110,20 @@ public final class TokenFile {
     /** The JDK's reason ("Is a directory", "Not a directory", ...) and what usually causes it. */
     private IrsaException unreadable(IOException e) {
         if (Files.isDirectory(path)) {
-            return new IrsaException(IrsaException.Kind.TOKEN, null, "The web identity token file " + path + " is a"
-                    + " directory, not a file. AWS_WEB_IDENTITY_TOKEN_FILE must name the token inside the projected"
-                    + " volume (for example " + EKS_TOKEN_FILE + "), not the volume's mount point.", null);
+            return new IrsaException(IrsaException.Kind.TOKEN, null, "The " + wording.what() + " " + path + " is a"
+                    + " directory, not a file. " + wording.variable() + " must name the token inside the projected"
+                    + " volume (for example " + wording.usualPath() + "), not the volume's mount point.", null);
         }
         String reason = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason()
                 : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        return new IrsaException(IrsaException.Kind.TOKEN, null, "Could not read the web identity token file " + path
-                + ": " + reason + ". Check AWS_WEB_IDENTITY_TOKEN_FILE names the projected token file and that every"
+        return new IrsaException(IrsaException.Kind.TOKEN, null, "Could not read the " + wording.what() + " " + path
+                + ": " + reason + ". Check " + wording.variable() + " names the projected token file and that every"
                 + " directory on the path exists and is a directory.", e);
     }
 
     private IrsaException missing() {
-        return new IrsaException(IrsaException.Kind.TOKEN, null, "The web identity token file " + path
-                + " does not exist. Check AWS_WEB_IDENTITY_TOKEN_FILE, that the pod's ServiceAccount has the"
-                + " eks.amazonaws.com/role-arn annotation, and that the pod was created after the annotation was added"
-                + " (the EKS webhook only changes new pods).", null);
+        return new IrsaException(IrsaException.Kind.TOKEN, null, "The " + wording.what() + " " + path
+                + " does not exist. Check " + wording.variable() + ", " + wording.missingAdvice() + ".", null);
     }
 
     private static void sleepQuietly() {

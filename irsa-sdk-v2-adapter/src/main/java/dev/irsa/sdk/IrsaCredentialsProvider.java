@@ -1,10 +1,12 @@
 package dev.irsa.sdk;
 
 import dev.irsa.core.ChainedRoleConfig;
+import dev.irsa.core.CredentialSource;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.IrsaException;
 import dev.irsa.core.IrsaSession;
+import dev.irsa.core.PodIdentityConfig;
 import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SessionState;
@@ -56,9 +58,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private static final Logger log = LoggerFactory.getLogger(IrsaCredentialsProvider.class);
 
     private final Builder builder;
+    /** The IRSA configuration, or null (Pod Identity, or not configured). */
     private final IrsaConfig config;
     /** The same configuration without eager start: taking a session up again never blocks on STS. */
     private final IrsaConfig lazyConfig;
+    /** The Pod Identity configuration, or null (IRSA, or not configured). */
+    private final PodIdentityConfig podConfig;
+    /** The same without eager start. */
+    private final PodIdentityConfig lazyPodConfig;
     private final SdkClientException unavailable;
     /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
     private volatile Hold hold;
@@ -95,14 +102,30 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     private IrsaCredentialsProvider(Builder b, IrsaConfig config, SdkClientException unavailable) {
-        this.builder = b;
-        this.config = config;
-        this.lazyConfig = config == null || !config.eagerStart() ? config : config.toBuilder().eagerStart(false).build();
-        this.unavailable = unavailable;
-        this.hold = config == null ? null : open(config);
+        this(b, config, null, unavailable);
     }
 
-    /** From the environment and system properties the SDK reads ({@code AWS_ROLE_ARN}, ...); never throws. */
+    private IrsaCredentialsProvider(Builder b, IrsaConfig config, PodIdentityConfig podConfig,
+                                    SdkClientException unavailable) {
+        this.builder = b;
+        this.config = config;
+        this.podConfig = podConfig;
+        this.lazyConfig = config == null || !config.eagerStart() ? config : config.toBuilder().eagerStart(false).build();
+        this.lazyPodConfig = podConfig == null || !podConfig.eagerStart() ? podConfig
+                : b.pod.copy().eagerStart(false).build();
+        this.unavailable = unavailable;
+        this.hold = config == null && podConfig == null ? null : open(false);
+    }
+
+    private String label() {
+        return config != null ? config.roleArn().toString() : "EKS Pod Identity";
+    }
+
+    /**
+     * From the environment and system properties the SDK reads; never throws. IRSA ({@code AWS_ROLE_ARN},
+     * {@code AWS_WEB_IDENTITY_TOKEN_FILE}) or EKS Pod Identity ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI},
+     * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}), chosen by {@link CredentialSource#detect} (IRSA when both).
+     */
     public static IrsaCredentialsProvider create() {
         return builder().build();
     }
@@ -119,12 +142,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * lets another identity (the node's instance role, say) answer instead.
      */
     public static AwsCredentialsProvider withDefaultFallback() {
-        if (IrsaConfig.isConfigured(SettingsSource.system())) {
-            log.info("IRSA is configured (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE): using IRSA only");
+        Optional<CredentialSource> source = CredentialSource.detect(SettingsSource.system());
+        if (source.isPresent()) {
+            log.info("{} is configured: using it only", source.get() == CredentialSource.WEB_IDENTITY
+                    ? "IRSA (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)"
+                    : "EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI and the authorization token)");
             return create();
         }
-        log.info("IRSA is not configured (no AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE): using the SDK's"
-                + " DefaultCredentialsProvider");
+        log.info("Neither IRSA nor EKS Pod Identity is configured: using the SDK's DefaultCredentialsProvider");
         return DefaultCredentialsProvider.builder().build();
     }
 
@@ -162,7 +187,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     @Override
     public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-        if (config == null) {
+        if (unavailable != null) {
             return CompletableFuture.failedFuture(unavailableException());
         }
         Hold h;
@@ -211,7 +236,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     private Hold openForOneCall() {
-        Hold once = open(lazyConfig);
+        Hold once = open(true);
         once.session.resumeWith(last.source);
         return once;
     }
@@ -253,8 +278,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 return h;
             }
         }
-        log.debug("IRSA provider for {} used after close(); taking its session up again", config.roleArn());
-        Hold opened = open(lazyConfig);
+        log.debug("IRSA provider for {} used after close(); taking its session up again", label());
+        Hold opened = open(true);
         opened.session.resumeWith(last.source); // what this provider last served, if still good: no STS call
         synchronized (this) {
             Hold h = hold;
@@ -267,10 +292,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return hold;
     }
 
-    private Hold open(IrsaConfig config) {
+    /** Opens this provider's sessions; {@code again}: taking them up after a close, so never with eager start. */
+    private Hold open(boolean again) {
+        IrsaConfig irsa = again ? lazyConfig : config;
+        PodIdentityConfig pod = again ? lazyPodConfig : podConfig;
         List<IrsaSession> sessions = new ArrayList<>();
         try {
-            sessions.add(builder.shared ? IrsaSession.shared(config) : IrsaSession.create(config));
+            sessions.add(pod != null ? (builder.shared ? IrsaSession.shared(pod) : IrsaSession.create(pod))
+                    : builder.shared ? IrsaSession.shared(irsa) : IrsaSession.create(irsa));
             for (ChainedRoleConfig target : builder.chain) {
                 sessions.add(sessions.get(sessions.size() - 1).assumeRole(target));
             }
@@ -285,7 +314,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         AwsSessionCredentials.Builder b = AwsSessionCredentials.builder().accessKeyId(c.accessKeyId())
                 .secretAccessKey(c.secretAccessKey()).sessionToken(c.sessionToken()).expirationTime(c.expiration())
                 .providerName(PROVIDER_NAME);
-        String account = accountOf(c.assumedRoleArn());
+        String account = c.accountId();
         if (account != null) {
             b.accountId(account);
         }
@@ -295,12 +324,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return cv;
     }
 
-    private static String accountOf(String assumedRoleArn) {
-        if (assumedRoleArn == null) {
-            return null;
-        }
-        String[] p = assumedRoleArn.split(":");
-        return p.length > 4 && p[4].matches("\\d{12}") ? p[4] : null;
+    /** Where this provider's credentials come from; empty when neither IRSA nor Pod Identity is configured. */
+    public Optional<CredentialSource> source() {
+        return config != null ? Optional.of(CredentialSource.WEB_IDENTITY)
+                : podConfig != null ? Optional.of(CredentialSource.POD_IDENTITY) : Optional.empty();
     }
 
     /**
@@ -327,7 +354,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
         if (config == null) {
-            throw unavailableException();
+            throw unavailable != null ? unavailableException() : SdkClientException.create("Role chaining from an EKS Pod"
+                    + " Identity session is not supported yet; a Pod Identity association can name a target role itself.");
         }
         Builder b = builder.copy();
         b.chain.add(target);
@@ -360,13 +388,17 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     public String toString() {
         Hold h = hold;
         return PROVIDER_NAME + "[" + (h == null ? "unavailable: " + unavailable.getMessage()
-                : h.session.config().roleArn() + ", " + (h.open ? h.session.state().status() : "released until next use"))
-                + "]";
+                : label() + ", " + (h.open ? h.session.state().status() : "released until next use")) + "]";
     }
 
     /** Configures an {@link IrsaCredentialsProvider}; exposes every {@link IrsaConfig} option. Not thread-safe. */
     public static final class Builder {
         private IrsaConfig.Builder config = IrsaConfig.builder();
+        /** Mirrors the options Pod Identity shares with IRSA (refresh, listeners, timeouts, clock, settings). */
+        private PodIdentityConfig.Builder pod = PodIdentityConfig.builder();
+        private SettingsSource settings = SettingsSource.system();
+        /** Whether IRSA was asked for explicitly (role ARN or token file on the builder): then no automatic choice. */
+        private boolean explicitIrsa;
         private boolean shared = true;
         private boolean eager;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
@@ -376,6 +408,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private Builder copy() {
             Builder b = new Builder();
             b.config = config.copy();
+            b.pod = pod.copy();
+            b.settings = settings;
+            b.explicitIrsa = explicitIrsa;
             b.shared = shared;
             b.eager = eager;
             b.chain = new ArrayList<>(chain);
@@ -383,11 +418,13 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
 
         public Builder roleArn(String roleArn) {
+            explicitIrsa |= roleArn != null;
             config.roleArn(roleArn);
             return this;
         }
 
         public Builder tokenFile(Path tokenFile) {
+            explicitIrsa |= tokenFile != null;
             config.tokenFile(tokenFile);
             return this;
         }
@@ -424,17 +461,20 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
         public Builder refreshPolicy(RefreshPolicy policy) {
             config.refreshPolicy(policy);
+            pod.refreshPolicy(policy);
             return this;
         }
 
         public Builder addListener(RefreshListener listener) {
             config.addListener(listener);
+            pod.addListener(listener);
             return this;
         }
 
         /** Fetch at {@link #build()} and throw there if credentials cannot be had (fail at boot). */
         public Builder eagerStart(boolean eager) {
             config.eagerStart(eager);
+            pod.eagerStart(eager);
             this.eager = eager;
             return this;
         }
@@ -447,16 +487,20 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
         public Builder timeouts(Duration connect, Duration read) {
             config.timeouts(connect, read);
+            pod.timeouts(connect, read);
             return this;
         }
 
         public Builder clock(Clock clock) {
             config.clock(clock);
+            pod.clock(clock);
             return this;
         }
 
         public Builder settings(SettingsSource settings) {
             config.settings(settings);
+            pod.settings(settings);
+            this.settings = settings;
             return this;
         }
 
@@ -474,6 +518,24 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         public IrsaCredentialsProvider build() {
             Builder b = copy();
+            if (!b.explicitIrsa && CredentialSource.detect(b.settings).orElse(null) == CredentialSource.POD_IDENTITY) {
+                PodIdentityConfig resolved;
+                try {
+                    resolved = b.pod.build();
+                } catch (IrsaException e) {
+                    SdkClientException ex = SdkClientException.builder().message("EKS Pod Identity is misconfigured: "
+                            + e.getMessage()).cause(e).build();
+                    if (eager) {
+                        throw ex;
+                    }
+                    return new IrsaCredentialsProvider(b, null, ex);
+                }
+                try {
+                    return new IrsaCredentialsProvider(b, null, resolved, null);
+                } catch (IrsaException e) {
+                    throw sdkException(e);
+                }
+            }
             if (!stsOnClassPath()) {
                 return new IrsaCredentialsProvider(b, null, SdkClientException.create("The AWS SDK 'sts' module is not"
                         + " on the class path, and IRSA needs it to call AssumeRoleWithWebIdentity. Add the dependency"

@@ -1,5 +1,6 @@
 package dev.irsa.spring;
 
+import dev.irsa.core.CredentialSource;
 import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.sdk.IrsaCredentialsProvider;
@@ -101,8 +102,9 @@ public class IrsaAutoConfiguration {
     static class Metrics {
         @Bean
         @ConditionalOnMissingBean
-        IrsaMetrics irsaMetrics() {
-            return new IrsaMetrics(Clock.systemUTC());
+        IrsaMetrics irsaMetrics(Environment environment) {
+            return new IrsaMetrics(Clock.systemUTC(), CredentialSource.detect(new EnvironmentSettings(environment))
+                    .orElse(CredentialSource.WEB_IDENTITY));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.irsa.spring;
 
+import dev.irsa.core.CredentialSource;
 import dev.irsa.core.RefreshListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,22 +24,29 @@ import java.util.concurrent.atomic.AtomicReference;
  *       configuration, timeout, closed);</li>
  *   <li>{@code irsa.credentials.expiry} (gauge, seconds until the served credentials expire; NaN before the first).</li>
  * </ul>
- * Tags are bounded enumerations; thread-safe.
+ * Every meter also carries {@code source} ({@code web-identity} or {@code pod-identity}), so IRSA and Pod Identity
+ * share one set of dashboards. Tags are bounded enumerations; thread-safe.
  */
 public final class IrsaMetrics implements MeterBinder, RefreshListener {
     private final Clock clock;
+    private final String source;
     private final AtomicReference<Instant> expiration = new AtomicReference<>();
     private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
     public IrsaMetrics(Clock clock) {
+        this(clock, CredentialSource.WEB_IDENTITY);
+    }
+
+    public IrsaMetrics(Clock clock, CredentialSource source) {
         this.clock = clock;
+        this.source = source.tag();
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
         registries.add(registry);
         Gauge.builder("irsa.credentials.expiry", this, m -> m.secondsToExpiry()).baseUnit("seconds")
-                .description("Time until the IRSA credentials being served expire").register(registry);
+                .description("Time until the IRSA credentials being served expire").tag("source", source).register(registry);
         for (RefreshListener.Trigger trigger : RefreshListener.Trigger.values()) {
             for (String outcome : new String[] {"success", "failure"}) {
                 timer(registry, outcome, trigger);
@@ -51,9 +59,9 @@ public final class IrsaMetrics implements MeterBinder, RefreshListener {
         return e == null ? Double.NaN : Duration.between(clock.instant(), e).toMillis() / 1000.0;
     }
 
-    private static Timer timer(MeterRegistry r, String outcome, RefreshListener.Trigger trigger) {
+    private Timer timer(MeterRegistry r, String outcome, RefreshListener.Trigger trigger) {
         return Timer.builder("irsa.credentials.refresh").description("IRSA credential refreshes (calls to STS)")
-                .tag("outcome", outcome).tag("trigger", trigger.name().toLowerCase(Locale.ROOT)).register(r);
+                .tag("outcome", outcome).tag("trigger", trigger.name().toLowerCase(Locale.ROOT)).tag("source", source).register(r);
     }
 
     @Override
@@ -67,7 +75,7 @@ public final class IrsaMetrics implements MeterBinder, RefreshListener {
         registries.forEach(r -> {
             timer(r, "failure", e.trigger()).record(e.duration());
             Counter.builder("irsa.credentials.refresh.failures").description("Failed IRSA credential refreshes")
-                    .tag("kind", e.kind().name().toLowerCase(Locale.ROOT)).register(r).increment();
+                    .tag("kind", e.kind().name().toLowerCase(Locale.ROOT)).tag("source", source).register(r).increment();
         });
         if (!e.credentialsStillValid()) {
             expiration.set(null);

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -187,6 +188,22 @@ public final class StsEmulator implements AutoCloseable {
     /** The ARN of the assumed-role session these credentials belong to, if this emulator issued them. */
     public Optional<String> assumedRoleArnOf(String accessKeyId) {
         return Optional.ofNullable(sessions.get(accessKeyId)).map(Session::assumedRoleArn);
+    }
+
+    /**
+     * Issues credentials for {@code roleArn} as EKS Auth's {@code AssumeRoleForPodIdentity} does for a Pod Identity
+     * association (the role need not have been created here): {@code GetCallerIdentity} accepts them until they
+     * expire, and names the assumed role {@code arn:aws:sts::<account>:assumed-role/<role>/<sessionName>}.
+     */
+    public IssuedCredentials issueFor(String roleArn, String sessionName, Duration lifetime) {
+        Matcher m = ROLE_ARN.matcher(Objects.requireNonNull(roleArn, "roleArn"));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("Not a role ARN: " + roleArn);
+        }
+        Role role = roles.getOrDefault(roleArn, new Role(roleArn, m.group(4), "AROA" + randomId(17), null, lifetime));
+        Session s = issue(role, sessionName, lifetime);
+        return new IssuedCredentials(s.issued().accessKeyId(), s.issued().secretAccessKey(), s.issued().sessionToken(),
+                s.issued().expiration(), s.assumedRoleArn(), s.accountId());
     }
 
     /** How many credential sets were issued and are still tracked. */

@@ -1,5 +1,6 @@
 package dev.irsa.core.internal;
 
+import dev.irsa.core.CredentialSource;
 import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.IrsaException;
 import dev.irsa.core.RefreshListener;
@@ -118,6 +119,7 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     private final String roleArn;
+    private final String source;
     private final URI endpoint;
     private final RefreshPolicy policy;
     private final Clock clock;
@@ -143,6 +145,17 @@ public final class RefreshEngine implements AutoCloseable {
 
     public RefreshEngine(String roleArn, URI endpoint, RefreshPolicy policy, Clock clock, RandomGenerator random,
                          CredentialExchange exchange, Scheduler scheduler, Runnable onClose) {
+        this(roleArn, endpoint, policy, clock, random, exchange, scheduler, onClose, CredentialSource.WEB_IDENTITY);
+    }
+
+    /**
+     * @param roleArn what the session is named by in messages and {@link SessionState#roleArn()}: the role, or for
+     *                Pod Identity a description of the source
+     * @param source  reported in {@link SessionState#source()}; changes nothing else (one engine for every source)
+     */
+    public RefreshEngine(String roleArn, URI endpoint, RefreshPolicy policy, Clock clock, RandomGenerator random,
+                         CredentialExchange exchange, Scheduler scheduler, Runnable onClose, CredentialSource source) {
+        this.source = Objects.requireNonNull(source).tag();
         this.roleArn = Objects.requireNonNull(roleArn);
         this.endpoint = endpoint;
         this.policy = Objects.requireNonNull(policy);
@@ -388,7 +401,7 @@ public final class RefreshEngine implements AutoCloseable {
                 s.credentials == null ? null : Instant.ofEpochMilli(s.expiresAt),
                 s.lastSuccessAt == 0 ? null : Instant.ofEpochMilli(s.lastSuccessAt),
                 f == null ? null : f.getMessage(), f == null ? null : f.kind(),
-                f == null ? null : f.stsErrorCode().orElse(null), s.failures, s.subject, callersWaited.sum());
+                f == null ? null : f.stsErrorCode().orElse(null), s.failures, s.subject, callersWaited.sum(), source);
     }
 
     // --------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.irsa.core.internal;
 
 import dev.irsa.core.IrsaConfig;
+import dev.irsa.core.PodIdentityConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,22 @@ public final class SessionRegistry {
             return new Key(c.roleArn().toString(), c.tokenFile(), c.roleSessionName(), c.stsEndpoint(),
                     c.sessionDuration(), c.sessionPolicy().orElse(null), c.policyArns(), c.refreshPolicy(),
                     c.stsClient().orElse(null), c.connectTimeout(), c.readTimeout(), c.clock());
+        }
+
+        /** A Pod Identity session: agent, token (a literal one only as a digest), timeouts, refresh policy, clock. */
+        public static Key of(PodIdentityConfig c) {
+            String token = c.literalToken().map(Key::digest).orElse(null);
+            return new Key("pod-identity", c.tokenFile().orElse(null), token, c.endpoint(), null, null, List.of(),
+                    c.refreshPolicy(), null, c.connectTimeout(), c.readTimeout(), c.clock());
+        }
+
+        private static String digest(String s) {
+            try {
+                return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

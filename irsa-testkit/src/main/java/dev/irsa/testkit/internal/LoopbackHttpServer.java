@@ -30,8 +30,16 @@ public final class LoopbackHttpServer {
     }
 
     public static Bound bind(int port, String threadPrefix) {
+        return bind(InetAddress.getLoopbackAddress(), port, threadPrefix);
+    }
+
+    /** On this loopback address (127.0.0.1 or ::1); any other address is refused. */
+    public static Bound bind(InetAddress loopback, int port, String threadPrefix) {
+        if (!loopback.isLoopbackAddress()) {
+            throw new IllegalArgumentException("The test kit binds loopback addresses only, not " + loopback);
+        }
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+            HttpServer server = HttpServer.create(new InetSocketAddress(loopback, port), 64);
             AtomicInteger n = new AtomicInteger();
             ExecutorService executor = Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, threadPrefix + "-" + n.incrementAndGet());

@@ -1,0 +1,280 @@
+package dev.irsa.core;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Resolved, validated configuration of an EKS Pod Identity session: where the Pod Identity agent listens and where
+ * the authorization token comes from. Immutable and thread-safe; {@link #toString()} never shows a literal token.
+ *
+ * <p>Each setting is resolved in this order: the builder's explicit value, the Java system property, the environment
+ * variable (as the AWS SDK for Java v2 names them):
+ * <table>
+ *   <caption>settings</caption>
+ *   <tr><td>agent URI</td><td>{@code aws.containerCredentialsFullUri}</td><td>{@code AWS_CONTAINER_CREDENTIALS_FULL_URI}</td></tr>
+ *   <tr><td>literal token (wins over the file)</td><td>{@code aws.containerAuthorizationToken}</td><td>{@code AWS_CONTAINER_AUTHORIZATION_TOKEN}</td></tr>
+ *   <tr><td>token file</td><td>{@code aws.containerAuthorizationTokenFile}</td><td>{@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}</td></tr>
+ * </table>
+ * The URI must be https, or plain http to a loopback address or one of the container-credential agents
+ * ({@value #ECS_AGENT_IPV4}, {@value #EKS_AGENT_IPV4}, {@code [}{@value #EKS_AGENT_IPV6}{@code ]}): the token is a
+ * bearer credential and must not cross a network in clear text. Unlike the AWS SDK for Java v2, the IPv6 agent
+ * address needs no extra variable.
+ */
+public final class PodIdentityConfig {
+    public static final String EKS_AGENT_IPV4 = "169.254.170.23";
+    public static final String EKS_AGENT_IPV6 = "fd00:ec2::23";
+    public static final String ECS_AGENT_IPV4 = "169.254.170.2";
+    /** What EKS injects on IPv4 clusters. */
+    public static final URI EKS_AGENT_URI = URI.create("http://169.254.170.23/v1/credentials");
+    /** What EKS injects on IPv6 clusters. */
+    public static final URI EKS_AGENT_URI_IPV6 = URI.create("http://[fd00:ec2::23]/v1/credentials");
+    public static final Path EKS_TOKEN_FILE = Path.of(
+            "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token");
+    /** The audience of the projected token EKS mounts for Pod Identity. */
+    public static final String AUDIENCE = "pods.eks.amazonaws.com";
+
+    static final String URI_PROPERTY = "aws.containerCredentialsFullUri";
+    static final String URI_VARIABLE = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+    static final String TOKEN_PROPERTY = "aws.containerAuthorizationToken";
+    static final String TOKEN_VARIABLE = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+    static final String FILE_PROPERTY = "aws.containerAuthorizationTokenFile";
+    static final String FILE_VARIABLE = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
+
+    private static final Set<String> AGENT_HOSTS = Set.of(ECS_AGENT_IPV4, EKS_AGENT_IPV4, EKS_AGENT_IPV6);
+
+    private final URI endpoint;
+    private final Path tokenFile;
+    private final String token;
+    private final RefreshPolicy refreshPolicy;
+    private final boolean eagerStart;
+    private final List<RefreshListener> listeners;
+    private final Clock clock;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+
+    private PodIdentityConfig(Builder b, URI endpoint, Path tokenFile, String token) {
+        this.endpoint = endpoint;
+        this.tokenFile = tokenFile;
+        this.token = token;
+        this.refreshPolicy = b.refreshPolicy;
+        this.eagerStart = b.eagerStart;
+        this.listeners = List.copyOf(b.listeners);
+        this.clock = b.clock;
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Whether the agent URI and a token (literal or file) are set: what EKS injects for a Pod Identity association. */
+    public static boolean isConfigured(SettingsSource settings) {
+        return settings.first(URI_PROPERTY, URI_VARIABLE).isPresent()
+                && (settings.first(TOKEN_PROPERTY, TOKEN_VARIABLE).isPresent()
+                || settings.first(FILE_PROPERTY, FILE_VARIABLE).isPresent());
+    }
+
+    /** The agent's credentials URI. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** The projected token file, re-read for every call; empty when a literal token is used. */
+    public Optional<Path> tokenFile() {
+        return Optional.ofNullable(tokenFile);
+    }
+
+    /** The literal token, when one is set (it wins over the file). Never log it. */
+    public Optional<String> literalToken() {
+        return Optional.ofNullable(token);
+    }
+
+    public RefreshPolicy refreshPolicy() {
+        return refreshPolicy;
+    }
+
+    public boolean eagerStart() {
+        return eagerStart;
+    }
+
+    public List<RefreshListener> listeners() {
+        return listeners;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** Whether the URI's host is the EKS Pod Identity agent's IPv6 address. */
+    public boolean ipv6Agent() {
+        return EKS_AGENT_IPV6.equals(bare(endpoint.getHost()));
+    }
+
+    @Override
+    public String toString() {
+        return "PodIdentityConfig[endpoint=" + endpoint + ", token=" + (token != null ? "<literal, redacted>"
+                : String.valueOf(tokenFile)) + ", " + refreshPolicy + ", eagerStart=" + eagerStart + "]";
+    }
+
+    /** Whether plain HTTP may go to {@code host}: loopback literals and the container-credential agents. */
+    public static boolean plainHttpAllowed(String host) {
+        String h = bare(host);
+        if (h == null) {
+            return false;
+        }
+        h = h.toLowerCase(Locale.ROOT);
+        return AGENT_HOSTS.contains(h) || h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
+                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
+
+    private static String bare(String host) {
+        return host != null && host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** Collects explicit values; {@link #build()} resolves the rest from the {@link SettingsSource}. Not thread-safe. */
+    public static final class Builder {
+        private URI endpoint;
+        private Path tokenFile;
+        private String token;
+        private RefreshPolicy refreshPolicy = RefreshPolicy.defaults();
+        private boolean eagerStart;
+        private List<RefreshListener> listeners = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration readTimeout = Duration.ofSeconds(5);
+        private SettingsSource settings = SettingsSource.system();
+
+        private Builder() {}
+
+        public Builder copy() {
+            Builder b = new Builder();
+            b.endpoint = endpoint;
+            b.tokenFile = tokenFile;
+            b.token = token;
+            b.refreshPolicy = refreshPolicy;
+            b.eagerStart = eagerStart;
+            b.listeners = new ArrayList<>(listeners);
+            b.clock = clock;
+            b.connectTimeout = connectTimeout;
+            b.readTimeout = readTimeout;
+            b.settings = settings;
+            return b;
+        }
+
+        public Builder endpoint(URI endpoint) {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        public Builder tokenFile(Path tokenFile) {
+            this.tokenFile = tokenFile;
+            return this;
+        }
+
+        /** A literal authorization token (wins over any file). */
+        public Builder authorizationToken(String token) {
+            this.token = token;
+            return this;
+        }
+
+        public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
+            this.refreshPolicy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
+            return this;
+        }
+
+        public Builder eagerStart(boolean eagerStart) {
+            this.eagerStart = eagerStart;
+            return this;
+        }
+
+        public Builder addListener(RefreshListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Timeouts of each call to the agent (defaults 2 s connect, 5 s read). */
+        public Builder timeouts(Duration connect, Duration read) {
+            this.connectTimeout = Objects.requireNonNull(connect, "connect");
+            this.readTimeout = Objects.requireNonNull(read, "read");
+            return this;
+        }
+
+        public Builder settings(SettingsSource settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Resolves and validates.
+         *
+         * @throws IrsaConfigurationException naming the setting, where it came from, and the fix
+         */
+        public PodIdentityConfig build() {
+            URI uri = endpoint;
+            String source = "builder endpoint";
+            if (uri == null) {
+                source = URI_VARIABLE + " / " + URI_PROPERTY;
+                String value = settings.first(URI_PROPERTY, URI_VARIABLE).orElseThrow(() ->
+                        new IrsaConfigurationException("No Pod Identity agent URI is set (" + URI_VARIABLE + " / "
+                                + URI_PROPERTY + "). On EKS it is injected (" + EKS_AGENT_URI + ") into pods whose"
+                                + " ServiceAccount has a Pod Identity association, when the eks-pod-identity-agent add-on"
+                                + " is installed; pods created before the association need a restart."));
+                try {
+                    uri = new URI(value);
+                } catch (URISyntaxException e) {
+                    throw new IrsaConfigurationException(source + " is not a URI: '" + value + "'");
+                }
+            }
+            requireSafeTransport(uri, source);
+            String literal = token != null ? token.strip()
+                    : tokenFile != null ? null : settings.first(TOKEN_PROPERTY, TOKEN_VARIABLE).orElse(null);
+            Path file = null;
+            if (literal == null || literal.isEmpty()) {
+                literal = null;
+                file = tokenFile != null ? tokenFile : settings.first(FILE_PROPERTY, FILE_VARIABLE).map(Path::of)
+                        .orElseThrow(() -> new IrsaConfigurationException("No Pod Identity token is set ("
+                                + FILE_VARIABLE + " / " + FILE_PROPERTY + ", or " + TOKEN_VARIABLE + "). On EKS the"
+                                + " token file is " + EKS_TOKEN_FILE + ", injected with " + URI_VARIABLE + "."));
+            }
+            return new PodIdentityConfig(this, uri, file, literal);
+        }
+
+        private static void requireSafeTransport(URI uri, String source) {
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
+                throw new IrsaConfigurationException("The Pod Identity agent URI " + uri + " (" + source + ") is not an"
+                        + " http(s) URL with a host; on EKS it is " + EKS_AGENT_URI + " (IPv6 clusters "
+                        + EKS_AGENT_URI_IPV6 + ").");
+            }
+            if (scheme.equals("http") && !plainHttpAllowed(uri.getHost())) {
+                throw new IrsaConfigurationException("The Pod Identity agent URI " + uri + " (" + source + ") uses plain"
+                        + " http to " + uri.getHost() + ": the authorization token would cross the network in clear"
+                        + " text. Plain http is allowed only to loopback, " + EKS_AGENT_IPV4 + ", [" + EKS_AGENT_IPV6
+                        + "] and " + ECS_AGENT_IPV4 + "; use https otherwise.");
+            }
+        }
+    }
+}

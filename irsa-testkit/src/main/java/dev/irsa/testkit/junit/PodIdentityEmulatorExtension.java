@@ -1,0 +1,118 @@
+package dev.irsa.testkit.junit;
+
+import dev.irsa.testkit.PodIdentityEnvironment;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * JUnit 5 extension that runs a local EKS Pod Identity environment (OIDC issuer + STS emulator + Pod Identity agent
+ * emulator with one association + a pod-style projected token) for a test class, like {@link IrsaEmulatorExtension}
+ * does for IRSA.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final PodIdentityEmulatorExtension podIdentity = PodIdentityEmulatorExtension.create();
+ *
+ * @Test void fetches(PodIdentityEnvironment env) { ... podIdentity.agentEndpoint() ... podIdentity.tokenFile() ... }
+ * }</pre>
+ *
+ * In a {@code static} field the environment lives for the whole class, and before each test its faults and call
+ * logs are reset and a fresh token is written; in an instance field each test gets its own environment. Test
+ * methods may declare a {@link PodIdentityEnvironment} parameter.
+ */
+public final class PodIdentityEmulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback, ParameterResolver {
+    private final Consumer<PodIdentityEnvironment.Builder> customizer;
+    private PodIdentityEnvironment env;
+    private boolean perClass;
+
+    private PodIdentityEmulatorExtension(Consumer<PodIdentityEnvironment.Builder> customizer) {
+        this.customizer = customizer;
+    }
+
+    public static PodIdentityEmulatorExtension create() {
+        return new PodIdentityEmulatorExtension(b -> { });
+    }
+
+    public static PodIdentityEmulatorExtension with(Consumer<PodIdentityEnvironment.Builder> customizer) {
+        return new PodIdentityEmulatorExtension(Objects.requireNonNull(customizer));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        perClass = true;
+        env = start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (env == null) {
+            env = start();
+        } else {
+            env.reset();
+            env.rotateToken();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass && env != null) {
+            env.close();
+            env = null;
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (env != null) {
+            env.close();
+            env = null;
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+        return p.getParameter().getType() == PodIdentityEnvironment.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        return environment();
+    }
+
+    public PodIdentityEnvironment environment() {
+        if (env == null) {
+            throw new IllegalStateException("The Pod Identity environment runs only while a test of this class runs");
+        }
+        return env;
+    }
+
+    public URI agentEndpoint() {
+        return environment().agentEndpoint();
+    }
+
+    public Path tokenFile() {
+        return environment().tokenFile();
+    }
+
+    /** The variables EKS injects for a Pod Identity association, pointing at this environment. */
+    public Map<String, String> podEnvironment() {
+        return environment().podEnvironment();
+    }
+
+    private PodIdentityEnvironment start() {
+        PodIdentityEnvironment.Builder b = PodIdentityEnvironment.builder();
+        customizer.accept(b);
+        return b.start();
+    }
+}
