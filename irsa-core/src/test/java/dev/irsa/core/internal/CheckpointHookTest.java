@@ -26,12 +26,16 @@ class CheckpointHookTest {
                 clock.instant().plus(Duration.ofHours(1)), null), null, 1);
     };
 
-    @Test
-    void aRestoredProcessNeverServesCredentialsThatExpiredWhileItWasCheckpointed() throws Exception {
+    private RefreshEngine engineOnTheSharedScheduler() {
         SharedScheduler scheduler = SharedScheduler.acquire();
-        RefreshEngine engine = new RefreshEngine("arn:aws:iam::111122223333:role/app", URI.create("http://127.0.0.1:1"),
+        return new RefreshEngine("arn:aws:iam::111122223333:role/app", URI.create("http://127.0.0.1:1"),
                 RefreshPolicy.defaults(), clock, ThreadLocalRandom.current(), oneHourCredentials, scheduler,
                 scheduler::release);
+    }
+
+    @Test
+    void aRestoredProcessNeverServesCredentialsThatExpiredWhileItWasCheckpointed() throws Exception {
+        RefreshEngine engine = engineOnTheSharedScheduler();
         try {
             IrsaCredentials before = engine.credentials();
             assertThat(calls).hasValue(1);
@@ -53,10 +57,7 @@ class CheckpointHookTest {
 
     @Test
     void aRestoreBeforeTheRefreshPointKeepsTheCredentialsAndTheirSchedule() throws Exception {
-        SharedScheduler scheduler = SharedScheduler.acquire();
-        RefreshEngine engine = new RefreshEngine("arn:aws:iam::111122223333:role/app", URI.create("http://127.0.0.1:1"),
-                RefreshPolicy.defaults(), clock, ThreadLocalRandom.current(), oneHourCredentials, scheduler,
-                scheduler::release);
+        RefreshEngine engine = engineOnTheSharedScheduler();
         try {
             IrsaCredentials before = engine.credentials();
             CheckpointHook.resource().beforeCheckpoint(null);
