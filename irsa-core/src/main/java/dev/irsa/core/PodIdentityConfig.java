@@ -141,8 +141,7 @@ public final class PodIdentityConfig {
             return false;
         }
         h = h.toLowerCase(Locale.ROOT);
-        return AGENT_HOSTS.contains(h) || h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")
-                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        return AGENT_HOSTS.contains(h) || dev.irsa.core.internal.StsEndpoints.isLoopback(h);
     }
 
     private static String bare(String host) {

@@ -69,6 +69,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private final SdkClientException unavailable;
     /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
     private volatile Hold hold;
+    /** Counts close() calls, so a take-up that raced one does not outlive it. Guarded by this. */
+    private long closes;
     /**
      * The last conversion. Deliberately not volatile: {@link Converted} is immutable (final fields, safely published),
      * and a stale read only costs one more conversion, while a volatile read would sit on every call.
@@ -165,9 +167,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     private IrsaCredentials credentials() {
         try {
-            Hold h = current();
             try {
-                return h.session.credentials();
+                return current().session.credentials();
             } catch (IrsaException e) {
                 if (e.kind() != IrsaException.Kind.CLOSED) {
                     throw e;
@@ -196,7 +197,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             h = current();
             f = h.session.credentialsAsync();
         } catch (IrsaException e) {
-            return CompletableFuture.failedFuture(sdkException(e));
+            return e.kind() == IrsaException.Kind.CLOSED ? answerOnce().handle(this::toSdk)
+                    : CompletableFuture.failedFuture(sdkException(e));
         } catch (SdkClientException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -208,14 +210,16 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return f.handle((c, e) -> c != null ? CompletableFuture.completedFuture(c) : closedUnder(e)
                         ? answerOnce() : CompletableFuture.<IrsaCredentials>failedFuture(e))
                 .thenCompose(x -> x)
-                .handle((c, e) -> {
-                    if (e != null) {
-                        Throwable cause = unwrap(e);
-                        throw cause instanceof IrsaException ie ? sdkException(ie) : cause instanceof SdkClientException se
-                                ? se : SdkClientException.builder().message(cause.getMessage()).cause(cause).build();
-                    }
-                    return convert(c).sdk;
-                });
+                .handle(this::toSdk);
+    }
+
+    private AwsCredentialsIdentity toSdk(IrsaCredentials c, Throwable e) {
+        if (e != null) {
+            Throwable cause = unwrap(e);
+            throw cause instanceof IrsaException ie ? sdkException(ie) : cause instanceof SdkClientException se
+                    ? se : SdkClientException.builder().message(cause.getMessage()).cause(cause).build();
+        }
+        return convert(c).sdk;
     }
 
     /**
@@ -278,18 +282,28 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 return h;
             }
         }
+        long closesBefore;
+        synchronized (this) {
+            closesBefore = closes;
+        }
         log.debug("IRSA provider for {} used after close(); taking its session up again", label());
         Hold opened = open(true);
         opened.session.resumeWith(last.source); // what this provider last served, if still good: no STS call
         synchronized (this) {
             Hold h = hold;
-            if (h == seen || !h.open) {
+            if ((h == seen || !h.open) && closes == closesBefore) {
                 hold = opened;
                 return opened;
             }
         }
         opened.close();
-        return hold;
+        synchronized (this) {
+            if (closes != closesBefore) {
+                // a close() came while this was opening and must win: the caller answers this one call on its own
+                throw new IrsaException(IrsaException.Kind.CLOSED, null, "closed while being taken up again", null);
+            }
+            return hold;
+        }
     }
 
     /** Opens this provider's sessions; {@code again}: taking them up after a close, so never with eager start. */
@@ -375,6 +389,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     public void close() {
         Hold h;
         synchronized (this) {
+            closes++;
             h = hold;
             if (h == null || !h.open) {
                 return;
@@ -399,6 +414,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private SettingsSource settings = SettingsSource.system();
         /** Whether IRSA was asked for explicitly (role ARN or token file on the builder): then no automatic choice. */
         private boolean explicitIrsa;
+        /** A session policy or policy ARNs were set: scoping that only an STS call can apply. */
+        private boolean scoped;
         private boolean shared = true;
         private boolean eager;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
@@ -411,6 +428,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             b.pod = pod.copy();
             b.settings = settings;
             b.explicitIrsa = explicitIrsa;
+            b.scoped = scoped;
             b.shared = shared;
             b.eager = eager;
             b.chain = new ArrayList<>(chain);
@@ -451,11 +469,13 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
         public Builder sessionPolicy(String policy) {
             config.sessionPolicy(policy);
+            scoped |= policy != null && !policy.isBlank();
             return this;
         }
 
         public Builder policyArns(List<String> arns) {
             config.policyArns(arns);
+            scoped |= arns != null && !arns.isEmpty();
             return this;
         }
 
@@ -519,6 +539,19 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         public IrsaCredentialsProvider build() {
             Builder b = copy();
             if (!b.explicitIrsa && CredentialSource.detect(b.settings).orElse(null) == CredentialSource.POD_IDENTITY) {
+                if (b.scoped || !b.chain.isEmpty()) {
+                    // Never serve the association's role unscoped where the application asked for less.
+                    SdkClientException ex = SdkClientException.create("This pod gets credentials from EKS Pod Identity,"
+                            + " but a session policy, policy ARNs or a chained role were configured: those are applied"
+                            + " by an STS call that Pod Identity does not make, so the credentials would carry the"
+                            + " association's whole role. Scope the role of the Pod Identity association itself (or its"
+                            + " target role), or remove the session policy / policy ARNs (irsa.session-policy,"
+                            + " irsa.policy-arns) and assumeRole(...).");
+                    if (eager) {
+                        throw ex;
+                    }
+                    return new IrsaCredentialsProvider(b, null, ex);
+                }
                 PodIdentityConfig resolved;
                 try {
                     resolved = b.pod.build();

@@ -129,13 +129,12 @@ class IrsaCredentialsProviderTest {
 
     @Test
     void resolveIdentityNeverBlocksTheCallingThread(IrsaEnvironment env) {
-        env.sts().faults().latency(Duration.ofMillis(600));
+        // STS holds its answer 3 s: a call that blocked on it would return a completed future. (No wall-clock
+        // bound on the call itself: on a loaded 2-core box that measures the machine, not us.)
+        env.sts().faults().latency(Duration.ofSeconds(3));
         try (IrsaCredentialsProvider p = provider(env)) {
-            long t0 = System.nanoTime();
             CompletableFuture<? extends AwsCredentialsIdentity> cold = p.resolveIdentity(ResolveIdentityRequest.builder().build());
-            Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            assertThat(took).as("cold call returned before STS answered").isLessThan(Duration.ofMillis(300));
-            assertThat(cold).isNotDone();
+            assertThat(cold).as("cold call returned before STS answered").isNotDone();
             AwsCredentialsIdentity first = cold.join();
             assertThat(first.accessKeyId()).startsWith("ASIA");
 

@@ -13,6 +13,7 @@ import dev.irsa.testkit.junit.PodIdentityEmulatorExtension;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,6 +67,20 @@ class PodIdentityProviderTest {
             assertThat(p.state()).hasValueSatisfying(s -> assertThat(s.source()).isEqualTo("pod-identity"));
             assertThat(p.toString()).contains("EKS Pod Identity").doesNotContain(c.secretAccessKey());
         }
+    }
+
+    @Test
+    void scopingThatOnlyStsCanApplyIsAClearErrorNotTheAssociationsWholeRole(PodIdentityEnvironment env) {
+        IrsaCredentialsProvider scoped = IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(
+                env.podEnvironment())).sessionPolicy("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}").shared(false).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(scoped::resolveCredentials)
+                .isInstanceOf(software.amazon.awssdk.core.exception.SdkClientException.class)
+                .hasMessageContaining("EKS Pod Identity").hasMessageContaining("session policy");
+        IrsaCredentialsProvider arns = IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(
+                env.podEnvironment())).policyArns(List.of("arn:aws:iam::aws:policy/ReadOnlyAccess")).shared(false).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(arns::resolveCredentials).hasMessageContaining("policy ARNs");
+        assertThat(env.agent().calls()).as("no credentials fetched for an unscoped role").isEmpty();
     }
 
     @Test

@@ -40,17 +40,21 @@ public class IrsaAutoConfiguration {
         return b.build();
     }
 
-    /** Keeps the session running while the context lives, whatever SDK clients close (see {@link IrsaSessionKeeper}). */
+    /**
+     * Keeps the starter's own provider's session running while the context lives, whatever SDK clients close (see
+     * {@link IrsaSessionKeeper}); not for providers the application defines itself.
+     */
     @Bean
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(IrsaCredentialsProvider.class)
-    IrsaSessionKeeper irsaSessionKeeper(IrsaCredentialsProvider provider) {
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(name = "irsaCredentialsProvider")
+    IrsaSessionKeeper irsaSessionKeeper(
+            @org.springframework.beans.factory.annotation.Qualifier("irsaCredentialsProvider") IrsaCredentialsProvider provider) {
         return new IrsaSessionKeeper(provider);
     }
 
     /** The first credentials fetched at startup, off the startup path (see {@link IrsaWarmUp}). */
     @Bean
     @ConditionalOnProperty(prefix = "irsa", name = "warm-up", havingValue = "true", matchIfMissing = true)
-    @org.springframework.boot.autoconfigure.condition.ConditionalOnBean(IrsaCredentialsProvider.class)
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate(IrsaCredentialsProvider.class)
     IrsaWarmUp irsaWarmUp(IrsaCredentialsProvider provider) {
         return new IrsaWarmUp(provider);
     }

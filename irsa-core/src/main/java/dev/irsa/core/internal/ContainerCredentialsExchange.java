@@ -73,7 +73,7 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
     }
 
     private ExchangeResult attempt(int[] calls, boolean[] tokenReRead) {
-        String token = tokenFile != null ? tokenFile.read() : config.literalToken().orElseThrow();
+        String token = tokenFile != null ? tokenFile.read() : config.literalToken().orElseThrow().strip();
         WebIdentityToken claims = claims(token);
         calls[0]++;
         Answer a;
@@ -170,6 +170,13 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         c.setReadTimeout((int) Math.max(1, config.readTimeout().toMillis()));
         c.setInstanceFollowRedirects(false);
         c.setUseCaches(false);
+        if (token.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+            // the JDK would refuse the header with the whole value in its message: say so without the token
+            throw new IrsaException(IrsaException.Kind.TOKEN, null, "The EKS Pod Identity authorization token contains"
+                    + " control characters (a line break inside it?), so it cannot be sent as a header. Check"
+                    + " AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE holds the projected token as the kubelet writes it, or"
+                    + " AWS_CONTAINER_AUTHORIZATION_TOKEN a single-line value.", null);
+        }
         c.setRequestProperty("Authorization", token);
         c.setRequestProperty("Accept", "application/json");
         c.setRequestProperty("User-Agent", "irsa-java");

@@ -162,12 +162,20 @@ public final class StsEndpoints {
                 + "): only https, or http to a loopback address (127.0.0.1, ::1, localhost), is allowed.");
     }
 
+    /**
+     * Whether a URI host is a loopback address written as one (strict dotted decimal in 127/8, {@code ::1}) or
+     * {@code localhost}. {@code 127.999.1.1} is not an address: the JDK would hand it to DNS (and a cluster's search
+     * domains), so it is not loopback here.
+     */
     public static boolean isLoopback(String host) {
         if (host == null) {
             return false;
         }
-        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return h.equalsIgnoreCase("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}") || h.equals("::1")
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || LOOPBACK_V4.matcher(h).matches() || h.equals("::1")
                 || h.equals("0:0:0:0:0:0:0:1");
     }
+
+    private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+    private static final Pattern LOOPBACK_V4 = Pattern.compile("127\\." + OCTET + "\\." + OCTET + "\\." + OCTET);
 }

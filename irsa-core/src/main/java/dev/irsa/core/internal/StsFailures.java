@@ -61,8 +61,9 @@ final class StsFailures {
         boolean retryable = transientStatus(status);
         String msg = "HTTP " + status + " from " + endpoint + context + ", with " + body + (size == 0
                 ? ", not an STS response" : "") + ": probably a proxy, load balancer or firewall between this pod and STS"
-                + " answered. Check HTTP_PROXY / HTTPS_PROXY / NO_PROXY (STS should usually bypass the proxy or be"
-                + " allowed by it), the egress path to the STS endpoint (VPC endpoint, security groups, network"
+                + " answered. Check the JVM's proxy settings (https.proxyHost / http.nonProxyHosts; the JVM does not"
+                + " read HTTPS_PROXY / NO_PROXY; STS should usually bypass the proxy or be allowed by it), the egress"
+                + " path to the STS endpoint (VPC endpoint, security groups, network"
                 + " policies) and AWS_ENDPOINT_URL_STS. " + (retryable
                 ? "Retried with backoff; it may be transient."
                 : status == 407 ? "The proxy wants authentication: a retry will not help until that is configured."
@@ -97,7 +98,8 @@ final class StsFailures {
                 + BoundedHttpClient.MAX_BODY_BYTES + " bytes" + (tooLarge.contentType() == null ? ""
                 : " (" + mediaType(tooLarge.contentType()) + ")") + ": not an STS response (those are a few KB), so it"
                 + " was refused without reading it all. Something between this pod and STS answered: check"
-                + " HTTP_PROXY / HTTPS_PROXY / NO_PROXY, the egress path to STS and AWS_ENDPOINT_URL_STS.", cause);
+                + " the JVM's proxy settings (https.proxyHost / http.nonProxyHosts, not HTTPS_PROXY), the egress path"
+                + " to STS and AWS_ENDPOINT_URL_STS.", cause);
     }
 
     /** A complete answer whose body could not be parsed: something answered, so the network path exists. */
@@ -106,7 +108,8 @@ final class StsFailures {
                 + " from " + endpoint + context + ", but the body could not be parsed as an STS response (" + detail
                 + "): it was cut off or is not XML. Something answered, so the network path exists; a proxy, load"
                 + " balancer or TLS-inspecting middlebox may be interfering, or the endpoint is not STS. Check"
-                + " AWS_ENDPOINT_URL_STS and HTTP_PROXY / HTTPS_PROXY / NO_PROXY. Retried with backoff.", cause);
+                + " AWS_ENDPOINT_URL_STS and the JVM's proxy settings (https.proxyHost / http.nonProxyHosts; HTTPS_PROXY"
+                + " is not read by the JVM). Retried with backoff.", cause);
     }
 
     /** No answer at all: a refused or reset connection, or a timeout. */

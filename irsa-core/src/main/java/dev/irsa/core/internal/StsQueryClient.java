@@ -39,6 +39,9 @@ final class StsQueryClient implements AutoCloseable {
     static final String VERSION = "2011-06-15";
     private static final String USER_AGENT = "irsa-java (AssumeRoleWithWebIdentity; +https://github.com/irsa-java)";
 
+    /** Built once: a factory lookup per call would scan the class path each refresh. No DTDs, no entities. */
+    private static final XMLInputFactory XML = xmlFactory();
+
     private final URI endpoint;
     private final SdkHttpClient http;
 
@@ -78,7 +81,7 @@ final class StsQueryClient implements AutoCloseable {
         byte[] body = encode(form).getBytes(StandardCharsets.UTF_8);
         SdkHttpFullRequest request = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.POST)
-                .uri(endpoint.resolve("/"))
+                .uri(endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? endpoint.resolve("/") : endpoint)
                 .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
                 .putHeader("Content-Length", Integer.toString(body.length))
                 .putHeader("Accept", "text/xml")
@@ -108,6 +111,9 @@ final class StsQueryClient implements AutoCloseable {
     }
 
     private Answer interpret(int status, String contentType, byte[] body, String secret) {
+        if (body.length == 0 && status / 100 == 2) {
+            throw StsFailures.unparseable(status, "an empty body", endpoint, "", null);
+        }
         Map<String, String> doc;
         try {
             doc = body.length == 0 ? Map.of() : leaves(body);
@@ -117,7 +123,8 @@ final class StsQueryClient implements AutoCloseable {
             }
             throw StsFailures.notAnStsAnswer(status, contentType, body.length, endpoint, "", null);
         }
-        if (status / 100 == 2) {
+        String code = doc.get("ErrorResponse/Error/Code");
+        if (status / 100 == 2 && (code == null || code.isBlank())) {
             String p = "AssumeRoleWithWebIdentityResponse/AssumeRoleWithWebIdentityResult/";
             String key = doc.get(p + "Credentials/AccessKeyId");
             String secretKey = doc.get(p + "Credentials/SecretAccessKey");
@@ -136,7 +143,6 @@ final class StsQueryClient implements AutoCloseable {
             }
             return new Issued(new IrsaCredentials(key, secretKey, token, expires, doc.get(p + "AssumedRoleUser/Arn")));
         }
-        String code = doc.get("ErrorResponse/Error/Code");
         if (code == null || code.isBlank()) {
             throw StsFailures.notAnStsAnswer(status, contentType, body.length, endpoint, "", null);
         }
@@ -145,11 +151,15 @@ final class StsQueryClient implements AutoCloseable {
     }
 
     /** Text of every leaf element by its path of local names ({@code Root/Child/Leaf}); no DTDs, no entities. */
-    private static Map<String, String> leaves(byte[] xml) throws XMLStreamException {
-        XMLInputFactory f = XMLInputFactory.newFactory();
+    private static XMLInputFactory xmlFactory() {
+        XMLInputFactory f = XMLInputFactory.newDefaultFactory(); // the JDK's, whatever else is on the class path
         f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        XMLStreamReader r = f.createXMLStreamReader(new ByteArrayInputStream(xml));
+        return f;
+    }
+
+    private static Map<String, String> leaves(byte[] xml) throws XMLStreamException {
+        XMLStreamReader r = XML.createXMLStreamReader(new ByteArrayInputStream(xml));
         Map<String, String> out = new HashMap<>();
         StringBuilder path = new StringBuilder();
         StringBuilder text = new StringBuilder();

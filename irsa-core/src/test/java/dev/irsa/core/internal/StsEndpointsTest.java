@@ -91,6 +91,19 @@ class StsEndpointsTest {
         assertThat(StsEndpoints.signingRegion(c)).isEqualTo(StsEndpoints.LOOPBACK_DEFAULT_REGION).isEqualTo("us-east-1");
     }
 
+    @Test
+    void onlyRealLoopbackAddressesCountAsLoopback() {
+        assertThat(StsEndpoints.isLoopback("127.0.0.1")).isTrue();
+        assertThat(StsEndpoints.isLoopback("127.255.10.2")).isTrue();
+        assertThat(StsEndpoints.isLoopback("[::1]")).isTrue();
+        // Not addresses: the JDK would resolve them through DNS (and a cluster's search domains).
+        assertThat(StsEndpoints.isLoopback("127.999.1.1")).isFalse();
+        assertThat(StsEndpoints.isLoopback("127.0.0.1.example.com")).isFalse();
+        assertThat(StsEndpoints.isLoopback("127.00.0.1")).isFalse();
+        assertThat(dev.irsa.core.PodIdentityConfig.plainHttpAllowed("127.999.1.1")).isFalse();
+        assertThat(dev.irsa.core.PodIdentityConfig.plainHttpAllowed("169.254.170.23")).isTrue();
+    }
+
     private static String arnFor(String region) {
         return "arn:" + StsEndpoints.partitionOf(region) + ":iam::111122223333:role/a";
     }
