@@ -4,9 +4,11 @@ import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.PodIdentityEnvironment;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsWebIdentityTokenFileCredentialsProvider;
@@ -23,6 +25,24 @@ final class Providers {
     static IrsaCredentialsProvider irsa(IrsaEnvironment env, RefreshPolicy policy) {
         return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
                 .roleSessionName("bench-irsa").shared(false).refreshPolicy(policy).build();
+    }
+
+    /** Ours, following the automatic choice to EKS Pod Identity from the pod's variables. */
+    static IrsaCredentialsProvider podIdentity(PodIdentityEnvironment env, RefreshPolicy policy) {
+        return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                .shared(false).refreshPolicy(policy).build();
+    }
+
+    /**
+     * The AWS SDK's {@code ContainerCredentialsProvider} pointed at {@code env}'s agent. It reads the URI and token
+     * file from the system properties {@code aws.containerCredentialsFullUri} and
+     * {@code aws.containerAuthorizationTokenFile} on every refresh, so one JVM can point it at one agent only. Its
+     * windows are fixed (prefetch at min(now + 1 h, expiry - 15 min), stale 1 min before expiry).
+     */
+    static ContainerCredentialsProvider sdkContainer(PodIdentityEnvironment env, boolean asyncRefresh) {
+        System.setProperty("aws.containerCredentialsFullUri", env.agentEndpoint().toString());
+        System.setProperty("aws.containerAuthorizationTokenFile", env.tokenFile().toString());
+        return ContainerCredentialsProvider.builder().asyncCredentialUpdateEnabled(asyncRefresh).build();
     }
 
     /** Which provider a scenario runs: ours, or the SDK's with async refresh off or on. */

@@ -59,12 +59,13 @@ class DoctorCommandTest {
     @Test
     void aHealthyPodPassesEveryCheck(IrsaEnvironment env) throws Exception {
         Map<String, List<String>> c = doctor(env.podEnvironment(), 0);
-        assertThat(c.keySet()).containsExactly("environment", "role-arn", "token-file", "token-jwt", "token-expiry",
+        assertThat(c.keySet()).containsExactly("source", "environment", "role-arn", "token-file", "token-jwt", "token-expiry",
                 "token-audience", "token-subject", "session-name", "region", "sts-assume-role", "sts-caller-identity", "clock");
         c.forEach((name, v) -> assertThat(v.get(0)).as(name + ": " + v.get(1)).isEqualTo("PASS"));
         assertThat(c.get("sts-caller-identity").get(1)).contains("arn:aws:sts::111122223333:assumed-role/app-role/");
         assertThat(c.get("region").get(1)).contains("us-west-2").contains(env.stsEndpoint().toString());
         assertThat(c.get("token-subject").get(1)).contains("namespace default, service account app");
+        assertThat(c.get("source").get(1)).isEqualTo("web-identity (IRSA): AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE are set");
     }
 
     @Test
@@ -80,6 +81,9 @@ class DoctorCommandTest {
         assertThat(c.get("environment")).containsExactly("FAIL", c.get("environment").get(1));
         assertThat(c.get("environment").get(1)).contains("AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE not set")
                 .contains("eks.amazonaws.com/role-arn");
+        assertThat(c.get("source")).containsExactly("FAIL", "none: neither IRSA (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE)"
+                + " nor EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) is"
+                + " configured. Checking IRSA.");
     }
 
     @Test
