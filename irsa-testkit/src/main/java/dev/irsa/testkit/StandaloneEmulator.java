@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * on loopback, writes a pod-style projected token, prints exactly one JSON line on stdout describing the
  * environment, then serves (rotating the token at 80% of its lifetime, as the kubelet does) until killed.
  * Logs go to stderr.
+ * @since 0.1.0
  */
 public final class StandaloneEmulator {
     private StandaloneEmulator() {}
