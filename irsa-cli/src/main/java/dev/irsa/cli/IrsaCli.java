@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code irsa}: the IRSA demo on loopback, a doctor for pods, and the trust policy generator. Exit codes: 0 fine,
  * 1 a check or step failed, 2 bad usage.
+ * @since 0.1.0
  */
 @Command(name = "irsa", mixinStandardHelpOptions = true, version = "irsa 0.1.0-SNAPSHOT",
         description = "IAM Roles for Service Accounts (IRSA) for Java: see it work, check a pod, write a trust policy.",

@@ -11,6 +11,7 @@ import java.util.Optional;
 /**
  * A role assumed with {@code sts:AssumeRole} from an IRSA session (role chaining), for example a role in
  * another account. Immutable; build with {@link #builder(String)}. STS limits chained sessions to one hour.
+ * @since 0.1.0
  */
 public final class ChainedRoleConfig {
     private final RoleArn roleArn;

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * identity before container credentials) and of the EKS documentation: a pod migrating between the two behaves the
  * same with or without this library, and adding a Pod Identity association never silently changes the role of a
  * pod that still has the IRSA annotation. {@code AWS_CONTAINER_CREDENTIALS_RELATIVE_URI} (ECS) selects nothing.
+ * @since 0.1.0
  */
 public enum CredentialSource {
     /** IRSA: {@code sts:AssumeRoleWithWebIdentity} with the projected token. */

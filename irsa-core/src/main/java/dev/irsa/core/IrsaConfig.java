@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * </table>
  * There is no silent fallback to us-east-1 or to the global endpoint: without a region or an endpoint
  * {@link Builder#build()} fails and says which variable to set.
+ * @since 0.1.0
  */
 public final class IrsaConfig {
     public static final Path EKS_TOKEN_FILE = Path.of("/var/run/secrets/eks.amazonaws.com/serviceaccount/token");

@@ -1,6 +1,10 @@
 package dev.irsa.core;
 
-/** A setting is missing or malformed; the message names the variable or property and the fix. */
+/**
+ * A setting is missing or malformed; the message names the variable or property and the fix.
+ *
+ * @since 0.1.0
+ */
 public final class IrsaConfigurationException extends IrsaException {
     private static final long serialVersionUID = 1L;
 

@@ -6,6 +6,7 @@ import java.util.Objects;
 /**
  * Temporary AWS credentials of an assumed-role session. Immutable. {@link #toString()} shows only the access
  * key ID's first and last four characters, the role session and the expiry: never the secret or the session token.
+ * @since 0.1.0
  */
 public record IrsaCredentials(String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration,
                               String assumedRoleArn, String accountId) {

@@ -9,6 +9,7 @@ import java.util.Optional;
  * <p>{@link #kind()} tells a caller what to expect of a retry: {@link Kind#RETRYABLE} failures usually go away
  * by themselves (the engine keeps retrying in the background); the others need a change of configuration,
  * IAM or the cluster.
+ * @since 0.1.0
  */
 public class IrsaException extends RuntimeException {
     private static final long serialVersionUID = 1L;

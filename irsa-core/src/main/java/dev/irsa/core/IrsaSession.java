@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * {@link RefreshPolicy#waitTimeout()}, for the first credentials and inside the mandatory window.
  * {@link #credentialsAsync()} never blocks. {@link #close()} stops the refresh and releases the shared
  * scheduler's threads once no session uses them.
+ * @since 0.1.0
  */
 public final class IrsaSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IrsaSession.class);

@@ -28,6 +28,7 @@ import java.util.Set;
  * ({@value #ECS_AGENT_IPV4}, {@value #EKS_AGENT_IPV4}, {@code [}{@value #EKS_AGENT_IPV6}{@code ]}): the token is a
  * bearer credential and must not cross a network in clear text. Unlike the AWS SDK for Java v2, the IPv6 agent
  * address needs no extra variable.
+ * @since 0.1.0
  */
 public final class PodIdentityConfig {
     public static final String EKS_AGENT_IPV4 = "169.254.170.23";

@@ -7,6 +7,7 @@ import java.time.Instant;
  * Hooks for metrics and logging around each refresh. Called on the refresh thread; implementations must be
  * quick and thread-safe, and must not block. An exception thrown by a listener is logged and ignored.
  * Events carry no secrets.
+ * @since 0.1.0
  */
 public interface RefreshListener {
     /** A refresh (one or more STS calls) begins. */

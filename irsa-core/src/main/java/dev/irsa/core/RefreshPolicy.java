@@ -19,6 +19,7 @@ import java.util.random.RandomGenerator;
  *       {@code backoffMax} while credentials are valid (never later than half the time left before the
  *       mandatory window), and up to {@code expiredBackoffMax} once they are not.</li>
  * </ul>
+ * @since 0.1.0
  */
 public final class RefreshPolicy {
     private static final RefreshPolicy DEFAULTS = builder().build();

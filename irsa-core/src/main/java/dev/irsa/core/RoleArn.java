@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 /**
  * An IAM role ARN, {@code arn:<partition>:iam::<12-digit account>:role/<optional path/><name>}, in any
  * partition ({@code aws}, {@code aws-cn}, {@code aws-us-gov}, {@code aws-iso}, ...). Immutable.
+ * @since 0.1.0
  */
 public record RoleArn(String partition, String accountId, String path, String name) {
     private static final Pattern ARN = Pattern.compile(

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param source where credentials come from: {@code web-identity} (IRSA) or {@code pod-identity} (EKS Pod Identity);
  *        for Pod Identity {@code roleArn} names the source (the agent does not say which role) and {@code stsEndpoint}
  *        is the agent's URI
+ * @since 0.1.0
  */
 public record SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
                            String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,

@@ -8,6 +8,7 @@ import java.util.Optional;
  * Where configuration comes from besides the builder: Java system properties and environment variables.
  * The library reads both only through this interface, so tests (and hosts with their own configuration)
  * can supply them without touching the process environment. Implementations must be thread-safe.
+ * @since 0.1.0
  */
 public interface SettingsSource {
     /** A Java system property, e.g. {@code aws.roleArn}. */

@@ -17,6 +17,7 @@ import java.util.Objects;
  * swap's cleanup finds it missing or empty by re-reading for up to {@code retryWindow}, and refuses files
  * larger than STS accepts (20,000 characters). Thread-safe; {@code read()} blocks for file I/O and, on a
  * missing or empty file, for at most the retry window.
+ * @since 0.1.0
  */
 public final class TokenFile {
     /** STS's upper bound on {@code WebIdentityToken}. */

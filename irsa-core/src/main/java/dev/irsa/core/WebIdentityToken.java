@@ -14,6 +14,7 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
  * The claims of a projected service-account token, decoded <em>without</em> verifying the signature (STS
  * does that): used to explain problems before STS does and to name the namespace and service account in
  * diagnostics. Immutable; holds no copy of the token itself, so it is safe to log.
+ * @since 0.1.0
  */
 public record WebIdentityToken(String issuer, String subject, List<String> audiences, Instant issuedAt,
                                Instant notBefore, Instant expiresAt, String namespace, String serviceAccount) {

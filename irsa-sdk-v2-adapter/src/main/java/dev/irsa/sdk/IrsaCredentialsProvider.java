@@ -51,6 +51,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * <p>Chain-friendly: when the IRSA variables are absent, {@link #create()} does not throw;
  * {@link #resolveCredentials()} throws an {@link SdkClientException} naming the missing variables, so an
  * {@link AwsCredentialsProviderChain} moves on to its next provider.
+ * @since 0.1.0
  */
 public final class IrsaCredentialsProvider implements AwsCredentialsProvider, SdkAutoCloseable {
     static final String PROVIDER_NAME = "IrsaCredentialsProvider";

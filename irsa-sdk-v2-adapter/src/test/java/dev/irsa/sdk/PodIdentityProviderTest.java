@@ -101,8 +101,10 @@ class PodIdentityProviderTest {
             AwsSessionCredentials b = (AwsSessionCredentials) s.resolveCredentials();
             assertThat(a.accountId()).contains(env.accountId()); // the SDK 2.57.8 provider leaves it empty
             assertThat(a.sessionToken()).isNotEqualTo(b.sessionToken());
-            assertThat(Duration.between(a.expirationTime().orElseThrow(), b.expirationTime().orElseThrow()).abs())
-                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(a.expirationTime()).isPresent();
+            // The SDK's own provider leaves the expiry off the credentials on the 2.31.x line (the floor leg of .ci/run)
+            b.expirationTime().ifPresent(sdkExpiry -> assertThat(
+                    Duration.between(a.expirationTime().orElseThrow(), sdkExpiry).abs()).isLessThan(Duration.ofSeconds(5)));
             assertThat(callerArn(env, p)).startsWith("arn:aws:sts::" + env.accountId() + ":assumed-role/app-role/");
             assertThat(callerArn(env, s)).startsWith("arn:aws:sts::" + env.accountId() + ":assumed-role/app-role/");
             String token = StsCall.fingerprint(Files.readString(env.tokenFile()).strip());

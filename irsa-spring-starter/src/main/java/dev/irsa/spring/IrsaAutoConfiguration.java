@@ -23,6 +23,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * {@code AwsCredentialsProvider}, when {@code irsa.enabled=false}, and when IRSA is not configured (then nothing is
  * created and nothing fails). Runs before Spring Cloud AWS's credentials auto-configuration, which then finds
  * this bean and uses it.
+ * @since 0.1.0
  */
 @AutoConfiguration(beforeName = "io.awspring.cloud.autoconfigure.core.CredentialsProviderAutoConfiguration")
 @ConditionalOnClass(AwsCredentialsProvider.class)

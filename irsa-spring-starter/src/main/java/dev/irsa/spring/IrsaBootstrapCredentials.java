@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.Binder;
  * this jar, which depends on them). Throws {@link IllegalStateException}, which is what the bootstrap context throws
  * for a type nobody registered, when {@code irsa.enabled=false} or IRSA is not configured: Spring Cloud AWS then falls
  * back to its own credentials, as if we had not registered at all.
+ * @since 0.1.0
  */
 public final class IrsaBootstrapCredentials implements BiFunction<Binder, SettingsSource, IrsaCredentialsProvider> {
     @Override

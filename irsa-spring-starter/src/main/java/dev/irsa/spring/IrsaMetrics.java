@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  * Every meter also carries {@code source} ({@code web-identity} or {@code pod-identity}), so IRSA and Pod Identity
  * share one set of dashboards. Tags are bounded enumerations; thread-safe.
+ * @since 0.1.0
  */
 public final class IrsaMetrics implements MeterBinder, RefreshListener {
     private final Clock clock;

@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code irsa.*} settings. Every one is optional: unset values come from the pod's environment as the AWS SDK
  * reads it ({@code AWS_ROLE_ARN}, {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code AWS_REGION}, ...).
+ * @since 0.1.0
  */
 @ConfigurationProperties(prefix = "irsa")
 public class IrsaProperties {

@@ -3,6 +3,7 @@ package dev.irsa.testkit;
 /**
  * A failure the {@link StsEmulator} can inject instead of answering: each reproduces what a client sees
  * when STS misbehaves that way.
+ * @since 0.1.0
  */
 public enum Fault {
     /** HTTP 400, {@code Throttling} (Type Sender): "Rate exceeded". */

@@ -14,6 +14,7 @@ import java.util.Objects;
  * service account's projected token laid out in a {@link ProjectedTokenVolume}.
  *
  * <p>Thread-safe. {@link #close()} stops both servers and deletes the token directory.
+ * @since 0.1.0
  */
 public final class IrsaEnvironment implements AutoCloseable {
     private final OidcIssuer issuer;

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A UTC {@link Clock} that moves only when a test moves it, to millisecond precision. Give the same instance to
  * the emulator ({@link IrsaEnvironment.Builder#clock(Clock)}) and to the code under test to make time pass
  * for both without sleeping. Thread-safe.
+ * @since 0.1.0
  */
 public final class ManualClock extends Clock {
     private final AtomicLong millis;

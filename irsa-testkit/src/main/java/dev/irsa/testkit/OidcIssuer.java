@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread-safe. Keys can be rotated while it serves: the newest key signs, older keys stay in the JWKS
  * until {@link #retireKey(String) retired}. {@link #close()} stops the server.
+ * @since 0.1.0
  */
 public final class OidcIssuer implements AutoCloseable {
     private final LoopbackHttpServer.Bound http;

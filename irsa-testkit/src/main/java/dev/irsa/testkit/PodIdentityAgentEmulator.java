@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@linkplain #faults() Faults}: 429, 5xx, non-JSON 200, latency, dropped connections. Thread-safe; {@link #close()}
  * stops the server (the issuer and STS emulator belong to the caller).
+ * @since 0.1.0
  */
 public final class PodIdentityAgentEmulator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PodIdentityAgentEmulator.class);

@@ -14,6 +14,7 @@ import java.util.Objects;
  * {@link PodIdentityAgentEmulator} with one association (namespace + service account → role), and that service
  * account's projected token (audience {@code pods.eks.amazonaws.com}) in a {@link ProjectedTokenVolume}.
  * Thread-safe; {@link #close()} stops everything and deletes the token directory.
+ * @since 0.1.0
  */
 public final class PodIdentityEnvironment implements AutoCloseable {
     private final OidcIssuer issuer;

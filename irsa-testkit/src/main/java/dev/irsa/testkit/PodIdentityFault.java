@@ -1,6 +1,10 @@
 package dev.irsa.testkit;
 
-/** A failure the {@link PodIdentityAgentEmulator} can inject instead of answering, as the agent would send it. */
+/**
+ * A failure the {@link PodIdentityAgentEmulator} can inject instead of answering, as the agent would send it.
+ *
+ * @since 0.1.0
+ */
 public enum PodIdentityFault {
     /** HTTP 429, plain text: the agent (or EKS Auth behind it) throttled. */
     THROTTLED(429, "ThrottlingException", "Rate exceeded"),

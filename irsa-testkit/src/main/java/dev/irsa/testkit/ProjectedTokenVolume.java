@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  * A write creates a new timestamped directory, points {@code ..data_tmp} at it, renames
  * {@code ..data_tmp} over {@code ..data} (atomic), then removes the old directory. Readers that open
  * {@link #tokenFile()} always see a whole token. Thread-safe (writes are serialised).
+ * @since 0.1.0
  */
 public final class ProjectedTokenVolume implements AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("'..'yyyy_MM_dd_HH_mm_ss.");

@@ -26,6 +26,7 @@ import java.util.UUID;
  *
  * <p>Not thread-safe: build one token per builder on one thread. The issued strings are real RS256 JWTs
  * that verify against the issuer's JWKS (unless forged on purpose).
+ * @since 0.1.0
  */
 public final class ServiceAccountTokenBuilder {
     /** The audience EKS projects for IRSA. */

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * Pod Identity association ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI}, {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE},
  * region, and {@code AWS_ENDPOINT_URL_STS} for signed calls). {@code env} stays the IRSA pod's: a process given both
  * sets would use IRSA, as the AWS SDKs do.
+ *
+ * @since 0.1.0
  */
 public final class StandaloneEmulator {
     private StandaloneEmulator() {}

@@ -9,6 +9,7 @@ import java.time.Instant;
  * asked for (when given), how long the emulator took (including injected latency), and a fingerprint of the
  * web identity token sent (the first 16 hex digits of its SHA-256, so tests can tell tokens apart; null when
  * none was sent). Holds no secrets.
+ * @since 0.1.0
  */
 public record StsCall(Instant at, String action, String outcome, int status, String roleArn, String roleSessionName,
                       Duration latency, String tokenFingerprint) {

@@ -62,6 +62,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tests can inject {@linkplain #faults() faults} and read the {@linkplain #calls() call log}. Thread-safe;
  * requests are served by named daemon threads; {@link #close()} stops the server.
+ * @since 0.1.0
  */
 public final class StsEmulator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StsEmulator.class);

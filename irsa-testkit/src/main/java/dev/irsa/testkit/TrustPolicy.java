@@ -22,6 +22,7 @@ import java.util.Objects;
  * {@code StringLike} treats {@code *} as any run of characters and {@code ?} as one; condition key names
  * are case-insensitive; an explicit Deny wins over any Allow; with no matching Allow the request is
  * denied. Immutable and thread-safe.
+ * @since 0.1.0
  */
 public final class TrustPolicy {
     private final List<Statement> statements;

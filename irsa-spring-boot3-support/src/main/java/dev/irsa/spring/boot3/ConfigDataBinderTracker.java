@@ -19,6 +19,7 @@ import org.springframework.util.ClassUtils;
  * neither {@code application.properties} nor anything else loaded from files.
  *
  * <p>Asked first (highest precedence) for every location, and always answers "not mine". Inert on Spring Boot 4.
+ * @since 0.1.0
  */
 public final class ConfigDataBinderTracker implements ConfigDataLocationResolver<ConfigDataResource>, Ordered {
     private static final boolean BOOT3 = !ClassUtils.isPresent("org.springframework.boot.bootstrap.BootstrapRegistry",

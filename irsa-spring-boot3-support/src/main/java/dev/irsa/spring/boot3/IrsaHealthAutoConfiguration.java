@@ -9,7 +9,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 
-/** Registers the {@code irsa} health contributor on Spring Boot 3 when Actuator's health support is present. */
+/**
+ * Registers the {@code irsa} health contributor on Spring Boot 3 when Actuator's health support is present.
+ *
+ * @since 0.1.0
+ */
 @AutoConfiguration(afterName = "dev.irsa.spring.IrsaAutoConfiguration")
 @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
 @ConditionalOnBean(IrsaCredentialsProvider.class)

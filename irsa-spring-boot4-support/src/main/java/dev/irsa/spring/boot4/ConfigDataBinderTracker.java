@@ -19,6 +19,7 @@ import org.springframework.util.ClassUtils;
  * neither {@code application.properties} nor anything else loaded from files.
  *
  * <p>Asked first (highest precedence) for every location, and always answers "not mine". Inert on Spring Boot 3.
+ * @since 0.1.0
  */
 public final class ConfigDataBinderTracker implements ConfigDataLocationResolver<ConfigDataResource>, Ordered {
     private static final boolean BOOT4 = ClassUtils.isPresent("org.springframework.boot.bootstrap.BootstrapRegistry",

@@ -21,6 +21,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * call per refresh). With {@code irsa.enabled=false}, or IRSA not configured, asking for it fails as for an
  * unregistered type, and Spring Cloud AWS uses its own credentials. A provider registered earlier by someone else wins.
  * The provider's hold on the session is released when the application context closes.
+ * @since 0.1.0
  */
 public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistryInitializer {
     /** In irsa-spring-starter, which depends on this jar: reached by name (see the starter's RuntimeHints). */

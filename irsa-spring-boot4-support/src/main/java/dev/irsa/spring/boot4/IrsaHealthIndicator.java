@@ -12,6 +12,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * (expired, never obtained, unusable configuration), with the reason and the fix; UNKNOWN until the first answer
  * (the starter's warm-up asks at startup)
  * ({@link dev.irsa.core.SessionState#healthStatus()}). Never shows a secret; never calls STS.
+ * @since 0.1.0
  */
 public final class IrsaHealthIndicator implements HealthIndicator {
     private final IrsaCredentialsProvider provider;

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * In a {@code static} field the environment lives for the whole class, and before each test its faults,
  * call log and credential lifetime override are reset and a fresh token is written; in an instance field
  * each test gets its own environment. Test methods may declare an {@link IrsaEnvironment} parameter.
+ * @since 0.1.0
  */
 public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback, ParameterResolver {
