@@ -27,6 +27,12 @@ public final class IrsaCli implements Runnable {
         this.terminal = terminal;
     }
 
+    /**
+     * Runs the command line tool with the process environment and system properties, then exits the JVM with its
+     * exit status.
+     *
+     * @param args the command line arguments
+     */
     public static void main(String[] args) {
         SettingsSource settings = SettingsSource.system();
         boolean interactive = System.console() != null;

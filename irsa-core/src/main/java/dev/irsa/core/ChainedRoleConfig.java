@@ -32,10 +32,17 @@ public final class ChainedRoleConfig {
         this.refreshPolicy = b.refreshPolicy;
     }
 
+    /**
+     * A builder for chaining into {@code roleArn}.
+     *
+     * @param roleArn the ARN of the role to assume; parsed by {@link Builder#build()}
+     * @return a new builder with the defaults (1 h session, {@link RefreshPolicy#defaults()})
+     */
     public static Builder builder(String roleArn) {
         return new Builder(roleArn);
     }
 
+    /** {@return a new builder holding this configuration's values} */
     public Builder toBuilder() {
         Builder b = new Builder(roleArn.toString());
         b.roleSessionName = roleSessionName;
@@ -47,31 +54,41 @@ public final class ChainedRoleConfig {
         return b;
     }
 
+    /** {@return the role to assume} */
     public RoleArn roleArn() {
         return roleArn;
     }
 
-    /** The session name, or empty to reuse the source session's. */
+    /**
+     * The session name, or empty to reuse the source session's.
+     *
+     * @return the session name, or empty
+     */
     public Optional<String> roleSessionName() {
         return Optional.ofNullable(roleSessionName);
     }
 
+    /** {@return the external ID sent with AssumeRole, or empty when none is} */
     public Optional<String> externalId() {
         return Optional.ofNullable(externalId);
     }
 
+    /** {@return the requested session duration (900 s to 3600 s)} */
     public Duration sessionDuration() {
         return sessionDuration;
     }
 
+    /** {@return the inline session policy, or empty when none is set} */
     public Optional<String> sessionPolicy() {
         return Optional.ofNullable(sessionPolicy);
     }
 
+    /** {@return the managed policy ARNs that scope the session down; unmodifiable, empty when none} */
     public List<String> policyArns() {
         return policyArns;
     }
 
+    /** {@return when and how the chained credentials are refreshed} */
     public RefreshPolicy refreshPolicy() {
         return refreshPolicy;
     }
@@ -96,39 +113,78 @@ public final class ChainedRoleConfig {
             this.roleArn = roleArn;
         }
 
+        /**
+         * The session name (2–64 characters of {@code [\w+=,.@-]}); by default the source session's.
+         *
+         * @param name the session name, or null to reuse the source session's
+         * @return this builder
+         */
         public Builder roleSessionName(String name) {
             this.roleSessionName = name;
             return this;
         }
 
-        /** The external ID the target role's trust policy requires ({@code sts:ExternalId}), 2–1224 characters. */
+        /**
+         * The external ID the target role's trust policy requires ({@code sts:ExternalId}), 2–1224 characters.
+         *
+         * @param externalId the external ID, or null for none
+         * @return this builder
+         */
         public Builder externalId(String externalId) {
             this.externalId = externalId;
             return this;
         }
 
-        /** 900 s to 3600 s: STS caps role chaining at one hour. */
+        /**
+         * 900 s to 3600 s: STS caps role chaining at one hour.
+         *
+         * @param d the requested session duration; default 1 h
+         * @return this builder
+         */
         public Builder sessionDuration(Duration d) {
             this.sessionDuration = Objects.requireNonNull(d);
             return this;
         }
 
+        /**
+         * An inline session policy (IAM JSON) that scopes the chained session down.
+         *
+         * @param policy the policy, or null for none
+         * @return this builder
+         */
         public Builder sessionPolicy(String policy) {
             this.sessionPolicy = policy;
             return this;
         }
 
+        /**
+         * Managed policy ARNs that scope the chained session down (at most 10).
+         *
+         * @param arns the policy ARNs (copied)
+         * @return this builder
+         */
         public Builder policyArns(List<String> arns) {
             this.policyArns = new ArrayList<>(arns);
             return this;
         }
 
+        /**
+         * When and how the chained credentials are refreshed; default {@link RefreshPolicy#defaults()}.
+         *
+         * @param p the refresh policy
+         * @return this builder
+         */
         public Builder refreshPolicy(RefreshPolicy p) {
             this.refreshPolicy = Objects.requireNonNull(p);
             return this;
         }
 
-        /** @throws IrsaConfigurationException naming the setting and the fix */
+        /**
+         * Validates and builds.
+         *
+         * @return the validated configuration
+         * @throws IrsaConfigurationException naming the setting and the fix
+         */
         public ChainedRoleConfig build() {
             if (roleSessionName != null) {
                 SessionNames.validate(roleSessionName, "chained role session name");

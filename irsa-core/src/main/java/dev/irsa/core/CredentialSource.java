@@ -40,7 +40,11 @@ public enum CredentialSource {
         this.tag = tag;
     }
 
-    /** The value of the {@code source} metric tag and health detail: {@code web-identity} or {@code pod-identity}. */
+    /**
+     * The value of the {@code source} metric tag and health detail: {@code web-identity} or {@code pod-identity}.
+     *
+     * @return {@code web-identity} or {@code pod-identity}
+     */
     public String tag() {
         return tag;
     }
@@ -48,6 +52,9 @@ public enum CredentialSource {
     /**
      * The source the settings select (see the table above), or empty when neither is configured. When both are, logs
      * once per process at INFO that IRSA wins.
+     *
+     * @param settings where system properties and environment variables are read from
+     * @return the selected source, or empty
      */
     public static Optional<CredentialSource> detect(SettingsSource settings) {
         boolean irsa = IrsaConfig.isConfigured(settings);
@@ -65,7 +72,12 @@ public enum CredentialSource {
         return irsa ? Optional.of(WEB_IDENTITY) : pod ? Optional.of(POD_IDENTITY) : Optional.empty();
     }
 
-    /** Whether either source is configured. */
+    /**
+     * Whether either source is configured.
+     *
+     * @param settings where system properties and environment variables are read from
+     * @return true if IRSA or EKS Pod Identity is configured
+     */
     public static boolean anyConfigured(SettingsSource settings) {
         return IrsaConfig.isConfigured(settings) || PodIdentityConfig.isConfigured(settings);
     }

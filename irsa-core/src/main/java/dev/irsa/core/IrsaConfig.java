@@ -31,6 +31,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * @since 0.1.0
  */
 public final class IrsaConfig {
+    /** Where the EKS pod identity webhook mounts the projected service-account token for IRSA. */
     public static final Path EKS_TOKEN_FILE = Path.of("/var/run/secrets/eks.amazonaws.com/serviceaccount/token");
 
     private final RoleArn roleArn;
@@ -72,84 +73,120 @@ public final class IrsaConfig {
         this.explicit = b.copy();
     }
 
+    /** {@return a new builder with no explicit values} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The builder this configuration was built from (explicit values only; the rest is resolved again). */
+    /**
+     * The builder this configuration was built from (explicit values only; the rest is resolved again).
+     *
+     * @return a copy of that builder
+     */
     public Builder toBuilder() {
         return explicit.copy();
     }
 
-    /** Whether the role and token file are set, by builder or {@code settings} (what the EKS webhook injects). */
+    /**
+     * Whether the role and token file are set, by builder or {@code settings} (what the EKS webhook injects).
+     *
+     * @param settings where system properties and environment variables are read from
+     * @return true if both {@code aws.roleArn}/{@code AWS_ROLE_ARN} and
+     *         {@code aws.webIdentityTokenFile}/{@code AWS_WEB_IDENTITY_TOKEN_FILE} are set
+     */
     public static boolean isConfigured(SettingsSource settings) {
         return settings.first("aws.roleArn", "AWS_ROLE_ARN").isPresent()
                 && settings.first("aws.webIdentityTokenFile", "AWS_WEB_IDENTITY_TOKEN_FILE").isPresent();
     }
 
+    /** {@return the role to assume} */
     public RoleArn roleArn() {
         return roleArn;
     }
 
+    /** {@return the projected service-account token file} */
     public Path tokenFile() {
         return tokenFile;
     }
 
+    /** {@return the role session name, explicit or derived from the host (pod) name} */
     public String roleSessionName() {
         return roleSessionName;
     }
 
-    /** The region, or empty when only an endpoint was configured. */
+    /**
+     * The region, or empty when only an endpoint was configured.
+     *
+     * @return the resolved region, or empty
+     */
     public Optional<String> region() {
         return Optional.ofNullable(region);
     }
 
+    /** {@return the STS endpoint: the configured override or the region's regional endpoint} */
     public URI stsEndpoint() {
         return stsEndpoint;
     }
 
+    /** {@return the requested session duration ({@code DurationSeconds})} */
     public Duration sessionDuration() {
         return sessionDuration;
     }
 
+    /** {@return the inline session policy, or empty when none is set} */
     public Optional<String> sessionPolicy() {
         return Optional.ofNullable(sessionPolicy);
     }
 
+    /** {@return the managed policy ARNs that scope the session down; unmodifiable, empty when none} */
     public List<String> policyArns() {
         return policyArns;
     }
 
+    /** {@return when and how credentials are refreshed} */
     public RefreshPolicy refreshPolicy() {
         return refreshPolicy;
     }
 
+    /** {@return whether credentials are fetched while building the session, failing there if they cannot be had} */
     public boolean eagerStart() {
         return eagerStart;
     }
 
-    /** The user's own client, if one was given; otherwise the session builds (and closes) its own. */
+    /**
+     * The user's own client, if one was given; otherwise the session builds (and closes) its own.
+     *
+     * @return the caller's STS client, or empty
+     */
     public Optional<StsClient> stsClient() {
         return Optional.ofNullable(stsClient);
     }
 
+    /** {@return the listeners told about each refresh, in the order added; unmodifiable} */
     public List<RefreshListener> listeners() {
         return listeners;
     }
 
+    /** {@return the wall clock that credential expiry is compared with} */
     public Clock clock() {
         return clock;
     }
 
+    /** {@return the connect timeout of the STS HTTP client the session builds} */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
+    /** {@return the read timeout of the STS HTTP client the session builds} */
     public Duration readTimeout() {
         return readTimeout;
     }
 
-    /** Whether {@code AWS_STS_REGIONAL_ENDPOINTS=legacy} was set (we use the regional endpoint regardless). */
+    /**
+     * Whether {@code AWS_STS_REGIONAL_ENDPOINTS=legacy} was set (we use the regional endpoint regardless).
+     *
+     * @return true if the environment variable {@code AWS_STS_REGIONAL_ENDPOINTS} is {@code legacy}
+     */
     public boolean regionalEndpointsLegacyRequested() {
         return regionalEndpointsLegacyRequested;
     }
@@ -186,7 +223,11 @@ public final class IrsaConfig {
 
         private Builder() {}
 
-        /** An independent copy of this builder's explicit values. */
+        /**
+         * An independent copy of this builder's explicit values.
+         *
+         * @return a new builder
+         */
         public Builder copy() {
             Builder b = new Builder();
             b.roleArn = roleArn;
@@ -208,57 +249,111 @@ public final class IrsaConfig {
             return b;
         }
 
+        /**
+         * The IAM role to assume ({@code arn:aws:iam::<account>:role/<name>}).
+         *
+         * @param roleArn the role ARN, or null to resolve it from the settings
+         * @return this builder
+         */
         public Builder roleArn(String roleArn) {
             this.roleArn = roleArn;
             return this;
         }
 
+        /**
+         * The projected service-account token file.
+         *
+         * @param tokenFile the token file, or null to resolve it from the settings
+         * @return this builder
+         */
         public Builder tokenFile(Path tokenFile) {
             this.tokenFile = tokenFile;
             return this;
         }
 
-        /** 2–64 characters of {@code [\w+=,.@-]}; by default derived from the host (pod) name. */
+        /**
+         * 2–64 characters of {@code [\w+=,.@-]}; by default derived from the host (pod) name.
+         *
+         * @param roleSessionName the session name, or null to resolve it
+         * @return this builder
+         */
         public Builder roleSessionName(String roleSessionName) {
             this.roleSessionName = roleSessionName;
             return this;
         }
 
+        /**
+         * The region whose regional STS endpoint is used.
+         *
+         * @param region the region, e.g. {@code eu-west-1}, or null to resolve it from the settings
+         * @return this builder
+         */
         public Builder region(String region) {
             this.region = region;
             return this;
         }
 
-        /** Overrides the regional STS endpoint (plain HTTP is refused unless the host is loopback). */
+        /**
+         * Overrides the regional STS endpoint (plain HTTP is refused unless the host is loopback).
+         *
+         * @param stsEndpoint the STS endpoint, or null to resolve it
+         * @return this builder
+         */
         public Builder stsEndpoint(URI stsEndpoint) {
             this.stsEndpoint = stsEndpoint;
             return this;
         }
 
-        /** {@code DurationSeconds}: 900 s to 43,200 s (and no more than the role's maximum); default 1 h. */
+        /**
+         * {@code DurationSeconds}: 900 s to 43,200 s (and no more than the role's maximum); default 1 h.
+         *
+         * @param sessionDuration the requested session duration
+         * @return this builder
+         */
         public Builder sessionDuration(Duration sessionDuration) {
             this.sessionDuration = Objects.requireNonNull(sessionDuration, "sessionDuration");
             return this;
         }
 
-        /** An inline session policy (at most 2,048 characters) that scopes the session down. */
+        /**
+         * An inline session policy (at most 2,048 characters) that scopes the session down.
+         *
+         * @param sessionPolicy the IAM policy JSON, or null for none
+         * @return this builder
+         */
         public Builder sessionPolicy(String sessionPolicy) {
             this.sessionPolicy = sessionPolicy;
             return this;
         }
 
-        /** Managed policy ARNs that scope the session down (at most 10). */
+        /**
+         * Managed policy ARNs that scope the session down (at most 10).
+         *
+         * @param policyArns the policy ARNs
+         * @return this builder
+         */
         public Builder policyArns(List<String> policyArns) {
             this.policyArns = new ArrayList<>(Objects.requireNonNull(policyArns, "policyArns"));
             return this;
         }
 
+        /**
+         * When and how credentials are refreshed; default {@link RefreshPolicy#defaults()}.
+         *
+         * @param refreshPolicy the refresh policy
+         * @return this builder
+         */
         public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
             this.refreshPolicy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
             return this;
         }
 
-        /** Fetch credentials while building the session, failing there if they cannot be had (fail at boot). */
+        /**
+         * Fetch credentials while building the session, failing there if they cannot be had (fail at boot).
+         *
+         * @param eagerStart whether to fetch credentials while building the session
+         * @return this builder
+         */
         public Builder eagerStart(boolean eagerStart) {
             this.eagerStart = eagerStart;
             return this;
@@ -267,31 +362,56 @@ public final class IrsaConfig {
         /**
          * Use this client for STS calls (the caller keeps ownership and closes it). It must not sign
          * AssumeRoleWithWebIdentity with credentials of its own: configure it with anonymous credentials.
+         *
+         * @param stsClient the STS client, configured with anonymous credentials
+         * @return this builder
          */
         public Builder stsClient(StsClient stsClient) {
             this.stsClient = stsClient;
             return this;
         }
 
+        /**
+         * Adds a listener told about each refresh.
+         *
+         * @param listener the listener to add
+         * @return this builder
+         */
         public Builder addListener(RefreshListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
-        /** The wall clock that credential expiry is compared with (tests inject a fake one). */
+        /**
+         * The wall clock that credential expiry is compared with (tests inject a fake one).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Timeouts of the STS HTTP client the session builds (defaults 2 s connect, 5 s read). */
+        /**
+         * Timeouts of the STS HTTP client the session builds (defaults 2 s connect, 5 s read).
+         *
+         * @param connect the connect timeout
+         * @param read the read timeout
+         * @return this builder
+         */
         public Builder timeouts(Duration connect, Duration read) {
             this.connectTimeout = Objects.requireNonNull(connect, "connect");
             this.readTimeout = Objects.requireNonNull(read, "read");
             return this;
         }
 
-        /** Where system properties and environment variables are read from (default: the real ones). */
+        /**
+         * Where system properties and environment variables are read from (default: the real ones).
+         *
+         * @param settings the settings source
+         * @return this builder
+         */
         public Builder settings(SettingsSource settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
             return this;
@@ -300,6 +420,7 @@ public final class IrsaConfig {
         /**
          * Resolves and validates.
          *
+         * @return the resolved configuration
          * @throws IrsaConfigurationException naming the setting, where it came from, and the fix
          */
         public IrsaConfig build() {

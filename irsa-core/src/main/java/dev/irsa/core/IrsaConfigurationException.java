@@ -8,6 +8,11 @@ package dev.irsa.core;
 public final class IrsaConfigurationException extends IrsaException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates an exception of kind {@link Kind#CONFIGURATION}.
+     *
+     * @param message the setting at fault and the fix
+     */
     public IrsaConfigurationException(String message) {
         super(Kind.CONFIGURATION, null, message, null);
     }

@@ -30,29 +30,54 @@ public class IrsaException extends RuntimeException {
         CLOSED
     }
 
+    /** The class of failure. */
     private final Kind kind;
+    /** The STS error code, or null when STS did not answer with one. */
     private final String stsErrorCode;
 
+    /**
+     * Creates an exception.
+     *
+     * @param kind the class of failure
+     * @param stsErrorCode the STS error code, or null when STS did not answer with one
+     * @param message what went wrong and what to check
+     * @param cause the underlying failure, or null
+     */
     public IrsaException(Kind kind, String stsErrorCode, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
         this.stsErrorCode = stsErrorCode;
     }
 
+    /**
+     * Creates an exception without an STS error code or cause.
+     *
+     * @param kind the class of failure
+     * @param message what went wrong and what to check
+     */
     public IrsaException(Kind kind, String message) {
         this(kind, null, message, null);
     }
 
+    /** {@return the class of failure} */
     public Kind kind() {
         return kind;
     }
 
-    /** The STS error code ({@code AccessDenied}, {@code InvalidIdentityToken}, ...) when STS answered with one. */
+    /**
+     * The STS error code ({@code AccessDenied}, {@code InvalidIdentityToken}, ...) when STS answered with one.
+     *
+     * @return the STS error code, or empty
+     */
     public Optional<String> stsErrorCode() {
         return Optional.ofNullable(stsErrorCode);
     }
 
-    /** Whether retrying later may succeed without anyone changing anything. */
+    /**
+     * Whether retrying later may succeed without anyone changing anything.
+     *
+     * @return true for {@link Kind#RETRYABLE}, {@link Kind#TIMEOUT} and {@link Kind#TOKEN}
+     */
     public boolean isRetryable() {
         return kind == Kind.RETRYABLE || kind == Kind.TIMEOUT || kind == Kind.TOKEN;
     }

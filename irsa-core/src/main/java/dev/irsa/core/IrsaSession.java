@@ -62,6 +62,9 @@ public final class IrsaSession implements AutoCloseable {
      * A session configured from the environment and system properties: IRSA ({@link IrsaConfig}) or EKS Pod
      * Identity ({@link PodIdentityConfig}), chosen by {@link CredentialSource#detect(SettingsSource)}; with
      * neither configured, fails as IRSA does, naming the missing variables.
+     *
+     * @return a new session of its own
+     * @throws IrsaConfigurationException if neither source is configured or the configuration is invalid
      */
     public static IrsaSession create() {
         if (CredentialSource.detect(SettingsSource.system()).orElse(null) == CredentialSource.POD_IDENTITY) {
@@ -74,6 +77,8 @@ public final class IrsaSession implements AutoCloseable {
      * An EKS Pod Identity session of its own: the same engine, guarantees, events and state as IRSA, credentials
      * from the node's Pod Identity agent.
      *
+     * @param config the Pod Identity configuration
+     * @return a new session of its own
      * @throws IrsaException if {@link PodIdentityConfig#eagerStart()} is set and no credentials could be had
      */
     public static IrsaSession create(PodIdentityConfig config) {
@@ -82,7 +87,12 @@ public final class IrsaSession implements AutoCloseable {
         return new IrsaSession(null, config, engine, engine::close).startIfEager();
     }
 
-    /** A hold on the process-wide Pod Identity session for this configuration (see {@link #shared(IrsaConfig)}). */
+    /**
+     * A hold on the process-wide Pod Identity session for this configuration (see {@link #shared(IrsaConfig)}).
+     *
+     * @param config the Pod Identity configuration
+     * @return a new hold on the shared session; closing it releases the hold
+     */
     public static IrsaSession shared(PodIdentityConfig config) {
         SessionRegistry registry = SessionRegistry.global();
         SessionRegistry.Key key = SessionRegistry.Key.of(config);
@@ -124,6 +134,8 @@ public final class IrsaSession implements AutoCloseable {
     /**
      * A session of its own for this configuration.
      *
+     * @param config the IRSA configuration
+     * @return a new session of its own
      * @throws IrsaException if {@link IrsaConfig#eagerStart()} is set and no credentials could be had
      */
     public static IrsaSession create(IrsaConfig config) {
@@ -137,6 +149,9 @@ public final class IrsaSession implements AutoCloseable {
      * A hold on the process-wide session for this configuration (role, token file, session name, endpoint,
      * duration, session policy, refresh policy, STS client): providers built alike share one session and one
      * refresh. The session is closed when its last holder closes.
+     *
+     * @param config the IRSA configuration
+     * @return a new hold on the shared session; closing it releases the hold
      */
     public static IrsaSession shared(IrsaConfig config) {
         SessionRegistry registry = SessionRegistry.global();
@@ -197,6 +212,7 @@ public final class IrsaSession implements AutoCloseable {
     /**
      * Valid credentials.
      *
+     * @return credentials that are not about to expire
      * @throws IrsaException when none can be had: the message says why and what to check
      */
     public IrsaCredentials credentials() {
@@ -207,7 +223,11 @@ public final class IrsaSession implements AutoCloseable {
         return e.credentials();
     }
 
-    /** Credentials without blocking the calling thread: completed at once when cached. */
+    /**
+     * Credentials without blocking the calling thread: completed at once when cached.
+     *
+     * @return a future completed with valid credentials, or exceptionally with an {@link IrsaException}
+     */
     public CompletableFuture<IrsaCredentials> credentialsAsync() {
         RefreshEngine e = active;
         if (e == null) {
@@ -229,6 +249,10 @@ public final class IrsaSession implements AutoCloseable {
      * chaining, e.g. into another account). It refreshes on its own schedule on the same engine and scheduler,
      * waiting for this session's credentials without holding a thread. Closing it does not close this session; once
      * this session is closed, its refreshes fail for good (no retries) and it serves what it holds until expiry.
+     *
+     * @param target the role to assume from this session's role
+     * @return a new session for {@code target}
+     * @throws IrsaConfigurationException if this is an EKS Pod Identity session
      */
     public IrsaSession assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
@@ -258,6 +282,8 @@ public final class IrsaSession implements AutoCloseable {
      * none yet and they are valid past the mandatory window (otherwise nothing happens): an adapter that closed its
      * session and takes one up again (the SDK closes providers with their clients) then makes no STS call and no
      * caller waits. Never blocks.
+     *
+     * @param previous credentials from an earlier session of this configuration
      */
     public void resumeWith(IrsaCredentials previous) {
         RefreshEngine e = active;
@@ -269,6 +295,8 @@ public final class IrsaSession implements AutoCloseable {
     /**
      * Expiry, last refresh, last error and status, for health checks: the session's, so a closed handle on a
      * session that others still hold reports the live session, and {@code CLOSED} once the session itself is closed.
+     *
+     * @return a snapshot of the session's state
      */
     public SessionState state() {
         return engine.state();
@@ -277,6 +305,7 @@ public final class IrsaSession implements AutoCloseable {
     /**
      * The IRSA configuration.
      *
+     * @return the configuration this session was created with
      * @throws IllegalStateException for an EKS Pod Identity session (see {@link #podIdentityConfig()})
      */
     public IrsaConfig config() {
@@ -286,12 +315,21 @@ public final class IrsaSession implements AutoCloseable {
         return config;
     }
 
-    /** The Pod Identity configuration; empty for an IRSA session. */
+    /**
+     * The Pod Identity configuration; empty for an IRSA session.
+     *
+     * @return the Pod Identity configuration, or empty
+     */
     public Optional<PodIdentityConfig> podIdentityConfig() {
         return Optional.ofNullable(podIdentity);
     }
 
-    /** Where this session's credentials come from. */
+    /**
+     * Where this session's credentials come from.
+     *
+     * @return {@link CredentialSource#POD_IDENTITY} for a Pod Identity session, else {@link
+     *         CredentialSource#WEB_IDENTITY}
+     */
     public CredentialSource source() {
         return config != null ? CredentialSource.WEB_IDENTITY : CredentialSource.POD_IDENTITY;
     }

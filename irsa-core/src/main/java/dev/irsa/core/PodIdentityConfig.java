@@ -31,13 +31,17 @@ import java.util.Set;
  * @since 0.1.0
  */
 public final class PodIdentityConfig {
+    /** The EKS Pod Identity agent's IPv4 address. */
     public static final String EKS_AGENT_IPV4 = "169.254.170.23";
+    /** The EKS Pod Identity agent's IPv6 address. */
     public static final String EKS_AGENT_IPV6 = "fd00:ec2::23";
+    /** The ECS container-credentials agent's IPv4 address. */
     public static final String ECS_AGENT_IPV4 = "169.254.170.2";
     /** What EKS injects on IPv4 clusters. */
     public static final URI EKS_AGENT_URI = URI.create("http://169.254.170.23/v1/credentials");
     /** What EKS injects on IPv6 clusters. */
     public static final URI EKS_AGENT_URI_IPV6 = URI.create("http://[fd00:ec2::23]/v1/credentials");
+    /** Where EKS mounts the projected service-account token for Pod Identity. */
     public static final Path EKS_TOKEN_FILE = Path.of(
             "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token");
     /** The audience of the projected token EKS mounts for Pod Identity. */
@@ -74,57 +78,85 @@ public final class PodIdentityConfig {
         this.readTimeout = b.readTimeout;
     }
 
+    /** {@return a new builder with no explicit values} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Whether the agent URI and a token (literal or file) are set: what EKS injects for a Pod Identity association. */
+    /**
+     * Whether the agent URI and a token (literal or file) are set: what EKS injects for a Pod Identity association.
+     *
+     * @param settings where system properties and environment variables are read from
+     * @return true if the URI and a token or token file are set
+     */
     public static boolean isConfigured(SettingsSource settings) {
         return settings.first(URI_PROPERTY, URI_VARIABLE).isPresent()
                 && (settings.first(TOKEN_PROPERTY, TOKEN_VARIABLE).isPresent()
                 || settings.first(FILE_PROPERTY, FILE_VARIABLE).isPresent());
     }
 
-    /** The agent's credentials URI. */
+    /**
+     * The agent's credentials URI.
+     *
+     * @return the agent's credentials URI
+     */
     public URI endpoint() {
         return endpoint;
     }
 
-    /** The projected token file, re-read for every call; empty when a literal token is used. */
+    /**
+     * The projected token file, re-read for every call; empty when a literal token is used.
+     *
+     * @return the token file, or empty
+     */
     public Optional<Path> tokenFile() {
         return Optional.ofNullable(tokenFile);
     }
 
-    /** The literal token, when one is set (it wins over the file). Never log it. */
+    /**
+     * The literal token, when one is set (it wins over the file). Never log it.
+     *
+     * @return the literal token, or empty
+     */
     public Optional<String> literalToken() {
         return Optional.ofNullable(token);
     }
 
+    /** {@return when and how credentials are refreshed} */
     public RefreshPolicy refreshPolicy() {
         return refreshPolicy;
     }
 
+    /** {@return whether credentials are fetched while building the session, failing there if they cannot be had} */
     public boolean eagerStart() {
         return eagerStart;
     }
 
+    /** {@return the listeners told about each refresh, in the order added; unmodifiable} */
     public List<RefreshListener> listeners() {
         return listeners;
     }
 
+    /** {@return the wall clock that credential expiry is compared with} */
     public Clock clock() {
         return clock;
     }
 
+    /** {@return the connect timeout of each call to the agent} */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
+    /** {@return the read timeout of each call to the agent} */
     public Duration readTimeout() {
         return readTimeout;
     }
 
-    /** Whether the URI's host is the EKS Pod Identity agent's IPv6 address. */
+    /**
+     * Whether the URI's host is the EKS Pod Identity agent's IPv6 address.
+     *
+     * @return true if the endpoint's host is {@value #EKS_AGENT_IPV6}
+     */
     public boolean ipv6Agent() {
         return EKS_AGENT_IPV6.equals(bare(endpoint.getHost()));
     }
@@ -135,7 +167,12 @@ public final class PodIdentityConfig {
                 : String.valueOf(tokenFile)) + ", " + refreshPolicy + ", eagerStart=" + eagerStart + "]";
     }
 
-    /** Whether plain HTTP may go to {@code host}: loopback literals and the container-credential agents. */
+    /**
+     * Whether plain HTTP may go to {@code host}: loopback literals and the container-credential agents.
+     *
+     * @param host a URI host, IPv6 literals with or without brackets; may be null
+     * @return true if {@code host} is a loopback literal or an agent address
+     */
     public static boolean plainHttpAllowed(String host) {
         String h = bare(host);
         if (h == null) {
@@ -164,6 +201,7 @@ public final class PodIdentityConfig {
 
         private Builder() {}
 
+        /** {@return an independent copy of this builder's explicit values} */
         public Builder copy() {
             Builder b = new Builder();
             b.endpoint = endpoint;
@@ -179,49 +217,102 @@ public final class PodIdentityConfig {
             return b;
         }
 
+        /**
+         * The agent's credentials URI.
+         *
+         * @param endpoint the URI, or null to resolve it from the settings
+         * @return this builder
+         */
         public Builder endpoint(URI endpoint) {
             this.endpoint = endpoint;
             return this;
         }
 
+        /**
+         * The projected token file, re-read for every call.
+         *
+         * @param tokenFile the token file, or null to resolve it from the settings
+         * @return this builder
+         */
         public Builder tokenFile(Path tokenFile) {
             this.tokenFile = tokenFile;
             return this;
         }
 
-        /** A literal authorization token (wins over any file). */
+        /**
+         * A literal authorization token (wins over any file).
+         *
+         * @param token the token, or null to resolve it from the settings
+         * @return this builder
+         */
         public Builder authorizationToken(String token) {
             this.token = token;
             return this;
         }
 
+        /**
+         * When and how credentials are refreshed; default {@link RefreshPolicy#defaults()}.
+         *
+         * @param refreshPolicy the refresh policy
+         * @return this builder
+         */
         public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
             this.refreshPolicy = Objects.requireNonNull(refreshPolicy, "refreshPolicy");
             return this;
         }
 
+        /**
+         * Fetch credentials while building the session, failing there if they cannot be had (fail at boot).
+         *
+         * @param eagerStart whether to fetch credentials while building the session
+         * @return this builder
+         */
         public Builder eagerStart(boolean eagerStart) {
             this.eagerStart = eagerStart;
             return this;
         }
 
+        /**
+         * Adds a listener told about each refresh.
+         *
+         * @param listener the listener to add
+         * @return this builder
+         */
         public Builder addListener(RefreshListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
+        /**
+         * The wall clock that credential expiry is compared with (tests inject a fake one).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Timeouts of each call to the agent (defaults 2 s connect, 5 s read). */
+        /**
+         * Timeouts of each call to the agent (defaults 2 s connect, 5 s read).
+         *
+         * @param connect the connect timeout
+         * @param read the read timeout
+         * @return this builder
+         */
         public Builder timeouts(Duration connect, Duration read) {
             this.connectTimeout = Objects.requireNonNull(connect, "connect");
             this.readTimeout = Objects.requireNonNull(read, "read");
             return this;
         }
 
+        /**
+         * Where system properties and environment variables are read from (default: the real ones).
+         *
+         * @param settings the settings source
+         * @return this builder
+         */
         public Builder settings(SettingsSource settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
             return this;
@@ -230,6 +321,7 @@ public final class PodIdentityConfig {
         /**
          * Resolves and validates.
          *
+         * @return the resolved configuration
          * @throws IrsaConfigurationException naming the setting, where it came from, and the fix
          */
         public PodIdentityConfig build() {

@@ -49,26 +49,39 @@ public final class RefreshPolicy {
         this.tokenReadRetry = b.tokenReadRetry;
     }
 
+    /** {@return the default policy (what {@code builder().build()} gives)} */
     public static RefreshPolicy defaults() {
         return DEFAULTS;
     }
 
+    /** {@return a new builder holding the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** {@return a new builder holding this policy's values} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** The advisory window for credentials of this lifetime. */
+    /**
+     * The advisory window for credentials of this lifetime.
+     *
+     * @param lifetime the credentials' lifetime, from issue to expiry
+     * @return 5, 15 or 60 minutes by lifetime, at most a third of it
+     */
     public Duration advisoryWindow(Duration lifetime) {
         Duration w = lifetime.compareTo(Duration.ofMinutes(20)) < 0 ? Duration.ofMinutes(5)
                 : lifetime.compareTo(Duration.ofMinutes(90)) < 0 ? Duration.ofMinutes(15) : Duration.ofMinutes(60);
         return min(w, lifetime.dividedBy(3));
     }
 
-    /** The mandatory window for credentials of this lifetime. */
+    /**
+     * The mandatory window for credentials of this lifetime.
+     *
+     * @param lifetime the credentials' lifetime, from issue to expiry
+     * @return {@link #mandatoryWindowMax()}, at most a tenth of {@code lifetime}
+     */
     public Duration mandatoryWindow(Duration lifetime) {
         return min(mandatoryWindow, lifetime.dividedBy(10));
     }
@@ -76,6 +89,10 @@ public final class RefreshPolicy {
     /**
      * How long before expiry the background refresh starts: somewhere in the first {@code jitter} part of the
      * advisory window (by default its first half), drawn from {@code random}.
+     *
+     * @param lifetime the credentials' lifetime, from issue to expiry
+     * @param random the source of the jitter
+     * @return the time before expiry at which to refresh; always longer than the mandatory window
      */
     public Duration refreshLead(Duration lifetime, RandomGenerator random) {
         Duration advisory = advisoryWindow(lifetime);
@@ -91,6 +108,10 @@ public final class RefreshPolicy {
      * lifetime instead, from {@code lifetime/10} after issue to the usual latest point, which costs one early STS
      * call per session and leaves the fleet's refreshes evenly spread from then on. Without jitter it is
      * {@link #refreshLead(Duration, RandomGenerator)}.
+     *
+     * @param lifetime the credentials' lifetime, from issue to expiry
+     * @param random the source of the jitter
+     * @return the time before expiry at which to refresh the first credentials
      */
     public Duration firstRefreshLead(Duration lifetime, RandomGenerator random) {
         if (jitter == 0) {
@@ -107,8 +128,11 @@ public final class RefreshPolicy {
      * Delay before retry number {@code failures} (1 for the first failure): full jitter over
      * {@code min(cap, base * 2^(failures-1))}, at least 100 ms.
      *
+     * @param failures consecutive failures so far, at least 1
      * @param untilMandatory time left before the mandatory window, or null when no valid credentials are held
      * @param untilExpiry time left before the held credentials expire, or null when none are held
+     * @param random the source of the jitter
+     * @return the delay before the next attempt
      */
     public Duration backoff(int failures, Duration untilMandatory, Duration untilExpiry, RandomGenerator random) {
         long cap;
@@ -129,47 +153,72 @@ public final class RefreshPolicy {
         return Duration.ofMillis(delay);
     }
 
-    /** STS calls one refresh may make while a caller is waiting (retryable errors only). */
+    /**
+     * STS calls one refresh may make while a caller is waiting (retryable errors only).
+     *
+     * @return the maximum number of STS calls per refresh, 1 to 10; default 3
+     */
     public int maxAttempts() {
         return maxAttempts;
     }
 
-    /** The longest a caller waits: for the first credentials, or for a refresh in the mandatory window. */
+    /**
+     * The longest a caller waits: for the first credentials, or for a refresh in the mandatory window.
+     *
+     * @return the wait timeout; default 10 s
+     */
     public Duration waitTimeout() {
         return waitTimeout;
     }
 
-    /** How long a non-recoverable error is handed to callers before another STS call is tried. */
+    /**
+     * How long a non-recoverable error is handed to callers before another STS call is tried.
+     *
+     * @return how long a non-recoverable error is reused; default 5 s
+     */
     public Duration nonRecoverableErrorTtl() {
         return nonRecoverableErrorTtl;
     }
 
-    /** Whether credentials are refreshed in the background ahead of expiry (default true). */
+    /**
+     * Whether credentials are refreshed in the background ahead of expiry (default true).
+     *
+     * @return true if refreshes run in the background ahead of expiry
+     */
     public boolean backgroundRefresh() {
         return backgroundRefresh;
     }
 
-    /** How long a missing or empty token file is re-read (the kubelet's atomic swap), about a second. */
+    /**
+     * How long a missing or empty token file is re-read (the kubelet's atomic swap), about a second.
+     *
+     * @return how long the token file is re-read; default 1 s
+     */
     public Duration tokenReadRetry() {
         return tokenReadRetry;
     }
 
+    /** {@return the first retry delay after a failed refresh; default 1 s} */
     public Duration backoffBase() {
         return backoffBase;
     }
 
+    /** {@return the longest retry delay while the cached credentials are valid; default 5 min} */
     public Duration backoffMax() {
         return backoffMax;
     }
 
+    /** {@return the longest retry delay once no valid credentials are held; default 10 s} */
     public Duration expiredBackoffMax() {
         return expiredBackoffMax;
     }
 
+    /** {@return the fraction (0–1) of the advisory window over which the refresh start is spread; default 0.5} */
     public double jitter() {
         return jitter;
     }
 
+    /** {@return the mandatory window before it is capped at a tenth of the lifetime; default 1 min} */
     public Duration mandatoryWindowMax() {
         return mandatoryWindow;
     }
@@ -229,12 +278,25 @@ public final class RefreshPolicy {
             tokenReadRetry = p.tokenReadRetry;
         }
 
+        /**
+         * The mandatory window, before it is capped at a tenth of the lifetime; default 1 min.
+         *
+         * @param d a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is null, zero or negative
+         */
         public Builder mandatoryWindow(Duration d) {
             mandatoryWindow = positive(d, "mandatoryWindow");
             return this;
         }
 
-        /** Fraction (0–1) of the advisory window over which the refresh start is spread; default 0.5. */
+        /**
+         * Fraction (0–1) of the advisory window over which the refresh start is spread; default 0.5.
+         *
+         * @param fraction the fraction, 0 to 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code fraction} is outside 0–1
+         */
         public Builder jitter(double fraction) {
             if (!(fraction >= 0 && fraction <= 1)) {
                 throw new IllegalArgumentException("jitter must be between 0 and 1, not " + fraction);
@@ -243,21 +305,49 @@ public final class RefreshPolicy {
             return this;
         }
 
+        /**
+         * The first retry delay after a failed refresh; default 1 s.
+         *
+         * @param d a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is null, zero or negative
+         */
         public Builder backoffBase(Duration d) {
             backoffBase = positive(d, "backoffBase");
             return this;
         }
 
+        /**
+         * The longest retry delay while the cached credentials are valid; default 5 min.
+         *
+         * @param d a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is null, zero or negative
+         */
         public Builder backoffMax(Duration d) {
             backoffMax = positive(d, "backoffMax");
             return this;
         }
 
+        /**
+         * The longest retry delay once no valid credentials are held; default 10 s.
+         *
+         * @param d a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is null, zero or negative
+         */
         public Builder expiredBackoffMax(Duration d) {
             expiredBackoffMax = positive(d, "expiredBackoffMax");
             return this;
         }
 
+        /**
+         * STS calls one refresh may make while a caller is waiting (retryable errors only); default 3.
+         *
+         * @param n 1 to 10
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is outside 1–10
+         */
         public Builder maxAttempts(int n) {
             if (n < 1 || n > 10) {
                 throw new IllegalArgumentException("maxAttempts must be between 1 and 10, not " + n);
@@ -266,23 +356,49 @@ public final class RefreshPolicy {
             return this;
         }
 
+        /**
+         * The longest a caller waits, for the first credentials or for a refresh in the mandatory window; default 10 s.
+         *
+         * @param d a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is null, zero or negative
+         */
         public Builder waitTimeout(Duration d) {
             waitTimeout = positive(d, "waitTimeout");
             return this;
         }
 
-        /** 1–5 s is sensible: long enough not to hammer STS, short enough to notice a fix. */
+        /**
+         * 1–5 s is sensible: long enough not to hammer STS, short enough to notice a fix.
+         *
+         * @param d how long a non-recoverable error is handed to callers before STS is asked again; default 5 s
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is null, zero or negative
+         */
         public Builder nonRecoverableErrorTtl(Duration d) {
             nonRecoverableErrorTtl = positive(d, "nonRecoverableErrorTtl");
             return this;
         }
 
+        /**
+         * Whether to refresh in the background ahead of expiry; default true.
+         *
+         * @param enabled false to refresh only when callers need credentials
+         * @return this builder
+         */
         public Builder backgroundRefresh(boolean enabled) {
             backgroundRefresh = enabled;
             return this;
         }
 
-        /** How long to keep re-reading a token file that is briefly missing (the kubelet's swap); zero or more. */
+        /**
+         * How long to keep re-reading a token file that is briefly missing (the kubelet's swap); zero or more.
+         *
+         * @param d the retry period; default 1 s
+         * @return this builder
+         * @throws NullPointerException if {@code d} is null
+         * @throws IllegalArgumentException if {@code d} is negative
+         */
         public Builder tokenReadRetry(Duration d) {
             Objects.requireNonNull(d, "tokenReadRetry");
             if (d.isNegative()) {
@@ -292,6 +408,12 @@ public final class RefreshPolicy {
             return this;
         }
 
+        /**
+         * Builds the policy.
+         *
+         * @return the policy
+         * @throws IllegalArgumentException if {@code backoffMax} is below {@code backoffBase}
+         */
         public RefreshPolicy build() {
             if (backoffMax.compareTo(backoffBase) < 0) {
                 throw new IllegalArgumentException("backoffMax (" + backoffMax + ") is below backoffBase (" + backoffBase + ")");

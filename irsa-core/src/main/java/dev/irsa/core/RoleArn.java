@@ -6,6 +6,11 @@ import java.util.regex.Pattern;
 /**
  * An IAM role ARN, {@code arn:<partition>:iam::<12-digit account>:role/<optional path/><name>}, in any
  * partition ({@code aws}, {@code aws-cn}, {@code aws-us-gov}, {@code aws-iso}, ...). Immutable.
+ *
+ * @param partition the partition, e.g. {@code aws}
+ * @param accountId the 12-digit account ID
+ * @param path the role's path with its trailing slash, e.g. {@code team/}; empty when the role has none
+ * @param name the role's name
  * @since 0.1.0
  */
 public record RoleArn(String partition, String accountId, String path, String name) {
@@ -15,7 +20,9 @@ public record RoleArn(String partition, String accountId, String path, String na
     /**
      * Parses and validates a role ARN.
      *
+     * @param arn the ARN to parse; surrounding whitespace is ignored
      * @param source where the value came from (for example {@code AWS_ROLE_ARN}), named in the error
+     * @return the parsed role ARN
      * @throws IrsaConfigurationException naming what is wrong and the expected shape
      */
     public static RoleArn parse(String arn, String source) {

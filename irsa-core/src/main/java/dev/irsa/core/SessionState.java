@@ -9,10 +9,15 @@ import java.util.Map;
 /**
  * A consistent snapshot of a session for health checks, metrics and the CLI. Immutable; holds no secrets.
  *
+ * @param status the session's condition
+ * @param roleArn the role the session assumes
+ * @param stsEndpoint the STS endpoint the token goes to
  * @param expiration expiry of the credentials being served, or null before the first success
  * @param lastRefresh when credentials last arrived, or null
  * @param lastError the last failure's message (null after a success)
+ * @param lastErrorKind the class of the last failure (null after a success)
  * @param lastErrorCode the STS code of the last failure, if STS gave one
+ * @param consecutiveFailures how many refreshes in a row have failed, up to the latest
  * @param subject {@code sub} of the last token read, for diagnostics
  * @param callersWaited how many calls so far had to wait for a refresh (the first credentials, the mandatory window):
  *        the number to watch if requests are ever slow because of credentials
@@ -24,7 +29,21 @@ import java.util.Map;
 public record SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
                            String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
                            int consecutiveFailures, String subject, long callersWaited, String source) {
-    /** A state of an IRSA ({@code web-identity}) session. */
+    /**
+     * A state of an IRSA ({@code web-identity}) session.
+     *
+     * @param status the session's condition
+     * @param roleArn the role the session assumes
+     * @param stsEndpoint the STS endpoint the token goes to
+     * @param expiration expiry of the credentials being served, or null before the first success
+     * @param lastRefresh when credentials last arrived, or null
+     * @param lastError the last failure's message (null after a success)
+     * @param lastErrorKind the class of the last failure (null after a success)
+     * @param lastErrorCode the STS code of the last failure, if STS gave one
+     * @param consecutiveFailures how many refreshes in a row have failed, up to the latest
+     * @param subject {@code sub} of the last token read, for diagnostics
+     * @param callersWaited how many calls so far had to wait for a refresh
+     */
     public SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
                         String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
                         int consecutiveFailures, String subject, long callersWaited) {
@@ -46,7 +65,11 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
         CLOSED
     }
 
-    /** Whether callers can get credentials now. */
+    /**
+     * Whether callers can get credentials now.
+     *
+     * @return true if the status is {@code VALID} or {@code DEGRADED}
+     */
     public boolean healthy() {
         return status == Status.VALID || status == Status.DEGRADED;
     }
@@ -61,6 +84,8 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
      * <p>A non-recoverable error (trust policy, OIDC provider) while credentials remain is deliberately {@code UP}:
      * a bad IAM edit reaches every pod at once, and {@code DOWN} would take them all out of service while they can
      * still work for up to the session's lifetime. Alert on the details instead.
+     *
+     * @return {@code UP}, {@code DOWN} or {@code UNKNOWN}
      */
     public String healthStatus() {
         if (status == Status.NOT_STARTED) {
@@ -72,6 +97,9 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
     /**
      * Details for a health endpoint: status, role, endpoint, expiry and time left, last refresh, and on failure
      * the error (whose message says what to fix). Never a secret. Absent values are left out.
+     *
+     * @param now the current time, for the time left before expiry
+     * @return the details, in a stable order
      */
     public Map<String, Object> details(Instant now) {
         Map<String, Object> d = new LinkedHashMap<>();

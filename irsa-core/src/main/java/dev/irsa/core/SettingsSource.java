@@ -11,18 +11,38 @@ import java.util.Optional;
  * @since 0.1.0
  */
 public interface SettingsSource {
-    /** A Java system property, e.g. {@code aws.roleArn}. */
+    /**
+     * A Java system property, e.g. {@code aws.roleArn}.
+     *
+     * @param name the property name
+     * @return the property's value, or empty when it is not set
+     */
     Optional<String> systemProperty(String name);
 
-    /** An environment variable, e.g. {@code AWS_ROLE_ARN}. */
+    /**
+     * An environment variable, e.g. {@code AWS_ROLE_ARN}.
+     *
+     * @param name the variable name
+     * @return the variable's value, or empty when it is not set
+     */
     Optional<String> environmentVariable(String name);
 
-    /** The real JVM system properties and process environment. */
+    /**
+     * The real JVM system properties and process environment.
+     *
+     * @return the settings source backed by {@link System#getProperty(String)} and {@link System#getenv(String)}
+     */
     static SettingsSource system() {
         return SystemSettings.INSTANCE;
     }
 
-    /** Fixed maps, for tests and embedding. */
+    /**
+     * Fixed maps, for tests and embedding.
+     *
+     * @param environment the environment variables (copied)
+     * @param systemProperties the system properties (copied)
+     * @return a settings source that reads only these maps
+     */
     static SettingsSource of(Map<String, String> environment, Map<String, String> systemProperties) {
         Map<String, String> env = Map.copyOf(environment);
         Map<String, String> props = Map.copyOf(systemProperties);
@@ -39,7 +59,12 @@ public interface SettingsSource {
         };
     }
 
-    /** Only these environment variables and no system properties. */
+    /**
+     * Only these environment variables and no system properties.
+     *
+     * @param environment the environment variables (copied)
+     * @return a settings source that reads only {@code environment}
+     */
     static SettingsSource ofEnvironment(Map<String, String> environment) {
         return of(environment, Map.of());
     }
@@ -47,6 +72,10 @@ public interface SettingsSource {
     /**
      * The first non-blank value of: the system property (if {@code property} is not null), then each
      * environment variable in order.
+     *
+     * @param property the system property to try first, or null
+     * @param environmentVariables the environment variables to try next, in order
+     * @return the first non-blank value, trimmed, or empty
      */
     default Optional<String> first(String property, String... environmentVariables) {
         if (property != null) {

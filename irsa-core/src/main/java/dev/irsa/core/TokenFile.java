@@ -44,6 +44,12 @@ public final class TokenFile {
             + " ServiceAccount has a Pod Identity association, and that the pod was created after the association"
             + " (EKS only changes new pods)");
 
+    /**
+     * A web identity (IRSA) token file.
+     *
+     * @param path the token file
+     * @param retryWindow how long a missing or empty file is re-read before {@link #read()} fails
+     */
     public TokenFile(Path path, Duration retryWindow) {
         this(path, retryWindow, WEB_IDENTITY);
     }
@@ -54,11 +60,18 @@ public final class TokenFile {
         this.wording = wording;
     }
 
-    /** The EKS Pod Identity token file: the same reading, messages that name Pod Identity's variable and volume. */
+    /**
+     * The EKS Pod Identity token file: the same reading, messages that name Pod Identity's variable and volume.
+     *
+     * @param path the token file
+     * @param retryWindow how long a missing or empty file is re-read before {@link #read()} fails
+     * @return a token file whose messages name EKS Pod Identity
+     */
     public static TokenFile podIdentity(Path path, Duration retryWindow) {
         return new TokenFile(path, retryWindow, POD_IDENTITY);
     }
 
+    /** {@return the token file's path} */
     public Path path() {
         return path;
     }
@@ -66,6 +79,7 @@ public final class TokenFile {
     /**
      * Reads the token.
      *
+     * @return the token, with surrounding whitespace stripped
      * @throws IrsaException of kind {@link IrsaException.Kind#TOKEN} naming the file and what to check
      */
     public String read() {

@@ -14,6 +14,16 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
  * The claims of a projected service-account token, decoded <em>without</em> verifying the signature (STS
  * does that): used to explain problems before STS does and to name the namespace and service account in
  * diagnostics. Immutable; holds no copy of the token itself, so it is safe to log.
+ *
+ * @param issuer the {@code iss} claim, or null
+ * @param subject the {@code sub} claim, or null
+ * @param audiences the {@code aud} claim (a single string or a list); empty when absent
+ * @param issuedAt the {@code iat} claim, or null
+ * @param notBefore the {@code nbf} claim, or null
+ * @param expiresAt the {@code exp} claim, or null
+ * @param namespace the Kubernetes namespace, from the {@code kubernetes.io} claim or else the subject; may be null
+ * @param serviceAccount the service account's name, from the {@code kubernetes.io} claim or else the subject; may
+ *        be null
  * @since 0.1.0
  */
 public record WebIdentityToken(String issuer, String subject, List<String> audiences, Instant issuedAt,
@@ -24,6 +34,8 @@ public record WebIdentityToken(String issuer, String subject, List<String> audie
     /**
      * Decodes a compact JWT.
      *
+     * @param jwt the token, in compact serialization
+     * @return the decoded claims
      * @param source where it came from (a file path), named in the error
      * @throws IrsaException of kind {@link IrsaException.Kind#TOKEN} if it is not a JWT
      */
@@ -77,7 +89,11 @@ public record WebIdentityToken(String issuer, String subject, List<String> audie
                 time(claims.get("nbf")), time(claims.get("exp")), ns, sa);
     }
 
-    /** Issuer host and path, as IAM names the OIDC provider and its condition keys. */
+    /**
+     * Issuer host and path, as IAM names the OIDC provider and its condition keys.
+     *
+     * @return the issuer without its scheme and trailing slashes, or empty when the token has no issuer
+     */
     public Optional<String> issuerHostAndPath() {
         if (issuer == null) {
             return Optional.empty();
@@ -85,11 +101,16 @@ public record WebIdentityToken(String issuer, String subject, List<String> audie
         return Optional.of(issuer.replaceFirst("^https?://", "").replaceAll("/+$", ""));
     }
 
+    /** {@return whether the audiences include {@value #STS_AUDIENCE}} */
     public boolean hasStsAudience() {
         return audiences.contains(STS_AUDIENCE);
     }
 
-    /** {@code ns/sa} or the subject, for messages. */
+    /**
+     * {@code ns/sa} or the subject, for messages.
+     *
+     * @return a description naming the service account when known, else the subject
+     */
     public String describe() {
         return namespace != null && serviceAccount != null
                 ? "service account " + namespace + "/" + serviceAccount + " (sub " + subject + ")"

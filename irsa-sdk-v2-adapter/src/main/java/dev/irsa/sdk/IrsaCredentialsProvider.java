@@ -128,11 +128,19 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * From the environment and system properties the SDK reads; never throws. IRSA ({@code AWS_ROLE_ARN},
      * {@code AWS_WEB_IDENTITY_TOKEN_FILE}) or EKS Pod Identity ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI},
      * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}), chosen by {@link CredentialSource#detect} (IRSA when both).
+     *
+     * @return a provider for whichever source is configured, or one that reports why none is
      */
     public static IrsaCredentialsProvider create() {
         return builder().build();
     }
 
+    /**
+     * A builder for a provider configured explicitly; unset values are read from the environment and system
+     * properties at {@link Builder#build()}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -143,6 +151,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * made once, here, from configuration ({@code AWS_ROLE_ARN} and {@code AWS_WEB_IDENTITY_TOKEN_FILE}, or their
      * system properties), never from a failure: with IRSA configured, an STS outage surfaces as an error and never
      * lets another identity (the node's instance role, say) answer instead.
+     *
+     * @return an {@code IrsaCredentialsProvider} when IRSA or Pod Identity is configured, otherwise a
+     *         {@link DefaultCredentialsProvider}
      */
     public static AwsCredentialsProvider withDefaultFallback() {
         Optional<CredentialSource> source = CredentialSource.detect(SettingsSource.system());
@@ -339,7 +350,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return cv;
     }
 
-    /** Where this provider's credentials come from; empty when neither IRSA nor Pod Identity is configured. */
+    /**
+     * Where this provider's credentials come from; empty when neither IRSA nor Pod Identity is configured.
+     *
+     * @return the configured credential source, or empty
+     */
     public Optional<CredentialSource> source() {
         return config != null ? Optional.of(CredentialSource.WEB_IDENTITY)
                 : podConfig != null ? Optional.of(CredentialSource.POD_IDENTITY) : Optional.empty();
@@ -350,13 +365,20 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * {@link #close()} it is the state of the session this provider held: live while anything else holds it,
      * {@code CLOSED} once nothing does (until the next use takes it up again). It never takes a session up itself, so
      * a health check or a meter that outlives its application does not keep one alive.
+     *
+     * @return the state of the session held (or last held), or empty when neither IRSA nor Pod Identity is
+     *         configured
      */
     public Optional<SessionState> state() {
         Hold h = hold;
         return h == null ? Optional.empty() : Optional.of(h.session.state());
     }
 
-    /** Why this provider cannot supply credentials, when it cannot (IRSA not configured, sts module missing). */
+    /**
+     * Why this provider cannot supply credentials, when it cannot (IRSA not configured, sts module missing).
+     *
+     * @return the reason, or empty when this provider can supply credentials
+     */
     public Optional<String> unavailableReason() {
         return unavailable == null ? Optional.empty() : Optional.of(unavailable.getMessage());
     }
@@ -365,6 +387,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * A provider for another role assumed from this one with {@code sts:AssumeRole} (role chaining, e.g. into
      * another account), refreshed on its own schedule. It holds its own share of this provider's session, so the two
      * can be closed in any order; its {@link #toBuilder()} builds the chained role again.
+     *
+     * @param target the role to assume from this provider's role
+     * @return a new provider for {@code target}
+     * @throws SdkClientException if this provider is unavailable or gets its credentials from EKS Pod Identity
      */
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
@@ -377,7 +403,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return new IrsaCredentialsProvider(b, config, null);
     }
 
-    /** A builder holding this provider's configuration (and, for a chained provider, its chained roles). */
+    /**
+     * A builder holding this provider's configuration (and, for a chained provider, its chained roles).
+     *
+     * @return a new builder with this provider's configuration
+     */
     public Builder toBuilder() {
         return builder.copy();
     }
@@ -436,63 +466,128 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             return b;
         }
 
+        /**
+         * The IAM role to assume ({@code arn:aws:iam::<account>:role/<name>}); default {@code AWS_ROLE_ARN}.
+         *
+         * @param roleArn the role ARN, or null to read it from the settings
+         * @return this builder
+         */
         public Builder roleArn(String roleArn) {
             explicitIrsa |= roleArn != null;
             config.roleArn(roleArn);
             return this;
         }
 
+        /**
+         * The projected service-account token file; default {@code AWS_WEB_IDENTITY_TOKEN_FILE}.
+         *
+         * @param tokenFile the token file, or null to read it from the settings
+         * @return this builder
+         */
         public Builder tokenFile(Path tokenFile) {
             explicitIrsa |= tokenFile != null;
             config.tokenFile(tokenFile);
             return this;
         }
 
+        /**
+         * The role session name: 2–64 characters of {@code [\w+=,.@-]}; by default derived from the host (pod) name.
+         *
+         * @param name the session name
+         * @return this builder
+         */
         public Builder roleSessionName(String name) {
             config.roleSessionName(name);
             return this;
         }
 
+        /**
+         * The region whose regional STS endpoint is used; default {@code AWS_REGION}, then {@code AWS_DEFAULT_REGION}.
+         *
+         * @param region the region, e.g. {@code eu-west-1}
+         * @return this builder
+         */
         public Builder region(String region) {
             config.region(region);
             return this;
         }
 
+        /**
+         * Overrides the regional STS endpoint (plain HTTP is refused unless the host is loopback).
+         *
+         * @param endpoint the STS endpoint
+         * @return this builder
+         */
         public Builder stsEndpoint(URI endpoint) {
             config.stsEndpoint(endpoint);
             return this;
         }
 
+        /**
+         * {@code DurationSeconds}: 900 s to 43,200 s (and no more than the role's maximum); default 1 h.
+         *
+         * @param duration the requested session duration
+         * @return this builder
+         */
         public Builder sessionDuration(Duration duration) {
             config.sessionDuration(duration);
             return this;
         }
 
+        /**
+         * An inline session policy (at most 2,048 characters) that scopes the session down.
+         *
+         * @param policy the IAM policy JSON
+         * @return this builder
+         */
         public Builder sessionPolicy(String policy) {
             config.sessionPolicy(policy);
             scoped |= policy != null && !policy.isBlank();
             return this;
         }
 
+        /**
+         * Managed policy ARNs that scope the session down (at most 10).
+         *
+         * @param arns the policy ARNs
+         * @return this builder
+         */
         public Builder policyArns(List<String> arns) {
             config.policyArns(arns);
             scoped |= arns != null && !arns.isEmpty();
             return this;
         }
 
+        /**
+         * When and how credentials are refreshed (IRSA and Pod Identity alike).
+         *
+         * @param policy the refresh policy
+         * @return this builder
+         */
         public Builder refreshPolicy(RefreshPolicy policy) {
             config.refreshPolicy(policy);
             pod.refreshPolicy(policy);
             return this;
         }
 
+        /**
+         * Adds a listener told about every refresh (IRSA and Pod Identity alike).
+         *
+         * @param listener the listener to add
+         * @return this builder
+         */
         public Builder addListener(RefreshListener listener) {
             config.addListener(listener);
             pod.addListener(listener);
             return this;
         }
 
-        /** Fetch at {@link #build()} and throw there if credentials cannot be had (fail at boot). */
+        /**
+         * Fetch at {@link #build()} and throw there if credentials cannot be had (fail at boot).
+         *
+         * @param eager whether to fetch credentials at {@link #build()}
+         * @return this builder
+         */
         public Builder eagerStart(boolean eager) {
             config.eagerStart(eager);
             pod.eagerStart(eager);
@@ -500,24 +595,48 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             return this;
         }
 
-        /** Your own STS client (anonymous credentials); you keep ownership. */
+        /**
+         * Your own STS client (anonymous credentials); you keep ownership.
+         *
+         * @param client the STS client, configured with anonymous credentials
+         * @return this builder
+         */
         public Builder stsClient(StsClient client) {
             config.stsClient(client);
             return this;
         }
 
+        /**
+         * Timeouts of the HTTP client the session builds (defaults 2 s connect, 5 s read).
+         *
+         * @param connect the connect timeout
+         * @param read the read timeout
+         * @return this builder
+         */
         public Builder timeouts(Duration connect, Duration read) {
             config.timeouts(connect, read);
             pod.timeouts(connect, read);
             return this;
         }
 
+        /**
+         * The wall clock that credential expiry is compared with (tests inject a fake one).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             config.clock(clock);
             pod.clock(clock);
             return this;
         }
 
+        /**
+         * Where system properties and environment variables are read from (default: the real ones).
+         *
+         * @param settings the settings source
+         * @return this builder
+         */
         public Builder settings(SettingsSource settings) {
             config.settings(settings);
             pod.settings(settings);
@@ -525,7 +644,12 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             return this;
         }
 
-        /** Share the session with other providers of the same configuration (default true). */
+        /**
+         * Share the session with other providers of the same configuration (default true).
+         *
+         * @param shared whether to share the session
+         * @return this builder
+         */
         public Builder shared(boolean shared) {
             this.shared = shared;
             return this;
@@ -536,6 +660,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * Configuration problems do not throw here (so the provider can sit in a chain); they surface from
          * {@link IrsaCredentialsProvider#resolveCredentials()} — unless eager start is on, in which case any failure
          * to get credentials throws here as an {@link SdkClientException}.
+         *
+         * @return the new provider
+         * @throws SdkClientException if eager start is on and credentials cannot be had
          */
         public IrsaCredentialsProvider build() {
             Builder b = copy();

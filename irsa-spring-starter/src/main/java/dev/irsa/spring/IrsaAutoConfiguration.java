@@ -31,7 +31,21 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @Conditional(OnIrsaConfiguredCondition.class)
 @EnableConfigurationProperties(IrsaProperties.class)
 public class IrsaAutoConfiguration {
+    /** Creates the auto-configuration; Spring instantiates it. */
+    public IrsaAutoConfiguration() {
+    }
 
+
+/**
+ * The IRSA credentials provider, unless the application defines its own {@code AwsCredentialsProvider}; closed
+ * with the context.
+ *
+ * @param p the bound {@code irsa.*} properties
+ * @param environment the Spring environment, the source of system properties and environment variables
+     *                    for settings the properties leave unset
+ * @param listeners refresh listeners to register, in order
+ * @return a provider built from {@code p}, starting eagerly when {@code irsa.eager-start} is set
+ */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(AwsCredentialsProvider.class)
     public IrsaCredentialsProvider irsaCredentialsProvider(IrsaProperties p, Environment environment,

@@ -20,6 +20,10 @@ import org.springframework.boot.context.properties.bind.Binder;
  * @since 0.1.0
  */
 public final class IrsaBootstrapCredentials implements BiFunction<Binder, SettingsSource, IrsaCredentialsProvider> {
+    /** Creates the function; the support jars' {@code IrsaBootstrapRegistryInitializer} instantiates it by name. */
+    public IrsaBootstrapCredentials() {
+    }
+
     @Override
     public IrsaCredentialsProvider apply(Binder binder, SettingsSource settings) {
         IrsaProperties p = binder.bind("irsa", Bindable.of(IrsaProperties.class)).orElseGet(IrsaProperties::new);

@@ -34,10 +34,21 @@ public final class IrsaMetrics implements MeterBinder, RefreshListener {
     private final AtomicReference<Instant> expiration = new AtomicReference<>();
     private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
+    /**
+     * Creates meters tagged {@code source=web-identity}.
+     *
+     * @param clock supplies the current time for the expiry gauge
+     */
     public IrsaMetrics(Clock clock) {
         this(clock, CredentialSource.WEB_IDENTITY);
     }
 
+    /**
+     * Creates meters tagged with the given credential source.
+     *
+     * @param clock supplies the current time for the expiry gauge
+     * @param source the credential source whose {@link CredentialSource#tag() tag} every meter carries
+     */
     public IrsaMetrics(Clock clock, CredentialSource source) {
         this.clock = clock;
         this.source = source.tag();

@@ -72,12 +72,20 @@ public enum Fault {
         this.contentType = contentType;
     }
 
-    /** The HTTP status sent (0 when the connection is dropped without an answer). */
+    /**
+     * The HTTP status sent (0 when the connection is dropped without an answer).
+     *
+     * @return the status code, or 0
+     */
     public int status() {
         return status;
     }
 
-    /** Whether the answer is something other than an STS {@code ErrorResponse} (or no answer at all). */
+    /**
+     * Whether the answer is something other than an STS {@code ErrorResponse} (or no answer at all).
+     *
+     * @return true if the fault's answer is not an STS error document
+     */
     public boolean notAnStsAnswer() {
         return code == null;
     }
@@ -85,6 +93,8 @@ public enum Fault {
     /**
      * The STS error code the client receives; {@code ConnectionReset}; or, for bodies that are not STS answers,
      * the fault's own name ({@code Html503}, {@code Empty502}, {@code TruncatedXml}, ...).
+     *
+     * @return the outcome recorded in the call log
      */
     public String outcome() {
         return code != null ? code : rawOutcome != null ? rawOutcome : "ConnectionReset";

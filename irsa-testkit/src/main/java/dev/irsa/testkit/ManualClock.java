@@ -16,19 +16,38 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ManualClock extends Clock {
     private final AtomicLong millis;
 
+    /**
+     * Creates a clock showing {@code start} (truncated to milliseconds).
+     *
+     * @param start the initial time
+     */
     public ManualClock(Instant start) {
         millis = new AtomicLong(start.toEpochMilli());
     }
 
-    /** Starts at the current time. */
+    /**
+     * Starts at the current time.
+     *
+     * @return a clock showing the current time
+     */
     public static ManualClock now() {
         return new ManualClock(Instant.now());
     }
 
+    /**
+     * Moves the clock forward (or back, for a negative duration) by {@code d}, to millisecond precision.
+     *
+     * @param d the duration to add
+     */
     public void advance(Duration d) {
         millis.addAndGet(d.toMillis());
     }
 
+    /**
+     * Sets the clock to {@code instant} (truncated to milliseconds).
+     *
+     * @param instant the new time
+     */
     public void set(Instant instant) {
         millis.set(instant.toEpochMilli());
     }

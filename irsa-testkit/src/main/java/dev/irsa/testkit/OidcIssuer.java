@@ -51,38 +51,58 @@ public final class OidcIssuer implements AutoCloseable {
         http.start();
     }
 
-    /** Starts an issuer on an ephemeral loopback port with the system clock. */
+    /**
+     * Starts an issuer on an ephemeral loopback port with the system clock.
+     *
+     * @return the running issuer; close it to stop it
+     */
     public static OidcIssuer start() {
         return builder().start();
     }
 
+    /** {@return a builder for an issuer with a non-default clock, port or cluster ID} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The issuer URL, exactly as it appears in the tokens' {@code iss} claim. */
+    /**
+     * The issuer URL, exactly as it appears in the tokens' {@code iss} claim.
+     *
+     * @return the issuer URL
+     */
     public URI issuer() {
         return issuer;
     }
 
-    /** Host, port and path of the issuer: how IAM names the OIDC provider and its condition keys. */
+    /**
+     * Host, port and path of the issuer: how IAM names the OIDC provider and its condition keys.
+     *
+     * @return the issuer's authority and path, without the scheme
+     */
     public String hostAndPath() {
         return issuer.getAuthority() + issuer.getPath();
     }
 
+    /** {@return the URL of the issuer's JSON Web Key Set} */
     public URI jwksUri() {
         return URI.create(issuer + "/keys");
     }
 
+    /** {@return the URL of the issuer's OpenID discovery document} */
     public URI discoveryUri() {
         return URI.create(issuer + "/.well-known/openid-configuration");
     }
 
+    /** {@return the clock tokens are stamped with} */
     public Clock clock() {
         return clock;
     }
 
-    /** Generates a new RSA key that signs from now on; older keys stay published. Returns its {@code kid}. */
+    /**
+     * Generates a new RSA key that signs from now on; older keys stay published. Returns its {@code kid}.
+     *
+     * @return the new key's {@code kid}
+     */
     public String rotateKey() {
         try {
             RSAKey key = new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE)
@@ -94,27 +114,43 @@ public final class OidcIssuer implements AutoCloseable {
         }
     }
 
-    /** Removes a key from the JWKS: tokens it signed stop verifying. */
+    /**
+     * Removes a key from the JWKS: tokens it signed stop verifying.
+     *
+     * @param kid the key's {@code kid}
+     */
     public void retireKey(String kid) {
         keys.removeIf(k -> k.getKeyID().equals(kid));
     }
 
-    /** The {@code kid}s published in the JWKS, newest first. */
+    /**
+     * The {@code kid}s published in the JWKS, newest first.
+     *
+     * @return the key IDs
+     */
     public List<String> keyIds() {
         List<String> ids = new ArrayList<>();
         keys.forEach(k -> ids.add(k.getKeyID()));
         return ids;
     }
 
-    /** Starts a token for {@code system:serviceaccount:<namespace>:<serviceAccount>}. */
+    /**
+     * Starts a token for {@code system:serviceaccount:<namespace>:<serviceAccount>}.
+     *
+     * @param namespace the service account's namespace
+     * @param serviceAccount the service account's name
+     * @return a builder for the token
+     */
     public ServiceAccountTokenBuilder token(String namespace, String serviceAccount) {
         return new ServiceAccountTokenBuilder(this, namespace, serviceAccount);
     }
 
+    /** {@return how many times the discovery document was requested} */
     public int discoveryRequests() {
         return discoveryRequests.get();
     }
 
+    /** {@return how many times the JSON Web Key Set was requested} */
     public int jwksRequests() {
         return jwksRequests.get();
     }
@@ -169,28 +205,48 @@ public final class OidcIssuer implements AutoCloseable {
 
     /** Configures an {@link OidcIssuer}. */
     public static final class Builder {
+        /** Creates a builder holding the defaults, as {@link OidcIssuer#builder()} does. */
+        public Builder() {
+        }
+
         private Clock clock = Clock.systemUTC();
         private int port;
         private String clusterId;
 
-        /** The clock tokens are stamped with (default: system UTC). */
+        /**
+         * The clock tokens are stamped with (default: system UTC).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
         }
 
-        /** Loopback port; 0 (default) picks a free one. */
+        /**
+         * Loopback port; 0 (default) picks a free one.
+         *
+         * @param port the port, or 0
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** The last path segment of the issuer URL, like EKS's cluster ID; random by default. */
+        /**
+         * The last path segment of the issuer URL, like EKS's cluster ID; random by default.
+         *
+         * @param clusterId the cluster ID
+         * @return this builder
+         */
         public Builder clusterId(String clusterId) {
             this.clusterId = clusterId;
             return this;
         }
 
+        /** {@return a running issuer; close it to stop it} */
         public OidcIssuer start() {
             return new OidcIssuer(this);
         }

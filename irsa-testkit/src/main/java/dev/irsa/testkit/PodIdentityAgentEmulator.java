@@ -52,11 +52,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class PodIdentityAgentEmulator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PodIdentityAgentEmulator.class);
+    /** The audience Pod Identity tokens must carry. */
     public static final String AUDIENCE = "pods.eks.amazonaws.com";
+    /** The path of the agent's credentials endpoint. */
     public static final String PATH = "/v1/credentials";
 
     /** How {@code Expiration} is written: the agent's usual form, with nanoseconds, or with a {@code +0000} offset. */
-    public enum ExpirationStyle { SECONDS_Z, NANOS_Z, PLUS_0000 }
+    public enum ExpirationStyle {
+        /** {@code 2024-01-01T00:00:00Z}: the agent's usual form. */
+        SECONDS_Z,
+        /** With nanoseconds and {@code Z}. */
+        NANOS_Z,
+        /** With a {@code +0000} offset. */
+        PLUS_0000
+    }
 
     private final LoopbackHttpServer.Bound http;
     private final URI endpoint;
@@ -95,44 +104,84 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
         http.start();
     }
 
+    /**
+     * {@return a new builder; it needs an {@link Builder#issuer(OidcIssuer) issuer} and an {@link
+     * Builder#sts(StsEmulator) STS emulator}}
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** {@code AWS_CONTAINER_CREDENTIALS_FULL_URI} for a client on this machine. */
+    /**
+     * {@code AWS_CONTAINER_CREDENTIALS_FULL_URI} for a client on this machine.
+     *
+     * @return the credentials URI
+     */
     public URI endpoint() {
         return endpoint;
     }
 
-    /** Creates (or replaces) the Pod Identity association of a service account; returns the role ARN. */
+    /**
+     * Creates (or replaces) the Pod Identity association of a service account; returns the role ARN.
+     *
+     * @param namespace the service account's namespace
+     * @param serviceAccount the service account's name
+     * @param roleArn the role the association grants
+     * @return {@code roleArn}
+     */
     public String associate(String namespace, String serviceAccount, String roleArn) {
         associations.put(namespace + "/" + serviceAccount, Objects.requireNonNull(roleArn));
         return roleArn;
     }
 
-    /** Deletes an association: that service account's requests are refused (403) from now on. */
+    /**
+     * Deletes an association: that service account's requests are refused (403) from now on.
+     *
+     * @param namespace the service account's namespace
+     * @param serviceAccount the service account's name
+     */
     public void removeAssociation(String namespace, String serviceAccount) {
         associations.remove(namespace + "/" + serviceAccount);
     }
 
-    /** Credential lifetime (default 6 h, as EKS Pod Identity); short values make refresh tests fast. */
+    /**
+     * Credential lifetime (default 6 h, as EKS Pod Identity); short values make refresh tests fast.
+     *
+     * @param lifetime the lifetime of the credentials handed out
+     */
     public void credentialLifetime(Duration lifetime) {
         this.credentialLifetime = Objects.requireNonNull(lifetime);
     }
 
+    /**
+     * How {@code Expiration} is written in answers from now on (default {@link ExpirationStyle#SECONDS_Z}).
+     *
+     * @param style the style
+     */
     public void expirationStyle(ExpirationStyle style) {
         this.expirationStyle = Objects.requireNonNull(style);
     }
 
+    /** {@return the fault injection controls} */
     public Faults faults() {
         return faults;
     }
 
-    /** Every request received, in order. */
+    /**
+     * Every request received, in order.
+     *
+     * @return a copy of the requests received, oldest first
+     */
     public List<PodIdentityCall> calls() {
         return List.copyOf(calls);
     }
 
+    /**
+     * Counts requests by outcome.
+     *
+     * @param outcome the outcome, as in {@link PodIdentityCall#outcome()}
+     * @return how many requests had {@code outcome}
+     */
     public long count(String outcome) {
         return calls.stream().filter(c -> outcome.equals(c.outcome())).count();
     }
@@ -321,10 +370,24 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
 
     /** Faults: the next N requests, every request until cleared (an outage), and a latency. Thread-safe. */
     public static final class Faults {
+        /**
+         * Creates fault controls with no faults and no latency; an emulator's own are {@link
+         * PodIdentityAgentEmulator#faults()}.
+         */
+        public Faults() {
+        }
+
         private final Deque<PodIdentityFault> next = new ArrayDeque<>();
         private volatile PodIdentityFault always;
         private volatile Duration latency = Duration.ZERO;
 
+        /**
+         * The next {@code n} requests fail with {@code fault}, then service resumes.
+         *
+         * @param n how many requests fail
+         * @param fault how they fail
+         * @return these controls
+         */
         public synchronized Faults failNext(int n, PodIdentityFault fault) {
             for (int i = 0; i < n; i++) {
                 next.add(fault);
@@ -332,17 +395,29 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Every request fails with {@code fault} until {@link #clear()}: an outage.
+         *
+         * @param fault how requests fail
+         * @return these controls
+         */
         public Faults failAlways(PodIdentityFault fault) {
             this.always = fault;
             return this;
         }
 
-        /** Slows every answer (and fault) by this much. */
+        /**
+         * Slows every answer (and fault) by this much.
+         *
+         * @param latency the delay
+         * @return these controls
+         */
         public Faults latency(Duration latency) {
             this.latency = Objects.requireNonNull(latency);
             return this;
         }
 
+        /** Removes every fault and the latency. */
         public synchronized void clear() {
             next.clear();
             always = null;
@@ -357,6 +432,10 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
 
     /** Configures a {@link PodIdentityAgentEmulator}. */
     public static final class Builder {
+        /** Creates a builder holding the defaults, as {@link PodIdentityAgentEmulator#builder()} does. */
+        public Builder() {
+        }
+
         private OidcIssuer issuer;
         private StsEmulator sts;
         private Clock clock = Clock.systemUTC();
@@ -366,50 +445,95 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
         private Duration credentialLifetime = Duration.ofHours(6);
         private final Set<String> extraHosts = new HashSet<>();
 
-        /** The cluster's issuer: tokens must be signed by a key in its JWKS. */
+        /**
+         * The cluster's issuer: tokens must be signed by a key in its JWKS.
+         *
+         * @param issuer the issuer
+         * @return this builder
+         */
         public Builder issuer(OidcIssuer issuer) {
             this.issuer = issuer;
             return this;
         }
 
-        /** Where credentials are issued, so that its {@code GetCallerIdentity} accepts them. */
+        /**
+         * Where credentials are issued, so that its {@code GetCallerIdentity} accepts them.
+         *
+         * @param sts the STS emulator
+         * @return this builder
+         */
         public Builder sts(StsEmulator sts) {
             this.sts = sts;
             return this;
         }
 
+        /**
+         * The clock for token validity and credential expiry (default system UTC).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock);
             return this;
         }
 
+        /**
+         * The port to listen on (default 0: an ephemeral port).
+         *
+         * @param port the port, or 0
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** Listen on {@code [::1]} instead of {@code 127.0.0.1}. */
+        /**
+         * Listen on {@code [::1]} instead of {@code 127.0.0.1}.
+         *
+         * @param ipv6 whether to listen on {@code [::1]}
+         * @return this builder
+         */
         public Builder ipv6(boolean ipv6) {
             this.ipv6 = ipv6;
             return this;
         }
 
+        /**
+         * The cluster's name, used in session names and messages (default {@code test-cluster}).
+         *
+         * @param clusterName the name
+         * @return this builder
+         */
         public Builder clusterName(String clusterName) {
             this.clusterName = Objects.requireNonNull(clusterName);
             return this;
         }
 
+        /**
+         * Credential lifetime (default 6 h, as EKS Pod Identity).
+         *
+         * @param lifetime the lifetime
+         * @return this builder
+         */
         public Builder credentialLifetime(Duration lifetime) {
             this.credentialLifetime = Objects.requireNonNull(lifetime);
             return this;
         }
 
-        /** Also treat this Host (e.g. {@code localhost}) as the agent's own address. */
+        /**
+         * Also treat this Host (e.g. {@code localhost}) as the agent's own address.
+         *
+         * @param host the host name
+         * @return this builder
+         */
         public Builder acceptHost(String host) {
             this.extraHosts.add(Objects.requireNonNull(host));
             return this;
         }
 
+        /** {@return a running agent emulator; close it to stop it} */
         public PodIdentityAgentEmulator start() {
             return new PodIdentityAgentEmulator(this);
         }

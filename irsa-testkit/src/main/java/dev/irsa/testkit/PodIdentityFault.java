@@ -27,11 +27,16 @@ public enum PodIdentityFault {
         this.message = message;
     }
 
+    /** {@return the HTTP status sent (0 when the connection is dropped without an answer)} */
     public int status() {
         return status;
     }
 
-    /** The outcome recorded in the call log. */
+    /**
+     * The outcome recorded in the call log.
+     *
+     * @return the agent's error code, {@code Garbage200} or {@code ConnectionReset}
+     */
     public String outcome() {
         return code != null ? code : this == GARBAGE_200 ? "Garbage200" : "ConnectionReset";
     }

@@ -43,7 +43,13 @@ public final class ProjectedTokenVolume implements AutoCloseable {
         this.ownsDirectory = ownsDirectory;
     }
 
-    /** A volume in the given (created if absent) directory. */
+    /**
+     * A volume in the given (created if absent) directory.
+     *
+     * @param dir the directory
+     * @return the volume; {@link #close()} leaves the directory in place
+     * @throws java.io.UncheckedIOException if the directory cannot be created
+     */
     public static ProjectedTokenVolume at(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -53,7 +59,11 @@ public final class ProjectedTokenVolume implements AutoCloseable {
         return new ProjectedTokenVolume(dir, Clock.systemUTC(), false);
     }
 
-    /** A volume in a new temporary directory, deleted by {@link #close()}. */
+    /**
+     * A volume in a new temporary directory, deleted by {@link #close()}.
+     *
+     * @return the volume
+     */
     public static ProjectedTokenVolume inTempDirectory() {
         try {
             return new ProjectedTokenVolume(Files.createTempDirectory("irsa-token-"), Clock.systemUTC(), true);
@@ -62,16 +72,25 @@ public final class ProjectedTokenVolume implements AutoCloseable {
         }
     }
 
-    /** The path a pod reads ({@code AWS_WEB_IDENTITY_TOKEN_FILE}): {@code dir/token}. */
+    /**
+     * The path a pod reads ({@code AWS_WEB_IDENTITY_TOKEN_FILE}): {@code dir/token}.
+     *
+     * @return the token file's path
+     */
     public Path tokenFile() {
         return dir.resolve("token");
     }
 
+    /** {@return the volume's directory} */
     public Path directory() {
         return dir;
     }
 
-    /** Lays down (or rotates to) this token with the kubelet's atomic swap. */
+    /**
+     * Lays down (or rotates to) this token with the kubelet's atomic swap.
+     *
+     * @param token the token
+     */
     public synchronized void write(String token) {
         try {
             Path data = dir.resolve("..data");
@@ -102,7 +121,11 @@ public final class ProjectedTokenVolume implements AutoCloseable {
         }
     }
 
-    /** How many tokens were written (the first write and every rotation). */
+    /**
+     * How many tokens were written (the first write and every rotation).
+     *
+     * @return the number of writes
+     */
     public synchronized int writes() {
         return writes;
     }

@@ -53,63 +53,121 @@ public final class ServiceAccountTokenBuilder {
         this.podName = serviceAccount + "-7d9f8c6b5-x2x4z";
     }
 
+    /**
+     * Replaces the {@code aud} claim.
+     *
+     * @param audiences the audiences
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder audience(String... audiences) {
         this.audiences = List.of(audiences);
         return this;
     }
 
+    /**
+     * Sets {@code iat}; by default the issuer clock's time when the claims are built.
+     *
+     * @param issuedAt the issue time
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder issuedAt(Instant issuedAt) {
         this.issuedAt = issuedAt;
         return this;
     }
 
+    /**
+     * Sets {@code nbf}; by default equal to {@code iat}.
+     *
+     * @param notBefore the time before which the token is not valid
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder notBefore(Instant notBefore) {
         this.notBefore = notBefore;
         return this;
     }
 
-    /** Token lifetime from {@code iat} to {@code exp}; any value, including ones the kubelet would refuse. */
+    /**
+     * Token lifetime from {@code iat} to {@code exp}; any value, including ones the kubelet would refuse.
+     *
+     * @param lifetime the lifetime (default 24 h)
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder lifetime(Duration lifetime) {
         this.lifetime = Objects.requireNonNull(lifetime, "lifetime");
         return this;
     }
 
-    /** Issued an hour ago with a 30-minute lifetime: {@code exp} is in the past. */
+    /**
+     * Issued an hour ago with a 30-minute lifetime: {@code exp} is in the past.
+     *
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder expired() {
         this.issuedAt = issuer.clock().instant().minus(Duration.ofHours(1));
         this.lifetime = Duration.ofMinutes(30);
         return this;
     }
 
-    /** {@code nbf} an hour in the future. */
+    /**
+     * {@code nbf} an hour in the future.
+     *
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder notYetValid() {
         this.notBefore = issuer.clock().instant().plus(Duration.ofHours(1));
         return this;
     }
 
-    /** Claims an issuer other than the one signing (the {@code iss} claim only). */
+    /**
+     * Claims an issuer other than the one signing (the {@code iss} claim only).
+     *
+     * @param iss the {@code iss} claim to put in the token
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder issuerClaim(String iss) {
         this.issuerOverride = iss;
         return this;
     }
 
-    /** Replaces {@code sub}; {@code null} omits the claim. */
+    /**
+     * Replaces {@code sub}; {@code null} omits the claim.
+     *
+     * @param sub the {@code sub} claim, or null
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder subject(String sub) {
         this.subjectOverride = sub == null ? "" : sub;
         return this;
     }
 
+    /**
+     * Sets the pod name in the {@code kubernetes.io} claim (default derived from the service account's name).
+     *
+     * @param podName the pod name
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder podName(String podName) {
         this.podName = podName;
         return this;
     }
 
+    /**
+     * Adds (or replaces) a claim.
+     *
+     * @param name the claim's name
+     * @param value the claim's value
+     * @return this builder
+     */
     public ServiceAccountTokenBuilder claim(String name, Object value) {
         extraClaims.put(name, value);
         return this;
     }
 
-    /** The claims this builder will sign. */
+    /**
+     * The claims this builder will sign.
+     *
+     * @return the claims, with {@code iat} defaulting to the issuer clock's current time
+     */
     public JWTClaimsSet claims() {
         Instant iat = issuedAt != null ? issuedAt : issuer.clock().instant();
         Instant nbf = notBefore != null ? notBefore : iat;
@@ -134,12 +192,20 @@ public final class ServiceAccountTokenBuilder {
         return b.build();
     }
 
-    /** A valid RS256 token signed with the issuer's active key. */
+    /**
+     * A valid RS256 token signed with the issuer's active key.
+     *
+     * @return the compact JWT
+     */
     public String sign() {
         return signWith(issuer.activeKey());
     }
 
-    /** Signed by a freshly generated key that the issuer's JWKS does not publish. */
+    /**
+     * Signed by a freshly generated key that the issuer's JWKS does not publish.
+     *
+     * @return the compact JWT
+     */
     public String signWithUnknownKey() {
         try {
             return signWith(new RSAKeyGenerator(2048).keyID("unknown-" + UUID.randomUUID()).generate());
@@ -148,7 +214,11 @@ public final class ServiceAccountTokenBuilder {
         }
     }
 
-    /** Signed with the right key, then one byte of the signature changed. */
+    /**
+     * Signed with the right key, then one byte of the signature changed.
+     *
+     * @return the compact JWT, whose signature does not verify
+     */
     public String signWithTamperedSignature() {
         String jwt = sign();
         int dot = jwt.lastIndexOf('.');
@@ -158,7 +228,11 @@ public final class ServiceAccountTokenBuilder {
         return jwt.substring(0, dot + 1) + new String(sig);
     }
 
-    /** An unsecured JWT ({@code alg: none}). */
+    /**
+     * An unsecured JWT ({@code alg: none}).
+     *
+     * @return the compact JWT, with an empty signature part
+     */
     public String unsigned() {
         return new PlainJWT(claims()).serialize();
     }

@@ -99,6 +99,12 @@ public final class StandaloneEmulator {
         }
     }
 
+    /**
+     * Starts the emulators and serves until the JVM is stopped; exits with status 2 on invalid flags.
+     *
+     * @param args the command line flags (see the class description; {@code --help} prints them)
+     * @throws InterruptedException if the main thread is interrupted while serving
+     */
     public static void main(String[] args) throws InterruptedException {
         IrsaEnvironment.Builder b;
         try {

@@ -111,24 +111,35 @@ public final class StsEmulator implements AutoCloseable {
         http.start();
     }
 
-    /** Starts an emulator for account {@code 111122223333} in {@code us-west-2} on an ephemeral port. */
+    /**
+     * Starts an emulator for account {@code 111122223333} in {@code us-west-2} on an ephemeral port.
+     *
+     * @return the running emulator; close it to stop it
+     */
     public static StsEmulator start() {
         return builder().start();
     }
 
+    /** {@return a builder for an emulator with non-default account, region, clock or port} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The endpoint to give an SDK client ({@code endpointOverride}) or {@code AWS_ENDPOINT_URL_STS}. */
+    /**
+     * The endpoint to give an SDK client ({@code endpointOverride}) or {@code AWS_ENDPOINT_URL_STS}.
+     *
+     * @return the emulator's {@code http://} loopback URI
+     */
     public URI endpoint() {
         return endpoint;
     }
 
+    /** {@return the 12-digit account roles are created in by default} */
     public String accountId() {
         return accountId;
     }
 
+    /** {@return the region signatures must be scoped to} */
     public String region() {
         return region;
     }
@@ -136,6 +147,10 @@ public final class StsEmulator implements AutoCloseable {
     /**
      * Registers an IAM OIDC identity provider for this issuer with the given client IDs (audiences).
      * Returns its ARN, {@code arn:aws:iam::<account>:oidc-provider/<host and path>}.
+     *
+     * @param issuer the OIDC issuer URL
+     * @param clientIds the accepted audiences; {@code sts.amazonaws.com} when none are given
+     * @return the provider's ARN
      */
     public String registerOidcProvider(URI issuer, String... clientIds) {
         String hostPath = hostAndPath(issuer);
@@ -143,12 +158,23 @@ public final class StsEmulator implements AutoCloseable {
         return providerArn(hostPath);
     }
 
-    /** Deletes an OIDC provider: tokens of that issuer are refused again. */
+    /**
+     * Deletes an OIDC provider: tokens of that issuer are refused again.
+     *
+     * @param issuer the OIDC issuer URL
+     */
     public void removeOidcProvider(URI issuer) {
         oidcProviders.remove(hostAndPath(issuer));
     }
 
-    /** Creates (or replaces) a role in this account with a one-hour maximum session; returns its ARN. */
+    /**
+     * Creates (or replaces) a role in this account with a one-hour maximum session; returns its ARN.
+     *
+     * @param name the role's name
+     * @param trustPolicyJson the trust policy document
+     * @return the role's ARN
+     * @throws IllegalArgumentException if the policy is malformed
+     */
     public String createRole(String name, String trustPolicyJson) {
         return createRole(accountId, name, trustPolicyJson, Duration.ofHours(1));
     }
@@ -156,6 +182,12 @@ public final class StsEmulator implements AutoCloseable {
     /**
      * Creates (or replaces) a role in any account (for cross-account chaining) with the given maximum session
      * duration (3600–43200 s in IAM). Throws {@link IllegalArgumentException} for a malformed policy.
+     *
+     * @param account the 12-digit account
+     * @param name the role's name
+     * @param trustPolicyJson the trust policy document
+     * @param maxSessionDuration the role's maximum session duration
+     * @return the role's ARN
      */
     public String createRole(String account, String name, String trustPolicyJson, Duration maxSessionDuration) {
         TrustPolicy policy = TrustPolicy.parse(trustPolicyJson);
@@ -165,7 +197,11 @@ public final class StsEmulator implements AutoCloseable {
         return arn;
     }
 
-    /** Deletes a role. */
+    /**
+     * Deletes a role.
+     *
+     * @param roleArn the role's ARN
+     */
     public void deleteRole(String roleArn) {
         roles.remove(roleArn);
     }
@@ -173,20 +209,29 @@ public final class StsEmulator implements AutoCloseable {
     /**
      * Issues credentials with this lifetime instead of {@code DurationSeconds} (which is still validated),
      * so refresh tests need not wait 15 minutes; {@code null} restores STS behaviour.
+     *
+     * @param lifetime the lifetime of issued credentials, or null
      */
     public void credentialLifetime(Duration lifetime) {
         this.credentialLifetime = lifetime;
     }
 
+    /** {@return the fault injection controls} */
     public Faults faults() {
         return faults;
     }
 
+    /** {@return the log of requests received} */
     public CallLog calls() {
         return calls;
     }
 
-    /** The ARN of the assumed-role session these credentials belong to, if this emulator issued them. */
+    /**
+     * The ARN of the assumed-role session these credentials belong to, if this emulator issued them.
+     *
+     * @param accessKeyId the credentials' access key ID
+     * @return the assumed-role ARN, or empty when this emulator did not issue (or no longer tracks) them
+     */
     public Optional<String> assumedRoleArnOf(String accessKeyId) {
         return Optional.ofNullable(sessions.get(accessKeyId)).map(Session::assumedRoleArn);
     }
@@ -195,6 +240,12 @@ public final class StsEmulator implements AutoCloseable {
      * Issues credentials for {@code roleArn} as EKS Auth's {@code AssumeRoleForPodIdentity} does for a Pod Identity
      * association (the role need not have been created here): {@code GetCallerIdentity} accepts them until they
      * expire, and names the assumed role {@code arn:aws:sts::<account>:assumed-role/<role>/<sessionName>}.
+     *
+     * @param roleArn the role's ARN
+     * @param sessionName the role session name
+     * @param lifetime how long the credentials are valid
+     * @return the issued credentials
+     * @throws IllegalArgumentException if {@code roleArn} is not a role ARN
      */
     public IssuedCredentials issueFor(String roleArn, String sessionName, Duration lifetime) {
         Matcher m = ROLE_ARN.matcher(Objects.requireNonNull(roleArn, "roleArn"));
@@ -207,7 +258,11 @@ public final class StsEmulator implements AutoCloseable {
                 s.issued().expiration(), s.assumedRoleArn(), s.accountId());
     }
 
-    /** How many credential sets were issued and are still tracked. */
+    /**
+     * How many credential sets were issued and are still tracked.
+     *
+     * @return the number of tracked credential sets
+     */
     public int issuedSessions() {
         return sessions.size();
     }
@@ -633,7 +688,11 @@ public final class StsEmulator implements AutoCloseable {
         }
     }
 
-    /** Total body bytes the emulator managed to send for faults whose answer is not an STS document. */
+    /**
+     * Total body bytes the emulator managed to send for faults whose answer is not an STS document.
+     *
+     * @return the byte count
+     */
     public long rawFaultBytesSent() {
         return rawFaultBytesSent.get();
     }
@@ -707,6 +766,10 @@ public final class StsEmulator implements AutoCloseable {
      * every request until {@link #clear() cleared} (an outage). Optionally limited to one action. Thread-safe.
      */
     public static final class Faults {
+        /** Creates fault controls with no faults and no latency; an emulator's own are {@link StsEmulator#faults()}. */
+        public Faults() {
+        }
+
         private final Deque<Fault> next = new ArrayDeque<>();
         private volatile Duration latency = Duration.ZERO;
         private volatile Fault always;
@@ -715,13 +778,24 @@ public final class StsEmulator implements AutoCloseable {
         private record Planned(Fault fault, Duration latency) {
         }
 
-        /** Adds this latency before every answer (and before every injected fault). */
+        /**
+         * Adds this latency before every answer (and before every injected fault).
+         *
+         * @param latency the delay
+         * @return these controls
+         */
         public Faults latency(Duration latency) {
             this.latency = Objects.requireNonNull(latency);
             return this;
         }
 
-        /** The next {@code n} requests fail with {@code fault}, then service resumes. */
+        /**
+         * The next {@code n} requests fail with {@code fault}, then service resumes.
+         *
+         * @param n how many requests fail
+         * @param fault how they fail
+         * @return these controls
+         */
         public synchronized Faults failNext(int n, Fault fault) {
             for (int i = 0; i < n; i++) {
                 next.add(fault);
@@ -729,13 +803,23 @@ public final class StsEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Every request fails with {@code fault} until {@link #clear()}: an outage. */
+        /**
+         * Every request fails with {@code fault} until {@link #clear()}: an outage.
+         *
+         * @param fault how requests fail
+         * @return these controls
+         */
         public Faults failAlways(Fault fault) {
             this.always = fault;
             return this;
         }
 
-        /** Limits failures (not latency) to one action, e.g. {@code AssumeRoleWithWebIdentity}; null for all. */
+        /**
+         * Limits failures (not latency) to one action, e.g. {@code AssumeRoleWithWebIdentity}; null for all.
+         *
+         * @param action the STS action, or null for all
+         * @return these controls
+         */
         public Faults onlyFor(String action) {
             this.onlyAction = action;
             return this;
@@ -763,30 +847,55 @@ public final class StsEmulator implements AutoCloseable {
 
     /** Every request the emulator received, in order, with counts by action and outcome. Thread-safe. */
     public static final class CallLog {
+        /** Creates an empty call log; an emulator's own is {@link StsEmulator#calls()}. */
+        public CallLog() {
+        }
+
         private final CopyOnWriteArrayList<StsCall> calls = new CopyOnWriteArrayList<>();
 
         void record(StsCall call) {
             calls.add(call);
         }
 
+        /** {@return every request received so far, oldest first} */
         public List<StsCall> all() {
             return List.copyOf(calls);
         }
 
+        /**
+         * Counts requests for an action.
+         *
+         * @param action the STS action, e.g. {@code AssumeRoleWithWebIdentity}
+         * @return how many requests for {@code action} were received
+         */
         public long count(String action) {
             return calls.stream().filter(c -> Objects.equals(action, c.action())).count();
         }
 
+        /**
+         * Counts requests for an action that had an outcome.
+         *
+         * @param action the STS action
+         * @param outcome {@code Success}, an STS error code, or {@code ConnectionReset}
+         * @return how many such requests were received
+         */
         public long count(String action, String outcome) {
             return calls.stream().filter(c -> Objects.equals(action, c.action()) && outcome.equals(c.outcome())).count();
         }
 
+        /**
+         * Counts requests for an action by outcome.
+         *
+         * @param action the STS action
+         * @return outcome to count, in the order outcomes first occurred
+         */
         public Map<String, Long> countsByOutcome(String action) {
             Map<String, Long> out = new LinkedHashMap<>();
             calls.stream().filter(c -> Objects.equals(action, c.action())).forEach(c -> out.merge(c.outcome(), 1L, Long::sum));
             return out;
         }
 
+        /** Forgets the requests received so far. */
         public void clear() {
             calls.clear();
         }
@@ -794,6 +903,10 @@ public final class StsEmulator implements AutoCloseable {
 
     /** Configures a {@link StsEmulator}. */
     public static final class Builder {
+        /** Creates a builder holding the defaults, as {@link StsEmulator#builder()} does. */
+        public Builder() {
+        }
+
         private String accountId = "111122223333";
         private String region = "us-west-2";
         private Clock clock = Clock.systemUTC();
@@ -801,6 +914,13 @@ public final class StsEmulator implements AutoCloseable {
         private Duration credentialLifetime;
         private Duration tokenClockSkew = Duration.ofSeconds(30);
 
+        /**
+         * The account roles are created in by default (default {@code 111122223333}).
+         *
+         * @param accountId 12 digits
+         * @return this builder
+         * @throws IllegalArgumentException if {@code accountId} is not 12 digits
+         */
         public Builder accountId(String accountId) {
             if (!accountId.matches("\\d{12}")) {
                 throw new IllegalArgumentException("An AWS account ID is 12 digits, not " + accountId);
@@ -809,35 +929,62 @@ public final class StsEmulator implements AutoCloseable {
             return this;
         }
 
-        /** The region signatures must be scoped to (default us-west-2). */
+        /**
+         * The region signatures must be scoped to (default us-west-2).
+         *
+         * @param region the region
+         * @return this builder
+         */
         public Builder region(String region) {
             this.region = region;
             return this;
         }
 
-        /** The clock used for token validity and credential expiry (default system UTC). */
+        /**
+         * The clock used for token validity and credential expiry (default system UTC).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
         }
 
+        /**
+         * The port to listen on (default 0: an ephemeral port).
+         *
+         * @param port the port, or 0
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** See {@link StsEmulator#credentialLifetime(Duration)}. */
+        /**
+         * See {@link StsEmulator#credentialLifetime(Duration)}.
+         *
+         * @param lifetime the lifetime of issued credentials, or null
+         * @return this builder
+         */
         public Builder credentialLifetime(Duration lifetime) {
             this.credentialLifetime = lifetime;
             return this;
         }
 
-        /** Tolerance on the token's {@code exp}, {@code nbf} and {@code iat} (default 30 s). */
+        /**
+         * Tolerance on the token's {@code exp}, {@code nbf} and {@code iat} (default 30 s).
+         *
+         * @param skew the tolerance
+         * @return this builder
+         */
         public Builder tokenClockSkew(Duration skew) {
             this.tokenClockSkew = skew;
             return this;
         }
 
+        /** {@return a running emulator; close it to stop it} */
         public StsEmulator start() {
             return new StsEmulator(this);
         }

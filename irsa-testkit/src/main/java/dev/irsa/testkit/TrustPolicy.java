@@ -36,6 +36,8 @@ public final class TrustPolicy {
     /**
      * Parses a trust policy document.
      *
+     * @param json the policy document
+     * @return the parsed policy
      * @throws IllegalArgumentException if it is not JSON or not shaped like an IAM policy; the message says what
      */
     public static TrustPolicy parse(String json) {
@@ -64,6 +66,12 @@ public final class TrustPolicy {
      * The trust policy eksctl writes for one service account: the cluster's OIDC provider as the federated
      * principal, {@code sts:AssumeRoleWithWebIdentity}, and {@code StringEquals} on {@code sub} and {@code aud}
      * (or {@code StringLike} on {@code sub} when {@code serviceAccount} contains a wildcard).
+     *
+     * @param accountId the 12-digit account of the OIDC provider
+     * @param issuerHostAndPath the issuer without its scheme, as IAM names the OIDC provider
+     * @param namespace the service account's namespace
+     * @param serviceAccount the service account's name, possibly with wildcards
+     * @return the policy document (JSON), for audience {@code sts.amazonaws.com} in partition {@code aws}
      */
     public static String forServiceAccount(String accountId, String issuerHostAndPath, String namespace,
                                            String serviceAccount) {
@@ -71,7 +79,17 @@ public final class TrustPolicy {
                 ServiceAccountTokenBuilder.STS_AUDIENCE);
     }
 
-    /** As {@link #forServiceAccount(String, String, String, String)}, in any partition and for any audience. */
+    /**
+     * As {@link #forServiceAccount(String, String, String, String)}, in any partition and for any audience.
+     *
+     * @param partition the partition, e.g. {@code aws}
+     * @param accountId the 12-digit account of the OIDC provider
+     * @param issuerHostAndPath the issuer without its scheme, as IAM names the OIDC provider
+     * @param namespace the service account's namespace
+     * @param serviceAccount the service account's name, possibly with wildcards
+     * @param audience the required {@code aud}
+     * @return the policy document (JSON)
+     */
     public static String forServiceAccount(String partition, String accountId, String issuerHostAndPath, String namespace,
                                            String serviceAccount, String audience) {
         String provider = "arn:" + partition + ":iam::" + accountId + ":oidc-provider/" + issuerHostAndPath;
@@ -98,12 +116,21 @@ public final class TrustPolicy {
         return JSONObjectUtils.toJSONString(doc);
     }
 
-    /** The document as given. */
+    /**
+     * The document as given.
+     *
+     * @return the policy document
+     */
     public String json() {
         return json;
     }
 
-    /** Evaluates a role-assumption request against this policy and explains the outcome. */
+    /**
+     * Evaluates a role-assumption request against this policy and explains the outcome.
+     *
+     * @param request the request
+     * @return whether the policy allows it, and why
+     */
     public Decision evaluate(Request request) {
         List<String> reasons = new ArrayList<>();
         boolean allowed = false;
@@ -136,8 +163,21 @@ public final class TrustPolicy {
      * What is asked: the principal (type {@code Federated} with an OIDC provider ARN, or {@code AWS} with a
      * role or account ARN), the action, and the request's condition keys (for example
      * {@code <issuer-host-path>:sub}). Keys are matched case-insensitively.
+     *
+     * @param principalType {@code Federated} or {@code AWS}
+     * @param principal the OIDC provider ARN, or the role or account ARN
+     * @param action the action, e.g. {@code sts:AssumeRoleWithWebIdentity}
+     * @param context the condition keys and their values
      */
     public record Request(String principalType, String principal, String action, Map<String, List<String>> context) {
+        /**
+         * Checks the principal and action are present and copies {@code context} with its keys lower-cased.
+         *
+         * @param principalType {@code Federated} or {@code AWS}
+         * @param principal the OIDC provider ARN, or the role or account ARN
+         * @param action the action, e.g. {@code sts:AssumeRoleWithWebIdentity}
+         * @param context the condition keys and their values
+         */
         public Request {
             Objects.requireNonNull(principalType, "principalType");
             Objects.requireNonNull(principal, "principal");
@@ -147,7 +187,15 @@ public final class TrustPolicy {
             context = Map.copyOf(lower);
         }
 
-        /** A web-identity request from an OIDC provider with the token's {@code sub} and matched {@code aud}. */
+        /**
+         * A web-identity request from an OIDC provider with the token's {@code sub} and matched {@code aud}.
+         *
+         * @param accountId the 12-digit account of the OIDC provider
+         * @param issuerHostAndPath the issuer without its scheme
+         * @param sub the token's {@code sub}, or null to leave the key out
+         * @param aud the matched audience, or null to leave the key out
+         * @return the request
+         */
         public static Request webIdentity(String accountId, String issuerHostAndPath, String sub, String aud) {
             return webIdentity("aws", accountId, issuerHostAndPath, sub, aud);
         }
@@ -155,6 +203,13 @@ public final class TrustPolicy {
         /**
          * As {@link #webIdentity(String, String, String, String)} in a partition ({@code aws}, {@code aws-cn},
          * {@code aws-us-gov}, ...): the role's, since IAM names the OIDC provider in the role's own partition.
+         *
+         * @param partition the partition, e.g. {@code aws}
+         * @param accountId the 12-digit account of the OIDC provider
+         * @param issuerHostAndPath the issuer without its scheme
+         * @param sub the token's {@code sub}, or null to leave the key out
+         * @param aud the matched audience, or null to leave the key out
+         * @return the request
          */
         public static Request webIdentity(String partition, String accountId, String issuerHostAndPath, String sub,
                                           String aud) {
@@ -170,7 +225,12 @@ public final class TrustPolicy {
         }
     }
 
-    /** The outcome and, per statement, why it did or did not apply. */
+    /**
+     * The outcome and, per statement, why it did or did not apply.
+     *
+     * @param allowed whether the policy allows the request
+     * @param reasons per statement, why it did or did not apply
+     */
     public record Decision(boolean allowed, List<String> reasons) {
     }
 

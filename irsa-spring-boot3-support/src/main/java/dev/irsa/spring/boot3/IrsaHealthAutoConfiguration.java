@@ -19,6 +19,16 @@ import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnable
 @ConditionalOnBean(IrsaCredentialsProvider.class)
 @ConditionalOnEnabledHealthIndicator("irsa")
 public class IrsaHealthAutoConfiguration {
+    /** Creates the auto-configuration; Spring instantiates it. */
+    public IrsaHealthAutoConfiguration() {
+    }
+
+/**
+ * Registers the IRSA health indicator unless a bean named {@code irsaHealthIndicator} already exists.
+ *
+ * @param provider the credentials provider whose state is reported
+ * @return a health indicator for {@code provider} using the UTC system clock
+ */
     @Bean
     @ConditionalOnMissingBean(name = "irsaHealthIndicator")
     public IrsaHealthIndicator irsaHealthIndicator(IrsaCredentialsProvider provider) {

@@ -18,6 +18,12 @@ public final class IrsaHealthIndicator implements HealthIndicator {
     private final IrsaCredentialsProvider provider;
     private final Clock clock;
 
+    /**
+     * Creates a health indicator.
+     *
+     * @param provider the credentials provider whose state is reported
+     * @param clock supplies the current time for the reported details (such as time to expiry)
+     */
     public IrsaHealthIndicator(IrsaCredentialsProvider provider, Clock clock) {
         this.provider = provider;
         this.clock = clock;

@@ -22,6 +22,10 @@ import org.springframework.util.ClassUtils;
  * @since 0.1.0
  */
 public final class ConfigDataBinderTracker implements ConfigDataLocationResolver<ConfigDataResource>, Ordered {
+    /** Creates a tracker; Spring Boot instantiates it as a {@link ConfigDataLocationResolver}. */
+    public ConfigDataBinderTracker() {
+    }
+
     private static final boolean BOOT4 = ClassUtils.isPresent("org.springframework.boot.bootstrap.BootstrapRegistry",
             ConfigDataBinderTracker.class.getClassLoader());
 

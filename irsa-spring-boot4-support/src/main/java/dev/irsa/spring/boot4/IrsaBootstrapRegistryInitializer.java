@@ -28,6 +28,7 @@ public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistry
     static final String FACTORY = "dev.irsa.spring.IrsaBootstrapCredentials";
     private final SettingsSource settings;
 
+    /** Creates an initializer that reads its settings from the system environment and system properties. */
     public IrsaBootstrapRegistryInitializer() {
         this(SettingsSource.system());
     }

@@ -40,12 +40,21 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
         this.customizer = customizer;
     }
 
-    /** Default environment: see {@link IrsaEnvironment#start()}. */
+    /**
+     * Default environment: see {@link IrsaEnvironment#start()}.
+     *
+     * @return a new extension
+     */
     public static IrsaEmulatorExtension create() {
         return new IrsaEmulatorExtension(b -> { });
     }
 
-    /** An environment configured by {@code customizer} (account, region, service account, lifetimes...). */
+    /**
+     * An environment configured by {@code customizer} (account, region, service account, lifetimes...).
+     *
+     * @param customizer applied to the environment's builder before it starts
+     * @return a new extension
+     */
     public static IrsaEmulatorExtension with(Consumer<IrsaEnvironment.Builder> customizer) {
         return new IrsaEmulatorExtension(Objects.requireNonNull(customizer));
     }
@@ -92,7 +101,11 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
         return environment();
     }
 
-    /** The running environment; throws {@link IllegalStateException} outside a test's lifecycle. */
+    /**
+     * The running environment; throws {@link IllegalStateException} outside a test's lifecycle.
+     *
+     * @return the environment
+     */
     public IrsaEnvironment environment() {
         if (env == null) {
             throw new IllegalStateException("The IRSA environment runs only while a test of this class runs");
@@ -100,23 +113,31 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
         return env;
     }
 
+    /** {@return the environment's role ARN ({@code AWS_ROLE_ARN})} */
     public String roleArn() {
         return environment().roleArn();
     }
 
+    /** {@return the environment's token file ({@code AWS_WEB_IDENTITY_TOKEN_FILE})} */
     public Path tokenFile() {
         return environment().tokenFile();
     }
 
+    /** {@return the STS emulator's endpoint ({@code AWS_ENDPOINT_URL_STS})} */
     public URI stsEndpoint() {
         return environment().stsEndpoint();
     }
 
+    /** {@return the environment's region} */
     public String region() {
         return environment().region();
     }
 
-    /** The variables the EKS webhook would inject, pointing at this environment. */
+    /**
+     * The variables the EKS webhook would inject, pointing at this environment.
+     *
+     * @return variable name to value
+     */
     public Map<String, String> podEnvironment() {
         return environment().podEnvironment();
     }

@@ -41,10 +41,21 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
         this.customizer = customizer;
     }
 
+    /**
+     * Default environment: see {@link PodIdentityEnvironment#start()}.
+     *
+     * @return a new extension
+     */
     public static PodIdentityEmulatorExtension create() {
         return new PodIdentityEmulatorExtension(b -> { });
     }
 
+    /**
+     * An environment configured by {@code customizer}.
+     *
+     * @param customizer applied to the environment's builder before it starts
+     * @return a new extension
+     */
     public static PodIdentityEmulatorExtension with(Consumer<PodIdentityEnvironment.Builder> customizer) {
         return new PodIdentityEmulatorExtension(Objects.requireNonNull(customizer));
     }
@@ -91,6 +102,11 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
         return environment();
     }
 
+    /**
+     * The running environment; throws {@link IllegalStateException} outside a test's lifecycle.
+     *
+     * @return the environment
+     */
     public PodIdentityEnvironment environment() {
         if (env == null) {
             throw new IllegalStateException("The Pod Identity environment runs only while a test of this class runs");
@@ -98,15 +114,21 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
         return env;
     }
 
+    /** {@return the agent emulator's credentials URI ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI})} */
     public URI agentEndpoint() {
         return environment().agentEndpoint();
     }
 
+    /** {@return the token file ({@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE})} */
     public Path tokenFile() {
         return environment().tokenFile();
     }
 
-    /** The variables EKS injects for a Pod Identity association, pointing at this environment. */
+    /**
+     * The variables EKS injects for a Pod Identity association, pointing at this environment.
+     *
+     * @return variable name to value
+     */
     public Map<String, String> podEnvironment() {
         return environment().podEnvironment();
     }
