@@ -9,9 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 
@@ -71,65 +68,15 @@ public final class OutageBenchmark {
                 Instant expiry = first.expirationTime().orElseThrow();
                 Instant outageStart = expiry.minusSeconds(21);
                 Instant outageEnd = outageStart.plusSeconds(outageSeconds);
-                AtomicLong errorsBeforeExpiry = new AtomicLong();
-                AtomicLong firstErrorMs = new AtomicLong(-1);
-                AtomicLong calls = new AtomicLong();
-                Instant stopCallers = expiry.plusSeconds(5);
-                List<Thread> callers = new ArrayList<>();
-                for (int i = 0; i < 8; i++) {
-                    Thread t = new Thread(() -> {
-                        while (Instant.now().isBefore(stopCallers)) {
-                            Instant now = Instant.now();
-                            try {
-                                provider.resolveCredentials();
-                            } catch (RuntimeException e) {
-                                if (now.isBefore(expiry)) {
-                                    errorsBeforeExpiry.incrementAndGet();
-                                    firstErrorMs.accumulateAndGet(Duration.between(now, expiry).toMillis(), Math::max);
-                                }
-                            }
-                            calls.incrementAndGet();
-                            LockSupport.parkNanos(1_000_000);
-                        }
-                    });
-                    t.setDaemon(true);
-                    t.start();
-                    callers.add(t);
-                }
-                sleepUntil(outageStart);
-                env.sts().faults().failAlways(fault);
-                sleepUntil(outageEnd);
-                env.sts().faults().clear();
-                long recovery = -1;
-                Instant deadline = outageEnd.plusSeconds(30);
-                while (Instant.now().isBefore(deadline)) {
-                    try {
-                        AwsCredentials c = provider.resolveCredentials();
-                        if (c instanceof AwsSessionCredentials s && s.expirationTime().orElseThrow().isAfter(expiry)) {
-                            recovery = Duration.between(outageEnd, Instant.now()).toMillis();
-                            break;
-                        }
-                    } catch (RuntimeException ignored) {
-                        // still failing
-                    }
-                    Thread.sleep(10);
-                }
-                for (Thread t : callers) {
-                    t.join();
-                }
+                OutageDriver.Observed seen = OutageDriver.run(provider, expiry, outageStart, outageEnd,
+                        () -> env.sts().faults().failAlways(fault), () -> env.sts().faults().clear());
                 long during = env.sts().calls().all().stream().filter(c -> "AssumeRoleWithWebIdentity".equals(c.action()))
                         .map(StsCall::at).filter(at -> !at.isBefore(outageStart) && at.isBefore(outageEnd)).count();
-                return new Result(name, errorsBeforeExpiry.get(), firstErrorMs.get(), during, outageSeconds, recovery, calls.get());
+                return new Result(name, seen.errorsBeforeExpiry(), seen.firstErrorBeforeExpiryMs(), during, outageSeconds,
+                        seen.recoveryMs(), seen.callerCalls());
             }
         } catch (Exception e) {
             throw new IllegalStateException(name + " run failed", e);
-        }
-    }
-
-    private static void sleepUntil(Instant t) throws InterruptedException {
-        long ms = Duration.between(Instant.now(), t).toMillis();
-        if (ms > 0) {
-            Thread.sleep(ms);
         }
     }
 }

@@ -11,9 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
@@ -100,67 +97,16 @@ public final class PodIdentityOutageBenchmark {
                     outageStart = Instant.now().plusSeconds(1);
                 }
                 Instant outageEnd = expiry.minusSeconds(4);
-                AtomicLong errorsBeforeExpiry = new AtomicLong();
-                AtomicLong firstErrorMs = new AtomicLong(-1);
-                AtomicLong calls = new AtomicLong();
-                Instant stopCallers = expiry.plusSeconds(5);
-                List<Thread> callers = new ArrayList<>();
-                for (int i = 0; i < 8; i++) {
-                    Thread t = new Thread(() -> {
-                        while (Instant.now().isBefore(stopCallers)) {
-                            Instant now = Instant.now();
-                            try {
-                                provider.resolveCredentials();
-                            } catch (RuntimeException e) {
-                                if (now.isBefore(expiry)) {
-                                    errorsBeforeExpiry.incrementAndGet();
-                                    firstErrorMs.accumulateAndGet(Duration.between(now, expiry).toMillis(), Math::max);
-                                }
-                            }
-                            calls.incrementAndGet();
-                            LockSupport.parkNanos(1_000_000);
-                        }
-                    });
-                    t.setDaemon(true);
-                    t.start();
-                    callers.add(t);
-                }
-                sleepUntil(outageStart);
-                env.agent().faults().failAlways(fault);
-                sleepUntil(outageEnd);
-                env.agent().faults().clear();
-                long recovery = -1;
-                Instant deadline = outageEnd.plusSeconds(30);
-                while (Instant.now().isBefore(deadline)) {
-                    try {
-                        AwsCredentials c = provider.resolveCredentials();
-                        if (c instanceof AwsSessionCredentials s && s.expirationTime().orElseThrow().isAfter(expiry)) {
-                            recovery = Duration.between(outageEnd, Instant.now()).toMillis();
-                            break;
-                        }
-                    } catch (RuntimeException ignored) {
-                        // still failing
-                    }
-                    Thread.sleep(10);
-                }
-                for (Thread t : callers) {
-                    t.join();
-                }
+                OutageDriver.Observed seen = OutageDriver.run(provider, expiry, outageStart, outageEnd,
+                        () -> env.agent().faults().failAlways(fault), () -> env.agent().faults().clear());
                 Instant from = outageStart;
                 long during = env.agent().calls().stream().map(PodIdentityCall::at)
                         .filter(at -> !at.isBefore(from) && at.isBefore(outageEnd)).count();
-                return new Result(name, errorsBeforeExpiry.get(), firstErrorMs.get(), during,
-                        Duration.between(outageStart, outageEnd).toMillis() / 1000.0, recovery, calls.get());
+                return new Result(name, seen.errorsBeforeExpiry(), seen.firstErrorBeforeExpiryMs(), during,
+                        Duration.between(outageStart, outageEnd).toMillis() / 1000.0, seen.recoveryMs(), seen.callerCalls());
             }
         } catch (Exception e) {
             throw new IllegalStateException(name + " run failed", e);
-        }
-    }
-
-    private static void sleepUntil(Instant t) throws InterruptedException {
-        long ms = Duration.between(Instant.now(), t).toMillis();
-        if (ms > 0) {
-            Thread.sleep(ms);
         }
     }
 }
