@@ -16,8 +16,10 @@ final class IrsaRuntimeHints implements RuntimeHintsRegistrar {
             "dev.irsa.spring.IrsaBootstrapCredentials",
             "dev.irsa.spring.boot4.IrsaBootstrapRegistryInitializer",
             "dev.irsa.spring.boot4.ConfigDataBinderTracker",
+            "dev.irsa.spring.boot4.FailedStartRelease",
             "dev.irsa.spring.boot3.IrsaBootstrapRegistryInitializer",
-            "dev.irsa.spring.boot3.ConfigDataBinderTracker"};
+            "dev.irsa.spring.boot3.ConfigDataBinderTracker",
+            "dev.irsa.spring.boot3.FailedStartRelease"};
     static final String STS_CLIENT = "software.amazon.awssdk.services.sts.StsClient";
 
     @Override

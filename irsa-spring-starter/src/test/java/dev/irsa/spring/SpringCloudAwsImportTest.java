@@ -1,6 +1,12 @@
 package dev.irsa.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.sdk.IrsaCredentialsProvider;
@@ -17,12 +23,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -47,15 +59,40 @@ class SpringCloudAwsImportTest {
     @EnableAutoConfiguration
     static class App {}
 
+    /** An application whose context fails to refresh (after the import ran and the bootstrap context closed). */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class FailingApp {
+        @Bean
+        Object failsToStart() {
+            throw new IllegalStateException("a bean failed (test)");
+        }
+    }
+
+    /** Every log event during the test. */
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
     @BeforeEach
     void start() throws IOException {
         aws = new FakeAwsServices();
+        // Spring Boot would reset logback at startup, dropping the appender that captures the test's logs.
+        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        setProperties.add("org.springframework.boot.logging.LoggingSystem");
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
     }
 
     @AfterEach
     void stop() {
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         aws.close();
         setProperties.forEach(System::clearProperty);
+    }
+
+    /** The warnings saying the import's IRSA configuration differs from the application's. */
+    private List<String> divergenceWarnings() {
+        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("spring.config.import")).toList();
     }
 
     /** The pod's IRSA variables, as the JVM sees them (system properties stand in for the process environment). */
@@ -81,6 +118,10 @@ class SpringCloudAwsImportTest {
     }
 
     private ConfigurableApplicationContext runWith(List<String> first, String... args) {
+        return runWith(new SpringApplicationBuilder(App.class), first, args);
+    }
+
+    private ConfigurableApplicationContext runWith(SpringApplicationBuilder app, List<String> first, String... args) {
         List<String> all = new ArrayList<>(first);
         all.addAll(List.of(
                 "--spring.cloud.aws.region.static=us-west-2",
@@ -90,7 +131,7 @@ class SpringCloudAwsImportTest {
                 "--spring.cloud.aws.s3.path-style-access-enabled=true",
                 "--spring.main.banner-mode=off"));
         all.addAll(List.of(args));
-        return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).run(all.toArray(String[]::new));
+        return app.web(WebApplicationType.NONE).run(all.toArray(String[]::new));
     }
 
     /** Asserts the import and the app's S3 client were signed with the app's IRSA key, from one STS call. */
@@ -116,6 +157,7 @@ class SpringCloudAwsImportTest {
             assertOneSessionServesImportAndApp(env, ctx);
         }
         assertThat(SessionRegistry.global().size()).as("IRSA sessions left after the context closed").isEqualTo(before);
+        assertThat(divergenceWarnings()).isEmpty();
     }
 
     @Test
@@ -144,6 +186,7 @@ class SpringCloudAwsImportTest {
             assertThat(p.getSessionDuration()).hasHours(2);
             assertThat(p.getPolicyArns()).containsExactly("arn:aws:iam::aws:policy/ReadOnlyAccess");
         }
+        assertThat(divergenceWarnings()).isEmpty();
     }
 
     @Test
@@ -158,6 +201,97 @@ class SpringCloudAwsImportTest {
             assertThat(env.sts().assumedRoleArnOf(key)).hasValueSatisfying(arn -> assertThat(arn).endsWith("/scoped-by-profile"));
             assertThat(ctx.getBean(IrsaProperties.class).getSessionDuration()).hasHours(2);
         }
+        assertThat(divergenceWarnings()).isEmpty();
+    }
+
+    @Test
+    void irsaPropertiesTheImportDidNotSeeAreNamedInOneWarning(IrsaEnvironment env, @TempDir Path dir) throws IOException {
+        podEnvironment(env);
+        // Spring's load order: the import declared in application.properties is resolved before profile files load.
+        Files.writeString(dir.resolve("application.properties"), IMPORT + "\nirsa.session-name=seen-by-the-import\n");
+        Files.writeString(dir.resolve("application-late.properties"), "irsa.session-name=set-by-a-profile\n"
+                + "irsa.session-policy=" + POLICY + "\nirsa.region=us-west-2\n");
+        List<String> secrets = new ArrayList<>();
+        try (ConfigurableApplicationContext ctx = runImportingFromFiles("--spring.config.additional-location=file:" + dir + "/",
+                "--spring.profiles.active=late", "--irsa.region=us-west-2")) {
+            String appKey = ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId();
+            assertThat(env.sts().assumedRoleArnOf(appKey)).hasValueSatisfying(a -> assertThat(a).endsWith("/set-by-a-profile"));
+            String importKey = aws.keysFor("ssm").get(0);
+            assertThat(env.sts().assumedRoleArnOf(importKey)).hasValueSatisfying(a -> assertThat(a).endsWith("/seen-by-the-import"));
+            AwsSessionCredentials c = (AwsSessionCredentials) ctx.getBean(AwsCredentialsProvider.class).resolveCredentials();
+            secrets.add(c.secretAccessKey());
+            secrets.add(c.sessionToken());
+        }
+        secrets.add(Files.readString(env.tokenFile()).trim());
+        List<String> warnings = divergenceWarnings();
+        assertThat(warnings).as("one warning, naming the keys that differ").hasSize(1);
+        String w = warnings.get(0);
+        assertThat(w).contains("irsa.session-name", "irsa.session-policy", "irsa.*")
+                .doesNotContain("irsa.region", "irsa.role-arn", "irsa.token-file");
+        assertThat(w.length()).as("short, even with a policy in it: %s", w).isLessThan(900);
+        for (String secret : secrets) {
+            assertThat(w).doesNotContain(secret);
+        }
+    }
+
+    @Test
+    void irsaDisabledByAProfileTheImportDidNotSeeIsNamedInTheWarning(IrsaEnvironment env, @TempDir Path dir) throws IOException {
+        podEnvironment(env);
+        Files.writeString(dir.resolve("application.properties"), IMPORT + "\n");
+        Files.writeString(dir.resolve("application-off.properties"), "irsa.enabled=false\n");
+        try (ConfigurableApplicationContext ctx = runImportingFromFiles("--spring.config.additional-location=file:" + dir + "/",
+                "--spring.profiles.active=off", "--spring.cloud.aws.credentials.access-key=AKIDSTATICEXAMPLE",
+                "--spring.cloud.aws.credentials.secret-key=secret")) {
+            assertThat(ctx.getBeansOfType(IrsaCredentialsProvider.class)).isEmpty();
+            assertThat(aws.keysFor("ssm")).as("the import did use IRSA").allMatch(k -> k.startsWith("ASIA")).isNotEmpty();
+        }
+        assertThat(divergenceWarnings()).singleElement().asString().contains("irsa.enabled");
+    }
+
+    /** Whether any of the library's scheduler threads is alive. */
+    private static boolean irsaThreadsAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().startsWith("irsa-scheduler"));
+    }
+
+    private static void awaitSessionsBackTo(long sessions, boolean threadsBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while ((SessionRegistry.global().size() != sessions || (!threadsBefore && irsaThreadsAlive()))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(SessionRegistry.global().size()).as("IRSA sessions left behind by the failed start").isEqualTo(sessions);
+        if (!threadsBefore) {
+            assertThat(irsaThreadsAlive()).as("irsa-scheduler thread left running after the failed start").isFalse();
+        }
+    }
+
+    @Test
+    void aStartFailingWhileTheEnvironmentIsPreparedReleasesTheImportsSession(IrsaEnvironment env) throws Exception {
+        podEnvironment(env);
+        long before = SessionRegistry.global().size();
+        boolean threadsBefore = irsaThreadsAlive();
+        // Fails after config data (the import has signed with IRSA) and before the context exists: the bootstrap
+        // context is never closed, so only a failed-start hook can let the provider's session go.
+        SpringApplicationBuilder app = new SpringApplicationBuilder(App.class).listeners((ApplicationListener<ApplicationEvent>) e -> {
+            if (e instanceof ApplicationEnvironmentPreparedEvent) {
+                throw new IllegalStateException("a later environment step failed (test)");
+            }
+        });
+        assertThatThrownBy(() -> runWith(app, List.of("--" + IMPORT))).hasMessageContaining("a later environment step failed");
+        assertThat(aws.keysFor("ssm")).as("the import ran, with IRSA").isNotEmpty().allMatch(k -> k.startsWith("ASIA"));
+        awaitSessionsBackTo(before, threadsBefore);
+    }
+
+    @Test
+    void aStartFailingWhileTheContextRefreshesReleasesTheImportsSession(IrsaEnvironment env) throws Exception {
+        podEnvironment(env);
+        long before = SessionRegistry.global().size();
+        boolean threadsBefore = irsaThreadsAlive();
+        assertThatThrownBy(() -> runWith(new SpringApplicationBuilder(FailingApp.class), List.of("--" + IMPORT)))
+                .hasStackTraceContaining("a bean failed (test)");
+        assertThat(aws.keysFor("ssm")).as("the import ran, with IRSA").isNotEmpty().allMatch(k -> k.startsWith("ASIA"));
+        awaitSessionsBackTo(before, threadsBefore);
     }
 
     @Test

@@ -4,11 +4,13 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.BootstrapContext;
 import org.springframework.boot.BootstrapRegistry;
 import org.springframework.boot.BootstrapRegistryInitializer;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
@@ -20,7 +22,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * so far: the one declaring the import and those before it; see {@link ConfigDataBinderTracker}), exactly as the application's bean is built, so both hold one shared session (one STS
  * call per refresh). With {@code irsa.enabled=false}, or IRSA not configured, asking for it fails as for an
  * unregistered type, and Spring Cloud AWS uses its own credentials. A provider registered earlier by someone else wins.
- * The provider's hold on the session is released when the application context closes.
+ * The provider's hold on the session is released when the application context closes, or, when the start fails
+ * before the context exists, by {@link FailedStartRelease}. When the application's {@code irsa.*} (read once the
+ * environment is complete) differ from what the import saw, one warning names the differing keys.
  * @since 0.1.0
  */
 public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistryInitializer {
@@ -39,24 +43,34 @@ public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistry
 
     @Override
     public void initialize(BootstrapRegistry registry) {
-        BiFunction<Binder, SettingsSource, IrsaCredentialsProvider> factory = factory();
+        Object factory = factory();
         if (factory == null) {
             return; // the support jar without the starter: nothing to configure from
         }
-        AtomicReference<IrsaCredentialsProvider> created = new AtomicReference<>();
+        @SuppressWarnings("unchecked")
+        BiFunction<Binder, SettingsSource, IrsaCredentialsProvider> build =
+                (BiFunction<Binder, SettingsSource, IrsaCredentialsProvider>) factory;
+        Hold hold = new Hold();
         ConfigDataBinderTracker.Latest latest = new ConfigDataBinderTracker.Latest();
         registry.registerIfAbsent(ConfigDataBinderTracker.Latest.class, BootstrapRegistry.InstanceSupplier.of(latest));
+        registry.registerIfAbsent(Hold.class, BootstrapRegistry.InstanceSupplier.of(hold));
         registry.registerIfAbsent(AwsCredentialsProvider.class, context -> {
-            IrsaCredentialsProvider p = factory.apply(binder(context, latest), settings);
-            created.set(p);
+            IrsaCredentialsProvider p = build.apply(binder(context, latest), settings);
+            hold.provider.set(p);
             return p;
         });
         // The close event can come more than once; only the first hands the provider over.
         registry.addCloseListener(event -> {
             latest.context = null; // config data is done: let its sources go
-            IrsaCredentialsProvider p = created.getAndSet(null);
+            IrsaCredentialsProvider p = hold.provider.getAndSet(null);
             if (p == null) {
                 return;
+            }
+            if (factory instanceof Consumer<?> check) {
+                // The environment is complete now: warn if the application's irsa.* differ from what the import saw.
+                @SuppressWarnings("unchecked")
+                Consumer<Environment> compare = (Consumer<Environment>) check;
+                compare.accept(event.getApplicationContext().getEnvironment());
             }
             if (event.getApplicationContext().getBeanFactory() instanceof DefaultSingletonBeanRegistry beans) {
                 beans.registerDisposableBean("irsaBootstrapCredentialsProvider", p::close);
@@ -64,6 +78,22 @@ public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistry
                 p.close(); // the provider stays usable; only its hold on the session goes
             }
         });
+    }
+
+    /**
+     * The bootstrap provider until the context takes it over (or a failed start lets it go); registered in the
+     * bootstrap context, one per application run.
+     */
+    static final class Hold {
+        final AtomicReference<IrsaCredentialsProvider> provider = new AtomicReference<>();
+
+        /** Releases the provider's hold on its session, unless the context took the provider over already. */
+        void release() {
+            IrsaCredentialsProvider p = provider.getAndSet(null);
+            if (p != null) {
+                p.close();
+            }
+        }
     }
 
     /**
@@ -78,10 +108,13 @@ public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistry
         return context.isRegistered(Binder.class) ? context.get(Binder.class) : new Binder();
     }
 
-    @SuppressWarnings("unchecked")
-    private static BiFunction<Binder, SettingsSource, IrsaCredentialsProvider> factory() {
+    /**
+     * A new factory (one per run: it remembers what it built): a {@code BiFunction<Binder, SettingsSource,
+     * IrsaCredentialsProvider>}, and a {@code Consumer<Environment>} that compares the application's settings with it.
+     */
+    private static Object factory() {
         try {
-            return (BiFunction<Binder, SettingsSource, IrsaCredentialsProvider>) Class.forName(FACTORY, true,
+            return Class.forName(FACTORY, true,
                     IrsaBootstrapRegistryInitializer.class.getClassLoader()).getConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;

@@ -1,0 +1,37 @@
+package dev.irsa.spring.boot3;
+
+import org.springframework.boot.SpringApplicationRunListener;
+import org.springframework.boot.ConfigurableBootstrapContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Releases the bootstrap provider's hold on its session when the application fails to start before its context
+ * took the provider over: a failure after a config-data import fetched credentials but before the bootstrap context
+ * closed (while the environment is prepared) would otherwise keep the session and its refresh threads running until
+ * the JVM exits. A failure later (the context refreshing) is covered by the context, which closes the provider with
+ * its beans.
+ *
+ * <p>One per application run, as Spring Boot creates run listeners. Inert on Spring Boot 4: its {@code starting}
+ * there takes another type, so this one's is never called and nothing is noted.
+ * @since 0.1.0
+ */
+public final class FailedStartRelease implements SpringApplicationRunListener {
+    private volatile ConfigurableBootstrapContext bootstrap;
+
+    /** Creates the listener; Spring Boot instantiates it once per application run. */
+    public FailedStartRelease() {
+    }
+
+    @Override
+    public void starting(ConfigurableBootstrapContext bootstrapContext) {
+        this.bootstrap = bootstrapContext;
+    }
+
+    @Override
+    public void failed(ConfigurableApplicationContext context, Throwable exception) {
+        ConfigurableBootstrapContext b = bootstrap;
+        if (b != null && b.isRegistered(IrsaBootstrapRegistryInitializer.Hold.class)) {
+            b.get(IrsaBootstrapRegistryInitializer.Hold.class).release();
+        }
+    }
+}
