@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
+import dev.irsa.rds.jdbcwrapper.AwsJdbcWrapperCredentials;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
@@ -18,11 +19,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,6 +79,11 @@ class PostgresIamAuthEndToEndTest {
         }
     }
 
+    @BeforeEach
+    void forgetEarlierVerdicts() {
+        verdicts.clear();
+    }
+
     static String url() {
         return "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres";
     }
@@ -118,6 +126,32 @@ class PostgresIamAuthEndToEndTest {
             assertThat(verdicts.get(verdicts.size() - 1).reason()).isEqualTo(RdsAuthTokenVerifier.Reason.SIGNATURE_MISMATCH);
             try (Connection c = DriverManager.getConnection(url(), USER, token)) {
                 assertThat(c.isValid(1)).as("the untampered token opens a plain JDBC connection").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void awsAdvancedJdbcWrappersIamPluginSignsWithOurCredentials() throws Exception {
+        try (IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("pg-wrapper").shared(false).build()) {
+            AwsJdbcWrapperCredentials.register(credentials);
+            try {
+                Properties p = new Properties();
+                p.setProperty("user", USER);
+                p.setProperty("wrapperPlugins", "iam");
+                p.setProperty("iamRegion", REGION);
+                int before = verdicts.size();
+                try (Connection c = DriverManager.getConnection("jdbc:aws-wrapper:postgresql://127.0.0.1:" + pg.port() + "/postgres", p);
+                     Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select current_user")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo(USER);
+                }
+                RdsAuthTokenVerifier.Verdict v = verdicts.get(before);
+                assertThat(v.accepted()).as(v.message()).isTrue();
+                assertThat(v.assumedRoleArn()).as("the wrapper signed with our session's credentials")
+                        .endsWith("assumed-role/app-role/pg-wrapper");
+            } finally {
+                AwsJdbcWrapperCredentials.unregister();
             }
         }
     }
