@@ -24,11 +24,16 @@ final class VerifyingDriver implements Driver {
     private static final Pattern URL = Pattern.compile("jdbc:rds-verify://([^:/]+):(\\d+)/.*");
     private final RdsAuthTokenVerifier verifier;
     private final String region;
-    final List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
+    final List<RdsAuthTokenVerifier.Verdict> verdicts;
 
     VerifyingDriver(RdsAuthTokenVerifier verifier, String region) {
+        this(verifier, region, new CopyOnWriteArrayList<>());
+    }
+
+    VerifyingDriver(RdsAuthTokenVerifier verifier, String region, List<RdsAuthTokenVerifier.Verdict> verdicts) {
         this.verifier = verifier;
         this.region = region;
+        this.verdicts = verdicts;
     }
 
     @Override
