@@ -26,6 +26,10 @@ public record RdsEndpoint(String host, int port, String user, String region) {
     /**
      * Checks the parts.
      *
+     * @param host the endpoint's host name as the client connects to it (no scheme, no port)
+     * @param port the endpoint's port, 1 to 65535
+     * @param user the database user
+     * @param region the database's region
      * @throws IllegalArgumentException naming the part that is missing or malformed
      */
     public RdsEndpoint {
