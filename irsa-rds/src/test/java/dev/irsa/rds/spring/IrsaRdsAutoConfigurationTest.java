@@ -75,6 +75,13 @@ class IrsaRdsAutoConfigurationTest {
     }
 
     @Test
+    void isRegisteredForSpringBootToFind() {
+        assertThat(org.springframework.boot.context.annotation.ImportCandidates.load(
+                org.springframework.boot.autoconfigure.AutoConfiguration.class, getClass().getClassLoader()))
+                .contains(IrsaRdsAutoConfiguration.class.getName());
+    }
+
+    @Test
     void withoutThePropertyNothingChanges(IrsaEnvironment env) {
         runner(env).run(ctx -> {
             assertThat(ctx).hasNotFailed().doesNotHaveBean(RdsAuthTokens.class);
