@@ -48,15 +48,16 @@ public final class RdsAuthTokens implements AutoCloseable {
     private final boolean ownsCredentials;
     private final Clock clock;
     private final Duration margin;
+    private final long marginMillis;
     private final Cache<RdsEndpoint, Signed> cache;
     private final Map<Region, RdsUtilities> utilities = new ConcurrentHashMap<>();
     private final AtomicLong signatures = new AtomicLong();
 
-    /** A token, the credentials that signed it and the end of its validity. */
-    private record Signed(String token, AwsCredentials signer, Instant validUntil) {
+    /** A token, the credentials that signed it and the end of its validity (epoch millis: no allocation to compare). */
+    private record Signed(String token, AwsCredentials signer, long validUntilMillis) {
         @Override
         public String toString() {
-            return "Signed[validUntil=" + validUntil + "]";
+            return "Signed[validUntil=" + Instant.ofEpochMilli(validUntilMillis) + "]";
         }
     }
 
@@ -65,6 +66,7 @@ public final class RdsAuthTokens implements AutoCloseable {
         this.credentials = b.credentials != null ? b.credentials : IrsaCredentialsProvider.create();
         this.clock = b.clock;
         this.margin = b.margin;
+        this.marginMillis = b.margin.toMillis();
         this.cache = Caffeine.newBuilder().maximumSize(b.maximumEndpoints).build();
     }
 
@@ -93,20 +95,19 @@ public final class RdsAuthTokens implements AutoCloseable {
     public String token(RdsEndpoint endpoint) {
         Objects.requireNonNull(endpoint, "endpoint");
         AwsCredentials current = currentCredentials(endpoint);
-        Instant now = clock.instant();
         Signed cached = cache.getIfPresent(endpoint);
-        if (usable(cached, current, now)) {
+        if (usable(cached, current, clock.millis())) {
             return cached.token();
         }
         Signed[] fresh = new Signed[1];
         Signed kept = cache.asMap().compute(endpoint, (ep, old) -> {
-            if (usable(old, current, clock.instant())) {
+            if (usable(old, current, clock.millis())) {
                 return old;
             }
             Signed s = sign(ep, current);
             fresh[0] = s;
             // Credentials about to expire give a token valid for less than the margin: hand it out, cache nothing.
-            return usable(s, current, clock.instant()) ? s : null;
+            return usable(s, current, clock.millis()) ? s : null;
         });
         return kept != null ? kept.token() : fresh[0].token();
     }
@@ -136,8 +137,8 @@ public final class RdsAuthTokens implements AutoCloseable {
         return signatures.get();
     }
 
-    private boolean usable(Signed s, AwsCredentials current, Instant now) {
-        return s != null && (s.signer() == current || s.signer().equals(current)) && now.plus(margin).isBefore(s.validUntil());
+    private boolean usable(Signed s, AwsCredentials current, long nowMillis) {
+        return s != null && (s.signer() == current || s.signer().equals(current)) && nowMillis + marginMillis < s.validUntilMillis();
     }
 
     private AwsCredentials currentCredentials(RdsEndpoint endpoint) {
@@ -163,7 +164,7 @@ public final class RdsAuthTokens implements AutoCloseable {
             validUntil = credentialsExpire;
         }
         log.debug("Signed an RDS IAM authentication token for {} with {}, valid until {}", ep, with.accessKeyId(), validUntil);
-        return new Signed(token, with, validUntil);
+        return new Signed(token, with, validUntil.toEpochMilli());
     }
 
     /** Closes the credential provider if this created it. */

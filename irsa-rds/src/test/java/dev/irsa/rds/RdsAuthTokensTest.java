@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -127,6 +128,34 @@ class RdsAuthTokensTest {
             assertThat(tokens.token(ep)).contains("X-Amz-Credential=ASIASECOND");
             assertThat(tokens.signatures()).isEqualTo(4);
             assertThat(tokens.toString()).doesNotContain("secret", "ASIASECOND");
+        }
+    }
+
+    @Test
+    void manyThreadsAskingAtOnceGetOneSignature() throws Exception {
+        AwsCredentials c = creds("ASIAONE", Instant.now().plus(Duration.ofHours(1)));
+        try (RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(() -> c).build()) {
+            RdsEndpoint ep = RdsEndpoint.of(HOST, 5432, "app_user");
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<String>> all = new java.util.ArrayList<>();
+                for (int i = 0; i < 32; i++) {
+                    all.add(pool.submit(() -> {
+                        go.await();
+                        return tokens.token(ep);
+                    }));
+                }
+                go.countDown();
+                java.util.Set<String> distinct = new java.util.HashSet<>();
+                for (java.util.concurrent.Future<String> f : all) {
+                    distinct.add(f.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                assertThat(distinct).hasSize(1);
+                assertThat(tokens.signatures()).isEqualTo(1);
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
