@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
@@ -28,7 +29,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} of its own. {@code irsa.rds.margin} (default 3 minutes) is
  * how long a token must still be valid when handed out.
  *
- * <p>Works with Spring Boot 4.0 and 3.5: it only needs what both lines share. A {@code DataSource} with its own
+ * <p>Works with Spring Boot 4.0 and 3.5: it only needs what both lines share. It needs HikariCP 7.0 or newer (Boot
+ * 4.0 manages 7.0; on Boot 3.5, which manages 6.3, set {@code hikaricp.version} to 7.1.0) and says so at start-up
+ * otherwise. A {@code DataSource} with its own
  * {@code credentialsProvider} is left alone.
  *
  * @since 0.1.0
@@ -38,6 +41,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @ConditionalOnProperty(prefix = "irsa.rds", name = "enabled", havingValue = "true")
 public class IrsaRdsAutoConfiguration {
     private static final Logger log = LoggerFactory.getLogger(IrsaRdsAutoConfiguration.class);
+    private static final String HIKARI_HOOK = "com.zaxxer.hikari.HikariCredentialsProvider";
 
     /** Created by Spring. */
     public IrsaRdsAutoConfiguration() {
@@ -71,7 +75,21 @@ public class IrsaRdsAutoConfiguration {
      */
     @Bean
     public static BeanPostProcessor irsaRdsHikariPostProcessor(ObjectProvider<RdsAuthTokens> tokens, Environment environment) {
+        requireHikariCredentialsHook(IrsaRdsAutoConfiguration.class.getClassLoader());
         return new HikariIamPostProcessor(tokens, environment.getProperty("irsa.rds.region"));
+    }
+
+    /**
+     * Spring Boot 3.5 manages HikariCP 6.3, which has no credentials hook: say so at start-up, rather than let every
+     * login fail for want of a password.
+     */
+    static void requireHikariCredentialsHook(ClassLoader classLoader) {
+        if (!ClassUtils.isPresent(HIKARI_HOOK, classLoader)) {
+            throw new IllegalStateException("irsa.rds.enabled=true needs HikariCP 7.0 or newer (its " + HIKARI_HOOK
+                    + " hook, which hands each new connection a fresh token); the HikariCP on the class path is older."
+                    + " Spring Boot 3.5 manages HikariCP 6.3: set the property hikaricp.version to 7.1.0 (Maven, with"
+                    + " spring-boot-starter-parent or the spring-boot-dependencies BOM) or ext['hikaricp.version'] (Gradle).");
+        }
     }
 
     /** Static and lazy: a post-processor is created before the beans it could otherwise depend on. */

@@ -1,6 +1,7 @@
 package dev.irsa.rds.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.core.SettingsSource;
@@ -72,6 +73,22 @@ class IrsaRdsAutoConfigurationTest {
                 assertThat(verdicts.get(0).assumedRoleArn()).as("signed with the application's provider bean")
                         .endsWith("assumed-role/app-role/spring");
             });
+    }
+
+    @Test
+    void aHikariWithoutTheCredentialsHookIsNamedAtStartUp() {
+        ClassLoader hikari6 = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.equals("com.zaxxer.hikari.HikariCredentialsProvider")) {
+                    throw new ClassNotFoundException(name);
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+        assertThatThrownBy(() -> IrsaRdsAutoConfiguration.requireHikariCredentialsHook(hikari6))
+                .hasMessageContaining("needs HikariCP 7.0 or newer").hasMessageContaining("hikaricp.version to 7.1.0");
+        IrsaRdsAutoConfiguration.requireHikariCredentialsHook(getClass().getClassLoader());
     }
 
     @Test
