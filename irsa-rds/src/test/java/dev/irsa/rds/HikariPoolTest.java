@@ -63,7 +63,7 @@ class HikariPoolTest {
                 }
                 assertThat(driver.verdicts).as(() -> "verdicts: " + driver.verdicts).isNotEmpty()
                         .allMatch(RdsAuthTokenVerifier.Verdict::accepted);
-                assertThat(keys).as("tokens from two successive credential sets were accepted").hasSize(2);
+                assertThat(keys).as("tokens from successive credential sets were accepted").hasSizeGreaterThanOrEqualTo(2);
                 assertThat(tokens.signatures()).as("tokens are reused between refreshes, not signed per connection")
                         .isLessThan(driver.verdicts.size());
 

@@ -112,7 +112,7 @@ class PostgresIamAuthEndToEndTest {
                     verdicts.stream().filter(RdsAuthTokenVerifier.Verdict::accepted).forEach(v -> keys.add(v.accessKeyId()));
                     Thread.sleep(250);
                 }
-                assertThat(keys).as("connections were let in with tokens from two successive credential sets").hasSize(2);
+                assertThat(keys).as("connections were let in with tokens from successive credential sets").hasSizeGreaterThanOrEqualTo(2);
                 assertThat(verdicts).as(() -> "every token the pool sent was accepted: " + verdicts)
                         .allMatch(RdsAuthTokenVerifier.Verdict::accepted);
                 assertThat(verdicts.get(0).assumedRoleArn()).endsWith("assumed-role/app-role/pg-e2e");
