@@ -237,6 +237,22 @@ public final class StsEmulator implements AutoCloseable {
     }
 
     /**
+     * The credentials this emulator issued under {@code accessKeyId}, while it tracks them (expired ones are
+     * forgotten an hour after expiry): what a verifier of requests signed with them, such as
+     * {@link dev.irsa.testkit.rds.RdsAuthTokenVerifier}, checks signatures and session tokens against.
+     *
+     * @param accessKeyId an access key ID
+     * @return the issued credentials, or empty when this emulator did not issue (or no longer tracks) them
+     * @since 0.1.0
+     */
+    public Optional<IssuedCredentials> issuedCredentials(String accessKeyId) {
+        Session s = accessKeyId == null ? null : sessions.get(accessKeyId);
+        return s == null ? Optional.empty() : Optional.of(new IssuedCredentials(s.issued().accessKeyId(),
+                s.issued().secretAccessKey(), s.issued().sessionToken(), s.issued().expiration(), s.assumedRoleArn(),
+                s.accountId()));
+    }
+
+    /**
      * Issues credentials for {@code roleArn} as EKS Auth's {@code AssumeRoleForPodIdentity} does for a Pod Identity
      * association (the role need not have been created here): {@code GetCallerIdentity} accepts them until they
      * expire, and names the assumed role {@code arn:aws:sts::<account>:assumed-role/<role>/<sessionName>}.

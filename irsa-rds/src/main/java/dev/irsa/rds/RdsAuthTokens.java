@@ -1,0 +1,259 @@
+package dev.irsa.rds;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.rds.RdsUtilities;
+
+/**
+ * RDS / Aurora IAM database authentication tokens, signed by the SDK's own
+ * {@link RdsUtilities#generateAuthenticationToken} with IRSA / EKS Pod Identity credentials (an
+ * {@link IrsaCredentialsProvider} by default), and reused while they are safely valid.
+ *
+ * <p>A token is valid for 15 minutes, but never longer than the credentials that signed it: its validity ends at
+ * {@code min(signed + 15 min, credentials' expiry)}. A cached token is handed out only while that end is more than
+ * {@link Builder#margin(Duration) margin} away and it was signed with the provider's current credentials; otherwise
+ * the token is signed again with the provider's current credentials. Those come from the session's cache: the
+ * session refreshes them in the background well before they expire and makes a caller wait for STS only in its short
+ * mandatory window, so a new connection costs a cache lookup, a signature now and then, and never an STS call of its
+ * own. If the session's credentials themselves expire within the margin (they are being refreshed), the token signed
+ * with them is handed out (it is valid now) but not cached.
+ *
+ * <p>Thread-safe; tokens for one endpoint are signed once however many threads ask (one per endpoint at a time).
+ * {@link #token(RdsEndpoint)} blocks only while the credential provider does. No token, key or session token is
+ * logged, put in an exception or in {@link #toString()}.
+ *
+ * @since 0.1.0
+ */
+public final class RdsAuthTokens implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RdsAuthTokens.class);
+    /** How long RDS accepts a token after it was signed. */
+    public static final Duration TOKEN_LIFETIME = Duration.ofMinutes(15);
+
+    private final AwsCredentialsProvider credentials;
+    private final boolean ownsCredentials;
+    private final Clock clock;
+    private final Duration margin;
+    private final long marginMillis;
+    private final Cache<RdsEndpoint, Signed> cache;
+    private final Map<Region, RdsUtilities> utilities = new ConcurrentHashMap<>();
+    private final AtomicLong signatures = new AtomicLong();
+
+    /** A token, the credentials that signed it and the end of its validity (epoch millis: no allocation to compare). */
+    private record Signed(String token, AwsCredentials signer, long validUntilMillis) {
+        @Override
+        public String toString() {
+            return "Signed[validUntil=" + Instant.ofEpochMilli(validUntilMillis) + "]";
+        }
+    }
+
+    private RdsAuthTokens(Builder b) {
+        this.ownsCredentials = b.credentials == null;
+        this.credentials = b.credentials != null ? b.credentials : IrsaCredentialsProvider.create();
+        this.clock = b.clock;
+        this.margin = b.margin;
+        this.marginMillis = b.margin.toMillis();
+        this.cache = Caffeine.newBuilder().maximumSize(b.maximumEndpoints).build();
+    }
+
+    /**
+     * Tokens signed with {@link IrsaCredentialsProvider#create()} (IRSA or EKS Pod Identity, from the pod's
+     * environment), closed with this.
+     *
+     * @return the token source; close it when done
+     */
+    public static RdsAuthTokens create() {
+        return builder().build();
+    }
+
+    /** {@return a builder} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A valid token for {@code endpoint}: the cached one while it is safely valid, else a newly signed one.
+     *
+     * @param endpoint the database endpoint, user and region
+     * @return the token, to send as the database password
+     * @throws RdsAuthTokenException when no credentials can be had (the message says why)
+     */
+    public String token(RdsEndpoint endpoint) {
+        Objects.requireNonNull(endpoint, "endpoint");
+        AwsCredentials current = currentCredentials(endpoint);
+        Signed cached = cache.getIfPresent(endpoint);
+        if (usable(cached, current, clock.millis())) {
+            return cached.token();
+        }
+        Signed[] fresh = new Signed[1];
+        Signed kept = cache.asMap().compute(endpoint, (ep, old) -> {
+            if (usable(old, current, clock.millis())) {
+                return old;
+            }
+            Signed s = sign(ep, current);
+            fresh[0] = s;
+            // Credentials about to expire give a token valid for less than the margin: hand it out, cache nothing.
+            return usable(s, current, clock.millis()) ? s : null;
+        });
+        return kept != null ? kept.token() : fresh[0].token();
+    }
+
+    /**
+     * A valid token for {@code user} at {@code host:port} in {@code region}.
+     *
+     * @param host the endpoint's host name
+     * @param port the endpoint's port
+     * @param user the database user
+     * @param region the region
+     * @return the token
+     * @throws IllegalArgumentException if a part is malformed
+     * @throws RdsAuthTokenException when no credentials can be had
+     */
+    public String token(String host, int port, String user, String region) {
+        return token(new RdsEndpoint(host, port, user, region));
+    }
+
+    /** {@return the credentials provider tokens are signed with} */
+    public AwsCredentialsProvider credentialsProvider() {
+        return credentials;
+    }
+
+    /** {@return how many tokens were signed so far (each cache miss), for tests and metrics} */
+    public long signatures() {
+        return signatures.get();
+    }
+
+    private boolean usable(Signed s, AwsCredentials current, long nowMillis) {
+        return s != null && (s.signer() == current || s.signer().equals(current)) && nowMillis + marginMillis < s.validUntilMillis();
+    }
+
+    private AwsCredentials currentCredentials(RdsEndpoint endpoint) {
+        try {
+            return credentials.resolveCredentials();
+        } catch (SdkException e) {
+            throw new RdsAuthTokenException("No AWS credentials to sign an RDS IAM authentication token for " + endpoint
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Signed sign(RdsEndpoint ep, AwsCredentials with) {
+        // SigV4 dates have whole seconds: the token's validity starts at the second it was signed in.
+        Instant signedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Region region = Region.of(ep.region());
+        String token = utilities.computeIfAbsent(region, r -> RdsUtilities.builder().region(r).build())
+                .generateAuthenticationToken(b -> b.hostname(ep.host()).port(ep.port()).username(ep.user())
+                        .credentialsProvider(() -> with));
+        signatures.incrementAndGet();
+        Instant validUntil = signedAt.plus(TOKEN_LIFETIME);
+        Instant credentialsExpire = with.expirationTime().orElse(null);
+        if (credentialsExpire != null && credentialsExpire.isBefore(validUntil)) {
+            validUntil = credentialsExpire;
+        }
+        log.debug("Signed an RDS IAM authentication token for {} with {}, valid until {}", ep, with.accessKeyId(), validUntil);
+        return new Signed(token, with, validUntil.toEpochMilli());
+    }
+
+    /** Closes the credential provider if this created it. */
+    @Override
+    public void close() {
+        cache.invalidateAll();
+        if (ownsCredentials && credentials instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("Closing the credentials provider failed", e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RdsAuthTokens[endpoints=" + cache.estimatedSize() + ", signatures=" + signatures.get() + ", margin="
+                + margin + ", credentials=" + credentials.getClass().getSimpleName() + "]";
+    }
+
+    /** Configures {@link RdsAuthTokens}. Not thread-safe. */
+    public static final class Builder {
+        private AwsCredentialsProvider credentials;
+        private Clock clock = Clock.systemUTC();
+        private Duration margin = Duration.ofMinutes(3);
+        private long maximumEndpoints = 1_000;
+
+        private Builder() {}
+
+        /**
+         * The credentials to sign with; by default an {@link IrsaCredentialsProvider#create()} that
+         * {@link RdsAuthTokens#close()} closes. A provider given here is not closed.
+         *
+         * @param provider the credentials provider
+         * @return this builder
+         */
+        public Builder credentialsProvider(AwsCredentialsProvider provider) {
+            this.credentials = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /**
+         * The clock deciding whether a cached token is still safely valid.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How long a token must still be valid (and its credentials too) when handed out: covers clock skew and the
+         * time between handing it out and the database checking it. Default 3 minutes, so a cached token is reused
+         * for up to 12 minutes.
+         *
+         * @param margin at least zero, less than 15 minutes
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder margin(Duration margin) {
+            if (margin == null || margin.isNegative() || margin.compareTo(TOKEN_LIFETIME) >= 0) {
+                throw new IllegalArgumentException("The margin must be at least zero and less than the token's 15-minute"
+                        + " lifetime, got " + margin + ".");
+            }
+            this.margin = margin;
+            return this;
+        }
+
+        /**
+         * How many endpoints (host, port, user, region) to keep a token for; default 1000.
+         *
+         * @param maximum at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maximumEndpoints(long maximum) {
+            if (maximum < 1) {
+                throw new IllegalArgumentException("maximumEndpoints must be at least 1, got " + maximum + ".");
+            }
+            this.maximumEndpoints = maximum;
+            return this;
+        }
+
+        /** {@return the token source} */
+        public RdsAuthTokens build() {
+            return new RdsAuthTokens(this);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.irsa.rds.hikari;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariCredentialsProvider;
+import com.zaxxer.hikari.util.Credentials;
+import dev.irsa.rds.RdsAuthTokens;
+import dev.irsa.rds.RdsEndpoint;
+import java.util.Objects;
+
+/**
+ * HikariCP's credentials hook for RDS IAM authentication: HikariCP asks it for the user and password each time it
+ * opens a physical connection, and it answers with the database user and a valid token from {@link RdsAuthTokens}
+ * (cached while safely valid, re-signed otherwise), so no connection is ever opened with a stale token.
+ *
+ * <p>Connections already open stay open when their token expires (the database checks the token only at login), so
+ * the pool's {@code maxLifetime} need not be shorter than 15 minutes; keep HikariCP's default (30 minutes) or what the
+ * database's own idle limits ask for.
+ *
+ * <p>Thread-safe; {@link #getCredentials()} blocks only while the credential provider does.
+ *
+ * @since 0.1.0
+ */
+public final class RdsIamHikariCredentials implements HikariCredentialsProvider {
+    private final RdsAuthTokens tokens;
+    private final RdsEndpoint endpoint;
+
+    /**
+     * Credentials for {@code endpoint}, tokens from {@code tokens}.
+     *
+     * @param tokens the token source
+     * @param endpoint the database endpoint and user
+     */
+    public RdsIamHikariCredentials(RdsAuthTokens tokens, RdsEndpoint endpoint) {
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /**
+     * Switches {@code config} to IAM authentication: the endpoint from its {@code jdbcUrl} and {@code username}, the
+     * region from the host name ({@code *.<region>.rds.amazonaws.com}) unless given. Any password set is cleared.
+     *
+     * @param config a pool configuration with {@code jdbcUrl} and {@code username} set
+     * @param tokens the token source
+     * @param region the region, or null to derive it from the host
+     * @return the credentials provider installed
+     * @throws IllegalArgumentException if the URL, user or region is missing or malformed
+     */
+    public static RdsIamHikariCredentials install(HikariConfig config, RdsAuthTokens tokens, String region) {
+        Objects.requireNonNull(config, "config");
+        if (config.getJdbcUrl() == null) {
+            throw new IllegalArgumentException("IAM authentication for a HikariCP pool needs its jdbcUrl (set with"
+                    + " setJdbcUrl / spring.datasource.url); a pool configured through a DataSource class is not supported.");
+        }
+        RdsIamHikariCredentials c = new RdsIamHikariCredentials(tokens,
+                RdsEndpoint.fromJdbcUrl(config.getJdbcUrl(), config.getUsername(), region));
+        config.setPassword(null);
+        config.setCredentialsProvider(c);
+        return c;
+    }
+
+    /**
+     * {@link #install(HikariConfig, RdsAuthTokens, String)} with the region taken from the host name.
+     *
+     * @param config a pool configuration with {@code jdbcUrl} and {@code username} set
+     * @param tokens the token source
+     * @return the credentials provider installed
+     * @throws IllegalArgumentException if the URL or user is missing or malformed, or the host names no region
+     */
+    public static RdsIamHikariCredentials install(HikariConfig config, RdsAuthTokens tokens) {
+        return install(config, tokens, null);
+    }
+
+    /** {@return the endpoint the tokens are signed for} */
+    public RdsEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /**
+     * The database user and a valid token as its password.
+     *
+     * @return the credentials for a new physical connection
+     * @throws dev.irsa.rds.RdsAuthTokenException when no AWS credentials can be had
+     */
+    @Override
+    public Credentials getCredentials() {
+        return Credentials.of(endpoint.user(), tokens.token(endpoint));
+    }
+
+    @Override
+    public String toString() {
+        return "RdsIamHikariCredentials[" + endpoint + "]";
+    }
+}

@@ -1,0 +1,120 @@
+package dev.irsa.rds;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A throw-away PostgreSQL server on a free loopback port, its data directory in a temporary directory, run as the
+ * {@code postgres} OS user (PostgreSQL refuses to run as root). {@code pg_hba.conf} trusts the superuser
+ * {@code postgres} over loopback (for setup) and sends every other user to LDAP simple bind at {@code ldapPort}.
+ * {@link #close()} stops the server and deletes the directory.
+ */
+final class LocalPostgres implements AutoCloseable {
+    private static final Path BIN = Paths.get("/usr/lib/postgresql/15/bin");
+    private final Path dir;
+    private final int port;
+
+    /** Why the server cannot be run here, or empty. */
+    static Optional<String> unavailableReason() {
+        if (!Files.isExecutable(BIN.resolve("postgres")) || !Files.isExecutable(BIN.resolve("pg_ctl"))) {
+            return Optional.of("PostgreSQL 15 is not installed (" + BIN + "/postgres); apt-get install postgresql-15");
+        }
+        if (!Files.isExecutable(Paths.get("/usr/sbin/runuser")) && !Files.isExecutable(Paths.get("/sbin/runuser"))) {
+            return Optional.of("runuser is missing");
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return Optional.of("needs root to run PostgreSQL as the postgres user");
+        }
+        try {
+            if (run(List.of("id", "-u", "postgres")) != 0) {
+                return Optional.of("there is no postgres OS user");
+            }
+        } catch (IOException e) {
+            return Optional.of("cannot run id: " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    LocalPostgres(int ldapPort) throws IOException {
+        this.dir = Files.createTempDirectory("irsa-rds-pg");
+        this.port = freePort();
+        Path data = dir.resolve("data");
+        check(run(List.of("chown", "postgres", dir.toString())), "chown");
+        check(asPostgres(BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
+                "--no-sync", "-E", "UTF8"), "initdb");
+        Files.writeString(data.resolve("pg_hba.conf"), String.join("\n",
+                "local all postgres trust",
+                "host all postgres 127.0.0.1/32 trust",
+                "host all all 127.0.0.1/32 ldap ldapserver=127.0.0.1 ldapport=" + ldapPort
+                        + " ldapprefix=\"cn=\" ldapsuffix=\",dc=rds\"",
+                ""));
+        check(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(),
+                "-w", "-t", "30", "start", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"),
+                "pg_ctl start");
+    }
+
+    int port() {
+        return port;
+    }
+
+    String log() {
+        try {
+            return Files.readString(dir.resolve("log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private int asPostgres(String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
+        full.addAll(List.of(cmd));
+        return run(full);
+    }
+
+    private static int run(List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + " did not finish in 60 s");
+            }
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private void check(int rc, String what) throws IOException {
+        if (rc != 0) {
+            throw new IOException(what + " failed with exit code " + rc + "; log: " + log());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

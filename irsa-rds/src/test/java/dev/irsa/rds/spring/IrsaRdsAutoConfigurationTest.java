@@ -1,0 +1,118 @@
+package dev.irsa.rds.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.irsa.core.SettingsSource;
+import dev.irsa.rds.RdsAuthTokens;
+import dev.irsa.rds.RdsEndpoint;
+import dev.irsa.rds.SpringTestDrivers;
+import dev.irsa.rds.hikari.RdsIamHikariCredentials;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
+import java.sql.Connection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+/**
+ * Spring Boot's own DataSource auto-configuration (Boot 4's {@code spring-boot-jdbc}, or Boot 3.5's, with
+ * {@code -Dboot3}) plus ours: with {@code irsa.rds.enabled=true} the pool logs in with tokens the test kit's verifier
+ * accepts, signed with the application's credentials provider bean.
+ */
+class IrsaRdsAutoConfigurationTest {
+    @RegisterExtension
+    static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+
+    static final String HOST = "mydb.abc123.us-west-2.rds.amazonaws.com";
+
+    static Class<?> dataSourceAutoConfiguration() {
+        for (String name : List.of("org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+                "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration")) {
+            try {
+                return Class.forName(name);
+            } catch (ClassNotFoundException e) {
+                // the other Spring Boot line
+            }
+        }
+        throw new IllegalStateException("No DataSourceAutoConfiguration on the class path");
+    }
+
+    ApplicationContextRunner runner(IrsaEnvironment env) {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(dataSourceAutoConfiguration(), IrsaRdsAutoConfiguration.class))
+                .withBean(AwsCredentialsProvider.class, () -> IrsaCredentialsProvider.builder()
+                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build())
+                .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
+                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1");
+    }
+
+    @Test
+    void onePropertySwitchesTheDataSourceToIamAuthentication(IrsaEnvironment env) throws Exception {
+        List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
+        RdsAuthTokenVerifier verifier = RdsAuthTokenVerifier.forEmulator(env.sts());
+        SpringTestDrivers.verifyWith(verifier, "us-west-2", verdicts);
+            runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.margin=2m").run(ctx -> {
+                assertThat(ctx).hasNotFailed().hasSingleBean(RdsAuthTokens.class);
+                HikariDataSource ds = (HikariDataSource) ctx.getBean(DataSource.class);
+                assertThat(ds.getCredentialsProvider()).isInstanceOfSatisfying(RdsIamHikariCredentials.class,
+                        c -> assertThat(c.endpoint()).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2")));
+                try (Connection c = ds.getConnection()) {
+                    assertThat(c.isValid(1)).isTrue();
+                }
+                assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+                assertThat(verdicts.get(0).assumedRoleArn()).as("signed with the application's provider bean")
+                        .endsWith("assumed-role/app-role/spring");
+            });
+    }
+
+    @Test
+    void aHikariWithoutTheCredentialsHookIsNamedAtStartUp() {
+        ClassLoader hikari6 = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.equals("com.zaxxer.hikari.HikariCredentialsProvider")) {
+                    throw new ClassNotFoundException(name);
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+        assertThatThrownBy(() -> IrsaRdsAutoConfiguration.requireHikariCredentialsHook(hikari6))
+                .hasMessageContaining("needs HikariCP 7.0 or newer").hasMessageContaining("hikaricp.version to 7.1.0");
+        IrsaRdsAutoConfiguration.requireHikariCredentialsHook(getClass().getClassLoader());
+    }
+
+    @Test
+    void isRegisteredForSpringBootToFind() {
+        assertThat(org.springframework.boot.context.annotation.ImportCandidates.load(
+                org.springframework.boot.autoconfigure.AutoConfiguration.class, getClass().getClassLoader()))
+                .contains(IrsaRdsAutoConfiguration.class.getName());
+    }
+
+    @Test
+    void withoutThePropertyNothingChanges(IrsaEnvironment env) {
+        runner(env).run(ctx -> {
+            assertThat(ctx).hasNotFailed().doesNotHaveBean(RdsAuthTokens.class);
+            assertThat(((HikariDataSource) ctx.getBean(DataSource.class)).getCredentialsProvider()).isNull();
+        });
+    }
+
+    @Test
+    void aUrlWithoutRegionFailsStartUpSayingWhatToSet(IrsaEnvironment env) {
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("region for the RDS endpoint 127.0.0.1 is missing"));
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.region=us-west-2",
+                        "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
+                .run(ctx -> assertThat(ctx).hasNotFailed());
+    }
+}

@@ -1,0 +1,25 @@
+package dev.irsa.testkit.rds;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The first value of each query parameter, percent-decoded ({@code +} kept as a plus, as SigV4 clients send it). */
+final class QueryParams {
+    private QueryParams() {}
+
+    static Map<String, String> parse(String rawQuery) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            out.putIfAbsent(name, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+        }
+        return out;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+}
