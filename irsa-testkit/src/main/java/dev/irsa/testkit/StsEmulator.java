@@ -237,6 +237,26 @@ public final class StsEmulator implements AutoCloseable {
     }
 
     /**
+     * The credentials this emulator issued under an access key ID, as a service that checks SigV4 signatures
+     * looks them up (the Kafka verifier of {@code dev.irsa.testkit.kafka} does): the secret to verify with, the
+     * session token the request must carry, the expiry and the assumed-role ARN.
+     *
+     * @param accessKeyId the credentials' access key ID
+     * @return the issued credentials, or empty when this emulator did not issue (or no longer tracks) them
+     */
+    public Optional<IssuedCredentials> issuedCredentials(String accessKeyId) {
+        Session s = accessKeyId == null ? null : sessions.get(accessKeyId);
+        return s == null ? Optional.empty() : Optional.of(new IssuedCredentials(s.issued().accessKeyId(),
+                s.issued().secretAccessKey(), s.issued().sessionToken(), s.issued().expiration(), s.assumedRoleArn(),
+                s.accountId()));
+    }
+
+    /** {@return the clock this emulator issues and checks credentials by} */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
      * Issues credentials for {@code roleArn} as EKS Auth's {@code AssumeRoleForPodIdentity} does for a Pod Identity
      * association (the role need not have been created here): {@code GetCallerIdentity} accepts them until they
      * expire, and names the assumed role {@code arn:aws:sts::<account>:assumed-role/<role>/<sessionName>}.
