@@ -32,8 +32,8 @@ import org.apache.kafka.common.security.oauthbearer.OAuthBearerTokenCallback;
  *
  * <p>A token is valid for 15 minutes, or less: never past the credentials' expiry, so the session the broker grants
  * (which ends with the token) never outlives them either. Kafka asks for tokens when the client is built and then on
- * its own refresh thread, ahead of the token's expiry; the answer comes from the credentials the provider caches and
- * refreshes in the background, without waiting for STS. {@link #configure} fetches them first (on the thread that
+ * its own login refresh thread, ahead of the token's expiry, never on a network thread; the answer comes from the
+ * credentials the provider caches and refreshes in the background (waiting, bounded, only when a refresh is due). {@link #configure} fetches them first (on the thread that
  * builds the client) and fails the client's construction with the reason if there are none.
  *
  * <p>The region is the JAAS option {@code region}, else {@code aws.region}, {@code AWS_REGION} or
@@ -108,7 +108,7 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
      * Answers the token callback with a token signed from the cached credentials, and the extensions callback with
      * none.
      *
-     * @throws IOException when no valid credentials are cached (Kafka's refresh thread retries)
+     * @throws IOException when no valid credentials can be had (Kafka's refresh thread retries)
      * @throws UnsupportedCallbackException for any other callback
      */
     @Override
@@ -120,7 +120,9 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
                     throw new IllegalStateException(getClass().getName() + " was not configured");
                 }
                 try {
-                    cb.token(MskAuthToken.sign(k.current(), region, clock));
+                    // Kafka asks on the thread building the client and on its login refresh thread, never on a network
+                    // thread (which reads the token from the login's subject): waiting for a due refresh is fine here.
+                    cb.token(MskAuthToken.sign(k.awaitCurrent(), region, clock));
                 } catch (IllegalStateException e) {
                     throw new IOException(e.getMessage(), e);
                 }

@@ -163,4 +163,135 @@ class MskIamBrokerTest {
     void oauthBearerProducerAndConsumerRoundTrip() throws Exception {
         roundTrip("OAUTHBEARER", "oauth-orders");
     }
+
+    private static double metric(KafkaProducer<?, ?> producer, String name) {
+        double total = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics")) {
+                total += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total;
+    }
+
+    private static List<Authentication> accepted(String mechanism) {
+        return iam.authentications().stream().filter(a -> a.mechanism().equals(mechanism) && a.accepted()).toList();
+    }
+
+    /**
+     * Short-lived credentials (12 s): the broker bounds each session by them, so both clients re-authenticate on
+     * their open connections, and across the provider's background refresh sign with new keys, under the same
+     * principal (the default, derived session name) and without a single failed send or re-authentication.
+     */
+    @Test
+    void bothMechanismsReauthenticateAcrossACredentialRefreshUnderTheSamePrincipal() throws Exception {
+        IrsaEnvironment env = irsa.environment();
+        env.sts().credentialLifetime(Duration.ofSeconds(12));
+        broker.createTopic("refresh");
+        try (IrsaCredentialsProvider p = provider(env, null);
+             KafkaProducer<String, String> viaIam = producer(clientConfig("AWS_MSK_IAM", p));
+             KafkaProducer<String, String> viaOAuth = producer(clientConfig("OAUTHBEARER", p))) {
+            int sent = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+            while (System.nanoTime() < deadline) {
+                viaIam.send(new ProducerRecord<>("refresh", "iam-" + sent)).get();
+                viaOAuth.send(new ProducerRecord<>("refresh", "oauth-" + sent)).get();
+                sent++;
+                boolean done = metric(viaIam, "successful-reauthentication-total") >= 1
+                        && metric(viaOAuth, "successful-reauthentication-total") >= 1
+                        && accepted("AWS_MSK_IAM").stream().map(Authentication::accessKeyId).distinct().count() >= 2
+                        && accepted("OAUTHBEARER").stream().map(Authentication::accessKeyId).distinct().count() >= 2;
+                if (done) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            for (KafkaProducer<String, String> producer : List.of(viaIam, viaOAuth)) {
+                assertThat(metric(producer, "successful-reauthentication-total")).as("re-authentications").isGreaterThanOrEqualTo(1);
+                assertThat(metric(producer, "failed-reauthentication-total")).isZero();
+            }
+            var c = (software.amazon.awssdk.auth.credentials.AwsSessionCredentials) p.resolveCredentials();
+            secrets.add(c.secretAccessKey());
+            secrets.add(c.sessionToken());
+            assertThat(consume(clientConfig("AWS_MSK_IAM", p), "refresh", 2 * sent)).hasSize(2 * sent);
+        }
+        assertThat(iam.authentications()).allSatisfy(a -> assertThat(a.accepted()).as(a.failure()).isTrue());
+        for (String mechanism : List.of("AWS_MSK_IAM", "OAUTHBEARER")) {
+            List<Authentication> auths = accepted(mechanism);
+            assertThat(auths.stream().map(Authentication::accessKeyId).distinct()).as(mechanism + " keys").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(auths.stream().map(Authentication::principal).distinct()).as(mechanism + " principals")
+                    .singleElement().satisfies(pr -> assertThat(pr).startsWith("arn:aws:sts::111122223333:assumed-role/app-role/"));
+            assertThat(auths).allSatisfy(a -> assertThat(a.sessionExpiry()).isBeforeOrEqualTo(a.credentialsExpiry()));
+        }
+    }
+
+    /** Credentials another STS issued are refused by the broker; the client sees an authentication error. */
+    @Test
+    void credentialsThisStsDidNotIssueAreRefused() throws Exception {
+        try (IrsaEnvironment other = IrsaEnvironment.start(); IrsaCredentialsProvider p = provider(other, "orders-app")) {
+            for (String mechanism : List.of("AWS_MSK_IAM", "OAUTHBEARER")) {
+                try (KafkaProducer<String, String> producer = producer(clientConfig(mechanism, p))) {
+                    assertThatThrownBy(() -> producer.partitionsFor("iam-orders"))
+                            .isInstanceOf(SaslAuthenticationException.class);
+                }
+            }
+        }
+        assertThat(iam.authentications()).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.accepted()).isFalse();
+            assertThat(a.failure()).contains("not issued by this STS");
+        });
+    }
+
+    /** Hands IAMLoginModule credentials the test chose: tampered or expired ones, which our handler never serves. */
+    public static final class FixedCredentialsHandler implements org.apache.kafka.common.security.auth.AuthenticateCallbackHandler {
+        static volatile software.amazon.awssdk.auth.credentials.AwsCredentials credentials;
+
+        @Override
+        public void configure(Map<String, ?> configs, String mechanism, List<javax.security.auth.login.AppConfigurationEntry> entries) {
+        }
+
+        @Override
+        public void handle(javax.security.auth.callback.Callback[] callbacks) {
+            for (javax.security.auth.callback.Callback c : callbacks) {
+                ((software.amazon.msk.auth.iam.internals.AWSCredentialsCallback) c).setAwsCredentials(credentials);
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static String refusal(software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
+        FixedCredentialsHandler.credentials = credentials;
+        Map<String, Object> config = clientConfig("AWS_MSK_IAM", null);
+        config.remove("irsa.credentials.provider");
+        config.put("sasl.client.callback.handler.class", FixedCredentialsHandler.class.getName());
+        try (KafkaProducer<String, String> producer = producer(config)) {
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> producer.partitionsFor("iam-orders"));
+            assertThat(t).isInstanceOf(SaslAuthenticationException.class);
+            return t.getMessage();
+        }
+    }
+
+    @Test
+    void aTamperedSecretOrExpiredCredentialsAreRefused() throws Exception {
+        IrsaEnvironment env = irsa.environment();
+        IssuedCredentials issued = env.sts().issueFor(env.roleArn(), "fixed", Duration.ofSeconds(1));
+        secrets.add(issued.secretAccessKey());
+        secrets.add(issued.sessionToken());
+        var tampered = software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(issued.accessKeyId(),
+                "X" + issued.secretAccessKey().substring(1), issued.sessionToken());
+        String wrongToken = issued.sessionToken().substring(0, issued.sessionToken().length() - 4) + "AAAA";
+        var otherToken = software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(issued.accessKeyId(),
+                issued.secretAccessKey(), wrongToken);
+        assertThat(refusal(tampered)).contains("SIGNATURE_MISMATCH");
+        assertThat(refusal(otherToken)).contains("security token is not the one issued");
+        while (!java.time.Instant.now().isAfter(issued.expiration())) {
+            Thread.sleep(50);
+        }
+        assertThat(refusal(software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(issued.accessKeyId(),
+                issued.secretAccessKey(), issued.sessionToken()))).contains("expired");
+        assertThat(iam.authentications()).hasSizeGreaterThanOrEqualTo(3).noneMatch(Authentication::accepted);
+    }
 }

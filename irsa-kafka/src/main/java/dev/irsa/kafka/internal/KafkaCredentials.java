@@ -99,6 +99,24 @@ public final class KafkaCredentials implements AutoCloseable {
                 + " reconnect backoff (" + provider + ")");
     }
 
+    /**
+     * Valid credentials, waiting (bounded by the provider's wait timeout) if a refresh is due: only for threads that
+     * may wait, as Kafka's OAUTHBEARER login refresh thread, which would otherwise sleep before trying again.
+     *
+     * @return valid session credentials
+     * @throws IOException when none can be had (the message says why)
+     */
+    public AwsSessionCredentials awaitCurrent() throws IOException {
+        try {
+            if (provider.resolveCredentials() instanceof AwsSessionCredentials s) {
+                return s;
+            }
+        } catch (RuntimeException e) {
+            throw new IOException("No IRSA credentials for Kafka authentication: " + e.getMessage(), e);
+        }
+        throw new IOException("IRSA credentials without a session token cannot sign for Amazon MSK: " + provider);
+    }
+
     /** {@return the provider signing for Kafka} */
     public IrsaCredentialsProvider provider() {
         return provider;
