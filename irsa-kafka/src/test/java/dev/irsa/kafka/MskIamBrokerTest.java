@@ -294,4 +294,53 @@ class MskIamBrokerTest {
                 issued.secretAccessKey(), issued.sessionToken()))).contains("expired");
         assertThat(iam.authentications()).hasSizeGreaterThanOrEqualTo(3).noneMatch(Authentication::accepted);
     }
+
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.ImportAutoConfiguration(org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration.class)
+    static class SpringKafkaApp {
+    }
+
+    /**
+     * The README's Spring Kafka recipe, verbatim but for the broker's address and protocol, through Spring Boot's own
+     * Kafka auto-configuration; the credentials come from the pod's environment (here as the system properties the SDK
+     * also reads), the zero-configuration path: no provider is handed over.
+     */
+    @Test
+    void springBootKafkaWithTheReadmeRecipeAndZeroConfigurationCredentials() throws Exception {
+        broker.createTopic("spring-orders");
+        IrsaEnvironment env = irsa.environment();
+        Map<String, String> pod = Map.of("aws.roleArn", env.roleArn(), "aws.webIdentityTokenFile", env.tokenFile().toString(),
+                "aws.region", env.region(), "aws.endpointUrlSts", env.stsEndpoint().toString(),
+                "aws.roleSessionName", "spring-orders");
+        Map<String, String> saved = new HashMap<>();
+        pod.forEach((k, v) -> saved.put(k, System.setProperty(k, v)));
+        try (org.springframework.context.ConfigurableApplicationContext ctx =
+                     new org.springframework.boot.builder.SpringApplicationBuilder(SpringKafkaApp.class)
+                             .web(org.springframework.boot.WebApplicationType.NONE).properties(
+                                     "spring.kafka.bootstrap-servers=" + broker.bootstrap(),
+                                     "spring.kafka.security.protocol=SASL_PLAINTEXT",
+                                     "spring.kafka.properties.sasl.mechanism=AWS_MSK_IAM",
+                                     "spring.kafka.properties.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;",
+                                     "spring.kafka.properties.sasl.client.callback.handler.class=dev.irsa.kafka.IrsaMskIamCallbackHandler")
+                             .run()) {
+            @SuppressWarnings("unchecked")
+            org.springframework.kafka.core.KafkaTemplate<Object, Object> template = ctx.getBean(
+                    org.springframework.kafka.core.KafkaTemplate.class);
+            template.send("spring-orders", "from-spring").get();
+        } finally {
+            saved.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
+        }
+        try (IrsaCredentialsProvider p = provider(env, "spring-orders")) {
+            assertThat(consume(clientConfig("AWS_MSK_IAM", p), "spring-orders", 1)).containsExactly("from-spring");
+        }
+        assertThat(accepted("AWS_MSK_IAM")).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.principal()).endsWith(":assumed-role/app-role/spring-orders"));
+        assertThat(iam.authentications()).allMatch(Authentication::accepted);
+    }
 }
