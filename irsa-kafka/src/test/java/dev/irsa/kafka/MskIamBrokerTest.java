@@ -71,6 +71,10 @@ class MskIamBrokerTest {
             for (String s : secrets) {
                 assertThat(all).as("a secret in the logs").doesNotContain(s);
             }
+            // no OAUTHBEARER token (each starts with the base64url of "https://kafka.") nor AWS_MSK_IAM payload either
+            assertThat(all).doesNotContain(java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("https://kafka.".getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16))
+                    .doesNotContainIgnoringCase("x-amz-signature").doesNotContainIgnoringCase("x-amz-security-token");
         }
     }
 
