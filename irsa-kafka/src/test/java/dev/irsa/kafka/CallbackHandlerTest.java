@@ -25,7 +25,10 @@ class CallbackHandlerTest {
 
     private static IrsaCredentialsProvider provider(IrsaEnvironment env, java.time.Clock clock) {
         return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
-                .roleSessionName("handler-test").clock(clock).shared(false).build();
+                .roleSessionName("handler-test").clock(clock)
+                // a loaded 2-core machine can take seconds over the JVM's first STS exchange: give it time
+                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build())
+                .shared(false).build();
     }
 
     @Test

@@ -85,7 +85,10 @@ class MskIamBrokerTest {
 
     private static IrsaCredentialsProvider provider(IrsaEnvironment env, String sessionName) {
         IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder()
-                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).shared(false);
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                // a loaded 2-core machine can take seconds over the JVM's first STS exchange: give it time
+                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build())
+                .shared(false);
         if (sessionName != null) {
             b.roleSessionName(sessionName);
         }
