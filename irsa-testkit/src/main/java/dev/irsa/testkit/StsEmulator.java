@@ -252,6 +252,11 @@ public final class StsEmulator implements AutoCloseable {
                 s.accountId()));
     }
 
+    /** {@return the clock this emulator issues and checks credentials by} */
+    public Clock clock() {
+        return clock;
+    }
+
     /**
      * Issues credentials for {@code roleArn} as EKS Auth's {@code AssumeRoleForPodIdentity} does for a Pod Identity
      * association (the role need not have been created here): {@code GetCallerIdentity} accepts them until they

@@ -1,0 +1,353 @@
+package dev.irsa.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.irsa.core.SettingsSource;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.IssuedCredentials;
+import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import dev.irsa.testkit.kafka.MskIamAuthenticator;
+import dev.irsa.testkit.kafka.MskIamAuthenticator.Authentication;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Real Kafka producers and consumers authenticating through irsa-kafka to a real broker (KRaft, in this JVM) whose
+ * SASL server checks MSK IAM as MSK does, against the credentials the STS emulator issued. Every log line of the run
+ * is captured and checked for secrets.
+ */
+class MskIamBrokerTest {
+    @RegisterExtension
+    static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+
+    private static final Duration MAX_REAUTH = Duration.ofMinutes(10);
+    private static MskIamAuthenticator iam;
+    private static MskBroker broker;
+    private static LogCapture logs;
+    /** Every secret this suite saw: none may appear in any log line. */
+    private static final List<String> secrets = new ArrayList<>();
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        logs = new LogCapture();
+        iam = MskIamAuthenticator.forEmulator(irsa.environment().sts());
+        broker = MskBroker.start(iam, MAX_REAUTH);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        try {
+            if (broker != null) {
+                broker.close();
+            }
+            if (iam != null) {
+                iam.close();
+            }
+        } finally {
+            String all = logs.all();
+            logs.close();
+            assertThat(secrets).isNotEmpty();
+            for (String s : secrets) {
+                assertThat(all).as("a secret in the logs").doesNotContain(s);
+            }
+            // no OAUTHBEARER token (each starts with the base64url of "https://kafka.") nor AWS_MSK_IAM payload either
+            assertThat(all).doesNotContain(java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("https://kafka.".getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16))
+                    .doesNotContainIgnoringCase("x-amz-signature").doesNotContainIgnoringCase("x-amz-security-token");
+        }
+    }
+
+    @BeforeEach
+    void clear() {
+        iam.clearAuthentications();
+    }
+
+    private static IrsaCredentialsProvider provider(IrsaEnvironment env, String sessionName) {
+        IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                // a loaded 2-core machine can take seconds over the JVM's first STS exchange: give it time
+                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build())
+                .shared(false);
+        if (sessionName != null) {
+            b.roleSessionName(sessionName);
+        }
+        IrsaCredentialsProvider p = b.build();
+        var c = (software.amazon.awssdk.auth.credentials.AwsSessionCredentials) p.resolveCredentials();
+        secrets.add(c.secretAccessKey());
+        secrets.add(c.sessionToken());
+        return p;
+    }
+
+    static Map<String, Object> clientConfig(String mechanism, IrsaCredentialsProvider provider) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", broker.bootstrap());
+        m.put("security.protocol", "SASL_PLAINTEXT");
+        m.put("sasl.mechanism", mechanism);
+        if (mechanism.equals("AWS_MSK_IAM")) {
+            m.put("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
+            m.put("sasl.client.callback.handler.class", IrsaMskIamCallbackHandler.class.getName());
+        } else {
+            m.put("sasl.jaas.config", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required"
+                    + " region=\"us-west-2\";");
+            m.put("sasl.login.callback.handler.class", IrsaMskOAuthBearerLoginCallbackHandler.class.getName());
+        }
+        m.put("irsa.credentials.provider", provider);
+        m.put("reconnect.backoff.ms", "50");
+        m.put("reconnect.backoff.max.ms", "200");
+        return m;
+    }
+
+    private static KafkaProducer<String, String> producer(Map<String, Object> config) {
+        Map<String, Object> m = new HashMap<>(config);
+        m.put("max.block.ms", "15000");
+        return new KafkaProducer<>(m, new StringSerializer(), new StringSerializer());
+    }
+
+    private static List<String> consume(Map<String, Object> config, String topic, int count) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            List<String> got = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (got.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    got.add(r.value());
+                }
+            }
+            return got;
+        }
+    }
+
+    private void roundTrip(String mechanism, String topic) throws Exception {
+        broker.createTopic(topic);
+        IrsaEnvironment env = irsa.environment();
+        try (IrsaCredentialsProvider p = provider(env, "orders-app")) {
+            Map<String, Object> config = clientConfig(mechanism, p);
+            try (KafkaProducer<String, String> producer = producer(config)) {
+                for (int i = 0; i < 3; i++) {
+                    producer.send(new ProducerRecord<>(topic, "k" + i, mechanism + "-" + i)).get();
+                }
+            }
+            assertThat(consume(config, topic, 3)).containsExactly(mechanism + "-0", mechanism + "-1", mechanism + "-2");
+        }
+        List<Authentication> auths = iam.authentications();
+        assertThat(auths).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.accepted()).as(a.failure()).isTrue();
+            assertThat(a.mechanism()).isEqualTo(mechanism);
+            assertThat(a.principal()).isEqualTo("arn:aws:sts::111122223333:assumed-role/app-role/orders-app");
+            assertThat(a.sessionExpiry()).isBeforeOrEqualTo(a.credentialsExpiry());
+        });
+    }
+
+    @Test
+    void awsMskIamProducerAndConsumerRoundTrip() throws Exception {
+        roundTrip("AWS_MSK_IAM", "iam-orders");
+    }
+
+    @Test
+    void oauthBearerProducerAndConsumerRoundTrip() throws Exception {
+        roundTrip("OAUTHBEARER", "oauth-orders");
+    }
+
+    private static double metric(KafkaProducer<?, ?> producer, String name) {
+        double total = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics")) {
+                total += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total;
+    }
+
+    private static List<Authentication> accepted(String mechanism) {
+        return iam.authentications().stream().filter(a -> a.mechanism().equals(mechanism) && a.accepted()).toList();
+    }
+
+    /**
+     * Short-lived credentials (12 s): the broker bounds each session by them, so both clients re-authenticate on
+     * their open connections, and across the provider's background refresh sign with new keys, under the same
+     * principal (the default, derived session name) and without a single failed send or re-authentication.
+     */
+    @Test
+    void bothMechanismsReauthenticateAcrossACredentialRefreshUnderTheSamePrincipal() throws Exception {
+        IrsaEnvironment env = irsa.environment();
+        env.sts().credentialLifetime(Duration.ofSeconds(12));
+        broker.createTopic("refresh");
+        try (IrsaCredentialsProvider p = provider(env, null);
+             KafkaProducer<String, String> viaIam = producer(clientConfig("AWS_MSK_IAM", p));
+             KafkaProducer<String, String> viaOAuth = producer(clientConfig("OAUTHBEARER", p))) {
+            int sent = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+            while (System.nanoTime() < deadline) {
+                viaIam.send(new ProducerRecord<>("refresh", "iam-" + sent)).get();
+                viaOAuth.send(new ProducerRecord<>("refresh", "oauth-" + sent)).get();
+                sent++;
+                boolean done = metric(viaIam, "successful-reauthentication-total") >= 1
+                        && metric(viaOAuth, "successful-reauthentication-total") >= 1
+                        && accepted("AWS_MSK_IAM").stream().map(Authentication::accessKeyId).distinct().count() >= 2
+                        && accepted("OAUTHBEARER").stream().map(Authentication::accessKeyId).distinct().count() >= 2;
+                if (done) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            for (KafkaProducer<String, String> producer : List.of(viaIam, viaOAuth)) {
+                assertThat(metric(producer, "successful-reauthentication-total")).as("re-authentications").isGreaterThanOrEqualTo(1);
+                assertThat(metric(producer, "failed-reauthentication-total")).isZero();
+            }
+            var c = (software.amazon.awssdk.auth.credentials.AwsSessionCredentials) p.resolveCredentials();
+            secrets.add(c.secretAccessKey());
+            secrets.add(c.sessionToken());
+            assertThat(consume(clientConfig("AWS_MSK_IAM", p), "refresh", 2 * sent)).hasSize(2 * sent);
+        }
+        assertThat(iam.authentications()).allSatisfy(a -> assertThat(a.accepted()).as(a.failure()).isTrue());
+        for (String mechanism : List.of("AWS_MSK_IAM", "OAUTHBEARER")) {
+            List<Authentication> auths = accepted(mechanism);
+            assertThat(auths.stream().map(Authentication::accessKeyId).distinct()).as(mechanism + " keys").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(auths.stream().map(Authentication::principal).distinct()).as(mechanism + " principals")
+                    .singleElement().satisfies(pr -> assertThat(pr).startsWith("arn:aws:sts::111122223333:assumed-role/app-role/"));
+            assertThat(auths).allSatisfy(a -> assertThat(a.sessionExpiry()).isBeforeOrEqualTo(a.credentialsExpiry()));
+        }
+    }
+
+    /** Credentials another STS issued are refused by the broker; the client sees an authentication error. */
+    @Test
+    void credentialsThisStsDidNotIssueAreRefused() throws Exception {
+        try (IrsaEnvironment other = IrsaEnvironment.start(); IrsaCredentialsProvider p = provider(other, "orders-app")) {
+            for (String mechanism : List.of("AWS_MSK_IAM", "OAUTHBEARER")) {
+                try (KafkaProducer<String, String> producer = producer(clientConfig(mechanism, p))) {
+                    assertThatThrownBy(() -> producer.partitionsFor("iam-orders"))
+                            .isInstanceOf(SaslAuthenticationException.class);
+                }
+            }
+        }
+        assertThat(iam.authentications()).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.accepted()).isFalse();
+            assertThat(a.failure()).contains("not issued by this STS");
+        });
+    }
+
+    /** Hands IAMLoginModule credentials the test chose: tampered or expired ones, which our handler never serves. */
+    public static final class FixedCredentialsHandler implements org.apache.kafka.common.security.auth.AuthenticateCallbackHandler {
+        static volatile software.amazon.awssdk.auth.credentials.AwsCredentials credentials;
+
+        @Override
+        public void configure(Map<String, ?> configs, String mechanism, List<javax.security.auth.login.AppConfigurationEntry> entries) {
+        }
+
+        @Override
+        public void handle(javax.security.auth.callback.Callback[] callbacks) {
+            for (javax.security.auth.callback.Callback c : callbacks) {
+                ((software.amazon.msk.auth.iam.internals.AWSCredentialsCallback) c).setAwsCredentials(credentials);
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static String refusal(software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
+        FixedCredentialsHandler.credentials = credentials;
+        Map<String, Object> config = clientConfig("AWS_MSK_IAM", null);
+        config.remove("irsa.credentials.provider");
+        config.put("sasl.client.callback.handler.class", FixedCredentialsHandler.class.getName());
+        try (KafkaProducer<String, String> producer = producer(config)) {
+            Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> producer.partitionsFor("iam-orders"));
+            assertThat(t).isInstanceOf(SaslAuthenticationException.class);
+            return t.getMessage();
+        }
+    }
+
+    @Test
+    void aTamperedSecretOrExpiredCredentialsAreRefused() throws Exception {
+        IrsaEnvironment env = irsa.environment();
+        IssuedCredentials issued = env.sts().issueFor(env.roleArn(), "fixed", Duration.ofSeconds(1));
+        secrets.add(issued.secretAccessKey());
+        secrets.add(issued.sessionToken());
+        var tampered = software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(issued.accessKeyId(),
+                "X" + issued.secretAccessKey().substring(1), issued.sessionToken());
+        String wrongToken = issued.sessionToken().substring(0, issued.sessionToken().length() - 4) + "AAAA";
+        var otherToken = software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(issued.accessKeyId(),
+                issued.secretAccessKey(), wrongToken);
+        assertThat(refusal(tampered)).contains("SIGNATURE_MISMATCH");
+        assertThat(refusal(otherToken)).contains("security token is not the one issued");
+        while (!java.time.Instant.now().isAfter(issued.expiration())) {
+            Thread.sleep(50);
+        }
+        assertThat(refusal(software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(issued.accessKeyId(),
+                issued.secretAccessKey(), issued.sessionToken()))).contains("expired");
+        assertThat(iam.authentications()).hasSizeGreaterThanOrEqualTo(3).noneMatch(Authentication::accepted);
+    }
+
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.ImportAutoConfiguration(org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration.class)
+    static class SpringKafkaApp {
+    }
+
+    /**
+     * The README's Spring Kafka recipe, verbatim but for the broker's address and protocol, through Spring Boot's own
+     * Kafka auto-configuration; the credentials come from the pod's environment (here as the system properties the SDK
+     * also reads), the zero-configuration path: no provider is handed over.
+     */
+    @Test
+    void springBootKafkaWithTheReadmeRecipeAndZeroConfigurationCredentials() throws Exception {
+        broker.createTopic("spring-orders");
+        IrsaEnvironment env = irsa.environment();
+        Map<String, String> pod = Map.of("aws.roleArn", env.roleArn(), "aws.webIdentityTokenFile", env.tokenFile().toString(),
+                "aws.region", env.region(), "aws.endpointUrlSts", env.stsEndpoint().toString(),
+                "aws.roleSessionName", "spring-orders");
+        Map<String, String> saved = new HashMap<>();
+        pod.forEach((k, v) -> saved.put(k, System.setProperty(k, v)));
+        try (org.springframework.context.ConfigurableApplicationContext ctx =
+                     new org.springframework.boot.builder.SpringApplicationBuilder(SpringKafkaApp.class)
+                             .web(org.springframework.boot.WebApplicationType.NONE).properties(
+                                     "spring.kafka.bootstrap-servers=" + broker.bootstrap(),
+                                     "spring.kafka.security.protocol=SASL_PLAINTEXT",
+                                     "spring.kafka.properties.sasl.mechanism=AWS_MSK_IAM",
+                                     "spring.kafka.properties.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;",
+                                     "spring.kafka.properties.sasl.client.callback.handler.class=dev.irsa.kafka.IrsaMskIamCallbackHandler")
+                             .run()) {
+            @SuppressWarnings("unchecked")
+            org.springframework.kafka.core.KafkaTemplate<Object, Object> template = ctx.getBean(
+                    org.springframework.kafka.core.KafkaTemplate.class);
+            template.send("spring-orders", "from-spring").get();
+        } finally {
+            saved.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
+        }
+        try (IrsaCredentialsProvider p = provider(env, "spring-orders")) {
+            assertThat(consume(clientConfig("AWS_MSK_IAM", p), "spring-orders", 1)).containsExactly("from-spring");
+        }
+        assertThat(accepted("AWS_MSK_IAM")).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.principal()).endsWith(":assumed-role/app-role/spring-orders"));
+        assertThat(iam.authentications()).allMatch(Authentication::accepted);
+    }
+}
