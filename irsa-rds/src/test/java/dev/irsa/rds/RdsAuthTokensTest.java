@@ -62,6 +62,20 @@ class RdsAuthTokensTest {
     }
 
     @Test
+    void aUserWithCharactersThatMustBeEncodedIsSignedAndVerifiedAsItself(IrsaEnvironment env) {
+        try (IrsaCredentialsProvider p = provider(env);
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).build()) {
+            String user = "app+ro@team%1 x";
+            String token = tokens.token(HOST, 5432, user, "us-west-2");
+            assertThat(token).contains("DBUser=app%2Bro%40team%251%20x");
+            RdsAuthTokenVerifier verifier = RdsAuthTokenVerifier.forEmulator(env.sts());
+            RdsAuthTokenVerifier.Verdict v = verifier.verify(token, HOST, 5432, user, "us-west-2");
+            assertThat(v.reason()).as(v.message()).isEqualTo(Reason.ACCEPTED);
+            assertThat(verifier.verify(token, HOST, 5432, "app ro@team%1 x", "us-west-2").reason()).isEqualTo(Reason.WRONG_USER);
+        }
+    }
+
+    @Test
     void verifierRefusesEachBadTokenWithItsOwnReason(IrsaEnvironment env) {
         try (IrsaCredentialsProvider p = provider(env);
              RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).build()) {
