@@ -5,8 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.irsa.core.SessionState;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Objects;
@@ -62,12 +65,14 @@ public final class RdsAuthTokens implements AutoCloseable {
     private final Clock clock;
     private final Duration margin;
     private final long marginMillis;
+    /** The longest a token is reused by elapsed time: its lifetime less the margin. */
+    private final long reuseNanos;
     private final Cache<RdsEndpoint, Signed> cache;
     private final Map<Region, RdsUtilities> utilities = new ConcurrentHashMap<>();
     private final AtomicLong signatures = new AtomicLong();
 
     /** A token, the credentials that signed it and the end of its validity (epoch millis: no allocation to compare). */
-    private record Signed(String token, AwsCredentials signer, long validUntilMillis) {
+    private record Signed(String token, AwsCredentials signer, long validUntilMillis, long signedNanos) {
         @Override
         public String toString() {
             return "Signed[validUntil=" + Instant.ofEpochMilli(validUntilMillis) + "]";
@@ -80,6 +85,7 @@ public final class RdsAuthTokens implements AutoCloseable {
         this.clock = b.clock;
         this.margin = b.margin;
         this.marginMillis = b.margin.toMillis();
+        this.reuseNanos = TOKEN_LIFETIME.minus(b.margin).toNanos();
         this.cache = Caffeine.newBuilder().maximumSize(b.maximumEndpoints).build();
     }
 
@@ -157,6 +163,8 @@ public final class RdsAuthTokens implements AutoCloseable {
      */
     private boolean usable(Signed s, AwsCredentials current, long nowMillis) {
         return s != null && nowMillis + marginMillis < s.validUntilMillis()
+                // elapsed time too, which a wall clock set back cannot shorten
+                && System.nanoTime() - s.signedNanos() < reuseNanos
                 && (s.signer() == current || s.signer().equals(current) || expiresLater(s.signer(), current));
     }
 
@@ -206,20 +214,36 @@ public final class RdsAuthTokens implements AutoCloseable {
     }
 
     private Signed sign(RdsEndpoint ep, AwsCredentials with) {
-        // SigV4 dates have whole seconds: the token's validity starts at the second it was signed in.
-        Instant signedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        long signedNanos = System.nanoTime();
         Region region = Region.of(ep.region());
         String token = utilities.computeIfAbsent(region, r -> RdsUtilities.builder().region(r).build())
                 .generateAuthenticationToken(b -> b.hostname(ep.host()).port(ep.port()).username(ep.user())
                         .credentialsProvider(() -> with));
         signatures.incrementAndGet();
-        Instant validUntil = signedAt.plus(TOKEN_LIFETIME);
+        // The SDK signs with its own clock (the system's; RdsUtilities takes no other): the token's validity starts
+        // at its X-Amz-Date, which is what the database checks, whatever clock this was built with.
+        Instant validUntil = signedAt(token).plus(TOKEN_LIFETIME);
         Instant credentialsExpire = with.expirationTime().orElse(null);
         if (credentialsExpire != null && credentialsExpire.isBefore(validUntil)) {
             validUntil = credentialsExpire;
         }
         log.debug("Signed an RDS IAM authentication token for {}, valid until {}", ep, validUntil);
-        return new Signed(token, with, validUntil.toEpochMilli());
+        return new Signed(token, with, validUntil.toEpochMilli(), signedNanos);
+    }
+
+    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** The token's {@code X-Amz-Date}; the SDK always writes one. */
+    private Instant signedAt(String token) {
+        int i = token.indexOf("X-Amz-Date=");
+        if (i >= 0 && token.length() >= i + 27) {
+            try {
+                return Instant.from(AMZ_DATE.parse(token.substring(i + 11, i + 27)));
+            } catch (DateTimeException e) {
+                // fall through: a token the SDK wrote differently
+            }
+        }
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
     }
 
     /** Closes the credential provider if this created it. */
@@ -263,7 +287,10 @@ public final class RdsAuthTokens implements AutoCloseable {
         }
 
         /**
-         * The clock deciding whether a cached token is still safely valid.
+         * The clock deciding whether a cached token is still safely valid; the system clock by default. A token's
+         * validity is read from its {@code X-Amz-Date}, which the SDK writes with the system clock, so another clock
+         * is for tests that move time forward; a cached token is in any case reused for at most its lifetime less
+         * the margin of elapsed time ({@link System#nanoTime()}), so a wall clock set back does not extend it.
          *
          * @param clock the clock
          * @return this builder

@@ -139,12 +139,27 @@ class RdsAuthTokensTest {
             assertThat(tokens.token(ep)).as("3 minutes left: no longer handed out").isNotSameAs(first);
             assertThat(tokens.signatures()).isEqualTo(3);
 
-            // the session refreshed its credentials: the next token is signed with the new ones, at once
+            // the session refreshed its credentials: the next token is signed with the new ones, at once. (The SDK
+            // writes X-Amz-Date with the system clock, about the manual clock's start: back there, so it is fresh.)
+            clock.set(clock.instant().minus(Duration.ofMinutes(12)));
             current.set(creds("ASIASECOND", clock.instant().plus(Duration.ofHours(1))));
             assertThat(tokens.token(ep)).contains("X-Amz-Credential=ASIASECOND");
             assertThat(tokens.token(ep)).contains("X-Amz-Credential=ASIASECOND");
             assertThat(tokens.signatures()).isEqualTo(4);
             assertThat(tokens.toString()).doesNotContain("secret", "ASIASECOND");
+        }
+    }
+
+    @Test
+    void aTokensValidityIsReadFromItsXAmzDateNotFromTheBuildersClock() {
+        // The SDK signs with the system clock; a builder clock an hour ahead must not make the token, which the
+        // database checks against its X-Amz-Date, look valid until an hour and 15 minutes from now.
+        ManualClock ahead = new ManualClock(Instant.now().plus(Duration.ofHours(1)));
+        AwsCredentials c = creds("ASIAAHEAD", ahead.instant().plus(Duration.ofHours(1)));
+        try (RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(() -> c).clock(ahead).build()) {
+            tokens.token(HOST, 5432, "app_user", "us-west-2");
+            tokens.token(HOST, 5432, "app_user", "us-west-2");
+            assertThat(tokens.signatures()).as("already past its validity by the builder's clock: never reused").isEqualTo(2);
         }
     }
 
