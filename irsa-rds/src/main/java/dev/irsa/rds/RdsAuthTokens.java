@@ -2,10 +2,14 @@ package dev.irsa.rds;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.irsa.core.SessionState;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Objects;
@@ -26,12 +30,24 @@ import software.amazon.awssdk.services.rds.RdsUtilities;
  *
  * <p>A token is valid for 15 minutes, but never longer than the credentials that signed it: its validity ends at
  * {@code min(signed + 15 min, credentials' expiry)}. A cached token is handed out only while that end is more than
- * {@link Builder#margin(Duration) margin} away and it was signed with the provider's current credentials; otherwise
- * the token is signed again with the provider's current credentials. Those come from the session's cache: the
- * session refreshes them in the background well before they expire and makes a caller wait for STS only in its short
- * mandatory window, so a new connection costs a cache lookup, a signature now and then, and never an STS call of its
- * own. If the session's credentials themselves expire within the margin (they are being refreshed), the token signed
- * with them is handed out (it is valid now) but not cached.
+ * {@link Builder#margin(Duration) margin} away and it was signed with the provider's current credentials (or newer
+ * ones); otherwise the token is signed again with the provider's current credentials. Those come from the session's
+ * cache: the session refreshes them in the background well before they expire (7.5 to 15 minutes before, for
+ * 1-hour credentials) and makes a caller wait for STS only in its short mandatory window (1 minute by default), so a
+ * new connection costs a cache lookup, a signature now and then, and never an STS call of its own.
+ *
+ * <p>What is guaranteed when the credentials themselves expire within the margin (this class does not make the
+ * session refresh early; the session decides when):
+ * <ul>
+ *   <li>If the provider is an {@link IrsaCredentialsProvider} whose session reports a failed refresh (STS down,
+ *       the role's trust policy changed, ...), or the credentials have already expired, no token is handed out:
+ *       {@link RdsAuthTokenException} is thrown, carrying the session's {@link SessionState} and its last error, so
+ *       the cause shows as what STS said rather than as the database refusing a token that expired on the way.</li>
+ *   <li>Otherwise (a healthy session whose refresh is simply not due yet, as with 15-minute sessions and a 3-minute
+ *       margin, or another provider) the token is handed out but not cached: it is valid now, and a healthy IRSA
+ *       session never serves credentials inside its mandatory window without refreshing first, so it is valid for
+ *       at least that window.</li>
+ * </ul>
  *
  * <p>Thread-safe; tokens for one endpoint are signed once however many threads ask (one per endpoint at a time).
  * {@link #token(RdsEndpoint)} blocks only while the credential provider does. No token, key or session token is
@@ -49,12 +65,14 @@ public final class RdsAuthTokens implements AutoCloseable {
     private final Clock clock;
     private final Duration margin;
     private final long marginMillis;
+    /** The longest a token is reused by elapsed time: its lifetime less the margin. */
+    private final long reuseNanos;
     private final Cache<RdsEndpoint, Signed> cache;
     private final Map<Region, RdsUtilities> utilities = new ConcurrentHashMap<>();
     private final AtomicLong signatures = new AtomicLong();
 
     /** A token, the credentials that signed it and the end of its validity (epoch millis: no allocation to compare). */
-    private record Signed(String token, AwsCredentials signer, long validUntilMillis) {
+    private record Signed(String token, AwsCredentials signer, long validUntilMillis, long signedNanos) {
         @Override
         public String toString() {
             return "Signed[validUntil=" + Instant.ofEpochMilli(validUntilMillis) + "]";
@@ -67,6 +85,7 @@ public final class RdsAuthTokens implements AutoCloseable {
         this.clock = b.clock;
         this.margin = b.margin;
         this.marginMillis = b.margin.toMillis();
+        this.reuseNanos = TOKEN_LIFETIME.minus(b.margin).toNanos();
         this.cache = Caffeine.newBuilder().maximumSize(b.maximumEndpoints).build();
     }
 
@@ -99,6 +118,7 @@ public final class RdsAuthTokens implements AutoCloseable {
         if (usable(cached, current, clock.millis())) {
             return cached.token();
         }
+        requireUsableCredentials(endpoint, current, clock.millis());
         Signed[] fresh = new Signed[1];
         Signed kept = cache.asMap().compute(endpoint, (ep, old) -> {
             if (usable(old, current, clock.millis())) {
@@ -137,8 +157,51 @@ public final class RdsAuthTokens implements AutoCloseable {
         return signatures.get();
     }
 
+    /**
+     * Safely valid and signed with {@code current} or with credentials that expire later: a thread still holding the
+     * credentials from before a refresh must not replace a token signed with the new ones (the cache would flip-flop).
+     */
     private boolean usable(Signed s, AwsCredentials current, long nowMillis) {
-        return s != null && (s.signer() == current || s.signer().equals(current)) && nowMillis + marginMillis < s.validUntilMillis();
+        return s != null && nowMillis + marginMillis < s.validUntilMillis()
+                // elapsed time too, which a wall clock set back cannot shorten
+                && System.nanoTime() - s.signedNanos() < reuseNanos
+                && (s.signer() == current || s.signer().equals(current) || expiresLater(s.signer(), current));
+    }
+
+    private static boolean expiresLater(AwsCredentials a, AwsCredentials than) {
+        Instant ea = a.expirationTime().orElse(null);
+        Instant eb = than.expirationTime().orElse(null);
+        return ea != null && eb != null && ea.isAfter(eb);
+    }
+
+    /** The floor: see the class comment for what is refused and why. */
+    private void requireUsableCredentials(RdsEndpoint endpoint, AwsCredentials current, long nowMillis) {
+        Instant expires = current.expirationTime().orElse(null);
+        if (expires == null || expires.toEpochMilli() > nowMillis + marginMillis) {
+            return;
+        }
+        SessionState state = credentials instanceof IrsaCredentialsProvider p ? p.state().orElse(null) : null;
+        boolean failing = state != null && state.lastError() != null;
+        if (!failing && expires.toEpochMilli() > nowMillis) {
+            return;
+        }
+        StringBuilder m = new StringBuilder("No RDS IAM authentication token for ").append(endpoint)
+                .append(": the credentials to sign it with expire at ").append(expires);
+        if (expires.toEpochMilli() <= nowMillis) {
+            m.append(", already past,");
+        } else {
+            m.append(", within the ").append(margin).append(" margin,");
+        }
+        if (failing) {
+            m.append(" and the IRSA session for ").append(state.roleArn()).append(" cannot refresh them (")
+                    .append(state.consecutiveFailures()).append(" failed refresh(es) in a row; last error")
+                    .append(state.lastErrorCode() != null ? " " + state.lastErrorCode() : "").append(": ")
+                    .append(state.lastError()).append("). A token signed now would expire before or soon after the"
+                            + " database checks it; check STS's reachability and the role's trust policy.");
+        } else {
+            m.append(" and the credentials provider gave no newer ones.");
+        }
+        throw new RdsAuthTokenException(m.toString(), state);
     }
 
     private AwsCredentials currentCredentials(RdsEndpoint endpoint) {
@@ -151,20 +214,36 @@ public final class RdsAuthTokens implements AutoCloseable {
     }
 
     private Signed sign(RdsEndpoint ep, AwsCredentials with) {
-        // SigV4 dates have whole seconds: the token's validity starts at the second it was signed in.
-        Instant signedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        long signedNanos = System.nanoTime();
         Region region = Region.of(ep.region());
         String token = utilities.computeIfAbsent(region, r -> RdsUtilities.builder().region(r).build())
                 .generateAuthenticationToken(b -> b.hostname(ep.host()).port(ep.port()).username(ep.user())
                         .credentialsProvider(() -> with));
         signatures.incrementAndGet();
-        Instant validUntil = signedAt.plus(TOKEN_LIFETIME);
+        // The SDK signs with its own clock (the system's; RdsUtilities takes no other): the token's validity starts
+        // at its X-Amz-Date, which is what the database checks, whatever clock this was built with.
+        Instant validUntil = signedAt(token).plus(TOKEN_LIFETIME);
         Instant credentialsExpire = with.expirationTime().orElse(null);
         if (credentialsExpire != null && credentialsExpire.isBefore(validUntil)) {
             validUntil = credentialsExpire;
         }
-        log.debug("Signed an RDS IAM authentication token for {} with {}, valid until {}", ep, with.accessKeyId(), validUntil);
-        return new Signed(token, with, validUntil.toEpochMilli());
+        log.debug("Signed an RDS IAM authentication token for {}, valid until {}", ep, validUntil);
+        return new Signed(token, with, validUntil.toEpochMilli(), signedNanos);
+    }
+
+    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** The token's {@code X-Amz-Date}; the SDK always writes one. */
+    private Instant signedAt(String token) {
+        int i = token.indexOf("X-Amz-Date=");
+        if (i >= 0 && token.length() >= i + 27) {
+            try {
+                return Instant.from(AMZ_DATE.parse(token.substring(i + 11, i + 27)));
+            } catch (DateTimeException e) {
+                // fall through: a token the SDK wrote differently
+            }
+        }
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
     }
 
     /** Closes the credential provider if this created it. */
@@ -208,7 +287,10 @@ public final class RdsAuthTokens implements AutoCloseable {
         }
 
         /**
-         * The clock deciding whether a cached token is still safely valid.
+         * The clock deciding whether a cached token is still safely valid; the system clock by default. A token's
+         * validity is read from its {@code X-Amz-Date}, which the SDK writes with the system clock, so another clock
+         * is for tests that move time forward; a cached token is in any case reused for at most its lifetime less
+         * the margin of elapsed time ({@link System#nanoTime()}), so a wall clock set back does not extend it.
          *
          * @param clock the clock
          * @return this builder
@@ -219,9 +301,10 @@ public final class RdsAuthTokens implements AutoCloseable {
         }
 
         /**
-         * How long a token must still be valid (and its credentials too) when handed out: covers clock skew and the
-         * time between handing it out and the database checking it. Default 3 minutes, so a cached token is reused
-         * for up to 12 minutes.
+         * How long a cached token must still be valid to be handed out again: covers clock skew and the time between
+         * handing it out and the database checking it. Default 3 minutes, so a cached token is reused for up to 12
+         * minutes. A newly signed token can be valid for less when its credentials expire within the margin: see the
+         * class comment for when that is refused ({@link RdsAuthTokenException}) and when it is handed out uncached.
          *
          * @param margin at least zero, less than 15 minutes
          * @return this builder

@@ -15,15 +15,28 @@ import java.util.regex.Pattern;
  * @since 0.1.0
  */
 public record RdsEndpoint(String host, int port, String user, String region) {
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
-    /** {@code <name>.<id>.<region>.rds.amazonaws.com[.cn]}, proxies and Aurora cluster endpoints included. */
-    private static final Pattern RDS_HOST = Pattern.compile(".+\\.([a-z]{2}(?:-[a-z]+)+-\\d+)\\.rds\\.amazonaws\\.com(?:\\.cn)?");
-    /** {@code jdbc:<subprotocol>[:<subprotocol>...]://host[:port][/...]}, IPv6 hosts in brackets. */
-    private static final Pattern JDBC_URL = Pattern.compile("jdbc:(?:[a-z0-9-]+:)*([a-z0-9-]+)://(\\[[^]]+]|[^:/?;,]+)(?::(\\d+))?.*",
-            Pattern.CASE_INSENSITIVE);
+    /** As core's STS endpoint table: {@code eusc-de-east-1} has a four-letter first part, every other region two. */
+    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
+    /**
+     * {@code <name>.<id>.<region>.rds.<partition DNS suffix>}, proxies and Aurora cluster endpoints included; the
+     * suffixes are those of core's partition table (AWS SDK 2.57.8 endpoints.json): commercial and GovCloud, China,
+     * European Sovereign Cloud and the ISO partitions.
+     */
+    private static final Pattern RDS_HOST = Pattern.compile(".+\\.([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2})\\.rds\\."
+            + "(?:amazonaws\\.com(?:\\.cn)?|amazonaws\\.eu|c2s\\.ic\\.gov|sc2s\\.sgov\\.gov|csp\\.hci\\.ic\\.gov|cloud\\.adc-e\\.uk)");
+    /**
+     * {@code jdbc:<subprotocol>[:<subprotocol>...]://host[:port][/...]}, IPv6 hosts in brackets. No user info
+     * ({@code user:password@}) before the host; group 4 is what follows, a comma there starting a second host.
+     */
+    private static final Pattern JDBC_URL = Pattern.compile(
+            "(jdbc:(?:[a-z0-9-]+:)*([a-z0-9-]+)://(\\[[^]]+]|[^:/?;,@\\[]+))(?::(\\d+))?([/?;,].*)?",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    /** A JDBC URL's first subprotocol: all of it that {@link #describe} repeats when the URL cannot be parsed. */
+    private static final Pattern JDBC_PREFIX = Pattern.compile("jdbc:[a-z0-9-]+:", Pattern.CASE_INSENSITIVE);
 
     /**
-     * Checks the parts.
+     * Checks the parts. The host is kept in lower case (host names are case-insensitive; the token is signed for
+     * the spelling kept).
      *
      * @param host the endpoint's host name as the client connects to it (no scheme, no port)
      * @param port the endpoint's port, 1 to 65535
@@ -36,10 +49,12 @@ public record RdsEndpoint(String host, int port, String user, String region) {
             throw new IllegalArgumentException("The RDS endpoint's host is missing: give the DB instance, cluster or proxy"
                     + " endpoint the client connects to, e.g. mydb.abc123.us-east-1.rds.amazonaws.com.");
         }
-        if (host.contains("://") || host.contains("/") || (host.contains(":") && !host.startsWith("["))) {
-            throw new IllegalArgumentException("The RDS endpoint's host must be a bare host name, without scheme, port"
-                    + " or path; got '" + host + "'.");
+        if (host.contains("://") || host.contains("/") || host.contains("@") || host.contains(",")
+                || (host.contains(":") && !host.startsWith("["))) {
+            throw new IllegalArgumentException("The RDS endpoint's host must be one bare host name, without scheme,"
+                    + " user, port or path; got '" + host + "'.");
         }
+        host = host.toLowerCase(Locale.ROOT);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("The RDS endpoint's port must be between 1 and 65535 (5432 for PostgreSQL,"
                     + " 3306 for MySQL), got " + port + ".");
@@ -65,7 +80,21 @@ public record RdsEndpoint(String host, int port, String user, String region) {
      * @throws IllegalArgumentException if a part is malformed or the host names no region
      */
     public static RdsEndpoint of(String host, int port, String user) {
-        return new RdsEndpoint(host, port, user, regionOf(host));
+        return of(host, port, user, null);
+    }
+
+    /**
+     * The endpoint for {@code host} and {@code port}, its region given or derived from an RDS host name.
+     *
+     * @param host the endpoint's host name
+     * @param port the endpoint's port
+     * @param user the database user
+     * @param region the region, or null (or blank) to derive it from {@code *.<region>.rds.amazonaws.com}
+     * @return the endpoint
+     * @throws IllegalArgumentException if a part is malformed or no region is given and the host names none
+     */
+    public static RdsEndpoint of(String host, int port, String user, String region) {
+        return new RdsEndpoint(host, port, user, region != null && !region.isBlank() ? region : regionOf(host));
     }
 
     /**
@@ -77,27 +106,34 @@ public record RdsEndpoint(String host, int port, String user, String region) {
      * @param user the database user
      * @param region the region, or null to derive it from the host
      * @return the endpoint
-     * @throws IllegalArgumentException if the URL is not a {@code jdbc:...://host[:port]} URL or a part is malformed
+     * @throws IllegalArgumentException if the URL is not a {@code jdbc:...://host[:port]} URL, names several hosts
+     *         (a token is signed for one host) or a part is malformed; the message repeats no more of the URL than
+     *         {@code jdbc:<driver>://<host>}, so no password in it is ever repeated
      */
     public static RdsEndpoint fromJdbcUrl(String jdbcUrl, String user, String region) {
         Matcher m = jdbcUrl == null ? null : JDBC_URL.matcher(jdbcUrl.trim());
         if (m == null || !m.matches()) {
-            throw new IllegalArgumentException("Cannot take the RDS endpoint from the JDBC URL " + redactQuery(jdbcUrl)
-                    + ": expected jdbc:<driver>://<host>[:<port>]/<database>.");
+            throw new IllegalArgumentException("Cannot take the RDS endpoint from the JDBC URL " + describe(jdbcUrl)
+                    + ": expected jdbc:<driver>://<host>[:<port>]/<database>, with no user or password before the host.");
         }
-        String host = m.group(2);
+        if (m.group(5) != null && m.group(5).startsWith(",")) {
+            throw new IllegalArgumentException("The JDBC URL " + m.group(1) + ",... names several hosts: an IAM token is"
+                    + " signed for one host and port, so give the one host the client logs in to (or set the host and"
+                    + " port to sign for explicitly: irsa.rds.host / irsa.rds.port, or an RdsEndpoint of your own).");
+        }
+        String host = m.group(3);
         int port;
-        if (m.group(3) != null) {
-            port = Integer.parseInt(m.group(3));
+        if (m.group(4) != null) {
+            port = Integer.parseInt(m.group(4));
         } else {
-            port = switch (m.group(1).toLowerCase(Locale.ROOT)) {
+            port = switch (m.group(2).toLowerCase(Locale.ROOT)) {
                 case "postgresql" -> 5432;
                 case "mysql", "mariadb" -> 3306;
-                default -> throw new IllegalArgumentException("The JDBC URL " + redactQuery(jdbcUrl)
+                default -> throw new IllegalArgumentException("The JDBC URL " + m.group(1)
                         + " has no port and its driver's default is not known: add :<port> after the host.");
             };
         }
-        return new RdsEndpoint(host, port, user, region != null && !region.isBlank() ? region : regionOf(host));
+        return of(host, port, user, region);
     }
 
     private static String regionOf(String host) {
@@ -105,30 +141,28 @@ public record RdsEndpoint(String host, int port, String user, String region) {
         return m != null && m.matches() ? m.group(1) : null;
     }
 
-    /** A JDBC URL's query may carry a password: never repeat it. */
-    private static String redactQuery(String url) {
-        if (url == null) {
+    /**
+     * A JDBC URL may carry a password anywhere (a query, {@code ;password=}, {@code user/password@} in Oracle's): a
+     * message repeats only {@code jdbc:<driver>://<host>}, or only {@code jdbc:<subprotocol>:...} when that cannot be told.
+     *
+     * @param jdbcUrl any JDBC URL, or null
+     * @return the part of it safe to show
+     */
+    static String describe(String jdbcUrl) {
+        if (jdbcUrl == null) {
             return "(none)";
         }
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q) + "?...";
+        Matcher m = JDBC_URL.matcher(jdbcUrl.trim());
+        if (m.matches()) {
+            return m.group(1) + "...";
+        }
+        Matcher p = JDBC_PREFIX.matcher(jdbcUrl.trim());
+        return p.lookingAt() ? p.group() + "..." : "(not a jdbc: URL)";
     }
 
     /** {@return user@host:port (region), for messages} */
     @Override
     public String toString() {
         return user + "@" + host + ":" + port + " (" + region + ")";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof RdsEndpoint e && port == e.port && host.equalsIgnoreCase(e.host) && user.equals(e.user)
-                && region.equals(e.region);
-    }
-
-    @Override
-    public int hashCode() {
-        // by hand, not Objects.hash: no varargs array or boxing on the token cache's hot path
-        return ((host.toLowerCase(Locale.ROOT).hashCode() * 31 + port) * 31 + user.hashCode()) * 31 + region.hashCode();
     }
 }

@@ -20,14 +20,38 @@ import java.util.stream.Stream;
  * {@link #close()} stops the server and deletes the directory.
  */
 final class LocalPostgres implements AutoCloseable {
-    private static final Path BIN = Paths.get("/usr/lib/postgresql/15/bin");
+    /** The newest /usr/lib/postgresql/<version>/bin with postgres and pg_ctl in it (15 in CI), or 15's path. */
+    private static final Path BIN = findBin();
     private final Path dir;
     private final int port;
+    /** Stops the server if the JVM exits without {@link #close()} (a killed or timed-out test run). */
+    private final Thread stopOnExit;
+
+    private static Path findBin() {
+        Path fallback = Paths.get("/usr/lib/postgresql/15/bin");
+        try (Stream<Path> versions = Files.list(Paths.get("/usr/lib/postgresql"))) {
+            return versions.map(v -> v.resolve("bin"))
+                    .filter(b -> Files.isExecutable(b.resolve("postgres")) && Files.isExecutable(b.resolve("pg_ctl")))
+                    .max(Comparator.comparingInt(b -> versionOf(b.getParent().getFileName().toString())))
+                    .orElse(fallback);
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    private static int versionOf(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 
     /** Why the server cannot be run here, or empty. */
     static Optional<String> unavailableReason() {
         if (!Files.isExecutable(BIN.resolve("postgres")) || !Files.isExecutable(BIN.resolve("pg_ctl"))) {
-            return Optional.of("PostgreSQL 15 is not installed (" + BIN + "/postgres); apt-get install postgresql-15");
+            return Optional.of("PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/postgres);"
+                    + " apt-get install postgresql-15");
         }
         if (!Files.isExecutable(Paths.get("/usr/sbin/runuser")) && !Files.isExecutable(Paths.get("/sbin/runuser"))) {
             return Optional.of("runuser is missing");
@@ -48,6 +72,18 @@ final class LocalPostgres implements AutoCloseable {
     LocalPostgres(int ldapPort) throws IOException {
         this.dir = Files.createTempDirectory("irsa-rds-pg");
         this.port = freePort();
+        this.stopOnExit = new Thread(this::stopQuietly, "irsa-rds-pg-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
+        try {
+            start(ldapPort);
+        } catch (IOException | RuntimeException e) {
+            // the caller gets no instance to close: stop what may have started and delete the directory here
+            stopQuietly();
+            throw e;
+        }
+    }
+
+    private void start(int ldapPort) throws IOException {
         Path data = dir.resolve("data");
         check(run(List.of("chown", "postgres", dir.toString())), "chown");
         check(asPostgres(BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
@@ -78,6 +114,29 @@ final class LocalPostgres implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook runs (or ran) instead
+        }
+        stop();
+    }
+
+    private void stopQuietly() {
+        try {
+            stop();
+        } catch (IOException | RuntimeException e) {
+            // best effort: nothing more can be done here
+        }
+    }
+
+    private void stop() throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            if (!Files.isDirectory(dir.resolve("data"))) {
+                return;
+            }
             asPostgres(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {

@@ -3,8 +3,11 @@ package dev.irsa.rds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.irsa.core.RefreshPolicy;
+import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.Fault;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.ManualClock;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
@@ -55,6 +58,20 @@ class RdsAuthTokensTest {
             assertThat(verifier.verify(token, HOST, 5432, "app_user", "eu-west-1").reason()).isEqualTo(Reason.WRONG_REGION);
             assertThat(verifier.verify(token.replace("Action=connect", "Action=connecx"), HOST, 5432, "app_user", "us-west-2")
                     .reason()).as("a tampered claim breaks the signature").isEqualTo(Reason.SIGNATURE_MISMATCH);
+        }
+    }
+
+    @Test
+    void aUserWithCharactersThatMustBeEncodedIsSignedAndVerifiedAsItself(IrsaEnvironment env) {
+        try (IrsaCredentialsProvider p = provider(env);
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).build()) {
+            String user = "app+ro@team%1 x";
+            String token = tokens.token(HOST, 5432, user, "us-west-2");
+            assertThat(token).contains("DBUser=app%2Bro%40team%251%20x");
+            RdsAuthTokenVerifier verifier = RdsAuthTokenVerifier.forEmulator(env.sts());
+            RdsAuthTokenVerifier.Verdict v = verifier.verify(token, HOST, 5432, user, "us-west-2");
+            assertThat(v.reason()).as(v.message()).isEqualTo(Reason.ACCEPTED);
+            assertThat(verifier.verify(token, HOST, 5432, "app ro@team%1 x", "us-west-2").reason()).isEqualTo(Reason.WRONG_USER);
         }
     }
 
@@ -122,12 +139,27 @@ class RdsAuthTokensTest {
             assertThat(tokens.token(ep)).as("3 minutes left: no longer handed out").isNotSameAs(first);
             assertThat(tokens.signatures()).isEqualTo(3);
 
-            // the session refreshed its credentials: the next token is signed with the new ones, at once
+            // the session refreshed its credentials: the next token is signed with the new ones, at once. (The SDK
+            // writes X-Amz-Date with the system clock, about the manual clock's start: back there, so it is fresh.)
+            clock.set(clock.instant().minus(Duration.ofMinutes(12)));
             current.set(creds("ASIASECOND", clock.instant().plus(Duration.ofHours(1))));
             assertThat(tokens.token(ep)).contains("X-Amz-Credential=ASIASECOND");
             assertThat(tokens.token(ep)).contains("X-Amz-Credential=ASIASECOND");
             assertThat(tokens.signatures()).isEqualTo(4);
             assertThat(tokens.toString()).doesNotContain("secret", "ASIASECOND");
+        }
+    }
+
+    @Test
+    void aTokensValidityIsReadFromItsXAmzDateNotFromTheBuildersClock() {
+        // The SDK signs with the system clock; a builder clock an hour ahead must not make the token, which the
+        // database checks against its X-Amz-Date, look valid until an hour and 15 minutes from now.
+        ManualClock ahead = new ManualClock(Instant.now().plus(Duration.ofHours(1)));
+        AwsCredentials c = creds("ASIAAHEAD", ahead.instant().plus(Duration.ofHours(1)));
+        try (RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(() -> c).clock(ahead).build()) {
+            tokens.token(HOST, 5432, "app_user", "us-west-2");
+            tokens.token(HOST, 5432, "app_user", "us-west-2");
+            assertThat(tokens.signatures()).as("already past its validity by the builder's clock: never reused").isEqualTo(2);
         }
     }
 
@@ -168,7 +200,8 @@ class RdsAuthTokensTest {
         assertThatThrownBy(() -> RdsEndpoint.of("db.example", 5432, "u")).hasMessageContaining("region for the RDS endpoint db.example is missing");
         assertThatThrownBy(() -> new RdsEndpoint("db.example", 5432, "u", "US_EAST")).hasMessageContaining("'US_EAST', not a region name");
         assertThatThrownBy(() -> RdsEndpoint.fromJdbcUrl("jdbc:h2:mem:x;password=hunter2", "u", null))
-                .hasMessageContaining("expected jdbc:<driver>://<host>[:<port>]/<database>");
+                .hasMessageContaining("expected jdbc:<driver>://<host>[:<port>]/<database>")
+                .hasMessageContaining("jdbc:h2:...").hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> RdsEndpoint.fromJdbcUrl("jdbc:postgresql://db.example/app?password=hunter2", "u", null))
                 .hasMessageNotContaining("hunter2");
         assertThat(RdsEndpoint.fromJdbcUrl("jdbc:aws-wrapper:postgresql://db.x.eu-central-1.rds.amazonaws.com/app", "u", null))
@@ -181,6 +214,117 @@ class RdsAuthTokensTest {
             assertThatThrownBy(() -> tokens.token(HOST, 5432, "app_user", "us-west-2")).isInstanceOf(RdsAuthTokenException.class)
                     .hasMessageContaining("app_user@" + HOST + ":5432").hasMessageContaining("IRSA is not configured");
         }
+    }
+
+    @Test
+    void noPartOfAUrlThatMayHoldAPasswordIsRepeated() {
+        for (String url : List.of("jdbc:h2:mem:x;password=hunter2", "jdbc:oracle:thin:scott/hunter2@db.example:1521:orcl",
+                "jdbc:mysql://app:hunter2@db.example:3306/app", "jdbc:sqlserver://db.example;password=hunter2",
+                "jdbc:postgresql://db.example/app?password=hunter2", "jdbc:hunter2")) {
+            assertThatThrownBy(() -> RdsEndpoint.fromJdbcUrl(url, "u", null)).as(url)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("hunter2");
+        }
+        assertThat(RdsEndpoint.describe("jdbc:sqlserver://db.example;password=hunter2")).isEqualTo("jdbc:sqlserver://db.example...");
+    }
+
+    @Test
+    void aUrlWithSeveralHostsIsRefusedNotSignedForTheFirst() {
+        for (String url : List.of("jdbc:postgresql://h1.abc.us-east-1.rds.amazonaws.com:5432,h2.abc.us-east-1.rds.amazonaws.com:5432/app",
+                "jdbc:postgresql://h1.abc.us-east-1.rds.amazonaws.com,h2.abc.us-east-1.rds.amazonaws.com/app",
+                "jdbc:mysql:replication://h1.abc.us-east-1.rds.amazonaws.com,h2.abc.us-east-1.rds.amazonaws.com/app")) {
+            assertThatThrownBy(() -> RdsEndpoint.fromJdbcUrl(url, "u", null)).as(url)
+                    .hasMessageContaining("names several hosts").hasMessageContaining("irsa.rds.host");
+        }
+    }
+
+    @Test
+    void hostsAreKeptInLowerCaseAndEveryPartitionsSuffixNamesItsRegion() {
+        RdsEndpoint mixed = RdsEndpoint.of("MyDB.ABC123.US-WEST-2.rds.amazonaws.com", 5432, "app_user");
+        assertThat(mixed.host()).isEqualTo(HOST);
+        assertThat(mixed).isEqualTo(RdsEndpoint.of(HOST, 5432, "app_user")).hasSameHashCodeAs(RdsEndpoint.of(HOST, 5432, "app_user"));
+        assertThat(RdsEndpoint.of("db.x.eusc-de-east-1.rds.amazonaws.eu", 5432, "u").region()).isEqualTo("eusc-de-east-1");
+        assertThat(RdsEndpoint.of("db.x.cn-north-1.rds.amazonaws.com.cn", 5432, "u").region()).isEqualTo("cn-north-1");
+        assertThat(RdsEndpoint.of("db.x.us-gov-west-1.rds.amazonaws.com", 5432, "u").region()).isEqualTo("us-gov-west-1");
+        assertThat(RdsEndpoint.of("db.x.us-isob-east-1.rds.sc2s.sgov.gov", 5432, "u").region()).isEqualTo("us-isob-east-1");
+        assertThatThrownBy(() -> RdsEndpoint.of("db.x.us-east-1.rds.example.com", 5432, "u")).hasMessageContaining("is missing");
+    }
+
+    @Test
+    void aThreadHoldingCredentialsFromBeforeARefreshDoesNotReplaceATokenSignedWithTheNewOnes() {
+        ManualClock clock = ManualClock.now();
+        AwsCredentials older = creds("ASIAOLDER", clock.instant().plus(Duration.ofMinutes(10)));
+        AwsCredentials newer = creds("ASIANEWER", clock.instant().plus(Duration.ofHours(1)));
+        AtomicReference<AwsCredentials> next = new AtomicReference<>(newer);
+        try (RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(next::get).clock(clock).build()) {
+            RdsEndpoint ep = RdsEndpoint.of(HOST, 5432, "app_user");
+            String signedWithNewer = tokens.token(ep);
+            next.set(older); // what a thread that resolved its credentials just before the refresh holds
+            assertThat(tokens.token(ep)).isSameAs(signedWithNewer);
+            next.set(newer);
+            assertThat(tokens.token(ep)).isSameAs(signedWithNewer);
+            assertThat(tokens.signatures()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void duringAnStsOutageNoTokenIsHandedOutWhoseCredentialsExpireWithinTheMarginAndTheErrorIsStss() throws Exception {
+        // STS, the session and the token cache share one manual clock, so time can run up to the credentials' expiry.
+        ManualClock clock = ManualClock.now();
+        ch.qos.logback.classic.Logger rdsLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RdsAuthTokens.class);
+        ch.qos.logback.classic.Level level = rdsLog.getLevel();
+        rdsLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).tokenLifetime(Duration.ofHours(6)).start();
+             IrsaCredentialsProvider p = IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                     .roleSessionName("rds-outage").shared(false).clock(clock)
+                     .refreshPolicy(RefreshPolicy.defaults().toBuilder().backgroundRefresh(false).build()).build();
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).clock(clock).build();
+             LogCapture logs = new LogCapture()) {
+            RdsEndpoint ep = RdsEndpoint.of(HOST, 5432, "app_user");
+            tokens.token(ep);
+            AwsCredentials first = p.resolveCredentials();
+            Instant expiry = first.expirationTime().orElseThrow();
+            env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE);
+
+            clock.set(expiry.minus(Duration.ofMinutes(10)));
+            assertThat(tokens.token(ep)).as("10 minutes left, more than the 3-minute margin").contains("Action=connect");
+            awaitFailure(p);
+
+            clock.set(expiry.minus(Duration.ofMinutes(2)));
+            assertThatThrownBy(() -> tokens.token(ep)).isInstanceOfSatisfying(RdsAuthTokenException.class, e -> {
+                assertThat(e.getMessage()).contains("app_user@" + HOST + ":5432", "within the PT3M margin", "ServiceUnavailable",
+                        "cannot refresh them").doesNotContain(first.secretAccessKey(), first.accessKeyId());
+                SessionState st = e.sessionState().orElseThrow();
+                assertThat(st.lastErrorCode()).isEqualTo("ServiceUnavailable");
+                assertThat(st.status()).isEqualTo(SessionState.Status.DEGRADED);
+            });
+            clock.set(expiry.minus(Duration.ofSeconds(20)));
+            assertThatThrownBy(() -> tokens.token(ep)).as("in the mandatory window, STS still down")
+                    .isInstanceOf(RdsAuthTokenException.class).hasMessageContaining("ServiceUnavailable");
+
+            // STS is back: the session's next retry brings new credentials and tokens are handed out again
+            env.sts().faults().clear();
+            AwsCredentials second = first;
+            for (int i = 0; i < 300 && second.accessKeyId().equals(first.accessKeyId()); i++) {
+                if (i % 10 == 0 && clock.instant().isBefore(expiry.minusSeconds(2))) {
+                    clock.advance(Duration.ofSeconds(1)); // to the next retry (at most 10 s apart in the last minute)
+                }
+                Thread.sleep(10);
+                second = p.resolveCredentials();
+            }
+            assertThat(second.accessKeyId()).isNotEqualTo(first.accessKeyId());
+            assertThat(tokens.token(ep)).contains("X-Amz-Credential=" + second.accessKeyId());
+            assertThat(logs.all()).contains("Signed an RDS IAM authentication token")
+                    .doesNotContain(first.accessKeyId(), second.accessKeyId(), second.secretAccessKey());
+        } finally {
+            rdsLog.setLevel(level);
+        }
+    }
+
+    private static void awaitFailure(IrsaCredentialsProvider p) throws InterruptedException {
+        for (int i = 0; i < 500 && p.state().orElseThrow().lastError() == null; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(p.state().orElseThrow().lastError()).as("the refresh that call started failed").isNotNull();
     }
 
     private static AwsCredentials creds(String akid, Instant expires) {

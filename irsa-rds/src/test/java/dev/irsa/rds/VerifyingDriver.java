@@ -46,7 +46,7 @@ final class VerifyingDriver implements Driver {
                 info.getProperty("user"), region);
         verdicts.add(v);
         if (!v.accepted()) {
-            throw new SQLException("PAM authentication failed for user \"" + info.getProperty("user") + "\": " + v.reason(), "28000");
+            throw new SQLException("LDAP authentication failed for user \"" + info.getProperty("user") + "\": " + v.reason(), "28000");
         }
         boolean[] closed = {false};
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},

@@ -16,6 +16,19 @@ import java.util.Objects;
  * the pool's {@code maxLifetime} need not be shorter than 15 minutes; keep HikariCP's default (30 minutes) or what the
  * database's own idle limits ask for.
  *
+ * <p>HikariCP also asks once when the pool is constructed ({@code new HikariDataSource(config)}, or the first
+ * {@code getConnection()} of a lazily started one), on the caller's thread, and keeps that first token as its driver
+ * data source's default password (it expires 15 minutes later and is never logged; each new connection still gets
+ * the token {@link #getCredentials()} answers then). If no token can be had at that moment, the
+ * {@link dev.irsa.rds.RdsAuthTokenException} escapes from that constructor or call as it is, not wrapped in
+ * HikariCP's {@code PoolInitializationException} or an {@code SQLException}, and regardless of
+ * {@code initializationFailTimeout}: the pool is not created. Its message says why (for an IRSA session, what STS
+ * said).
+ *
+ * <p>The token is signed for the endpoint given, by default the host and port of the pool's {@code jdbcUrl}. When the
+ * client reaches the database under another name (a custom DNS name, an SSH tunnel or port forward, a proxy), give
+ * the database's own endpoint with {@link #install(HikariConfig, RdsAuthTokens, RdsEndpoint)}.
+ *
  * <p>Thread-safe; {@link #getCredentials()} blocks only while the credential provider does.
  *
  * @since 0.1.0
@@ -43,7 +56,9 @@ public final class RdsIamHikariCredentials implements HikariCredentialsProvider 
      * @param tokens the token source
      * @param region the region, or null to derive it from the host
      * @return the credentials provider installed
-     * @throws IllegalArgumentException if the URL, user or region is missing or malformed
+     * @throws IllegalArgumentException if the URL, user or region is missing or malformed, or the URL names several
+     *         hosts
+     * @throws IllegalStateException if the pool has already started (its configuration is sealed)
      */
     public static RdsIamHikariCredentials install(HikariConfig config, RdsAuthTokens tokens, String region) {
         Objects.requireNonNull(config, "config");
@@ -51,10 +66,25 @@ public final class RdsIamHikariCredentials implements HikariCredentialsProvider 
             throw new IllegalArgumentException("IAM authentication for a HikariCP pool needs its jdbcUrl (set with"
                     + " setJdbcUrl / spring.datasource.url); a pool configured through a DataSource class is not supported.");
         }
-        RdsIamHikariCredentials c = new RdsIamHikariCredentials(tokens,
-                RdsEndpoint.fromJdbcUrl(config.getJdbcUrl(), config.getUsername(), region));
-        config.setPassword(null);
+        return install(config, tokens, RdsEndpoint.fromJdbcUrl(config.getJdbcUrl(), config.getUsername(), region));
+    }
+
+    /**
+     * Switches {@code config} to IAM authentication for an endpoint given explicitly: the host and port the token is
+     * signed for (the database's own endpoint, when the URL names a tunnel, port forward or custom DNS name) and the
+     * user. Any password set is cleared; the pool's {@code username} is not used, the endpoint's user is.
+     *
+     * @param config a pool configuration, not started
+     * @param tokens the token source
+     * @param endpoint the endpoint and user to sign for
+     * @return the credentials provider installed
+     * @throws IllegalStateException if the pool has already started (its configuration is sealed)
+     */
+    public static RdsIamHikariCredentials install(HikariConfig config, RdsAuthTokens tokens, RdsEndpoint endpoint) {
+        Objects.requireNonNull(config, "config");
+        RdsIamHikariCredentials c = new RdsIamHikariCredentials(tokens, endpoint);
         config.setCredentialsProvider(c);
+        config.setPassword(null);
         return c;
     }
 
@@ -67,7 +97,7 @@ public final class RdsIamHikariCredentials implements HikariCredentialsProvider 
      * @throws IllegalArgumentException if the URL or user is missing or malformed, or the host names no region
      */
     public static RdsIamHikariCredentials install(HikariConfig config, RdsAuthTokens tokens) {
-        return install(config, tokens, null);
+        return install(config, tokens, (String) null);
     }
 
     /** {@return the endpoint the tokens are signed for} */

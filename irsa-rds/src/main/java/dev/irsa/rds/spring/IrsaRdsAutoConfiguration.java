@@ -4,9 +4,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.irsa.rds.RdsEndpoint;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -20,11 +23,17 @@ import org.springframework.util.ClassUtils;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
- * Switches every HikariCP {@code DataSource} of the application ({@code spring.datasource.*}) to RDS / Aurora IAM
+ * Switches the application's HikariCP {@code DataSource}s ({@code spring.datasource.*}) to RDS / Aurora IAM
  * database authentication when {@code irsa.rds.enabled=true}: each new physical connection logs in as
  * {@code spring.datasource.username} with a valid token as its password; host and port come from
- * {@code spring.datasource.url}, the region from the host name ({@code *.<region>.rds.amazonaws.com}) or
- * {@code irsa.rds.region}. Tokens are signed with the application's {@link AwsCredentialsProvider} bean (the one
+ * {@code spring.datasource.url} unless {@code irsa.rds.host} / {@code irsa.rds.port} say what to sign for (a tunnel,
+ * port forward or custom DNS name), the region from the host name ({@code *.<region>.rds.amazonaws.com}) or
+ * {@code irsa.rds.region}.
+ *
+ * <p>Which data sources: with {@code irsa.rds.data-sources} (bean names) exactly those, and one that cannot be
+ * switched (a URL with no RDS endpoint in it, a pool already started) fails start-up saying why. Without it, every
+ * {@code HikariDataSource} that can be switched is; any other (an H2 or local database next to the RDS one, a pool a
+ * {@code @Bean} method already started) is left as it is, with a WARN saying why. Tokens are signed with the application's {@link AwsCredentialsProvider} bean (the one
  * {@code irsa-spring-starter} defines) when there is exactly one, otherwise with an
  * {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} of its own. {@code irsa.rds.margin} (default 3 minutes) is
  * how long a token must still be valid when handed out.
@@ -67,16 +76,23 @@ public class IrsaRdsAutoConfiguration {
     }
 
     /**
-     * Installs {@link RdsIamHikariCredentials} on each {@link HikariDataSource} before it is initialized.
+     * Installs {@link RdsIamHikariCredentials} on each {@link HikariDataSource} (or each one named in
+     * {@code irsa.rds.data-sources}) before it is initialized.
      *
      * @param tokens the token source, looked up when the first data source appears
-     * @param environment for {@code irsa.rds.region}
+     * @param environment for {@code irsa.rds.region}, {@code irsa.rds.host}, {@code irsa.rds.port} and
+     *        {@code irsa.rds.data-sources}
+     * @param beanFactory to make each data source depend on the token source, so it closes first
      * @return the post-processor
      */
     @Bean
-    public static BeanPostProcessor irsaRdsHikariPostProcessor(ObjectProvider<RdsAuthTokens> tokens, Environment environment) {
+    public static BeanPostProcessor irsaRdsHikariPostProcessor(ObjectProvider<RdsAuthTokens> tokens, Environment environment,
+                                                               ConfigurableListableBeanFactory beanFactory) {
         requireHikariCredentialsHook(IrsaRdsAutoConfiguration.class.getClassLoader());
-        return new HikariIamPostProcessor(tokens, environment.getProperty("irsa.rds.region"));
+        Binder binder = Binder.get(environment);
+        return new HikariIamPostProcessor(tokens, beanFactory, environment.getProperty("irsa.rds.region"),
+                environment.getProperty("irsa.rds.host"), binder.bind("irsa.rds.port", Integer.class).orElse(null),
+                binder.bind("irsa.rds.data-sources", String[].class).map(List::of).orElse(null));
     }
 
     /**
@@ -92,15 +108,59 @@ public class IrsaRdsAutoConfiguration {
         }
     }
 
-    /** Static and lazy: a post-processor is created before the beans it could otherwise depend on. */
-    private record HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, String region) implements BeanPostProcessor, Ordered {
+    /**
+     * Static and lazy: a post-processor is created before the beans it could otherwise depend on.
+     *
+     * @param only bean names to switch, or null for every HikariDataSource that can be
+     */
+    private record HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, ConfigurableListableBeanFactory beanFactory,
+                                          String region, String host, Integer port, List<String> only)
+            implements BeanPostProcessor, Ordered {
         @Override
         public Object postProcessBeforeInitialization(Object bean, String beanName) {
-            if (bean instanceof HikariDataSource ds && ds.getCredentialsProvider() == null) {
-                RdsIamHikariCredentials c = RdsIamHikariCredentials.install(ds, tokens.getObject(), region);
+            if (!(bean instanceof HikariDataSource ds) || ds.getCredentialsProvider() != null
+                    || (only != null && !only.contains(beanName))) {
+                return bean;
+            }
+            try {
+                if (ds.isRunning()) {
+                    throw new IllegalStateException("its pool has already started (a @Bean method returning"
+                            + " new HikariDataSource(config)), so its configuration is sealed: call"
+                            + " RdsIamHikariCredentials.install(config, tokens) before constructing it, or return an"
+                            + " unstarted HikariDataSource with the URL and user set");
+                }
+                RdsIamHikariCredentials c = RdsIamHikariCredentials.install(ds, tokens.getObject(), endpoint(ds));
+                for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class)) {
+                    // closed after the data source, which asks it for tokens until then
+                    beanFactory.registerDependentBean(tokensBean, beanName);
+                }
                 log.info("DataSource '{}' uses RDS IAM database authentication for {}", beanName, c.endpoint());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                if (only != null) {
+                    throw new IllegalStateException("DataSource '" + beanName + "' is named in irsa.rds.data-sources"
+                            + " but cannot use RDS IAM database authentication: " + e.getMessage(), e);
+                }
+                log.warn("DataSource '{}' is left as it is, without RDS IAM database authentication: {}. If it is an"
+                        + " RDS database, name it in irsa.rds.data-sources to make this an error.", beanName, e.getMessage());
             }
             return bean;
+        }
+
+        private RdsEndpoint endpoint(HikariDataSource ds) {
+            if (host != null && port != null) {
+                return RdsEndpoint.of(host, port, ds.getUsername(), region);
+            }
+            if (ds.getJdbcUrl() == null) {
+                throw new IllegalArgumentException("it has no jdbcUrl (a pool configured through a DataSource class is"
+                        + " not supported)");
+            }
+            if (host != null) {
+                // only the port is taken from the URL (the region passed is not used: it comes from the host given)
+                int urlPort = RdsEndpoint.fromJdbcUrl(ds.getJdbcUrl(), ds.getUsername(), "us-east-1").port();
+                return RdsEndpoint.of(host, urlPort, ds.getUsername(), region);
+            }
+            RdsEndpoint e = RdsEndpoint.fromJdbcUrl(ds.getJdbcUrl(), ds.getUsername(), region);
+            return port == null ? e : new RdsEndpoint(e.host(), port, e.user(), e.region());
         }
 
         /** After {@code @ConfigurationProperties} binding, which sets the URL and user. */

@@ -3,7 +3,9 @@ package dev.irsa.rds.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.irsa.rds.LogCapture;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.RdsEndpoint;
@@ -63,6 +65,7 @@ class IrsaRdsAutoConfigurationTest {
         SpringTestDrivers.verifyWith(verifier, "us-west-2", verdicts);
             runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.margin=2m").run(ctx -> {
                 assertThat(ctx).hasNotFailed().hasSingleBean(RdsAuthTokens.class);
+                assertThat(ctx.getBean(RdsAuthTokens.class).toString()).as("irsa.rds.margin applied").contains("margin=PT2M");
                 HikariDataSource ds = (HikariDataSource) ctx.getBean(DataSource.class);
                 assertThat(ds.getCredentialsProvider()).isInstanceOfSatisfying(RdsIamHikariCredentials.class,
                         c -> assertThat(c.endpoint()).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2")));
@@ -107,12 +110,105 @@ class IrsaRdsAutoConfigurationTest {
     }
 
     @Test
-    void aUrlWithoutRegionFailsStartUpSayingWhatToSet(IrsaEnvironment env) {
-        runner(env).withPropertyValues("irsa.rds.enabled=true", "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
-                .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
-                        .hasMessageContaining("region for the RDS endpoint 127.0.0.1 is missing"));
+    void aUrlWithoutRegionIsLeftAloneWithAWarningOrFailsStartUpWhenNamed(IrsaEnvironment env) {
+        try (LogCapture logs = new LogCapture()) {
+            runner(env).withPropertyValues("irsa.rds.enabled=true", "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        assertThat(((HikariDataSource) ctx.getBean(DataSource.class)).getCredentialsProvider()).isNull();
+                    });
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains("DataSource 'dataSource' is left as it is")
+                    && l.contains("region for the RDS endpoint 127.0.0.1 is missing") && l.contains("irsa.rds.data-sources"));
+        }
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=dataSource",
+                        "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                        .hasStackTraceContaining("'dataSource' is named in irsa.rds.data-sources")
+                        .hasStackTraceContaining("region for the RDS endpoint 127.0.0.1 is missing"));
         runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.region=us-west-2",
                         "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
                 .run(ctx -> assertThat(ctx).hasNotFailed());
+    }
+
+    static HikariDataSource unstarted(String url, String user) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(url);
+        ds.setUsername(user);
+        ds.setDriverClassName(SpringTestDrivers.Delegating.class.getName());
+        return ds;
+    }
+
+    /** An H2 / local database next to the RDS one, and a pool a @Bean method already started. */
+    ApplicationContextRunner severalDataSources(IrsaEnvironment env) {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class))
+                .withBean(AwsCredentialsProvider.class, () -> IrsaCredentialsProvider.builder()
+                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build())
+                .withBean("rds", HikariDataSource.class, () -> unstarted("jdbc:rds-verify://" + HOST + ":5432/app", "app_user"))
+                .withBean("local", HikariDataSource.class, () -> {
+                    HikariDataSource ds = new HikariDataSource();
+                    ds.setJdbcUrl("jdbc:h2:mem:x;password=hunter2");
+                    ds.setUsername("sa");
+                    return ds;
+                })
+                .withBean("started", HikariDataSource.class, () -> {
+                    HikariConfig config = new HikariConfig();
+                    config.setJdbcUrl("jdbc:rds-verify://" + HOST + ":5432/app");
+                    config.setDriverClassName(SpringTestDrivers.Delegating.class.getName());
+                    config.setUsername("app_user");
+                    config.setPassword("not-a-token");
+                    config.setInitializationFailTimeout(-1); // started without a connection
+                    config.setMinimumIdle(0);
+                    return new HikariDataSource(config);
+                });
+    }
+
+    @Test
+    void onlyTheDataSourcesThatCanUseIamAreSwitchedTheOthersLeftWithAWarning(IrsaEnvironment env) {
+        try (LogCapture logs = new LogCapture()) {
+            severalDataSources(env).withPropertyValues("irsa.rds.enabled=true").run(ctx -> {
+                assertThat(ctx).hasNotFailed();
+                assertThat(ctx.getBean("rds", HikariDataSource.class).getCredentialsProvider()).isInstanceOf(RdsIamHikariCredentials.class);
+                assertThat(ctx.getBean("local", HikariDataSource.class).getCredentialsProvider()).isNull();
+                assertThat(ctx.getBean("started", HikariDataSource.class).getCredentialsProvider()).isNull();
+                String tokensBean = ctx.getBeanNamesForType(RdsAuthTokens.class)[0];
+                assertThat(ctx.getBeanFactory().getDependentBeans(tokensBean)).as("closed after the data source").contains("rds");
+            });
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains("DataSource 'local' is left as it is")
+                    && l.contains("jdbc:h2:..."));
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains("DataSource 'started' is left as it is")
+                    && l.contains("already started"));
+            assertThat(logs.all()).doesNotContain("hunter2", "not-a-token");
+        }
+        severalDataSources(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=rds,local")
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed().getFailure().hasStackTraceContaining("'local' is named in irsa.rds.data-sources");
+                    java.io.StringWriter trace = new java.io.StringWriter();
+                    ctx.getStartupFailure().printStackTrace(new java.io.PrintWriter(trace));
+                    assertThat(trace.toString()).doesNotContain("hunter2");
+                });
+        severalDataSources(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=rds,started")
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                        .hasStackTraceContaining("'started' is named in irsa.rds.data-sources").hasStackTraceContaining("already started"));
+    }
+
+    @Test
+    void theHostAndPortSignedForCanBeTheDatabasesOwnBehindATunnel(IrsaEnvironment env) {
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.host=" + HOST.toUpperCase(java.util.Locale.ROOT),
+                        "irsa.rds.port=5432", "spring.datasource.url=jdbc:rds-verify://127.0.0.1:15432,127.0.0.1:15433/app")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    HikariDataSource ds = (HikariDataSource) ctx.getBean(DataSource.class);
+                    assertThat(((RdsIamHikariCredentials) ds.getCredentialsProvider()).endpoint())
+                            .isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2"));
+                    assertThat(ds.getCredentialsProvider().getCredentials().getPassword()).startsWith(HOST + ":5432/?");
+                });
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.port=5432",
+                        "spring.datasource.url=jdbc:rds-verify://" + HOST + ":15432/app")
+                .run(ctx -> assertThat(((RdsIamHikariCredentials) ((HikariDataSource) ctx.getBean(DataSource.class))
+                        .getCredentialsProvider()).endpoint()).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2")));
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=dataSource",
+                        "spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432," + HOST + ":5433/app")
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining("names several hosts"));
     }
 }
