@@ -180,6 +180,16 @@ public final class SessionRegistry {
         return sessions.size();
     }
 
+    /**
+     * Drops every kept set of credentials, so that the next session of each key starts afresh: for tests that count
+     * STS calls per test while earlier tests closed sessions of the same configuration.
+     */
+    public void forgetKept() {
+        synchronized (resumable) {
+            resumable.clear();
+        }
+    }
+
     /** How many closed sessions' credentials are kept for resuming (for diagnostics and tests). */
     public int resumableSize() {
         synchronized (resumable) {
