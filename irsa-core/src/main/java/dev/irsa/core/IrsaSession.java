@@ -96,7 +96,7 @@ public final class IrsaSession implements AutoCloseable {
     public static IrsaSession shared(PodIdentityConfig config) {
         SessionRegistry registry = SessionRegistry.global();
         SessionRegistry.Key key = SessionRegistry.Key.of(config);
-        SessionRegistry.Entry entry = registry.acquire(key, k -> newEngine(config));
+        SessionRegistry.Entry entry = registry.acquire(key, resuming -> newEngine(config, resuming));
         config.listeners().forEach(entry.engine()::addListener);
         return new IrsaSession(null, config, entry.engine(), () -> {
             config.listeners().forEach(entry.engine()::removeListener);
@@ -114,7 +114,11 @@ public final class IrsaSession implements AutoCloseable {
     }
 
     private static RefreshEngine newEngine(PodIdentityConfig config) {
-        logAgent(config);
+        return newEngine(config, false);
+    }
+
+    private static RefreshEngine newEngine(PodIdentityConfig config, boolean resuming) {
+        logAgent(config, resuming);
         SharedScheduler scheduler = SharedScheduler.acquire();
         try {
             return new RefreshEngine(POD_IDENTITY_LABEL, config.endpoint(), config.refreshPolicy(), config.clock(),
@@ -127,8 +131,18 @@ public final class IrsaSession implements AutoCloseable {
     }
 
     private static void logAgent(PodIdentityConfig config) {
-        log.info("EKS Pod Identity session uses the agent at {} (token from {})", config.endpoint(),
-                config.tokenFile().map(Object::toString).orElse("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+        logAgent(config, false);
+    }
+
+    /** At INFO once per session; a session that resumes an earlier one's credentials only at DEBUG (no news). */
+    private static void logAgent(PodIdentityConfig config, boolean resuming) {
+        String message = "EKS Pod Identity session uses the agent at {} (token from {})";
+        String token = config.tokenFile().map(Object::toString).orElse("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+        if (resuming) {
+            log.debug(message, config.endpoint(), token);
+        } else {
+            log.info(message, config.endpoint(), token);
+        }
     }
 
     /**
@@ -148,7 +162,9 @@ public final class IrsaSession implements AutoCloseable {
     /**
      * A hold on the process-wide session for this configuration (role, token file, session name, endpoint,
      * duration, session policy, refresh policy, STS client): providers built alike share one session and one
-     * refresh. The session is closed when its last holder closes.
+     * refresh. The session is closed, and its threads released, when its last holder closes; its credentials are
+     * kept (data only) so that the next hold for this configuration starts from them while they are valid past the
+     * mandatory window, without an STS call.
      *
      * @param config the IRSA configuration
      * @return a new hold on the shared session; closing it releases the hold
@@ -156,7 +172,7 @@ public final class IrsaSession implements AutoCloseable {
     public static IrsaSession shared(IrsaConfig config) {
         SessionRegistry registry = SessionRegistry.global();
         SessionRegistry.Key key = SessionRegistry.Key.of(config);
-        SessionRegistry.Entry entry = registry.acquire(key, k -> newEngine(config));
+        SessionRegistry.Entry entry = registry.acquire(key, resuming -> newEngine(config, resuming));
         config.listeners().forEach(entry.engine()::addListener);
         IrsaSession s = new IrsaSession(config, entry.engine(), () -> {
             config.listeners().forEach(entry.engine()::removeListener);
@@ -175,7 +191,11 @@ public final class IrsaSession implements AutoCloseable {
     }
 
     private static RefreshEngine newEngine(IrsaConfig config) {
-        logEndpoint(config);
+        return newEngine(config, false);
+    }
+
+    private static RefreshEngine newEngine(IrsaConfig config, boolean resuming) {
+        logEndpoint(config, resuming);
         SharedScheduler scheduler = SharedScheduler.acquire();
         try {
             return new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
@@ -189,6 +209,16 @@ public final class IrsaSession implements AutoCloseable {
 
     /** Once per session: which endpoint the token goes to is the first thing to check when something is off. */
     private static void logEndpoint(IrsaConfig config) {
+        logEndpoint(config, false);
+    }
+
+    /** As {@link #logEndpoint(IrsaConfig)}; a session that resumes an earlier one's credentials only at DEBUG. */
+    private static void logEndpoint(IrsaConfig config, boolean resuming) {
+        if (resuming) {
+            log.debug("IRSA session for {} resumes the credentials of its previous session (STS endpoint {}, session"
+                    + " name {})", config.roleArn(), config.stsEndpoint(), config.roleSessionName());
+            return;
+        }
         if (config.regionalEndpointsLegacyRequested()) {
             log.info("AWS_STS_REGIONAL_ENDPOINTS=legacy is set; irsa-java uses the regional endpoint {} anyway (the global"
                     + " endpoint is a single point of failure)", config.stsEndpoint());

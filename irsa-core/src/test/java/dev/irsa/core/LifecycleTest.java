@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.ManualClock;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -73,6 +75,65 @@ class LifecycleTest {
         assertThat(a.state().status()).isEqualTo(SessionState.Status.CLOSED);
         awaitNoThreadsOfOurs();
         assertThat(ourThreads()).isEmpty();
+    }
+
+    /** An emulator on the test's clock, so that credentials STS issues after the clock moves are valid by it. */
+    private static IrsaEnvironment onClock(ManualClock clock) {
+        return IrsaEnvironment.builder().clock(clock).tokenLifetime(Duration.ofHours(24)).start();
+    }
+
+    @Test
+    void holdersOpenedAndClosedInTurnResumeTheLastCredentialsWithoutStsOrThreadsLeft() throws Exception {
+        // A filesystem per job, closed after it (S3A FileSystem.newInstance, an Iceberg FileIO per query): each
+        // is the only holder while it lives.
+        ManualClock clock = new ManualClock(Instant.now());
+        try (IrsaEnvironment env = onClock(clock)) {
+            IrsaConfig config = config(env).roleSessionName("open-close").clock(clock).build();
+            long sessions = SessionRegistry.global().size();
+            IrsaCredentials first;
+            try (LogCapture logs = new LogCapture()) {
+                try (IrsaSession s = IrsaSession.shared(config)) {
+                    first = s.credentials();
+                }
+                for (int i = 0; i < 5; i++) {
+                    try (IrsaSession s = IrsaSession.shared(config.toBuilder().build())) {
+                        assertThat(s.credentials()).as("cycle " + i).isEqualTo(first);
+                    }
+                    assertThat(SessionRegistry.global().size()).isEqualTo(sessions);
+                }
+                assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("one STS call for six holders in turn")
+                        .isEqualTo(1);
+                assertThat(logs.lines().stream().filter(l -> l.startsWith("INFO") && l.contains("uses STS endpoint")))
+                        .as("one INFO line for the session, not one per holder").hasSize(1);
+                assertThat(logs.all()).doesNotContain(first.secretAccessKey()).doesNotContain(first.sessionToken());
+            }
+            awaitNoThreadsOfOurs();
+            assertThat(ourThreads()).as("kept credentials are data: no thread stays").isEmpty();
+
+            clock.advance(Duration.ofHours(2)); // past their expiry: the next holder asks STS again
+            try (IrsaSession s = IrsaSession.shared(config)) {
+                assertThat(s.credentials()).isNotEqualTo(first);
+            }
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void expiredKeptCredentialsAreDroppedWhenAnotherSessionCloses() {
+        ManualClock clock = new ManualClock(Instant.now());
+        try (IrsaEnvironment env = onClock(clock)) {
+            int kept = SessionRegistry.global().resumableSize();
+            try (IrsaSession s = IrsaSession.shared(config(env).roleSessionName("kept-a").clock(clock).build())) {
+                s.credentials();
+            }
+            assertThat(SessionRegistry.global().resumableSize()).isEqualTo(kept + 1);
+            clock.advance(Duration.ofHours(2));
+            try (IrsaSession s = IrsaSession.shared(config(env).roleSessionName("kept-b").clock(clock).build())) {
+                s.credentials();
+            }
+            assertThat(SessionRegistry.global().resumableSize()).as("kept-a's expired set dropped, kept-b's kept")
+                    .isEqualTo(kept + 1);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.irsa.hadoop;
 
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.sdk.internal.ProviderProperties;
 import java.io.Closeable;
 import java.net.URI;
 import java.util.Map;
@@ -18,14 +19,18 @@ import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
  * <p>S3A builds one instance per filesystem through the {@code (URI, Configuration)} constructor, after copying the
  * bucket's own options ({@code fs.s3a.bucket.<bucket>.*}) over the general ones. The optional keys under
  * {@value #PREFIX} ({@code role-arn}, {@code token-file}, {@code session-name}, {@code region},
- * {@code sts-endpoint}, as in {@link IrsaCredentialsProvider#create(Map)}) override the pod's environment, so
+ * {@code sts-endpoint}, {@code session-duration}, {@code session-policy}, {@code policy-arns}, as in
+ * {@link IrsaCredentialsProvider#create(Map)}) override the pod's environment, so
  * {@code fs.s3a.bucket.logs.irsa.role-arn} gives one bucket a role of its own; anything not set comes from the
  * environment ({@code AWS_ROLE_ARN}, {@code AWS_WEB_IDENTITY_TOKEN_FILE}...). Instances with the same settings, in
  * every filesystem of the process, share one session: one STS call per refresh per role.
  *
- * <p><b>Closing.</b> S3A closes its providers when the filesystem closes. {@link #close()} releases only this
+ * <p><b>Closing.</b> An instance takes its hold on the shared session at its first use, not when built. S3A closes
+ * its providers when the filesystem closes. {@link #close()} releases only this
  * filesystem's hold on the shared session, so the other filesystems (and any {@link IrsaCredentialsProvider} built
- * alike) go on without a new STS call; the session's threads stop when the last holder closes.
+ * alike) go on without a new STS call; the session's threads stop when the last holder closes, and its credentials
+ * are kept (data only), so that a filesystem opened next for the same settings starts from them while they are
+ * valid, without an STS call.
  *
  * <p>Thread-safe; a call blocks only while no valid credentials are cached (first use, or a failed refresh near
  * expiry). When neither IRSA nor Pod Identity is configured, {@link #resolveCredentials()} throws an
@@ -45,8 +50,9 @@ public final class IrsaS3ACredentialsProvider implements AwsCredentialsProvider,
      * @param uri the filesystem's URI (only its bucket is used, in {@link #toString()}); may be null
      * @param conf the filesystem's configuration, with the bucket's own options already applied
      * @throws IllegalArgumentException for an unknown key under {@value #PREFIX} (a misspelt key would otherwise be
-     *         silently ignored) or a value that is not a path or a URI where one is expected; S3A reports it as an
-     *         {@code IOException} naming this class and {@code fs.s3a.aws.credentials.provider}
+     *         silently ignored), a value that cannot be parsed, or keys given that do not make a usable provider (a
+     *         malformed role ARN, no region...); S3A reports it as an {@code IOException} naming this class and
+     *         {@code fs.s3a.aws.credentials.provider}
      */
     public IrsaS3ACredentialsProvider(URI uri, Configuration conf) {
         this(configured(conf), uri == null ? null : uri.getHost());
@@ -63,18 +69,17 @@ public final class IrsaS3ACredentialsProvider implements AwsCredentialsProvider,
      * @return a provider configured like {@link IrsaCredentialsProvider#create()}
      */
     public static IrsaS3ACredentialsProvider create() {
-        return new IrsaS3ACredentialsProvider(IrsaCredentialsProvider.create(), null);
+        return new IrsaS3ACredentialsProvider(configured(null), null);
     }
 
     private static IrsaCredentialsProvider configured(Configuration conf) {
-        if (conf == null) {
-            return IrsaCredentialsProvider.create();
-        }
-        try {
-            return IrsaCredentialsProvider.create(conf.getPropsWithPrefix(PREFIX));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Hadoop configuration " + PREFIX + "*: " + e.getMessage(), e);
-        }
+        IrsaCredentialsProvider p = conf == null ? IrsaCredentialsProvider.create()
+                : ProviderProperties.create(conf.getPropsWithPrefix(PREFIX), "the Hadoop configuration " + PREFIX + "*");
+        // Built (so a bad setting fails the filesystem now), but holding nothing until first use: S3A does not close
+        // the providers it already built when a later one in fs.s3a.aws.credentials.provider fails, and a hold taken
+        // here would then last until the JVM exits. A released provider takes the session up again when asked.
+        p.close();
+        return p;
     }
 
     @Override

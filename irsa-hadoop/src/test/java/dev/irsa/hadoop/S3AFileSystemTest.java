@@ -72,12 +72,12 @@ class S3AFileSystemTest {
         systemProperties.clear();
     }
 
-    private Configuration conf(IrsaEnvironment env) {
+    private Configuration conf(IrsaEnvironment env, String sessionName) {
         systemProperties.put("aws.roleArn", env.roleArn());
         systemProperties.put("aws.webIdentityTokenFile", env.tokenFile().toString());
         systemProperties.put("aws.region", env.region());
         systemProperties.put("aws.endpointUrlSts", env.stsEndpoint().toString());
-        systemProperties.put("aws.roleSessionName", "s3a-filesystems");
+        systemProperties.put("aws.roleSessionName", sessionName);
         systemProperties.forEach(System::setProperty);
 
         Configuration conf = new Configuration(); // with Hadoop's defaults (core-default.xml), as a deployment has
@@ -98,7 +98,7 @@ class S3AFileSystemTest {
                 "Hadoop " + VersionInfo.getVersion() + " cannot start a filesystem on Java " + Runtime.version().feature()
                         + " (its UserGroupInformation calls Subject.getSubject, which Java 23+ refuses): Hadoop's"
                         + " limitation, not ours; run on Java 17-22 or with the default Hadoop 3.5");
-        Configuration conf = conf(env);
+        Configuration conf = conf(env, "s3a-filesystems");
         long before = env.sts().calls().count("AssumeRoleWithWebIdentity");
         FileSystem first = FileSystem.newInstance(URI.create("s3a://bucket-a/"), conf);
         FileSystem second = FileSystem.newInstance(URI.create("s3a://bucket-b/"), conf);
@@ -134,6 +134,31 @@ class S3AFileSystemTest {
             Thread.sleep(20);
         }
         assertThat(ourThreads()).isEmpty();
+    }
+
+    @Test
+    void cachedFilesystemsShareTheSessionAndCloseAllReleasesIt(IrsaEnvironment env) throws Exception {
+        Assumptions.assumeFalse(Runtime.version().feature() >= 23 && VersionInfo.getVersion().startsWith("3.4."),
+                "Hadoop " + VersionInfo.getVersion() + " cannot start a filesystem on Java 23+");
+        Configuration conf = conf(env, "s3a-cached");
+        long before = env.sts().calls().count("AssumeRoleWithWebIdentity");
+        long sessions = dev.irsa.core.internal.SessionRegistry.global().size();
+        try {
+            FileSystem a = FileSystem.get(URI.create("s3a://bucket-a/"), conf); // Hadoop's cache, as most jobs use it
+            assertThat(FileSystem.get(URI.create("s3a://bucket-a/"), conf)).as("cached").isSameAs(a);
+            FileSystem b = FileSystem.get(URI.create("s3a://bucket-b/"), conf);
+            a.getFileStatus(new Path("s3a://bucket-a/t/x.parquet"));
+            b.getFileStatus(new Path("s3a://bucket-b/t/x.parquet"));
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity") - before).isEqualTo(1);
+        } finally {
+            FileSystem.closeAll(); // what Hadoop's shutdown hook does
+        }
+        assertThat(dev.irsa.core.internal.SessionRegistry.global().size()).isEqualTo(sessions);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!ourThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(ourThreads()).as("closeAll released the session's threads").isEmpty();
     }
 
     private static List<Thread> ourThreads() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.irsa.core.SessionState;
+import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.TrustPolicy;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
@@ -134,6 +135,7 @@ class S3AProviderListTest {
         conf.set("fs.s3a.bucket.logs.irsa.role-arn", logsRole);
         long before = assumeCalls(env);
 
+        long sessions = SessionRegistry.global().size();
         AWSCredentialProviderList logs = filesystemCredentials(conf, "logs");
         AWSCredentialProviderList data = filesystemCredentials(conf, "data");
         try {
@@ -145,12 +147,14 @@ class S3AProviderListTest {
             logs.close();
             data.close();
         }
+        assertThat(SessionRegistry.global().size()).as("both sessions released").isEqualTo(sessions);
     }
 
     @Test
-    void withoutAConfigurationS3AFallsBackToTheStaticCreate(IrsaEnvironment env) throws Exception {
+    void s3aReflectionContractFindsTheStaticCreateWithoutAConfiguration(IrsaEnvironment env) throws Exception {
         pod(env, "s3a-create");
-        // S3A's reflection contract: (URI, Configuration), then (Configuration), then static create(), then new X()
+        // Only S3A's reflection contract (S3AUtils.getInstanceFromReflection), not a filesystem: S3A itself always has
+        // a Configuration. The contract: (URI, Configuration), then (Configuration), then static create(), then new X()
         AwsCredentialsProvider p = S3AUtils.getInstanceFromReflection(IrsaS3ACredentialsProvider.class.getName(), null,
                 null, AwsCredentialsProvider.class, "create", Constants.AWS_CREDENTIALS_PROVIDER);
         try {
@@ -186,5 +190,58 @@ class S3AProviderListTest {
         } finally {
             list.close();
         }
+    }
+
+    @Test
+    void filesystemsOpenedAndClosedInTurnMakeOneStsCallAndLeaveNoThread(IrsaEnvironment env) throws Exception {
+        pod(env, "s3a-in-turn");
+        long before = assumeCalls(env);
+        long sessions = SessionRegistry.global().size();
+        Configuration conf = s3aConfiguration();
+        for (int i = 0; i < 5; i++) { // FileSystem.newInstance + close per job: each the only holder while it lives
+            AWSCredentialProviderList fs = filesystemCredentials(conf, "bucket-a");
+            try {
+                assertThat(callerArn(env, fs)).contains("/s3a-in-turn");
+            } finally {
+                fs.close();
+            }
+            assertThat(SessionRegistry.global().size()).isEqualTo(sessions);
+        }
+        assertThat(assumeCalls(env) - before).as("the later filesystems resume the first one's credentials")
+                .isEqualTo(1);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!ourThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(ourThreads()).isEmpty();
+    }
+
+    @Test
+    void aBadValueUnderAKnownKeyFailsTheFilesystemWithAHadoopMessage(IrsaEnvironment env) {
+        pod(env, "s3a-bad-value");
+        Configuration conf = s3aConfiguration();
+        conf.set("fs.s3a.irsa.role-arn", "not-an-arn");
+        assertThatThrownBy(() -> filesystemCredentials(conf, "bucket-a")).isInstanceOf(IOException.class)
+                .hasStackTraceContaining("fs.s3a.irsa.*").hasStackTraceContaining("not-an-arn")
+                .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("Iceberg"));
+    }
+
+    @Test
+    void aListThatFailsAfterBuildingOursLeavesNoHoldBehind(IrsaEnvironment env) {
+        pod(env, "s3a-broken-list");
+        long sessions = SessionRegistry.global().size();
+        Configuration conf = new Configuration(false);
+        conf.set(Constants.AWS_CREDENTIALS_PROVIDER, IrsaS3ACredentialsProvider.class.getName()
+                + ",com.example.NoSuchProvider");
+        // S3A builds ours, fails on the next and does not close what it built
+        assertThatThrownBy(() -> filesystemCredentials(conf, "bucket-a")).isInstanceOf(IOException.class);
+        assertThat(SessionRegistry.global().size()).as("our provider holds no session until it is used")
+                .isEqualTo(sessions);
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
     }
 }

@@ -11,6 +11,7 @@ import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
+import dev.irsa.sdk.internal.ProviderProperties;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -139,56 +140,27 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     /**
      * For libraries that build a credentials provider by class name from string properties: Apache Iceberg's
      * {@code client.credentials-provider=dev.irsa.sdk.IrsaCredentialsProvider} calls this with its
-     * {@code client.credentials-provider.*} properties, prefix removed. Keys: {@code role-arn}, {@code token-file},
-     * {@code session-name}, {@code region}, {@code sts-endpoint} (the Spring starter's names, without
-     * {@code irsa.}); a key absent or blank is read from the environment and system properties as by
-     * {@link #create()}, so an empty map is {@code create()}. Never fails for a missing configuration (see
-     * {@link #create()}); providers created alike share one session, and {@link #close()} releases only this
-     * provider's hold on it, so a library that closes the provider with its clients does not stop the session that
-     * other providers use.
+     * {@code client.credentials-provider.*} properties, prefix removed. Keys (a subset of the Spring starter's
+     * names, without {@code irsa.}): {@code role-arn}, {@code token-file}, {@code session-name}, {@code region},
+     * {@code sts-endpoint}, {@code session-duration} ({@code PT1H}, {@code 3600}, {@code 3600s}, {@code 60m} or
+     * {@code 1h}), {@code session-policy} (JSON) and {@code policy-arns} (comma-separated). A key absent or blank is
+     * read from the environment and system properties as by {@link #create()}, so an empty map is {@code create()}
+     * and, with no key given, a missing configuration does not fail here (see {@link #create()}). Providers created
+     * alike share one session, and {@link #close()} releases only this provider's hold on it, so a library that
+     * closes the provider with its clients does not stop the session that other providers use.
+     *
+     * <p>When the map also holds Iceberg's own {@code client.credentials-provider} key, Iceberg has handed over all
+     * of the catalog's properties (it does so for REST catalogs that vend credentials): the keys above are read and
+     * the others ignored (logged at debug).
      *
      * @param properties the properties by key without prefix; null is read as empty
      * @return a provider configured by {@code properties}, the rest from the environment
      * @throws IllegalArgumentException for a key not listed above (a misspelt key would otherwise be silently
-     *         ignored), or a {@code token-file} or {@code sts-endpoint} that is not a path or a URI
+     *         ignored), a value that cannot be parsed, or given keys that do not make a usable provider (a
+     *         malformed role ARN, no region, a plain-HTTP STS endpoint off loopback...)
      */
     public static IrsaCredentialsProvider create(Map<String, String> properties) {
-        Builder b = builder();
-        if (properties == null) {
-            return b.build();
-        }
-        for (Map.Entry<String, String> e : properties.entrySet()) {
-            String key = String.valueOf(e.getKey());
-            String value = e.getValue() == null || e.getValue().isBlank() ? null : e.getValue().trim();
-            switch (key) {
-                case "role-arn" -> b.roleArn(value);
-                case "token-file" -> b.tokenFile(value == null ? null : parsed(key, value, Path::of));
-                case "session-name" -> b.roleSessionName(value);
-                case "region" -> b.region(value);
-                case "sts-endpoint" -> b.stsEndpoint(value == null ? null : parsed(key, value, URI::new));
-                default -> throw new IllegalArgumentException("Unknown IRSA credentials provider property '" + key
-                        + "'; the known ones are " + String.join(", ", PROPERTY_KEYS) + " (Apache Iceberg passes its"
-                        + " client.credentials-provider.* properties without that prefix).");
-            }
-        }
-        return b.build();
-    }
-
-    /** The keys {@link #create(Map)} reads. */
-    private static final List<String> PROPERTY_KEYS = List.of("role-arn", "token-file", "session-name", "region",
-            "sts-endpoint");
-
-    private interface Parser<T> {
-        T parse(String s) throws Exception;
-    }
-
-    private static <T> T parsed(String key, String value, Parser<T> parser) {
-        try {
-            return parser.parse(value);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("IRSA credentials provider property '" + key + "' is not valid: '"
-                    + value + "' (" + e.getMessage() + ")", e);
-        }
+        return ProviderProperties.create(properties, "Apache Iceberg's client.credentials-provider.* properties");
     }
 
     /**

@@ -168,4 +168,55 @@ class IcebergCredentialsProviderTest {
             assertThat(fromBlank.unavailableReason()).isEqualTo(plain.unavailableReason());
         }
     }
+
+    @Test
+    void givenKeysThatDoNotMakeAUsableProviderFailAtCreationNotAtFirstUse(IrsaEnvironment env) {
+        assertThatThrownBy(() -> IrsaCredentialsProvider.create(Map.of("role-arn", "not-an-arn",
+                "token-file", env.tokenFile().toString(), "region", env.region())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not make a usable provider")
+                .hasMessageContaining("not-an-arn");
+        assertThatThrownBy(() -> IrsaCredentialsProvider.create(Map.of("role-arn", env.roleArn(),
+                "token-file", env.tokenFile().toString(), "region", env.region(),
+                "sts-endpoint", "http://sts.example.com")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not make a usable provider")
+                .hasMessageContaining("sts.example.com");
+    }
+
+    @Test
+    void aRestCatalogsWholePropertiesAreReadForOurKeysAndTheRestIgnored(IrsaEnvironment env) {
+        // What AwsClientProperties hands over once a REST catalog vends credentials: every catalog property
+        // (putAll(allProperties)), Iceberg's own keys included, beside ours without their prefix.
+        Map<String, String> all = new HashMap<>(catalogProperties(env, "iceberg-rest"));
+        all.put("uri", "http://127.0.0.1:1/catalog");
+        all.put("credentials.uri", "http://127.0.0.1:1/credentials");
+        all.put("warehouse", "s3://warehouse/");
+        all.put("role-arn", env.roleArn());
+        all.put("token-file", env.tokenFile().toString());
+        all.put("region", env.region());
+        all.put("sts-endpoint", env.stsEndpoint().toString());
+        all.put("session-name", "iceberg-rest");
+        try (IrsaCredentialsProvider p = IrsaCredentialsProvider.create(all)) {
+            assertThat(callerArn(env, p)).contains(":assumed-role/" + roleName(env) + "/iceberg-rest");
+        }
+    }
+
+    @Test
+    void theStartersSessionDurationAndPolicyKeysAreRead(IrsaEnvironment env) {
+        Map<String, String> p = new HashMap<>();
+        p.put("role-arn", env.roleArn());
+        p.put("token-file", env.tokenFile().toString());
+        p.put("region", env.region());
+        p.put("sts-endpoint", env.stsEndpoint().toString());
+        p.put("session-name", "iceberg-duration");
+        p.put("session-duration", "15m");
+        p.put("policy-arns", "arn:aws:iam::aws:policy/ReadOnlyAccess");
+        try (IrsaCredentialsProvider provider = IrsaCredentialsProvider.create(p)) {
+            AwsSessionCredentials c = (AwsSessionCredentials) provider.resolveCredentials();
+            assertThat(Duration.between(java.time.Instant.now(), c.expirationTime().orElseThrow()))
+                    .as("STS was asked for 15 minutes").isLessThanOrEqualTo(Duration.ofMinutes(15))
+                    .isGreaterThan(Duration.ofMinutes(10));
+        }
+        assertThatThrownBy(() -> IrsaCredentialsProvider.create(Map.of("session-duration", "an hour")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'session-duration'");
+    }
 }

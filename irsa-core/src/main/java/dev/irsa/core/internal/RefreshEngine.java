@@ -377,6 +377,15 @@ public final class RefreshEngine implements AutoCloseable {
                 c.expiration());
     }
 
+    /**
+     * The credentials this session holds now, valid or not, or null when it has none or is closed: what a later
+     * session of the same configuration may {@link #seed} from.
+     */
+    public IrsaCredentials held() {
+        Snapshot s = snapshot;
+        return s.closed ? null : s.credentials;
+    }
+
     /** Fetches credentials now and waits (bounded); for eager start. */
     public void start() {
         credentials();

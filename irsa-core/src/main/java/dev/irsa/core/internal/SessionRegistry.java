@@ -1,13 +1,17 @@
 package dev.irsa.core.internal;
 
 import dev.irsa.core.IrsaConfig;
+import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.PodIdentityConfig;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,13 +21,36 @@ import org.slf4j.LoggerFactory;
  * its last holder releases it, so the map holds live sessions only (a plain concurrent map: nothing here expires
  * or is evicted). Several roles, or one role with different session policies, are different keys and so different
  * sessions. Thread-safe.
-
+ *
+ * <p><b>Resuming.</b> Libraries that build a provider per filesystem or per query and close it afterwards (Hadoop
+ * S3A with {@code FileSystem.newInstance}, an Iceberg FileIO) would otherwise pay an STS call each time the last
+ * holder closes and a new one comes. So when a session closes with credentials, they are kept here (plain data: no
+ * thread, no timer) and the next session for the same key starts from them, by the engine's usual rule for taking up
+ * earlier credentials ({@link RefreshEngine#seed}: only if valid past the mandatory window; the refresh is scheduled
+ * as after any refresh). Kept credentials are dropped once expired (checked by the key's clock whenever a session
+ * closes) and at most {@value #MAX_RESUMABLE} are kept (the oldest kept go first), so keys no longer used cost
+ * bounded memory. Nothing here is logged or printed but expiry times.
  */
 public final class SessionRegistry {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
     /** Far more live sessions than any sane process has: worth a warning (a key built from something per request?). */
     private static final int MANY_SESSIONS = 1024;
+    /** How many closed sessions' credentials are kept for a later session of the same key. */
+    static final int MAX_RESUMABLE = 256;
     private static final SessionRegistry GLOBAL = new SessionRegistry();
+
+    /** Makes the engine for a new session. */
+    @FunctionalInterface
+    public interface EngineFactory {
+        /**
+         * A new engine for a key that has no live session.
+         *
+         * @param resuming whether credentials of an earlier session of this key are at hand (so the engine may make
+         *        no STS call: callers log less)
+         * @return the engine, not started
+         */
+        RefreshEngine create(boolean resuming);
+    }
 
     /**
      * What makes two configurations share a session: everything that changes what STS is asked, how, or when.
@@ -71,6 +98,8 @@ public final class SessionRegistry {
     }
 
     private final ConcurrentHashMap<Key, Entry> sessions = new ConcurrentHashMap<>();
+    /** Credentials of closed sessions, oldest first; guarded by itself. */
+    private final Map<Key, IrsaCredentials> resumable = new LinkedHashMap<>();
     private volatile boolean warned;
 
     SessionRegistry() {
@@ -81,9 +110,18 @@ public final class SessionRegistry {
     }
 
     /** Takes a hold on the session for this key, creating it with {@code factory} if needed. */
-    public Entry acquire(Key key, Function<Key, RefreshEngine> factory) {
+    public Entry acquire(Key key, EngineFactory factory) {
         Entry acquired = sessions.compute(key, (k, e) -> {
-            Entry entry = e != null ? e : new Entry(factory.apply(k));
+            Entry entry = e;
+            if (entry == null) {
+                IrsaCredentials last;
+                synchronized (resumable) {
+                    last = resumable.remove(k);
+                }
+                entry = new Entry(factory.create(last != null));
+                // Before anyone can use the engine: seeded here, the first caller finds the credentials (no STS call)
+                entry.engine.seed(last);
+            }
             entry.holders++;
             return entry;
         });
@@ -95,7 +133,7 @@ public final class SessionRegistry {
         return acquired;
     }
 
-    /** Releases a hold; the last one closes the session. */
+    /** Releases a hold; the last one closes the session, keeping its credentials for the next session of the key. */
     public void release(Key key, Entry entry) {
         boolean[] close = {false};
         sessions.computeIfPresent(key, (k, e) -> {
@@ -103,6 +141,10 @@ public final class SessionRegistry {
                 return e;
             }
             close[0] = --e.holders == 0;
+            if (close[0]) {
+                // Kept while the key is still absent from the map, so a new holder either finds this session or them
+                remember(k, e.engine.held());
+            }
             return close[0] ? null : e;
         });
         if (close[0]) {
@@ -110,8 +152,48 @@ public final class SessionRegistry {
         }
     }
 
+    private void remember(Key key, IrsaCredentials credentials) {
+        synchronized (resumable) {
+            long now = ((Clock) key.clock()).millis();
+            for (Iterator<Map.Entry<Key, IrsaCredentials>> it = resumable.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Key, IrsaCredentials> kept = it.next();
+                Clock clock = (Clock) kept.getKey().clock();
+                if (kept.getValue().expiration().toEpochMilli() <= (clock == key.clock() ? now : clock.millis())) {
+                    it.remove();
+                }
+            }
+            resumable.remove(key);
+            if (credentials == null || credentials.expiration().toEpochMilli() <= now) {
+                return;
+            }
+            resumable.put(key, credentials);
+            if (resumable.size() > MAX_RESUMABLE) {
+                Iterator<Key> oldest = resumable.keySet().iterator();
+                oldest.next();
+                oldest.remove();
+            }
+        }
+    }
+
     /** Sessions currently shared (for diagnostics and tests). */
     public long size() {
         return sessions.size();
+    }
+
+    /**
+     * Drops every kept set of credentials, so that the next session of each key starts afresh: for tests that count
+     * STS calls per test while earlier tests closed sessions of the same configuration.
+     */
+    public void forgetKept() {
+        synchronized (resumable) {
+            resumable.clear();
+        }
+    }
+
+    /** How many closed sessions' credentials are kept for resuming (for diagnostics and tests). */
+    public int resumableSize() {
+        synchronized (resumable) {
+            return resumable.size();
+        }
     }
 }
