@@ -284,6 +284,24 @@ class SpringCloudAwsImportTest {
     }
 
     @Test
+    void aStartFailingOnceTheContextIsPreparedButNotRefreshedReleasesTheImportsSession(IrsaEnvironment env)
+            throws Exception {
+        podEnvironment(env);
+        long before = SessionRegistry.global().size();
+        boolean threadsBefore = irsaThreadsAlive();
+        // Fails after the bootstrap context closed (the context took the provider over as a disposable bean) and
+        // before refresh: closing a context that was never refreshed destroys nothing.
+        SpringApplicationBuilder app = new SpringApplicationBuilder(App.class).listeners((ApplicationListener<ApplicationEvent>) e -> {
+            if (e instanceof org.springframework.boot.context.event.ApplicationPreparedEvent) {
+                throw new IllegalStateException("a listener on the prepared context failed (test)");
+            }
+        });
+        assertThatThrownBy(() -> runWith(app, List.of("--" + IMPORT))).hasMessageContaining("prepared context failed");
+        assertThat(aws.keysFor("ssm")).as("the import ran, with IRSA").isNotEmpty().allMatch(k -> k.startsWith("ASIA"));
+        awaitSessionsBackTo(before, threadsBefore);
+    }
+
+    @Test
     void aStartFailingWhileTheContextRefreshesReleasesTheImportsSession(IrsaEnvironment env) throws Exception {
         podEnvironment(env);
         long before = SessionRegistry.global().size();

@@ -30,6 +30,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistryInitializer {
     /** In irsa-spring-starter, which depends on this jar: reached by name (see the starter's RuntimeHints). */
     static final String FACTORY = "dev.irsa.spring.IrsaBootstrapCredentials";
+    /** The disposable bean through which the application context releases the bootstrap provider. */
+    static final String PROVIDER_BEAN = "irsaBootstrapCredentialsProvider";
     private final SettingsSource settings;
 
     /** Creates an initializer that reads its settings from the system environment and system properties. */
@@ -73,7 +75,7 @@ public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistry
                 compare.accept(event.getApplicationContext().getEnvironment());
             }
             if (event.getApplicationContext().getBeanFactory() instanceof DefaultSingletonBeanRegistry beans) {
-                beans.registerDisposableBean("irsaBootstrapCredentialsProvider", p::close);
+                beans.registerDisposableBean(PROVIDER_BEAN, p::close);
             } else {
                 p.close(); // the provider stays usable; only its hold on the session goes
             }
