@@ -242,7 +242,8 @@ class IrsaAutoConfigurationTest {
 
     @Test
     void metricsRecordRefreshesAndExpiry(IrsaEnvironment env) {
-        runner.withPropertyValues(pod(env)).run(ctx -> {
+        // No warm-up: its initial refresh could finish before the registry is bound below, and go uncounted.
+        runner.withPropertyValues(pod(env)).withPropertyValues("irsa.warm-up=false").run(ctx -> {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             ctx.getBean(IrsaMetrics.class).bindTo(registry);
             ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
@@ -289,6 +290,34 @@ class IrsaAutoConfigurationTest {
         BootLine.initialize(none, SettingsSource.ofEnvironment(Map.of()));
         assertThatThrownBy(() -> BootLine.get(none, AwsCredentialsProvider.class)).rootCause()
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not configured");
+    }
+
+    @Test
+    void aProviderFirstAskedForByALaterCloseListenerIsHandedToTheContextToo(IrsaEnvironment env) throws Exception {
+        Object bootstrap = BootLine.bootstrapContext();
+        BootLine.initialize(bootstrap, SettingsSource.ofEnvironment(env.podEnvironment()));
+        // Registered after ours, so it runs after our hand-over (as Spring Cloud AWS's promoting listener may, building
+        // a client, and so our provider, only then).
+        List<AwsCredentialsProvider> asked = new ArrayList<>();
+        org.springframework.context.ApplicationListener<org.springframework.context.ApplicationEvent> late = e -> {
+            try {
+                AwsCredentialsProvider p = (AwsCredentialsProvider) BootLine.get(bootstrap, AwsCredentialsProvider.class);
+                p.resolveCredentials();
+                asked.add(p);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        };
+        bootstrap.getClass().getMethod("addCloseListener", org.springframework.context.ApplicationListener.class)
+                .invoke(bootstrap, late);
+        var app = new org.springframework.context.support.GenericApplicationContext();
+        bootstrap.getClass().getMethod("close", org.springframework.context.ConfigurableApplicationContext.class)
+                .invoke(bootstrap, app);
+        assertThat(asked).hasSize(1);
+        assertThat(dev.irsa.core.internal.SessionRegistry.global().size()).isEqualTo(1);
+        app.refresh();
+        app.close(); // the context releases the provider with its beans
+        assertThat(dev.irsa.core.internal.SessionRegistry.global().size()).as("session left by the late provider").isZero();
     }
 
     @Test
