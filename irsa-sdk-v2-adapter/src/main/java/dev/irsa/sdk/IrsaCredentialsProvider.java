@@ -226,6 +226,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Never blocks. A call under way when {@link #close()} released the session is still answered (another SDK
+     * client sharing this provider may have closed it), from a session of its own that ends with the answer, unless
+     * the caller cancelled the returned future before: an owner shutting down cancels what it no longer wants, so
+     * that nothing starts an STS call or a thread on its behalf after the shutdown.
+     */
     @Override
     public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
         if (unavailable != null) {
@@ -247,10 +255,25 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             Converted cv = last;
             return cv.source == c ? cv.future : convert(c).future;
         }
-        return f.handle((c, e) -> c != null ? CompletableFuture.completedFuture(c) : closedUnder(e)
-                        ? answerOnce() : CompletableFuture.<IrsaCredentials>failedFuture(e))
-                .thenCompose(x -> x)
-                .handle(this::toSdk);
+        CompletableFuture<AwsCredentialsIdentity> out = new CompletableFuture<>();
+        f.whenComplete((c, e) -> {
+            // A caller that withdrew (cancelled this future) before a close() is not answered: no fresh session or
+            // STS call on behalf of nobody, e.g. after its owner shut the provider down deliberately.
+            if (c == null && closedUnder(e) && !out.isDone()) {
+                answerOnce().whenComplete((again, e2) -> answer(out, again, e2));
+            } else {
+                answer(out, c, e);
+            }
+        });
+        return out;
+    }
+
+    private void answer(CompletableFuture<AwsCredentialsIdentity> out, IrsaCredentials c, Throwable e) {
+        try {
+            out.complete(toSdk(c, e));
+        } catch (RuntimeException failure) {
+            out.completeExceptionally(failure);
+        }
     }
 
     private AwsCredentialsIdentity toSdk(IrsaCredentials c, Throwable e) {
@@ -265,7 +288,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     /**
      * For a call under way when a close() released its hold: a hold of its own, released once the call is answered.
      * Whether that close() was an SDK client's (others go on using the provider) or the owner's last one cannot be
-     * told apart, so the call is answered either way but keeps nothing running afterwards.
+     * told apart, so the call is answered either way but keeps nothing running afterwards. An async caller that
+     * cancelled its future first is not answered (see {@link #resolveIdentity}).
      */
     private CompletableFuture<IrsaCredentials> answerOnce() {
         Hold once;

@@ -116,6 +116,34 @@ class SharingAndClosingTest {
     }
 
     @Test
+    void aCallerThatWithdrewBeforeTheCloseStartsNoStsCallOrThreadAfterIt(IrsaEnvironment env) throws Exception {
+        // An owner shutting down (the Spring starter's warm-up) cancels its pending call, then closes the provider:
+        // nothing may reopen the session for a call nobody waits for any more.
+        Duration latency = Duration.ofMillis(500);
+        env.sts().faults().latency(latency);
+        IrsaCredentialsProvider p = builder(env).roleSessionName("withdrawn-before-close").build();
+        try {
+            CompletableFuture<? extends AwsCredentialsIdentity> warmUp = p.resolveIdentity(ResolveIdentityRequest.builder().build());
+            assertThat(warmUp.cancel(false)).as("still waiting for STS").isTrue();
+            p.close();
+            // The emulator records a call when it answers: wait out the latency of the call under way at the close
+            // and of any call started after it.
+            long quiet = System.nanoTime() + latency.multipliedBy(3).toNanos();
+            while (System.nanoTime() < quiet) {
+                assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("STS calls besides the one under way")
+                        .isLessThanOrEqualTo(1);
+                Thread.sleep(20);
+            }
+            assertThat(dev.irsa.core.internal.SessionRegistry.global().size()).as("sessions open").isZero();
+            awaitNoThreadsOfOurs();
+            assertThat(ourThreads()).isEmpty();
+        } finally {
+            p.close();
+            env.sts().faults().clear();
+        }
+    }
+
+    @Test
     void takingASessionUpAgainNeverBlocksEvenWithEagerStart(IrsaEnvironment env) {
         IrsaCredentialsProvider p = builder(env).roleSessionName("eager-reopen").eagerStart(true).shared(false).build();
         p.close();

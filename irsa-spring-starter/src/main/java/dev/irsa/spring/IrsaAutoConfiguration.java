@@ -1,6 +1,7 @@
 package dev.irsa.spring;
 
 import dev.irsa.core.CredentialSource;
+import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.sdk.IrsaCredentialsProvider;
@@ -85,15 +86,7 @@ public class IrsaAutoConfiguration {
                 .sessionDuration(p.getSessionDuration())
                 .policyArns(p.getPolicyArns())
                 .timeouts(p.getConnectTimeout(), p.getReadTimeout())
-                .refreshPolicy(RefreshPolicy.builder()
-                        .backgroundRefresh(p.getRefresh().isBackground())
-                        .mandatoryWindow(p.getRefresh().getMandatoryWindow())
-                        .backoffBase(p.getRefresh().getBackoffBase())
-                        .backoffMax(p.getRefresh().getBackoffMax())
-                        .expiredBackoffMax(p.getRefresh().getExpiredBackoffMax())
-                        .waitTimeout(p.getRefresh().getWaitTimeout())
-                        .nonRecoverableErrorTtl(p.getRefresh().getNonRecoverableErrorTtl())
-                        .build());
+                .refreshPolicy(refreshPolicy(p));
         if (p.getRoleArn() != null) {
             b.roleArn(p.getRoleArn());
         }
@@ -113,6 +106,52 @@ public class IrsaAutoConfiguration {
             b.sessionPolicy(p.getSessionPolicy());
         }
         return b;
+    }
+
+    /**
+     * The IRSA configuration a provider from {@link #builder} resolves (without listeners, never eager): what decides
+     * which session it joins. Mirrors {@link #builder}.
+     *
+     * @throws RuntimeException (an {@code IrsaException}) when IRSA is not configured or a value is invalid
+     */
+    static IrsaConfig irsaConfig(IrsaProperties p, dev.irsa.core.SettingsSource settings) {
+        IrsaConfig.Builder b = IrsaConfig.builder()
+                .settings(settings)
+                .sessionDuration(p.getSessionDuration())
+                .policyArns(p.getPolicyArns())
+                .timeouts(p.getConnectTimeout(), p.getReadTimeout())
+                .refreshPolicy(refreshPolicy(p));
+        if (p.getRoleArn() != null) {
+            b.roleArn(p.getRoleArn());
+        }
+        if (p.getTokenFile() != null) {
+            b.tokenFile(java.nio.file.Path.of(p.getTokenFile()));
+        }
+        if (p.getSessionName() != null) {
+            b.roleSessionName(p.getSessionName());
+        }
+        if (p.getRegion() != null) {
+            b.region(p.getRegion());
+        }
+        if (p.getStsEndpoint() != null) {
+            b.stsEndpoint(p.getStsEndpoint());
+        }
+        if (p.getSessionPolicy() != null) {
+            b.sessionPolicy(p.getSessionPolicy());
+        }
+        return b.build();
+    }
+
+    private static RefreshPolicy refreshPolicy(IrsaProperties p) {
+        return RefreshPolicy.builder()
+                .backgroundRefresh(p.getRefresh().isBackground())
+                .mandatoryWindow(p.getRefresh().getMandatoryWindow())
+                .backoffBase(p.getRefresh().getBackoffBase())
+                .backoffMax(p.getRefresh().getBackoffMax())
+                .expiredBackoffMax(p.getRefresh().getExpiredBackoffMax())
+                .waitTimeout(p.getRefresh().getWaitTimeout())
+                .nonRecoverableErrorTtl(p.getRefresh().getNonRecoverableErrorTtl())
+                .build();
     }
 
     /** Meters for refreshes and expiry; bound to every MeterRegistry the application has. */

@@ -4,9 +4,7 @@ import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -28,9 +26,11 @@ import org.springframework.core.env.Environment;
  * back to its own credentials, as if we had not registered at all.
  *
  * <p>Config data resolves an import before it loads what comes later (profile-specific files after an import declared
- * in {@code application.properties}, files imported after it), so the import can see fewer {@code irsa.*} than the
- * application. {@link #accept(Environment)}, called with the application's complete environment, logs one warning
- * naming the keys whose values differ (values shortened; none of these settings is a secret).
+ * in {@code application.properties}, files imported after it), so the import can see fewer settings than the
+ * application. {@link #accept(Environment)}, called with the application's complete environment, compares the IRSA
+ * configuration each side resolves (the import from system settings, the application from its environment, as its
+ * bean does) and, when they would not share one session, logs one warning naming what differs (values shortened;
+ * none of these settings is a secret).
  *
  * <p>One instance per application run; thread-safe.
  * @since 0.1.0
@@ -41,8 +41,12 @@ public final class IrsaBootstrapCredentials implements BiFunction<Binder, Settin
     /** Longest value shown in the warning (an inline policy can be 2048 characters). */
     private static final int SHOWN = 40;
 
-    /** What the provider was built from; null until it is. */
-    private volatile Map<String, Object> built;
+    /** What the import resolved: its configuration, or why it got no provider; null until it asked. */
+    private volatile Side imported;
+
+    /** One side's resolved IRSA configuration, or why it has none. */
+    private record Side(IrsaConfig config, String without) {
+    }
 
     /** Creates the function; the support jars' {@code IrsaBootstrapRegistryInitializer} instantiates it by name. */
     public IrsaBootstrapCredentials() {
@@ -51,82 +55,95 @@ public final class IrsaBootstrapCredentials implements BiFunction<Binder, Settin
     @Override
     public IrsaCredentialsProvider apply(Binder binder, SettingsSource settings) {
         IrsaProperties p = binder.bind("irsa", Bindable.of(IrsaProperties.class)).orElseGet(IrsaProperties::new);
+        Side side = side(p, settings);
+        imported = side;
+        if (side.without != null) {
+            throw new IllegalStateException("IRSA's AwsCredentialsProvider is not offered to config-data imports: "
+                    + side.without);
+        }
+        // Never eager here: the import asks for credentials at once anyway, and reports its own failure.
+        return IrsaAutoConfiguration.builder(p, settings).build();
+    }
+
+    /** The configuration {@code p} and {@code settings} resolve to, or why there is none (as a property name says). */
+    private static Side side(IrsaProperties p, SettingsSource settings) {
         if (!p.isEnabled()) {
-            throw new IllegalStateException("IRSA's AwsCredentialsProvider is not offered to config-data imports:"
-                    + " irsa.enabled=false");
+            return new Side(null, "irsa.enabled=false");
         }
         boolean configured = (p.getRoleArn() != null && p.getTokenFile() != null) || IrsaConfig.isConfigured(settings);
         if (!configured) {
-            throw new IllegalStateException("IRSA's AwsCredentialsProvider is not offered to config-data imports: IRSA is"
-                    + " not configured (no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE, no irsa.role-arn/irsa.token-file)");
+            return new Side(null, "IRSA is not configured (no AWS_ROLE_ARN/AWS_WEB_IDENTITY_TOKEN_FILE, no"
+                    + " irsa.role-arn/irsa.token-file)");
         }
-        // Never eager here: the import asks for credentials at once anyway, and reports its own failure.
-        IrsaCredentialsProvider provider = IrsaAutoConfiguration.builder(p, settings).build();
-        built = settingsOf(p);
-        return provider;
+        try {
+            return new Side(IrsaAutoConfiguration.irsaConfig(p, settings), null);
+        } catch (RuntimeException e) {
+            // The provider reports an invalid configuration itself, on use; it cannot share a session either way.
+            return new Side(null, "IRSA is misconfigured (" + e.getMessage() + ")");
+        }
     }
 
     /**
-     * Compares the application's {@code irsa.*} (its complete environment) with what the provider was built from,
-     * and logs one warning naming the keys that differ. Does nothing when no provider was built. Never throws: a
-     * property that does not bind is reported by the application's own binding.
+     * Compares the IRSA configuration the application resolves (its complete environment: {@code irsa.*}, and the
+     * {@code aws.*}/{@code AWS_*} settings as the application's bean reads them) with the import's, and logs one
+     * warning naming what differs, unless both give one session (or neither uses IRSA). Never throws: a property
+     * that does not bind is reported by the application's own binding.
      *
      * @param environment the application's environment, once config data is complete
      */
     @Override
     public void accept(Environment environment) {
-        Map<String, Object> before = built;
+        Side before = imported;
         if (before == null) {
             return;
         }
-        Map<String, Object> now;
+        Side now;
         try {
-            now = settingsOf(Binder.get(environment).bind("irsa", Bindable.of(IrsaProperties.class))
-                    .orElseGet(IrsaProperties::new));
+            now = side(Binder.get(environment).bind("irsa", Bindable.of(IrsaProperties.class))
+                    .orElseGet(IrsaProperties::new), new EnvironmentSettings(environment));
         } catch (RuntimeException e) {
-            log.debug("IRSA: could not compare the application's irsa.* with the config-data import's", e);
+            log.debug("IRSA: could not compare the application's IRSA configuration with the config-data import's", e);
             return;
         }
         List<String> differ = new ArrayList<>();
-        before.forEach((key, value) -> {
-            Object app = now.get(key);
-            if (!Objects.equals(value, app)) {
-                differ.add(key + " (import: " + shown(value) + ", application: " + shown(app) + ")");
+        if (before.config == null || now.config == null) {
+            if (before.config == null && now.config == null) {
+                return; // neither side uses IRSA
             }
-        });
-        if (!differ.isEmpty()) {
-            log.warn("IRSA: the config-data import (spring.config.import) got its credentials with irsa.* settings"
-                    + " that differ from the application's: {}. Spring set the application's after it resolved the"
-                    + " import (e.g. in a profile-specific file, or a file imported later), so the import did not see"
-                    + " them and signed with an IRSA session of its own. Declare these irsa.* where the import sees"
-                    + " them: on the command line, as environment variables or system properties, or in the file that"
-                    + " declares spring.config.import or one loaded before it.", String.join(", ", differ));
+            differ.add("import: " + (before.config == null ? before.without : "IRSA") + ", application: "
+                    + (now.config == null ? now.without : "IRSA"));
+        } else {
+            // What decides whether two configurations share a session (core's session key), as resolved on each side.
+            IrsaConfig a = before.config;
+            IrsaConfig b = now.config;
+            compare(differ, "role (irsa.role-arn, AWS_ROLE_ARN)", a.roleArn().toString(), b.roleArn().toString());
+            compare(differ, "token file (irsa.token-file, AWS_WEB_IDENTITY_TOKEN_FILE)", a.tokenFile(), b.tokenFile());
+            compare(differ, "session name (irsa.session-name, AWS_ROLE_SESSION_NAME)", a.roleSessionName(),
+                    b.roleSessionName());
+            compare(differ, "STS endpoint (irsa.sts-endpoint, irsa.region, AWS_REGION, AWS_ENDPOINT_URL_STS)",
+                    a.stsEndpoint(), b.stsEndpoint());
+            compare(differ, "irsa.session-duration", a.sessionDuration(), b.sessionDuration());
+            compare(differ, "irsa.session-policy", a.sessionPolicy().orElse(null), b.sessionPolicy().orElse(null));
+            compare(differ, "irsa.policy-arns", a.policyArns(), b.policyArns());
+            compare(differ, "irsa.refresh.*", a.refreshPolicy(), b.refreshPolicy());
+            compare(differ, "irsa.connect-timeout", a.connectTimeout(), b.connectTimeout());
+            compare(differ, "irsa.read-timeout", a.readTimeout(), b.readTimeout());
+            if (differ.isEmpty()) {
+                return; // one session for both
+            }
         }
+        log.warn("IRSA: the config-data import (spring.config.import) got its credentials with an IRSA configuration"
+                + " that differs from the application's: {}. Spring set the application's settings after it resolved the"
+                + " import (e.g. in a profile-specific file, or a file imported later), so the import did not see"
+                + " them and signed with an IRSA session of its own. Declare these irsa.* (and aws.*) settings where the"
+                + " import sees them: on the command line, as environment variables or system properties, or in the"
+                + " file that declares spring.config.import or one loaded before it.", String.join("; ", differ));
     }
 
-    /** The settings the provider is built from, by property name, in a stable order. */
-    private static Map<String, Object> settingsOf(IrsaProperties p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("irsa.enabled", p.isEnabled());
-        m.put("irsa.role-arn", p.getRoleArn());
-        m.put("irsa.token-file", p.getTokenFile());
-        m.put("irsa.session-name", p.getSessionName());
-        m.put("irsa.region", p.getRegion());
-        m.put("irsa.sts-endpoint", p.getStsEndpoint());
-        m.put("irsa.session-duration", p.getSessionDuration());
-        m.put("irsa.session-policy", p.getSessionPolicy());
-        m.put("irsa.policy-arns", List.copyOf(p.getPolicyArns()));
-        m.put("irsa.connect-timeout", p.getConnectTimeout());
-        m.put("irsa.read-timeout", p.getReadTimeout());
-        IrsaProperties.Refresh r = p.getRefresh();
-        m.put("irsa.refresh.background", r.isBackground());
-        m.put("irsa.refresh.mandatory-window", r.getMandatoryWindow());
-        m.put("irsa.refresh.backoff-base", r.getBackoffBase());
-        m.put("irsa.refresh.backoff-max", r.getBackoffMax());
-        m.put("irsa.refresh.expired-backoff-max", r.getExpiredBackoffMax());
-        m.put("irsa.refresh.wait-timeout", r.getWaitTimeout());
-        m.put("irsa.refresh.non-recoverable-error-ttl", r.getNonRecoverableErrorTtl());
-        return m;
+    private static void compare(List<String> differ, String what, Object imported, Object app) {
+        if (!Objects.equals(imported, app)) {
+            differ.add(what + " (import: " + shown(imported) + ", application: " + shown(app) + ")");
+        }
     }
 
     private static String shown(Object value) {

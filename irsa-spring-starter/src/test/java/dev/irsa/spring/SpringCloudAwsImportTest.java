@@ -248,6 +248,49 @@ class SpringCloudAwsImportTest {
         assertThat(divergenceWarnings()).singleElement().asString().contains("irsa.enabled");
     }
 
+    @Test
+    void theSameResolvedConfigurationIsNotAWarningThoughIrsaPropertiesDiffer(IrsaEnvironment env, @TempDir Path dir)
+            throws IOException {
+        podEnvironment(env); // the import resolves its region from aws.region (AWS_REGION), irsa.region unset
+        Files.writeString(dir.resolve("application.properties"), IMPORT + "\n");
+        Files.writeString(dir.resolve("application-late.properties"), "irsa.region=" + env.region() + "\n");
+        try (ConfigurableApplicationContext ctx = runImportingFromFiles("--spring.config.additional-location=file:" + dir + "/",
+                "--spring.profiles.active=late")) {
+            assertOneSessionServesImportAndApp(env, ctx);
+        }
+        assertThat(divergenceWarnings()).as("one session, so nothing to warn about").isEmpty();
+    }
+
+    @Test
+    void awsSettingsInAProfileTheImportDidNotSeeAreNamedInTheWarning(IrsaEnvironment env, @TempDir Path dir)
+            throws IOException {
+        podEnvironment(env);
+        Files.writeString(dir.resolve("application.properties"), IMPORT + "\n");
+        // Not an irsa.* key: the application's bean reads aws.* settings through its environment, the import does not.
+        Files.writeString(dir.resolve("application-late.properties"), "aws.roleSessionName=set-by-a-profile\n");
+        try (ConfigurableApplicationContext ctx = runImportingFromFiles("--spring.config.additional-location=file:" + dir + "/",
+                "--spring.profiles.active=late")) {
+            String appKey = ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId();
+            assertThat(env.sts().assumedRoleArnOf(appKey)).hasValueSatisfying(a -> assertThat(a).endsWith("/set-by-a-profile"));
+        }
+        assertThat(divergenceWarnings()).singleElement().asString().contains("session name", "set-by-a-profile")
+                .doesNotContain("STS endpoint", "role (");
+    }
+
+    @Test
+    void irsaEnabledOnlyByAProfileIsNamedInTheWarning(IrsaEnvironment env, @TempDir Path dir) throws IOException {
+        podEnvironment(env);
+        Files.writeString(dir.resolve("application.properties"), IMPORT + "\nirsa.enabled=false\n");
+        Files.writeString(dir.resolve("application-on.properties"), "irsa.enabled=true\n");
+        try (ConfigurableApplicationContext ctx = runImportingFromFiles("--spring.config.additional-location=file:" + dir + "/",
+                "--spring.profiles.active=on", "--spring.cloud.aws.credentials.access-key=AKIDSTATICEXAMPLE",
+                "--spring.cloud.aws.credentials.secret-key=secret")) {
+            assertThat(ctx.getBeansOfType(IrsaCredentialsProvider.class)).hasSize(1);
+            assertThat(aws.keysFor("ssm")).as("the import did not use IRSA").containsOnly("AKIDSTATICEXAMPLE");
+        }
+        assertThat(divergenceWarnings()).singleElement().asString().contains("import: irsa.enabled=false", "application: IRSA");
+    }
+
     /** Whether any of the library's scheduler threads is alive. */
     private static boolean irsaThreadsAlive() {
         return Thread.getAllStackTraces().keySet().stream()
@@ -279,6 +322,24 @@ class SpringCloudAwsImportTest {
             }
         });
         assertThatThrownBy(() -> runWith(app, List.of("--" + IMPORT))).hasMessageContaining("a later environment step failed");
+        assertThat(aws.keysFor("ssm")).as("the import ran, with IRSA").isNotEmpty().allMatch(k -> k.startsWith("ASIA"));
+        awaitSessionsBackTo(before, threadsBefore);
+    }
+
+    @Test
+    void aStartFailingOnceTheContextIsPreparedButNotRefreshedReleasesTheImportsSession(IrsaEnvironment env)
+            throws Exception {
+        podEnvironment(env);
+        long before = SessionRegistry.global().size();
+        boolean threadsBefore = irsaThreadsAlive();
+        // Fails after the bootstrap context closed (the context took the provider over as a disposable bean) and
+        // before refresh: closing a context that was never refreshed destroys nothing.
+        SpringApplicationBuilder app = new SpringApplicationBuilder(App.class).listeners((ApplicationListener<ApplicationEvent>) e -> {
+            if (e instanceof org.springframework.boot.context.event.ApplicationPreparedEvent) {
+                throw new IllegalStateException("a listener on the prepared context failed (test)");
+            }
+        });
+        assertThatThrownBy(() -> runWith(app, List.of("--" + IMPORT))).hasMessageContaining("prepared context failed");
         assertThat(aws.keysFor("ssm")).as("the import ran, with IRSA").isNotEmpty().allMatch(k -> k.startsWith("ASIA"));
         awaitSessionsBackTo(before, threadsBefore);
     }

@@ -43,6 +43,13 @@ class AotApplicationIT {
         Path jar = Path.of(System.getProperty("example.jar", "target/spring-boot-example.jar"));
         assertThat(jar).as("the packaged app (run after package: failsafe)").isRegularFile();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
+            // The line the build selected (-Dboot3: 3.5, else 4.0) is the one packaged: the hints checked below name
+            // both lines' classes, so they alone cannot tell which line was AOT-processed.
+            String version = System.getProperty("boot3") == null ? "4.0." : "3.5.";
+            assertThat(zip.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.startsWith("BOOT-INF/lib/spring-boot-")))
+                    .as("Spring Boot %s in the packaged app", version)
+                    .anyMatch(n -> n.matches("BOOT-INF/lib/spring-boot-" + java.util.regex.Pattern.quote(version) + "\\d+\\.jar"));
+            assertThat(BOOT4).as("the test runs on the packaged line").isEqualTo(version.equals("4.0."));
             assertThat(zip.getEntry("BOOT-INF/classes/dev/irsa/examples/boot/ExampleApplication__ApplicationContextInitializer.class"))
                     .as("process-aot output in the jar").isNotNull();
             assertThat(zip.getEntry("BOOT-INF/classes/dev/irsa/spring/IrsaAutoConfiguration__BeanDefinitions.class"))
