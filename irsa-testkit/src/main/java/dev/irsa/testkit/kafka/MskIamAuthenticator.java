@@ -36,7 +36,9 @@ import java.util.function.Function;
  *       {@code User-Agent} parameter outside the signature.</li>
  * </ul>
  * Each is accepted only when: the action is {@code kafka-cluster:Connect}; the signed host is the broker's (for
- * {@code AWS_MSK_IAM}, the host name the client connected to; for {@code OAUTHBEARER},
+ * {@code AWS_MSK_IAM}, the host name of the broker's local address as the JVM resolves it, which is what Kafka hands
+ * the SASL server ({@code serverAddress().getHostName()}) and can differ from the name the client connected to: see
+ * {@link Builder#acceptHost(String)}; for {@code OAUTHBEARER},
  * {@code kafka.<region>.amazonaws.com}); the scope is service {@code kafka-cluster} in the configured region; the
  * signature verifies (by the SigV4 specification, not by re-signing with an SDK) with the secret the emulator issued
  * for the access key; the security token is the one issued with it; the credentials have not expired; the signature
@@ -157,7 +159,8 @@ public final class MskIamAuthenticator implements AutoCloseable {
      * Checks an {@code AWS_MSK_IAM} authentication payload as MSK does, and records the attempt.
      *
      * @param payload the client's first SASL message (JSON)
-     * @param brokerHost the host name the client connected to (what the broker's SASL server is told)
+     * @param brokerHost the broker's host name as its SASL server is told it (Kafka passes the host name of the
+     *                   connection's local address, {@code serverAddress().getHostName()})
      * @return the outcome
      */
     public Authentication verifyIamPayload(byte[] payload, String brokerHost) {
@@ -395,8 +398,9 @@ public final class MskIamAuthenticator implements AutoCloseable {
         }
 
         /**
-         * Another host name a client may sign for {@code AWS_MSK_IAM} besides the one it connected to (a
-         * broker's advertised name behind a proxy, say).
+         * Another host name a client may sign for {@code AWS_MSK_IAM} besides the one Kafka hands the SASL server
+         * (the reverse lookup of the broker's local address): the name clients connect to when it differs, as an
+         * advertised name behind a proxy or an alias.
          *
          * @param host the host name
          * @return this builder
