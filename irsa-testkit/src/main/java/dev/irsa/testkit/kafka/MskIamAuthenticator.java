@@ -81,6 +81,7 @@ public final class MskIamAuthenticator implements AutoCloseable {
     private final String region;
     private final Clock clock;
     private final List<String> extraHosts;
+    private final Duration minimumSession;
     private final List<Authentication> authentications = new CopyOnWriteArrayList<>();
 
     /**
@@ -108,6 +109,7 @@ public final class MskIamAuthenticator implements AutoCloseable {
         this.region = Objects.requireNonNull(b.region, "region");
         this.clock = b.clock;
         this.extraHosts = List.copyOf(b.extraHosts);
+        this.minimumSession = b.minimumSession;
         REGISTRY.put(id, this);
     }
 
@@ -271,6 +273,12 @@ public final class MskIamAuthenticator implements AutoCloseable {
             Instant tokenExpiry = r.signedAt().plusSeconds(expires);
             session = tokenExpiry.isBefore(session) ? tokenExpiry : session;
         }
+        if (Duration.between(now, session).compareTo(minimumSession) < 0) {
+            // MSK answers a re-authentication with credentials about to expire this way (its session would end
+            // almost at once); see Builder.minimumSession.
+            return refused(mechanism, now, akid, "Session too short: it would end at " + session + ", in less than the"
+                    + " minimum of " + minimumSession.toSeconds() + " s.");
+        }
         return new Authentication(mechanism, now, akid, c.assumedRoleArn(), c.expiration(), session, null);
     }
 
@@ -348,6 +356,7 @@ public final class MskIamAuthenticator implements AutoCloseable {
         private String region;
         private Clock clock = Clock.systemUTC();
         private final List<String> extraHosts = new ArrayList<>();
+        private Duration minimumSession = Duration.ZERO;
 
         private Builder() {}
 
@@ -407,6 +416,24 @@ public final class MskIamAuthenticator implements AutoCloseable {
          */
         public Builder acceptHost(String host) {
             extraHosts.add(host.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /**
+         * The shortest session granted (default none): an authentication whose session would end sooner (credentials
+         * or token about to expire) is refused with "Session too short", as MSK refuses clients that re-authenticate
+         * with credentials that have seconds left. Use it to test that a client re-authenticates with fresh
+         * credentials, not the ones about to expire.
+         *
+         * @param minimum the shortest session, zero or more
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder minimumSession(Duration minimum) {
+            if (minimum.isNegative()) {
+                throw new IllegalArgumentException("minimumSession must be zero or more, not " + minimum);
+            }
+            this.minimumSession = minimum;
             return this;
         }
 
