@@ -23,7 +23,8 @@ import software.amazon.msk.auth.iam.internals.AWSCredentialsCallback;
  * sasl.client.callback.handler.class=dev.irsa.kafka.IrsaMskIamCallbackHandler
  * </pre>
  *
- * <p>{@link #configure} (run by Kafka on the thread that builds the client) fetches the credentials, and fails the
+ * <p>{@link #configure} (run by Kafka on the thread that builds the client; with {@code group.protocol=consumer}, on
+ * the consumer's background thread, where Kafka creates that client's network client) fetches the credentials, and fails the
  * client's construction with the reason if there are none. Afterwards every authentication and re-authentication,
  * which Kafka runs on its network thread, is answered from the cached credentials that the provider refreshes in the
  * background: it never waits for STS. While a refresh runs in the last minute before expiry it signs with the
