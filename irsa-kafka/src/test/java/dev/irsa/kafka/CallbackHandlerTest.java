@@ -79,27 +79,47 @@ class CallbackHandlerTest {
                     .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).waitTimeout(Duration.ofSeconds(30)).build())
                     .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(20)).shared(false).build()) {
                 handler.configure(Map.of("irsa.credentials.provider", shortLived), "AWS_MSK_IAM", List.of());
-                AWSCredentialsCallback first = new AWSCredentialsCallback();
-                handler.handle(new Callback[] {first});
-                assertThat(first.isSuccessful()).isTrue();
-                String secret = first.getAwsCredentials().secretAccessKey();
-                java.time.Instant expiry = ((AwsSessionCredentials) first.getAwsCredentials()).expirationTime().orElseThrow();
+                // A loaded machine can miss the 1-s window (or see the refresh fail for another reason): then try the
+                // next credentials' window, at most three times.
+                String secret = null;
+                java.time.Instant expiry = null;
+                boolean checked = false;
+                for (int attempt = 0; attempt < 3 && !checked; attempt++) {
+                    env.sts().faults().clear();
+                    AWSCredentialsCallback first = new AWSCredentialsCallback();
+                    long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                    do { // fresh credentials, well before their mandatory window
+                        first = new AWSCredentialsCallback();
+                        handler.handle(new Callback[] {first});
+                        expiry = first.isSuccessful()
+                                ? ((AwsSessionCredentials) first.getAwsCredentials()).expirationTime().orElseThrow() : null;
+                        if (expiry == null || Duration.between(java.time.Instant.now(), expiry).toMillis() < 6000) {
+                            Thread.sleep(50);
+                            expiry = null;
+                        }
+                    } while (expiry == null && System.nanoTime() < until);
+                    assertThat(expiry).as("fresh credentials").isNotNull();
+                    secret = first.getAwsCredentials().secretAccessKey();
 
-                env.sts().faults().latency(Duration.ofSeconds(5));
-                // wait for the provider's mandatory window: it answers with an unfinished future (a caller would wait)
-                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-                while (shortLived.resolveIdentity().isDone() && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
+                    env.sts().faults().latency(Duration.ofSeconds(5));
+                    // the provider's mandatory window: it answers with an unfinished future (a caller would wait)
+                    while (shortLived.resolveIdentity().isDone() && java.time.Instant.now().isBefore(expiry)) {
+                        Thread.sleep(10);
+                    }
+                    Duration left = Duration.between(java.time.Instant.now(), expiry);
+                    AWSCredentialsCallback inWindow = new AWSCredentialsCallback();
+                    handler.handle(new Callback[] {inWindow});
+                    if (left.toMillis() > 500 && !shortLived.resolveIdentity().isDone()) {
+                        assertThat(inWindow.getLoadingException()).as("refused in the mandatory window, although %s left",
+                                left).isNull();
+                        assertThat(inWindow.getAwsCredentials().secretAccessKey()).isEqualTo(secret);
+                        checked = true;
+                    }
                 }
-                assertThat(shortLived.resolveIdentity().isDone()).as("the provider is in its mandatory window").isFalse();
-                AWSCredentialsCallback inWindow = new AWSCredentialsCallback();
-                handler.handle(new Callback[] {inWindow});
-                assertThat(inWindow.getLoadingException()).as("refused in the mandatory window, although %s left",
-                        Duration.between(java.time.Instant.now(), expiry)).isNull();
-                assertThat(inWindow.getAwsCredentials().secretAccessKey()).isEqualTo(secret);
+                assertThat(checked).as("the mandatory window was observed").isTrue();
 
                 Exception refused = null;
-                deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+                long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
                 while (refused == null && System.nanoTime() < deadline) {
                     AWSCredentialsCallback cb = new AWSCredentialsCallback();
                     long start = System.nanoTime();
