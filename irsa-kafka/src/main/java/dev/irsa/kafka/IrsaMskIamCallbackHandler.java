@@ -23,23 +23,29 @@ import software.amazon.msk.auth.iam.internals.AWSCredentialsCallback;
  * sasl.client.callback.handler.class=dev.irsa.kafka.IrsaMskIamCallbackHandler
  * </pre>
  *
- * <p>{@link #configure} (run by Kafka on the thread that builds the client) fetches the credentials, and fails the
+ * <p>{@link #configure} (run by Kafka on the thread that builds the client; with {@code group.protocol=consumer}, on
+ * the consumer's background thread, where Kafka creates that client's network client) fetches the credentials, and fails the
  * client's construction with the reason if there are none. Afterwards every authentication and re-authentication,
  * which Kafka runs on its network thread, is answered from the cached credentials that the provider refreshes in the
- * background: it never waits for STS, and when no valid credentials are cached it fails that attempt with the reason
- * (Kafka retries after its reconnect backoff). The role session name, and so the principal MSK sees
+ * background: it never waits for STS. While a refresh runs in the last minute before expiry it signs with the
+ * credentials it served last, as long as they stay valid; when none are valid it fails that attempt with the reason,
+ * and Kafka surfaces the failure to the application ({@code SaslAuthenticationException} from the next call) before
+ * it connects again. The role session name, and so the principal MSK sees
  * ({@code assumed-role/<role>/<session name>}), stays the same across refreshes, as MSK's re-authentication demands.
  * MSK ends each session when the signing credentials expire; Kafka then re-authenticates with the refreshed ones.
  *
  * <p>By default the credentials come from the pod's environment ({@code IrsaCredentialsProvider.create()}, sharing
  * its session with every other user of it in the JVM). A client built in code may hand over its own provider in the
- * property {@code irsa.credentials.provider} (an {@code IrsaCredentialsProvider} instance, which it keeps owning).
+ * property {@value #PROVIDER_CONFIG} (an {@code IrsaCredentialsProvider} instance, which it keeps owning; the
+ * former name {@code irsa.credentials.provider} is still read).
  * Thread-safe; Kafka creates it by name and closes it with the client.
  * @since 0.1.0
  */
 public final class IrsaMskIamCallbackHandler implements AuthenticateCallbackHandler {
     /** The SASL mechanism this handler serves. */
     public static final String MECHANISM = IAMLoginModule.MECHANISM;
+    /** The Kafka property that may hand over an {@code IrsaCredentialsProvider} built in code. */
+    public static final String PROVIDER_CONFIG = KafkaCredentials.PROVIDER_CONFIG;
 
     private volatile KafkaCredentials credentials;
 
@@ -51,7 +57,7 @@ public final class IrsaMskIamCallbackHandler implements AuthenticateCallbackHand
      * Fetches the credentials (blocking, bounded by the provider's wait timeout).
      *
      * @throws IllegalArgumentException if the mechanism is not {@code AWS_MSK_IAM}, or
-     *                                  {@code irsa.credentials.provider} holds something else than an
+     *                                  {@value #PROVIDER_CONFIG} holds something else than an
      *                                  {@code IrsaCredentialsProvider}
      * @throws IllegalStateException if no credentials can be had (the message says why)
      */

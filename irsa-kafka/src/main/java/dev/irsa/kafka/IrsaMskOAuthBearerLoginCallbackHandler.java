@@ -38,16 +38,27 @@ import org.apache.kafka.common.security.oauthbearer.OAuthBearerTokenCallback;
  *
  * <p>The region is the JAAS option {@code region}, else {@code aws.region}, {@code AWS_REGION} or
  * {@code AWS_DEFAULT_REGION} (which EKS sets in every IRSA pod). The credentials come from the pod's environment,
- * or from an {@code IrsaCredentialsProvider} handed over in the property {@code irsa.credentials.provider}; a
- * {@link Clock} in the property {@code irsa.clock} replaces the system clock (tests). Thread-safe; Kafka creates it by
+ * or from an {@code IrsaCredentialsProvider} handed over in the property {@value #PROVIDER_CONFIG}; a
+ * {@link Clock} in the property {@value #CLOCK_CONFIG} replaces the system clock (tests). Both names start with
+ * {@code sasl.} because Kafka shares one login (one instance of this handler) among clients whose {@code sasl.*}
+ * properties are equal. Thread-safe; Kafka creates it by
  * name and closes it with the client.
  * @since 0.1.0
  */
 public final class IrsaMskOAuthBearerLoginCallbackHandler implements AuthenticateCallbackHandler {
     /** The SASL mechanism this handler serves. */
     public static final String MECHANISM = OAuthBearerLoginModule.OAUTHBEARER_MECHANISM;
-    /** The Kafka property that may hold a {@link Clock} to sign by (for tests). */
-    public static final String CLOCK_CONFIG = "irsa.clock";
+    /**
+     * The Kafka property that may hand over an {@code IrsaCredentialsProvider} built in code (which its owner keeps
+     * and closes). Kafka shares one OAUTHBEARER login, and so one instance of this handler, among the clients of a
+     * JVM whose {@code sasl.*} properties are equal; this name starts with {@code sasl.} so that clients with
+     * different providers get different logins. The former name {@code irsa.credentials.provider} is still read,
+     * but a client using it shares the login (and the provider) of an earlier client with equal {@code sasl.*}
+     * properties.
+     */
+    public static final String PROVIDER_CONFIG = KafkaCredentials.PROVIDER_CONFIG;
+    /** The Kafka property that may hold a {@link Clock} to sign by (for tests); formerly {@code irsa.clock}. */
+    public static final String CLOCK_CONFIG = KafkaCredentials.CLOCK_CONFIG;
 
     private volatile KafkaCredentials credentials;
     private volatile String region;
@@ -61,7 +72,7 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
      * Resolves the region and fetches the credentials (blocking, bounded by the provider's wait timeout).
      *
      * @throws IllegalArgumentException if the mechanism is not {@code OAUTHBEARER}, no region is configured, or
-     *                                  {@code irsa.credentials.provider} or {@code irsa.clock} holds something else
+     *                                  {@value #PROVIDER_CONFIG} or {@value #CLOCK_CONFIG} holds something else
      * @throws IllegalStateException if no credentials can be had (the message says why)
      */
     @Override
@@ -72,11 +83,7 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
                     ? "; for AWS_MSK_IAM set sasl.client.callback.handler.class="
                     + IrsaMskIamCallbackHandler.class.getName() : "") + ".");
         }
-        Object c = configs.get(CLOCK_CONFIG);
-        if (c != null && !(c instanceof Clock)) {
-            throw new IllegalArgumentException("The Kafka property " + CLOCK_CONFIG + " must hold a java.time.Clock, not a "
-                    + c.getClass().getName() + ".");
-        }
+        Clock c = KafkaCredentials.clock(configs);
         String r = jaasOption(jaasConfigEntries, "region")
                 .or(() -> SettingsSource.system().first("aws.region", "AWS_REGION", "AWS_DEFAULT_REGION"))
                 .filter(s -> !s.isBlank()).orElseThrow(() -> new IllegalArgumentException("MSK OAUTHBEARER tokens name"
@@ -87,7 +94,7 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
         }
         KafkaCredentials previous = credentials;
         region = r;
-        clock = c == null ? Clock.systemUTC() : (Clock) c;
+        clock = c;
         credentials = KafkaCredentials.configure(configs, MECHANISM);
         if (previous != null) {
             previous.close();

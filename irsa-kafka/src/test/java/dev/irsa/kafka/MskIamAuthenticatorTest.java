@@ -71,6 +71,27 @@ class MskIamAuthenticatorTest {
         assertThat(iam.authentications()).containsExactly(a);
     }
 
+    /** With a minimum session, credentials about to expire are refused as MSK refuses them: "Session too short". */
+    @Test
+    void aMinimumSessionRefusesCredentialsAboutToExpireWithSessionTooShort() throws Exception {
+        IrsaEnvironment env = irsa.environment();
+        try (MskIamAuthenticator strict = MskIamAuthenticator.builder().sts(env.sts())
+                .minimumSession(Duration.ofMinutes(5)).build()) {
+            AwsSessionCredentials soon = sdk(env.sts().issueFor(env.roleArn(), "orders-app", Duration.ofMinutes(4)));
+            Authentication refused = strict.verifyIamPayload(payload("localhost", soon).getBytes(StandardCharsets.UTF_8),
+                    "localhost");
+            assertThat(refused.accepted()).isFalse();
+            assertThat(refused.failure()).startsWith("Session too short").doesNotContain(soon.secretAccessKey());
+            Authentication token = strict.verifyOAuthBearerToken(
+                    MskAuthToken.sign(soon, env.region(), Clock.systemUTC()).value());
+            assertThat(token.failure()).startsWith("Session too short");
+            Authentication fresh = strict.verifyIamPayload(payload("localhost", credentials).getBytes(StandardCharsets.UTF_8),
+                    "localhost");
+            assertThat(fresh.accepted()).as(fresh.failure()).isTrue();
+            assertThat(iam(payload("localhost", soon), "localhost").accepted()).as("no minimum by default").isTrue();
+        }
+    }
+
     @Test
     void awsMskIamRefusesAnotherHostActionRegionOrSignature() throws Exception {
         String p = payload("localhost", credentials);

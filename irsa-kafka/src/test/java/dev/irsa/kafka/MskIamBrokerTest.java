@@ -7,6 +7,7 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.IssuedCredentials;
+import dev.irsa.testkit.PodIdentityEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import dev.irsa.testkit.kafka.MskIamAuthenticator;
 import dev.irsa.testkit.kafka.MskIamAuthenticator.Authentication;
@@ -43,6 +44,8 @@ class MskIamBrokerTest {
 
     private static final Duration MAX_REAUTH = Duration.ofMinutes(10);
     private static MskIamAuthenticator iam;
+    /** EKS Pod Identity (its own STS): the broker accepts what either STS issued. */
+    private static PodIdentityEnvironment podIdentity;
     private static MskBroker broker;
     private static LogCapture logs;
     /** Every secret this suite saw: none may appear in any log line. */
@@ -51,7 +54,11 @@ class MskIamBrokerTest {
     @BeforeAll
     static void startBroker() throws Exception {
         logs = new LogCapture();
-        iam = MskIamAuthenticator.forEmulator(irsa.environment().sts());
+        podIdentity = PodIdentityEnvironment.start();
+        var sts = irsa.environment().sts();
+        iam = MskIamAuthenticator.builder().region(sts.region())
+                .credentials(akid -> sts.issuedCredentials(akid).or(() -> podIdentity.sts().issuedCredentials(akid)))
+                .build();
         broker = MskBroker.start(iam, MAX_REAUTH);
     }
 
@@ -63,6 +70,9 @@ class MskIamBrokerTest {
             }
             if (iam != null) {
                 iam.close();
+            }
+            if (podIdentity != null) {
+                podIdentity.close();
             }
         } finally {
             String all = logs.all();
@@ -112,7 +122,7 @@ class MskIamBrokerTest {
                     + " region=\"us-west-2\";");
             m.put("sasl.login.callback.handler.class", IrsaMskOAuthBearerLoginCallbackHandler.class.getName());
         }
-        m.put("irsa.credentials.provider", provider);
+        m.put("sasl.irsa.credentials.provider", provider);
         m.put("reconnect.backoff.ms", "50");
         m.put("reconnect.backoff.max.ms", "200");
         return m;
@@ -232,6 +242,114 @@ class MskIamBrokerTest {
         }
     }
 
+    /**
+     * Kafka shares one OAUTHBEARER login (one instance of our login handler) among the clients whose {@code sasl.*}
+     * properties are equal: two clients handing over their own providers, under different session names, must each
+     * authenticate as their own principal. (Under the former name {@code irsa.credentials.provider} the second client
+     * silently used the first one's provider.)
+     */
+    @Test
+    void twoOAuthBearerClientsWithTheirOwnProvidersAuthenticateAsTheirOwnPrincipals() throws Exception {
+        broker.createTopic("two-clients");
+        IrsaEnvironment env = irsa.environment();
+        try (IrsaCredentialsProvider billing = provider(env, "billing-app");
+             IrsaCredentialsProvider audit = provider(env, "audit-app");
+             KafkaProducer<String, String> first = producer(clientConfig("OAUTHBEARER", billing));
+             KafkaProducer<String, String> second = producer(clientConfig("OAUTHBEARER", audit))) {
+            first.send(new ProducerRecord<>("two-clients", "billing")).get();
+            second.send(new ProducerRecord<>("two-clients", "audit")).get();
+        }
+        assertThat(accepted("OAUTHBEARER").stream().map(Authentication::principal).distinct().sorted())
+                .containsExactly("arn:aws:sts::111122223333:assumed-role/app-role/audit-app",
+                        "arn:aws:sts::111122223333:assumed-role/app-role/billing-app");
+    }
+
+    private static List<Throwable> concat(List<Throwable> a, List<Throwable> b) {
+        List<Throwable> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static double metric(Map<MetricName, ? extends Metric> metrics, String group, String name) {
+        double total = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals(group)) {
+                total += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total;
+    }
+
+    /**
+     * EKS Pod Identity names each role session {@code eks-<cluster>-<pod>-<random>}, anew at every credential fetch,
+     * so the principal changes at each refresh and the broker refuses the next re-authentication of every connection
+     * ("Cannot change principals"), as MSK does. What a producer and a (classic) consumer then do, as documented in
+     * the README: the refused re-authentication closes the connection; the consumer's next poll() throws
+     * SaslAuthenticationException; the client connects again and authenticates afresh as the new principal, and both
+     * clients keep working. 12-s credentials, so refreshes come every few seconds.
+     */
+    @Test
+    void withPodIdentityEachRefreshChangesThePrincipalAndTheClientsReconnect() throws Exception {
+        podIdentity.agent().credentialLifetime(Duration.ofSeconds(12));
+        broker.createTopic("pod-identity");
+        List<Throwable> producerSaw = new ArrayList<>();
+        List<Throwable> consumerSaw = new ArrayList<>();
+        int sentAfter = 0;
+        int receivedAfter = 0;
+        try (IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(podIdentity.podEnvironment()))
+                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build())
+                .shared(false).build()) {
+            var c = (software.amazon.awssdk.auth.credentials.AwsSessionCredentials) p.resolveCredentials();
+            secrets.add(c.secretAccessKey());
+            secrets.add(c.sessionToken());
+            Map<String, Object> config = clientConfig("AWS_MSK_IAM", p);
+            try (KafkaProducer<String, String> producer = producer(config);
+                 KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+                TopicPartition tp = new TopicPartition("pod-identity", 0);
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+                boolean bothRefused = false;
+                while (System.nanoTime() < deadline && !(bothRefused && sentAfter >= 3 && receivedAfter >= 3)) {
+                    try {
+                        producer.send(new ProducerRecord<>("pod-identity", bothRefused ? "after" : "before")).get();
+                        sentAfter += bothRefused ? 1 : 0;
+                    } catch (ExecutionException e) {
+                        producerSaw.add(e.getCause());
+                    } catch (org.apache.kafka.common.KafkaException e) {
+                        producerSaw.add(e);
+                    }
+                    try {
+                        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                            receivedAfter += r.value().equals("after") ? 1 : 0;
+                        }
+                    } catch (org.apache.kafka.common.KafkaException e) {
+                        consumerSaw.add(e);
+                    }
+                    bothRefused = metric(producer.metrics(), "producer-metrics", "failed-reauthentication-total") >= 1
+                            && metric(consumer.metrics(), "consumer-metrics", "failed-reauthentication-total") >= 1;
+                }
+                assertThat(bothRefused).as("both clients had a re-authentication refused").isTrue();
+            }
+            c = (software.amazon.awssdk.auth.credentials.AwsSessionCredentials) p.resolveCredentials();
+            secrets.add(c.secretAccessKey());
+            secrets.add(c.sessionToken());
+        } finally {
+            podIdentity.agent().credentialLifetime(Duration.ofHours(6));
+        }
+        assertThat(sentAfter).as("sends that succeeded after the refusals").isGreaterThanOrEqualTo(3);
+        assertThat(receivedAfter).as("records received after the refusals").isGreaterThanOrEqualTo(3);
+        // The consumer's poll() throws the refusal (Kafka hands authentication errors to the application); the
+        // producer's send() of a topic whose metadata it holds went through (Kafka 4.4.0), but may throw it too.
+        assertThat(consumerSaw).as("what the consumer's poll() threw").isNotEmpty();
+        for (Throwable t : producerSaw.isEmpty() ? consumerSaw : concat(producerSaw, consumerSaw)) {
+            assertThat(t).isInstanceOf(SaslAuthenticationException.class).hasMessageContaining("Cannot change principals");
+        }
+        assertThat(iam.authentications().stream().filter(Authentication::accepted).map(Authentication::principal)
+                .filter(pr -> pr.contains("/eks-")).distinct()).as("Pod Identity principals").hasSizeGreaterThanOrEqualTo(2);
+    }
+
     /** Credentials another STS issued are refused by the broker; the client sees an authentication error. */
     @Test
     void credentialsThisStsDidNotIssueAreRefused() throws Exception {
@@ -272,7 +390,7 @@ class MskIamBrokerTest {
     private static String refusal(software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
         FixedCredentialsHandler.credentials = credentials;
         Map<String, Object> config = clientConfig("AWS_MSK_IAM", null);
-        config.remove("irsa.credentials.provider");
+        config.remove("sasl.irsa.credentials.provider");
         config.put("sasl.client.callback.handler.class", FixedCredentialsHandler.class.getName());
         try (KafkaProducer<String, String> producer = producer(config)) {
             Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> producer.partitionsFor("iam-orders"));

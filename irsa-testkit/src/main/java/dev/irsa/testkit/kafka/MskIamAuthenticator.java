@@ -36,7 +36,9 @@ import java.util.function.Function;
  *       {@code User-Agent} parameter outside the signature.</li>
  * </ul>
  * Each is accepted only when: the action is {@code kafka-cluster:Connect}; the signed host is the broker's (for
- * {@code AWS_MSK_IAM}, the host name the client connected to; for {@code OAUTHBEARER},
+ * {@code AWS_MSK_IAM}, the host name of the broker's local address as the JVM resolves it, which is what Kafka hands
+ * the SASL server ({@code serverAddress().getHostName()}) and can differ from the name the client connected to: see
+ * {@link Builder#acceptHost(String)}; for {@code OAUTHBEARER},
  * {@code kafka.<region>.amazonaws.com}); the scope is service {@code kafka-cluster} in the configured region; the
  * signature verifies (by the SigV4 specification, not by re-signing with an SDK) with the secret the emulator issued
  * for the access key; the security token is the one issued with it; the credentials have not expired; the signature
@@ -79,6 +81,7 @@ public final class MskIamAuthenticator implements AutoCloseable {
     private final String region;
     private final Clock clock;
     private final List<String> extraHosts;
+    private final Duration minimumSession;
     private final List<Authentication> authentications = new CopyOnWriteArrayList<>();
 
     /**
@@ -106,6 +109,7 @@ public final class MskIamAuthenticator implements AutoCloseable {
         this.region = Objects.requireNonNull(b.region, "region");
         this.clock = b.clock;
         this.extraHosts = List.copyOf(b.extraHosts);
+        this.minimumSession = b.minimumSession;
         REGISTRY.put(id, this);
     }
 
@@ -157,7 +161,8 @@ public final class MskIamAuthenticator implements AutoCloseable {
      * Checks an {@code AWS_MSK_IAM} authentication payload as MSK does, and records the attempt.
      *
      * @param payload the client's first SASL message (JSON)
-     * @param brokerHost the host name the client connected to (what the broker's SASL server is told)
+     * @param brokerHost the broker's host name as its SASL server is told it (Kafka passes the host name of the
+     *                   connection's local address, {@code serverAddress().getHostName()})
      * @return the outcome
      */
     public Authentication verifyIamPayload(byte[] payload, String brokerHost) {
@@ -268,6 +273,12 @@ public final class MskIamAuthenticator implements AutoCloseable {
             Instant tokenExpiry = r.signedAt().plusSeconds(expires);
             session = tokenExpiry.isBefore(session) ? tokenExpiry : session;
         }
+        if (Duration.between(now, session).compareTo(minimumSession) < 0) {
+            // MSK answers a re-authentication with credentials about to expire this way (its session would end
+            // almost at once); see Builder.minimumSession.
+            return refused(mechanism, now, akid, "Session too short: it would end at " + session + ", in less than the"
+                    + " minimum of " + minimumSession.toSeconds() + " s.");
+        }
         return new Authentication(mechanism, now, akid, c.assumedRoleArn(), c.expiration(), session, null);
     }
 
@@ -345,6 +356,7 @@ public final class MskIamAuthenticator implements AutoCloseable {
         private String region;
         private Clock clock = Clock.systemUTC();
         private final List<String> extraHosts = new ArrayList<>();
+        private Duration minimumSession = Duration.ZERO;
 
         private Builder() {}
 
@@ -395,14 +407,33 @@ public final class MskIamAuthenticator implements AutoCloseable {
         }
 
         /**
-         * Another host name a client may sign for {@code AWS_MSK_IAM} besides the one it connected to (a
-         * broker's advertised name behind a proxy, say).
+         * Another host name a client may sign for {@code AWS_MSK_IAM} besides the one Kafka hands the SASL server
+         * (the reverse lookup of the broker's local address): the name clients connect to when it differs, as an
+         * advertised name behind a proxy or an alias.
          *
          * @param host the host name
          * @return this builder
          */
         public Builder acceptHost(String host) {
             extraHosts.add(host.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /**
+         * The shortest session granted (default none): an authentication whose session would end sooner (credentials
+         * or token about to expire) is refused with "Session too short", as MSK refuses clients that re-authenticate
+         * with credentials that have seconds left. Use it to test that a client re-authenticates with fresh
+         * credentials, not the ones about to expire.
+         *
+         * @param minimum the shortest session, zero or more
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder minimumSession(Duration minimum) {
+            if (minimum.isNegative()) {
+                throw new IllegalArgumentException("minimumSession must be zero or more, not " + minimum);
+            }
+            this.minimumSession = minimum;
             return this;
         }
 
