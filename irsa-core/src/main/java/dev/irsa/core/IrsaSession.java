@@ -7,6 +7,7 @@ import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.core.internal.SharedScheduler;
 import dev.irsa.core.internal.StsAssumeRoleExchange;
 import dev.irsa.core.internal.StsWebIdentityExchange;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -251,6 +252,33 @@ public final class IrsaSession implements AutoCloseable {
             throw closedException();
         }
         return e.credentials();
+    }
+
+    /**
+     * Valid credentials that, if at all possible, stay valid for at least {@code minValidity}: for signing something
+     * that is checked later, such as an RDS IAM authentication token. When the cached credentials are valid that long
+     * this is {@link #credentials()}; otherwise it refreshes them first (joining a refresh under way) and blocks for
+     * it at most the policy's {@link RefreshPolicy#waitTimeout() wait timeout}, never past the cached credentials'
+     * expiry. The result can still be valid for less than asked (STS failing, or credentials that never live that
+     * long): check {@link IrsaCredentials#expiration()}.
+     *
+     * <p>It never causes an STS call per call: {@code minValidity} is capped to half the life the cached credentials
+     * had when they were obtained, and while the session backs off after a failed refresh nothing is started before
+     * the next retry is due (the cached credentials are returned while valid). Thread-safe.
+     *
+     * @param minValidity how long the credentials should stay valid; zero or negative asks for nothing more
+     * @return valid credentials, valid for at least {@code minValidity} when they could be had
+     * @throws IrsaException when no valid credentials can be had: the message says why and what to check
+     * @throws NullPointerException if {@code minValidity} is null
+     * @since 0.1.0
+     */
+    public IrsaCredentials credentials(Duration minValidity) {
+        Objects.requireNonNull(minValidity, "minValidity");
+        RefreshEngine e = active;
+        if (e == null) {
+            throw closedException();
+        }
+        return e.credentials(minValidity);
     }
 
     /**

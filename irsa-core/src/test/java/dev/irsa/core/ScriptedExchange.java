@@ -37,6 +37,12 @@ final class ScriptedExchange implements CredentialExchange {
         return this;
     }
 
+    /** The next call answers with these credentials (an agent that caches, as EKS Pod Identity's does). */
+    ScriptedExchange thenAnswer(IrsaCredentials c) {
+        script.add(() -> new ExchangeResult(c, null, 1));
+        return this;
+    }
+
     ScriptedExchange failAlways(IrsaException e) {
         failAlways = e;
         return this;

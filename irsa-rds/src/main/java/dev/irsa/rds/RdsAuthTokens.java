@@ -36,17 +36,18 @@ import software.amazon.awssdk.services.rds.RdsUtilities;
  * 1-hour credentials) and makes a caller wait for STS only in its short mandatory window (1 minute by default), so a
  * new connection costs a cache lookup, a signature now and then, and never an STS call of its own.
  *
- * <p>What is guaranteed when the credentials themselves expire within the margin (this class does not make the
- * session refresh early; the session decides when):
+ * <p>What is guaranteed when the credentials themselves expire within the margin:
  * <ul>
- *   <li>If the provider is an {@link IrsaCredentialsProvider} whose session reports a failed refresh (STS down,
- *       the role's trust policy changed, ...), or the credentials have already expired, no token is handed out:
+ *   <li>With an {@link IrsaCredentialsProvider}, a token is handed out only while the credentials that sign it
+ *       outlive the margin. Credentials that do not are refreshed first
+ *       ({@link IrsaCredentialsProvider#resolveCredentials(Duration)}: one STS call however many threads ask, waited
+ *       for at most the session's wait timeout, none while the session backs off after a failed refresh, and at most
+ *       one per half the credentials' life even with a margin longer than that). If the session still has none that
+ *       outlive the margin (STS down, the role's trust policy changed, a refresh slower than the wait timeout),
  *       {@link RdsAuthTokenException} is thrown, carrying the session's {@link SessionState} and its last error, so
  *       the cause shows as what STS said rather than as the database refusing a token that expired on the way.</li>
- *   <li>Otherwise (a healthy session whose refresh is simply not due yet, as with 15-minute sessions and a 3-minute
- *       margin, or another provider) the token is handed out but not cached: it is valid now, and a healthy IRSA
- *       session never serves credentials inside its mandatory window without refreshing first, so it is valid for
- *       at least that window.</li>
+ *   <li>With another provider, which cannot be asked to refresh, a token is refused once its credentials have
+ *       expired; before that it is handed out but not cached.</li>
  * </ul>
  *
  * <p>Thread-safe; tokens for one endpoint are signed once however many threads ask (one per endpoint at a time).
@@ -118,16 +119,17 @@ public final class RdsAuthTokens implements AutoCloseable {
         if (usable(cached, current, clock.millis())) {
             return cached.token();
         }
-        requireUsableCredentials(endpoint, current, clock.millis());
+        AwsCredentials signer = refreshedIfWithinMargin(endpoint, current);
+        requireUsableCredentials(endpoint, signer, clock.millis());
         Signed[] fresh = new Signed[1];
         Signed kept = cache.asMap().compute(endpoint, (ep, old) -> {
-            if (usable(old, current, clock.millis())) {
+            if (usable(old, signer, clock.millis())) {
                 return old;
             }
-            Signed s = sign(ep, current);
+            Signed s = sign(ep, signer);
             fresh[0] = s;
             // Credentials about to expire give a token valid for less than the margin: hand it out, cache nothing.
-            return usable(s, current, clock.millis()) ? s : null;
+            return usable(s, signer, clock.millis()) ? s : null;
         });
         return kept != null ? kept.token() : fresh[0].token();
     }
@@ -174,15 +176,36 @@ public final class RdsAuthTokens implements AutoCloseable {
         return ea != null && eb != null && ea.isAfter(eb);
     }
 
+    /**
+     * Refresh first: credentials from an IRSA session that expire within the margin are exchanged for ones that
+     * outlive it, if the session can get them ({@link IrsaCredentialsProvider#resolveCredentials(Duration)}: one
+     * refresh, bounded wait, none while it backs off after a failure). Other providers' credentials are kept as given.
+     */
+    private AwsCredentials refreshedIfWithinMargin(RdsEndpoint endpoint, AwsCredentials current) {
+        Instant expires = current.expirationTime().orElse(null);
+        if (!(credentials instanceof IrsaCredentialsProvider p) || expires == null
+                || expires.toEpochMilli() > clock.millis() + marginMillis) {
+            return current;
+        }
+        try {
+            return p.resolveCredentials(margin);
+        } catch (SdkException e) {
+            throw new RdsAuthTokenException("No AWS credentials to sign an RDS IAM authentication token for " + endpoint
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The floor: see the class comment for what is refused and why. */
     private void requireUsableCredentials(RdsEndpoint endpoint, AwsCredentials current, long nowMillis) {
         Instant expires = current.expirationTime().orElse(null);
         if (expires == null || expires.toEpochMilli() > nowMillis + marginMillis) {
             return;
         }
+        boolean irsa = credentials instanceof IrsaCredentialsProvider;
         SessionState state = credentials instanceof IrsaCredentialsProvider p ? p.state().orElse(null) : null;
         boolean failing = state != null && state.lastError() != null;
-        if (!failing && expires.toEpochMilli() > nowMillis) {
+        // An IRSA session was just asked to refresh first: still within the margin means it could not.
+        if (!irsa && expires.toEpochMilli() > nowMillis) {
             return;
         }
         StringBuilder m = new StringBuilder("No RDS IAM authentication token for ").append(endpoint)
@@ -198,6 +221,10 @@ public final class RdsAuthTokens implements AutoCloseable {
                     .append(state.lastErrorCode() != null ? " " + state.lastErrorCode() : "").append(": ")
                     .append(state.lastError()).append("). A token signed now would expire before or soon after the"
                             + " database checks it; check STS's reachability and the role's trust policy.");
+        } else if (irsa) {
+            m.append(" and the IRSA session's refresh gave none that outlive the margin (it did not finish within the"
+                    + " refresh policy's wait timeout, or the role's credentials do not live twice as long as the margin);"
+                    + " check STS's latency and the margin.");
         } else {
             m.append(" and the credentials provider gave no newer ones.");
         }
@@ -303,8 +330,9 @@ public final class RdsAuthTokens implements AutoCloseable {
         /**
          * How long a cached token must still be valid to be handed out again: covers clock skew and the time between
          * handing it out and the database checking it. Default 3 minutes, so a cached token is reused for up to 12
-         * minutes. A newly signed token can be valid for less when its credentials expire within the margin: see the
-         * class comment for when that is refused ({@link RdsAuthTokenException}) and when it is handed out uncached.
+         * minutes. Credentials from an {@link IrsaCredentialsProvider} that expire within the margin are refreshed
+         * before signing, and a token is refused ({@link RdsAuthTokenException}) when no credentials that outlive
+         * the margin can be had; see the class comment.
          *
          * @param margin at least zero, less than 15 minutes
          * @return this builder

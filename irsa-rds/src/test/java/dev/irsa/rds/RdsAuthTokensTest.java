@@ -285,8 +285,10 @@ class RdsAuthTokensTest {
             Instant expiry = first.expirationTime().orElseThrow();
             env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE);
 
-            clock.set(expiry.minus(Duration.ofMinutes(10)));
-            assertThat(tokens.token(ep)).as("10 minutes left, more than the 3-minute margin").contains("Action=connect");
+            // 5 minutes left, more than the 3-minute margin, and past any first refresh point (at least 7.5 minutes
+            // before expiry for 1-hour credentials; at 10 minutes left one in ~20 was not yet due: a flaky test)
+            clock.set(expiry.minus(Duration.ofMinutes(5)));
+            assertThat(tokens.token(ep)).as("5 minutes left, more than the 3-minute margin").contains("Action=connect");
             awaitFailure(p);
 
             clock.set(expiry.minus(Duration.ofMinutes(2)));
@@ -317,6 +319,74 @@ class RdsAuthTokensTest {
                     .doesNotContain(first.accessKeyId(), second.accessKeyId(), second.secretAccessKey());
         } finally {
             rdsLog.setLevel(level);
+        }
+    }
+
+    /** A provider and token source on one manual clock shared with STS; only callers start refreshes. */
+    private static IrsaCredentialsProvider manualProvider(IrsaEnvironment env, ManualClock clock) {
+        return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                .roleSessionName("rds-margin").shared(false).clock(clock)
+                .refreshPolicy(RefreshPolicy.defaults().toBuilder().backgroundRefresh(false).build()).build();
+    }
+
+    @Test
+    void credentialsWithinTheMarginAreRefreshedFirstAndTheTokenIsSignedWithTheNewOnes() {
+        ManualClock clock = ManualClock.now();
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).tokenLifetime(Duration.ofHours(6)).start();
+             IrsaCredentialsProvider p = manualProvider(env, clock);
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).clock(clock).build()) {
+            RdsEndpoint ep = RdsEndpoint.of(HOST, 5432, "app_user");
+            tokens.token(ep);
+            AwsCredentials first = p.resolveCredentials();
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
+
+            // 2 minutes left: within the 3-minute margin, outside the session's 1-minute mandatory window, STS healthy
+            clock.set(first.expirationTime().orElseThrow().minus(Duration.ofMinutes(2)));
+            String token = tokens.token(ep);
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("exactly one refresh, first").isEqualTo(2);
+            AwsCredentials second = p.resolveCredentials();
+            assertThat(second.accessKeyId()).isNotEqualTo(first.accessKeyId());
+            assertThat(second.expirationTime().orElseThrow()).isAfter(clock.instant().plus(Duration.ofMinutes(50)));
+            assertThat(token).contains("X-Amz-Credential=" + second.accessKeyId()).doesNotContain(first.accessKeyId());
+            RdsAuthTokenVerifier.Verdict v = RdsAuthTokenVerifier.forEmulator(env.sts()).verify(token, HOST, 5432,
+                    "app_user", "us-west-2");
+            assertThat(v.reason()).as(v.message()).isEqualTo(Reason.ACCEPTED);
+
+            for (int i = 0; i < 100; i++) {
+                assertThat(tokens.token(ep)).contains("X-Amz-Credential=" + second.accessKeyId());
+            }
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("no further STS call").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void whenTheRefreshFirstFailsNoTokenIsHandedOutAndTheErrorIsStssWithoutAnStsCallPerRequest() {
+        ManualClock clock = ManualClock.now();
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).tokenLifetime(Duration.ofHours(6)).start();
+             IrsaCredentialsProvider p = manualProvider(env, clock);
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).clock(clock).build()) {
+            RdsEndpoint ep = RdsEndpoint.of(HOST, 5432, "app_user");
+            tokens.token(ep);
+            AwsCredentials first = p.resolveCredentials();
+            env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE);
+
+            // the session has not failed yet: the refresh this call starts is the first to fail
+            clock.set(first.expirationTime().orElseThrow().minus(Duration.ofMinutes(2)));
+            assertThatThrownBy(() -> tokens.token(ep)).isInstanceOfSatisfying(RdsAuthTokenException.class, e -> {
+                assertThat(e.getMessage()).contains("app_user@" + HOST + ":5432", "within the PT3M margin",
+                        "ServiceUnavailable", "cannot refresh them").doesNotContain(first.secretAccessKey(), first.accessKeyId());
+                SessionState st = e.sessionState().orElseThrow();
+                assertThat(st.lastErrorCode()).isEqualTo("ServiceUnavailable");
+                assertThat(st.status()).isEqualTo(SessionState.Status.DEGRADED);
+            });
+            long failed = env.sts().calls().count("AssumeRoleWithWebIdentity", "ServiceUnavailable");
+            assertThat(failed).isPositive();
+            for (int i = 0; i < 100; i++) {
+                assertThatThrownBy(() -> tokens.token(ep)).isInstanceOf(RdsAuthTokenException.class)
+                        .hasMessageContaining("ServiceUnavailable");
+            }
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity", "ServiceUnavailable"))
+                    .as("the session's backoff holds: no STS call per token request").isEqualTo(failed);
         }
     }
 

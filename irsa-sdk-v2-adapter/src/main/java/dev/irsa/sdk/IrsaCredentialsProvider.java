@@ -205,6 +205,27 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         return convert(c).sdk;
     }
 
+    /**
+     * Credentials that, if at all possible, stay valid for at least {@code minValidity}, for signing something that
+     * is checked later (an RDS IAM authentication token): when the session's cached credentials expire sooner, it
+     * refreshes them first and blocks for that at most the refresh policy's wait timeout. The result can still be
+     * valid for less (STS failing, or credentials that never live that long): check
+     * {@link AwsCredentials#expirationTime()}. It never makes an STS call per call: see
+     * {@link IrsaSession#credentials(Duration)}. Like {@link #resolveCredentials()}, usable after {@link #close()}.
+     *
+     * @param minValidity how long the credentials should stay valid; zero or negative asks for nothing more
+     * @return valid credentials
+     * @throws SdkClientException when none can be had (the message says why) or IRSA is not configured
+     * @throws NullPointerException if {@code minValidity} is null
+     * @since 0.1.0
+     */
+    public AwsCredentials resolveCredentials(Duration minValidity) {
+        Objects.requireNonNull(minValidity, "minValidity");
+        IrsaCredentials c = credentials(minValidity);
+        Converted cv = last;
+        return cv.source == c ? cv.sdk : convert(c).sdk;
+    }
+
     private IrsaCredentials credentials() {
         try {
             try {
@@ -217,6 +238,27 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 Hold once = openForOneCall();
                 try {
                     return once.session.credentials();
+                } finally {
+                    once.close();
+                }
+            }
+        } catch (IrsaException e) {
+            throw sdkException(e);
+        }
+    }
+
+    /** As {@link #credentials()}, for {@link #resolveCredentials(Duration)} (kept apart so the hot path stays direct). */
+    private IrsaCredentials credentials(Duration minValidity) {
+        try {
+            try {
+                return current().session.credentials(minValidity);
+            } catch (IrsaException e) {
+                if (e.kind() != IrsaException.Kind.CLOSED) {
+                    throw e;
+                }
+                Hold once = openForOneCall(); // released by a close() under way, as in credentials()
+                try {
+                    return once.session.credentials(minValidity);
                 } finally {
                     once.close();
                 }

@@ -171,6 +171,23 @@ class SharingAndClosingTest {
     }
 
     @Test
+    void credentialsWithAMinimumValidityFollowTheSameHoldAndCloseRulesAndCostNoStsCallWhenLongEnough(IrsaEnvironment env) {
+        IrsaCredentialsProvider p = builder(env).roleSessionName("min-validity").shared(false).build();
+        String before = p.resolveCredentials(Duration.ofMinutes(5)).accessKeyId();
+        long calls = env.sts().calls().count("AssumeRoleWithWebIdentity");
+        assertThat(calls).isEqualTo(1);
+        assertThat(p.resolveCredentials(Duration.ofHours(2)).accessKeyId())
+                .as("1-hour credentials just obtained: more than asked of them is capped, no refresh").isEqualTo(before);
+        p.close();
+        assertThat(p.resolveCredentials(Duration.ofMinutes(5)).accessKeyId()).as("answered after close, as resolveCredentials()")
+                .isEqualTo(before);
+        assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(calls);
+        assertThatThrownBy(() -> p.resolveCredentials(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("minValidity");
+        p.close();
+    }
+
+    @Test
     void withDefaultFallbackNeverAnswersWithOtherCredentialsWhileIrsaIsConfigured(IrsaEnvironment env) {
         Map<String, String> props = Map.of("aws.roleArn", env.roleArn(), "aws.webIdentityTokenFile",
                 env.tokenFile().toString(), "aws.region", env.region(), "aws.endpointUrlSts", env.stsEndpoint().toString(),

@@ -252,6 +252,65 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     /**
+     * Valid credentials that, if at all possible, stay valid for at least {@code minValidity}: for callers that hand
+     * something signed with them to a third party that checks it later (an RDS IAM token). When the held credentials
+     * are valid that long, this is {@link #credentials()}. Otherwise a refresh starts now (or the one in flight is
+     * joined) and is waited for at most {@code waitTimeout}, never past the held credentials' expiry; the best valid
+     * credentials are returned then, which may still be shorter than asked: the caller checks.
+     *
+     * <p>No STS storm, whatever is asked: {@code minValidity} is clamped to half the life the held credentials had
+     * when they were obtained, so credentials just obtained always satisfy it and a caller asking for more than any
+     * credentials can give starts at most one refresh per half their life (as the mandatory window does, a source
+     * that hands back the same credentials again halves that, it never turns into a call per caller). While the
+     * engine backs off after a failed refresh no refresh is started: this answers as {@link #credentials()} does
+     * until the next retry is due. Without valid credentials it is {@link #credentials()}.
+     *
+     * @param minValidity how long the credentials should stay valid; zero or negative asks for nothing more
+     * @throws IrsaException when no valid credentials can be had
+     */
+    public IrsaCredentials credentials(Duration minValidity) {
+        Objects.requireNonNull(minValidity, "minValidity");
+        Snapshot s = snapshot;
+        if (s.closed) {
+            throw closedException();
+        }
+        long now = clock.millis();
+        if (!s.validAt(now) || s.expiresAt - now >= clampedMinValidity(s, minValidity, now)) {
+            return credentials();
+        }
+        if (s.failure != null && !s.retryDueAt(now)) {
+            return credentials(); // backing off: no STS call before the retry is due
+        }
+        CompletableFuture<Snapshot> f = startRefresh(Trigger.CALLER, true, s.generation);
+        Snapshot r = await(f, Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now));
+        long after = clock.millis();
+        if (r != null && r.validAt(after)) {
+            return r.credentials;
+        }
+        Snapshot latest = snapshot;
+        if (latest.validAt(after)) {
+            return latest.credentials;
+        }
+        throw unavailable(latest, after);
+    }
+
+    /**
+     * {@code minValidity} capped to half the life the held credentials had when obtained ({@code lastSuccessAt}; a
+     * failed refresh keeps it), so a refresh that returns credentials always ends the caller's demand for one.
+     */
+    private static long clampedMinValidity(Snapshot s, Duration minValidity, long now) {
+        long obtainedAt = s.lastSuccessAt > 0 && s.lastSuccessAt <= now ? s.lastSuccessAt : now;
+        long lifetime = Math.max(0, s.expiresAt - obtainedAt);
+        long asked;
+        try {
+            asked = minValidity.isNegative() ? 0 : minValidity.toMillis();
+        } catch (ArithmeticException tooLong) {
+            asked = Long.MAX_VALUE; // clamped below anyway
+        }
+        return Math.min(asked, lifetime / 2);
+    }
+
+    /**
      * Like {@link #credentials()} but never blocks: completes at once when credentials are cached, otherwise
      * when the refresh in flight completes (then on the common pool, not on a refresh thread).
      */

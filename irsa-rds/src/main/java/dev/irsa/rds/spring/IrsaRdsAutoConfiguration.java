@@ -36,7 +36,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * {@code @Bean} method already started) is left as it is, with a WARN saying why. Tokens are signed with the application's {@link AwsCredentialsProvider} bean (the one
  * {@code irsa-spring-starter} defines) when there is exactly one, otherwise with an
  * {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} of its own. {@code irsa.rds.margin} (default 3 minutes) is
- * how long a token must still be valid when handed out.
+ * how long a token, and the IRSA credentials that sign it, must still be valid when handed out (see
+ * {@link RdsAuthTokens}).
  *
  * <p>Works with Spring Boot 4.0 and 3.5: it only needs what both lines share. It needs HikariCP 7.0 or newer (Boot
  * 4.0 manages 7.0; on Boot 3.5, which manages 6.3, set {@code hikaricp.version} to 7.1.0) and says so at start-up
