@@ -36,7 +36,7 @@ class HikariPoolTest {
              IrsaEnvironment env = IrsaEnvironment.builder().credentialLifetime(Duration.ofSeconds(6)).start();
              IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
                      .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("hikari").shared(false).build();
-             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).margin(Duration.ofSeconds(1)).build()) {
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).margin(Duration.ofSeconds(2)).build()) {
             VerifyingDriver driver = new VerifyingDriver(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-west-2");
             DriverManager.registerDriver(driver);
             try {

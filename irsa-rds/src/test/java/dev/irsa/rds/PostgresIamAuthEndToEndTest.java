@@ -48,8 +48,9 @@ class PostgresIamAuthEndToEndTest {
     static void start() throws Exception {
         String why = LocalPostgres.unavailableReason().orElse(null);
         Assumptions.assumeTrue(why == null, () -> "Skipping the PostgreSQL end-to-end test: " + why);
-        // 8-second credentials: the session refreshes them within seconds, so a test crosses a refresh without sleeping long.
-        env = IrsaEnvironment.builder().credentialLifetime(Duration.ofSeconds(8)).start();
+        // 12-second credentials: the session refreshes them within seconds, so a test crosses a refresh without
+        // sleeping long; the 4-second margin below lets a token survive a slow login on a loaded machine.
+        env = IrsaEnvironment.builder().credentialLifetime(Duration.ofSeconds(12)).start();
         RdsAuthTokenVerifier verifier = RdsAuthTokenVerifier.forEmulator(env.sts());
         int[] pgPort = new int[1];
         ldap = new LdapBindResponder((dn, password) -> {
@@ -92,7 +93,7 @@ class PostgresIamAuthEndToEndTest {
     void hikariPoolConnectsWithTokensAcrossACredentialRefreshAndTheDatabaseRefusesAWrongSignature() throws Exception {
         try (IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
                      .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("pg-e2e").shared(false).build();
-             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).margin(Duration.ofSeconds(1)).build()) {
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).margin(Duration.ofSeconds(4)).build()) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url());
             config.setUsername(USER);
