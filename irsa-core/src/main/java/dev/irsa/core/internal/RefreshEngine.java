@@ -278,7 +278,12 @@ public final class RefreshEngine implements AutoCloseable {
         if (!s.validAt(now) || s.expiresAt - now >= clampedMinValidity(s, minValidity, now)) {
             return credentials();
         }
-        if (s.failure != null && !s.retryDueAt(now)) {
+        if (s.failure != null) {
+            if (s.retryDueAt(now)) {
+                // A due retry, as on the ordinary path: one attempt, not waited for (an outage costs one STS call
+                // per backoff step and blocks nobody); the caller gets the best valid credentials meanwhile.
+                startRefresh(Trigger.RETRY, false, s.generation);
+            }
             return credentials(); // backing off: no STS call before the retry is due
         }
         CompletableFuture<Snapshot> f = startRefresh(Trigger.CALLER, true, s.generation);
