@@ -186,9 +186,11 @@ public final class IrsaSession implements AutoCloseable {
     static IrsaSession shared(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
         SessionRegistry registry = SessionRegistry.global();
         SessionRegistry.Key key = SessionRegistry.Key.of(config);
-        SessionRegistry.Entry entry = registry.acquire(key, resuming -> new RefreshEngine(config.roleArn().toString(),
-                config.stsEndpoint(), config.refreshPolicy(), config.clock(), ThreadLocalRandom.current(), exchange,
-                scheduler, null));
+        SessionRegistry.Entry entry = registry.acquire(key, resuming -> {
+            logEndpoint(config, resuming);
+            return new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
+                    config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null);
+        });
         config.listeners().forEach(entry.engine()::addListener);
         IrsaSession s = new IrsaSession(config, entry.engine(), () -> {
             config.listeners().forEach(entry.engine()::removeListener);

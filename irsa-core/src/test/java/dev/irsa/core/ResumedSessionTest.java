@@ -1,7 +1,9 @@
 package dev.irsa.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.testkit.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +23,13 @@ class ResumedSessionTest {
     private final ScriptedExchange sts = new ScriptedExchange(clock);
 
     private IrsaSession shared(RefreshPolicy policy) {
-        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+        return IrsaSession.shared(config(policy), sts, scheduler);
+    }
+
+    private IrsaConfig config(RefreshPolicy policy) {
+        return IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
                 .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock).refreshPolicy(policy)
                 .settings(SettingsSource.of(Map.of(), Map.of())).build();
-        return IrsaSession.shared(config, sts, scheduler);
     }
 
     @Test
@@ -79,6 +84,38 @@ class ResumedSessionTest {
         try (IrsaSession s = shared(policy)) {
             assertThat(s.state().status()).as("not VALID: the failure is not forgotten behind kept credentials")
                     .isEqualTo(SessionState.Status.NOT_STARTED);
+        }
+    }
+
+    @Test
+    void credentialsNoLongerResumableDoNotHideTheEndpointLine() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        try (IrsaSession s = shared(policy)) {
+            s.credentials();
+        }
+        clock.advance(Duration.ofMinutes(59).plusSeconds(30)); // 30 s left: inside the 1-min mandatory window
+        try (LogCapture logs = new LogCapture(); IrsaSession s = shared(policy)) {
+            s.credentials();
+            assertThat(sts.calls()).as("not taken up: a new STS call").isEqualTo(2);
+            assertThat(logs.lines()).as("so the endpoint it goes to is logged at INFO")
+                    .anyMatch(l -> l.startsWith("INFO") && l.contains("uses STS endpoint"));
+        }
+    }
+
+    @Test
+    void anEngineThatCannotBeMadeDoesNotLoseTheKeptCredentials() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        IrsaCredentials first;
+        try (IrsaSession s = shared(policy)) {
+            first = s.credentials();
+        }
+        SessionRegistry.Key key = SessionRegistry.Key.of(config(policy));
+        assertThatThrownBy(() -> SessionRegistry.global().acquire(key, resuming -> {
+            throw new IllegalStateException("no engine (test)");
+        })).hasMessageContaining("no engine");
+        try (IrsaSession s = shared(policy)) {
+            assertThat(s.credentials()).as("still kept for the next session").isSameAs(first);
+            assertThat(sts.calls()).isEqualTo(1);
         }
     }
 }

@@ -423,6 +423,17 @@ public final class RefreshEngine implements AutoCloseable {
         public Kept {
             Objects.requireNonNull(credentials, "credentials");
         }
+
+        /** Whether {@link #seed(Kept)} takes them up at {@code now}: valid past the mandatory window of their life. */
+        public boolean resumableAt(RefreshPolicy policy, long now) {
+            return now < mandatoryAt(policy, now);
+        }
+
+        private long mandatoryAt(RefreshPolicy policy, long now) {
+            long exp = credentials.expiration().toEpochMilli();
+            long start = obtainedAt > 0 && obtainedAt <= now ? obtainedAt : now;
+            return exp - policy.mandatoryWindow(Duration.ofMillis(Math.max(0, exp - start))).toMillis();
+        }
     }
 
     /**
@@ -455,10 +466,9 @@ public final class RefreshEngine implements AutoCloseable {
             }
             long now = clock.millis();
             long exp = c.expiration().toEpochMilli();
-            boolean knownStart = k.obtainedAt() > 0 && k.obtainedAt() <= now;
-            long obtainedAt = knownStart ? k.obtainedAt() : now;
+            long obtainedAt = k.obtainedAt() > 0 && k.obtainedAt() <= now ? k.obtainedAt() : now;
             Duration lifetime = Duration.ofMillis(exp - obtainedAt);
-            long mandatoryAt = exp - policy.mandatoryWindow(lifetime).toMillis();
+            long mandatoryAt = k.mandatoryAt(policy, now);
             if (mandatoryAt <= now) {
                 return;
             }

@@ -119,9 +119,25 @@ public final class SessionRegistry {
                 synchronized (resumable) {
                     last = resumable.remove(k);
                 }
-                entry = new Entry(factory.create(last != null));
-                // Before anyone can use the engine: seeded here, the first caller finds the credentials (no STS call)
-                entry.engine.seed(last);
+                // Only what seed will take up counts as resuming: otherwise an STS call comes, and callers log it
+                boolean resuming = last != null && k.refreshPolicy() instanceof dev.irsa.core.RefreshPolicy p
+                        && last.resumableAt(p, ((Clock) k.clock()).millis());
+                RefreshEngine engine;
+                try {
+                    engine = factory.create(resuming);
+                } catch (RuntimeException | Error ex) {
+                    keepAgain(k, last); // nothing is lost: the next try may resume them
+                    throw ex;
+                }
+                try {
+                    // Before anyone can use the engine: seeded here, the first caller finds the credentials
+                    engine.seed(resuming ? last : null);
+                } catch (RuntimeException | Error ex) {
+                    engine.close(); // releases its timers and its hold on the shared scheduler
+                    keepAgain(k, last);
+                    throw ex;
+                }
+                entry = new Entry(engine);
             }
             entry.holders++;
             return entry;
@@ -172,6 +188,14 @@ public final class SessionRegistry {
                 Iterator<Key> oldest = resumable.keySet().iterator();
                 oldest.next();
                 oldest.remove();
+            }
+        }
+    }
+
+    private void keepAgain(Key key, RefreshEngine.Kept kept) {
+        if (kept != null) {
+            synchronized (resumable) {
+                resumable.putIfAbsent(key, kept);
             }
         }
     }
