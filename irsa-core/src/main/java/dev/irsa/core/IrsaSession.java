@@ -182,6 +182,23 @@ public final class IrsaSession implements AutoCloseable {
         return s.startIfEager();
     }
 
+    /** For tests: a hold on the process-wide session of this configuration, with their own exchange and scheduler. */
+    static IrsaSession shared(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
+        SessionRegistry registry = SessionRegistry.global();
+        SessionRegistry.Key key = SessionRegistry.Key.of(config);
+        SessionRegistry.Entry entry = registry.acquire(key, resuming -> {
+            logEndpoint(config, resuming);
+            return new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
+                    config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null);
+        });
+        config.listeners().forEach(entry.engine()::addListener);
+        IrsaSession s = new IrsaSession(config, entry.engine(), () -> {
+            config.listeners().forEach(entry.engine()::removeListener);
+            registry.release(key, entry);
+        });
+        return s.startIfEager();
+    }
+
     /** For tests and embedders that supply their own exchange and scheduler; not part of the stable API. */
     static IrsaSession create(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
         logEndpoint(config);

@@ -139,6 +139,27 @@ class MinValidityTest {
     }
 
     @Test
+    void aDueRetryDuringAnOutageIsOneStsCallAndNoWait() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
+                .waitTimeout(Duration.ofMillis(50)).build();
+        try (IrsaSession s = session(policy)) {
+            IrsaCredentials first = s.credentials();
+            clock.advance(Duration.ofMinutes(50));
+            sts.failAlways(ScriptedExchange.retryable("ServiceUnavailable"));
+            assertThat(s.credentials(Duration.ofMinutes(15))).isSameAs(first); // the first failure: a caller's refresh
+            Duration backoff = failures.get(0).nextAttemptIn();
+            clock.advance(backoff); // the retry is due
+            scheduler.queueRefreshes(true); // would the caller wait for it? It must not
+            long t0 = System.nanoTime();
+            assertThat(s.credentials(Duration.ofMinutes(15))).isSameAs(first);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no wait").isLessThan(Duration.ofMillis(40));
+            scheduler.runQueued();
+            assertThat(sts.calls()).isEqualTo(3);
+            assertThat(sts.attemptsAllowed.get(2)).as("a retry is one attempt, as on the ordinary path").isEqualTo(1);
+        }
+    }
+
+    @Test
     void waitsForTheRefreshInFlightAtMostTheWaitTimeoutThenServesWhatIsValid() {
         RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
                 .waitTimeout(Duration.ofMillis(50)).build();

@@ -278,7 +278,12 @@ public final class RefreshEngine implements AutoCloseable {
         if (!s.validAt(now) || s.expiresAt - now >= clampedMinValidity(s, minValidity, now)) {
             return credentials();
         }
-        if (s.failure != null && !s.retryDueAt(now)) {
+        if (s.failure != null) {
+            if (s.retryDueAt(now)) {
+                // A due retry, as on the ordinary path: one attempt, not waited for (an outage costs one STS call
+                // per backoff step and blocks nobody); the caller gets the best valid credentials meanwhile.
+                startRefresh(Trigger.RETRY, false, s.generation);
+            }
             return credentials(); // backing off: no STS call before the retry is due
         }
         CompletableFuture<Snapshot> f = startRefresh(Trigger.CALLER, true, s.generation);
@@ -409,40 +414,85 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     /**
+     * What a closed session leaves for the next session of the same configuration: its credentials, when they were
+     * obtained (epoch ms by the engine's clock, 0 if unknown) and when their refresh was due (0 if unknown), so the
+     * next session goes on with the original schedule and windows instead of starting them afresh from the time left.
+     * Plain data; its {@code toString} masks the credentials as theirs does.
+     */
+    public record Kept(IrsaCredentials credentials, long obtainedAt, long refreshAt) {
+        public Kept {
+            Objects.requireNonNull(credentials, "credentials");
+        }
+
+        /** Whether {@link #seed(Kept)} takes them up at {@code now}: valid past the mandatory window of their life. */
+        public boolean resumableAt(RefreshPolicy policy, long now) {
+            return now < mandatoryAt(policy, now);
+        }
+
+        private long mandatoryAt(RefreshPolicy policy, long now) {
+            long exp = credentials.expiration().toEpochMilli();
+            long start = obtainedAt > 0 && obtainedAt <= now ? obtainedAt : now;
+            return exp - policy.mandatoryWindow(Duration.ofMillis(Math.max(0, exp - start))).toMillis();
+        }
+    }
+
+    /**
      * Adopts credentials that an earlier session of the same configuration obtained, so that taking a session up
      * again (a provider used after an SDK client closed it) costs no STS call. Only into a session that has done
-     * nothing yet, and only credentials valid past the mandatory window; the refresh is scheduled as after any
-     * refresh.
+     * nothing yet. Bare credentials: when they were obtained is unknown, so their lifetime is taken as the time left.
      */
     public void seed(IrsaCredentials c) {
+        if (c != null) {
+            seed(new Kept(c, 0, 0));
+        }
+    }
+
+    /**
+     * Adopts what an earlier session of the same configuration left ({@link #kept()}), as if that session had gone
+     * on: the refresh is due at the original point (or now, if that has passed), and the mandatory window and the
+     * {@link #credentials(Duration)} clamp are worked out from the credentials' real lifetime, so a session closed
+     * and opened again every minute still refreshes in the advisory window. Only into a session that has done nothing
+     * yet, and only credentials valid past their mandatory window.
+     */
+    public void seed(Kept k) {
+        if (k == null) {
+            return;
+        }
+        IrsaCredentials c = k.credentials();
         synchronized (lock) {
             Snapshot s = snapshot;
-            if (closed || s.generation != 0 || inFlight != null || c == null) {
+            if (closed || s.generation != 0 || inFlight != null) {
                 return;
             }
             long now = clock.millis();
             long exp = c.expiration().toEpochMilli();
-            Duration left = Duration.ofMillis(exp - now);
-            long mandatoryAt = exp - policy.mandatoryWindow(left).toMillis();
+            long obtainedAt = k.obtainedAt() > 0 && k.obtainedAt() <= now ? k.obtainedAt() : now;
+            Duration lifetime = Duration.ofMillis(exp - obtainedAt);
+            long mandatoryAt = k.mandatoryAt(policy, now);
             if (mandatoryAt <= now) {
                 return;
             }
-            long refreshAt = Math.max(now, exp - policy.refreshLead(left, random).toMillis());
+            long refreshAt = Math.max(now, k.refreshAt() > 0 ? k.refreshAt()
+                    : exp - policy.refreshLead(lifetime, random).toMillis());
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, 1);
-            snapshot = new Snapshot(c, exp, mandatoryAt, refreshAt, timed && !checkpointing, timed, null, 0, now, null,
-                    false, false, 1);
+            snapshot = new Snapshot(c, exp, mandatoryAt, refreshAt, timed && !checkpointing, timed, null, 0,
+                    obtainedAt, null, false, false, 1);
         }
         log.debug("IRSA session for {} took up credentials still valid until {} from its previous session", roleArn,
                 c.expiration());
     }
 
     /**
-     * The credentials this session holds now, valid or not, or null when it has none or is closed: what a later
-     * session of the same configuration may {@link #seed} from.
+     * What a later session of the same configuration may {@link #seed(Kept)} from: the credentials this session
+     * holds now with when they were obtained and when their refresh is due; null when it has none, is closed, or its
+     * last refresh failed (the next session then asks STS at once rather than forget the failure behind them).
      */
-    public IrsaCredentials held() {
+    public Kept kept() {
         Snapshot s = snapshot;
-        return s.closed ? null : s.credentials;
+        if (s.closed || s.credentials == null || s.failure != null) {
+            return null;
+        }
+        return new Kept(s.credentials, s.lastSuccessAt, s.nextAttemptAt);
     }
 
     /** Fetches credentials now and waits (bounded); for eager start. */

@@ -1,7 +1,6 @@
 package dev.irsa.core.internal;
 
 import dev.irsa.core.IrsaConfig;
-import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.PodIdentityConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -25,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Resuming.</b> Libraries that build a provider per filesystem or per query and close it afterwards (Hadoop
  * S3A with {@code FileSystem.newInstance}, an Iceberg FileIO) would otherwise pay an STS call each time the last
  * holder closes and a new one comes. So when a session closes with credentials, they are kept here (plain data: no
- * thread, no timer) and the next session for the same key starts from them, by the engine's usual rule for taking up
- * earlier credentials ({@link RefreshEngine#seed}: only if valid past the mandatory window; the refresh is scheduled
- * as after any refresh). Kept credentials are dropped once expired (checked by the key's clock whenever a session
+ * thread, no timer) with when they were obtained and when their refresh was due, and the next session for the same key
+ * goes on from them with the original schedule ({@link RefreshEngine#seed(RefreshEngine.Kept)}: only if valid past
+ * the mandatory window of their real lifetime), as if the session had never closed. A session whose last refresh
+ * failed leaves nothing: the next one asks STS at once. Kept credentials are dropped once expired (checked by the
+ * key's clock whenever a session
  * closes) and at most {@value #MAX_RESUMABLE} are kept (the oldest kept go first), so keys no longer used cost
  * bounded memory. Nothing here is logged or printed but expiry times.
  */
@@ -99,7 +100,7 @@ public final class SessionRegistry {
 
     private final ConcurrentHashMap<Key, Entry> sessions = new ConcurrentHashMap<>();
     /** Credentials of closed sessions, oldest first; guarded by itself. */
-    private final Map<Key, IrsaCredentials> resumable = new LinkedHashMap<>();
+    private final Map<Key, RefreshEngine.Kept> resumable = new LinkedHashMap<>();
     private volatile boolean warned;
 
     SessionRegistry() {
@@ -114,13 +115,29 @@ public final class SessionRegistry {
         Entry acquired = sessions.compute(key, (k, e) -> {
             Entry entry = e;
             if (entry == null) {
-                IrsaCredentials last;
+                RefreshEngine.Kept last;
                 synchronized (resumable) {
                     last = resumable.remove(k);
                 }
-                entry = new Entry(factory.create(last != null));
-                // Before anyone can use the engine: seeded here, the first caller finds the credentials (no STS call)
-                entry.engine.seed(last);
+                // Only what seed will take up counts as resuming: otherwise an STS call comes, and callers log it
+                boolean resuming = last != null && k.refreshPolicy() instanceof dev.irsa.core.RefreshPolicy p
+                        && last.resumableAt(p, ((Clock) k.clock()).millis());
+                RefreshEngine engine;
+                try {
+                    engine = factory.create(resuming);
+                } catch (RuntimeException | Error ex) {
+                    keepAgain(k, last); // nothing is lost: the next try may resume them
+                    throw ex;
+                }
+                try {
+                    // Before anyone can use the engine: seeded here, the first caller finds the credentials
+                    engine.seed(resuming ? last : null);
+                } catch (RuntimeException | Error ex) {
+                    engine.close(); // releases its timers and its hold on the shared scheduler
+                    keepAgain(k, last);
+                    throw ex;
+                }
+                entry = new Entry(engine);
             }
             entry.holders++;
             return entry;
@@ -143,7 +160,7 @@ public final class SessionRegistry {
             close[0] = --e.holders == 0;
             if (close[0]) {
                 // Kept while the key is still absent from the map, so a new holder either finds this session or them
-                remember(k, e.engine.held());
+                remember(k, e.engine.kept());
             }
             return close[0] ? null : e;
         });
@@ -152,25 +169,33 @@ public final class SessionRegistry {
         }
     }
 
-    private void remember(Key key, IrsaCredentials credentials) {
+    private void remember(Key key, RefreshEngine.Kept kept) {
         synchronized (resumable) {
             long now = ((Clock) key.clock()).millis();
-            for (Iterator<Map.Entry<Key, IrsaCredentials>> it = resumable.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<Key, IrsaCredentials> kept = it.next();
-                Clock clock = (Clock) kept.getKey().clock();
-                if (kept.getValue().expiration().toEpochMilli() <= (clock == key.clock() ? now : clock.millis())) {
+            for (Iterator<Map.Entry<Key, RefreshEngine.Kept>> it = resumable.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Key, RefreshEngine.Kept> old = it.next();
+                Clock clock = (Clock) old.getKey().clock();
+                if (old.getValue().credentials().expiration().toEpochMilli() <= (clock == key.clock() ? now : clock.millis())) {
                     it.remove();
                 }
             }
             resumable.remove(key);
-            if (credentials == null || credentials.expiration().toEpochMilli() <= now) {
+            if (kept == null || kept.credentials().expiration().toEpochMilli() <= now) {
                 return;
             }
-            resumable.put(key, credentials);
+            resumable.put(key, kept);
             if (resumable.size() > MAX_RESUMABLE) {
                 Iterator<Key> oldest = resumable.keySet().iterator();
                 oldest.next();
                 oldest.remove();
+            }
+        }
+    }
+
+    private void keepAgain(Key key, RefreshEngine.Kept kept) {
+        if (kept != null) {
+            synchronized (resumable) {
+                resumable.putIfAbsent(key, kept);
             }
         }
     }

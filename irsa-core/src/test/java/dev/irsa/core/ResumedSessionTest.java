@@ -1,0 +1,121 @@
+package dev.irsa.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.irsa.core.internal.SessionRegistry;
+import dev.irsa.testkit.ManualClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A shared session whose last holder closes leaves its credentials for the next session of the same configuration
+ * (S3A, Iceberg: a provider per filesystem or query). The next session must go on with the original schedule, as if
+ * the session had never closed. On the engine's injected clock and manual timers; the test's own clock makes the
+ * configuration, and so the registry key, unique to the test.
+ */
+class ResumedSessionTest {
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-29T10:00:00Z"));
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final ScriptedExchange sts = new ScriptedExchange(clock);
+
+    private IrsaSession shared(RefreshPolicy policy) {
+        return IrsaSession.shared(config(policy), sts, scheduler);
+    }
+
+    private IrsaConfig config(RefreshPolicy policy) {
+        return IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock).refreshPolicy(policy)
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+    }
+
+    @Test
+    void sessionsOpenedAndClosedEveryMinuteStillRefreshAtTheOriginalPoint() {
+        RefreshPolicy policy = RefreshPolicy.builder().build(); // defaults: background refresh on
+        Instant firstExpiry = null;
+        for (int minute = 0; minute < 60 && sts.calls() < 2; minute++) {
+            try (IrsaSession s = shared(policy)) {
+                IrsaCredentials c = s.credentials();
+                if (firstExpiry == null) {
+                    firstExpiry = c.expiration();
+                }
+                scheduler.advance(Duration.ofSeconds(60)); // the timer fires while this session is open
+            }
+        }
+        assertThat(sts.calls()).as("the scheduled refresh happened within the credentials' life").isEqualTo(2);
+        long leftAtRefresh = firstExpiry.toEpochMilli() - sts.callTimes.get(1);
+        assertThat(Duration.ofMillis(leftAtRefresh)).as("refreshed in the advisory window, not seconds before expiry")
+                .isGreaterThanOrEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void aResumedSessionRefreshesForMinValidityByTheCredentialsRealLifetime() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        IrsaCredentials first;
+        try (IrsaSession s = shared(policy)) {
+            first = s.credentials();
+        }
+        clock.advance(Duration.ofMinutes(40)); // 20 min left, before the refresh point (45 min with no jitter)
+        try (IrsaSession s = shared(policy)) {
+            assertThat(s.credentials()).isSameAs(first);
+            assertThat(sts.calls()).as("taken up: no STS call, no refresh due yet").isEqualTo(1);
+            // 25 min asked, 20 min left: half the real 1 h lifetime is 30 min, so the ask stands and a refresh comes
+            // first (clamped to half of the 20 min left at resuming, the old credentials were served as they were).
+            IrsaCredentials refreshed = s.credentials(Duration.ofMinutes(25));
+            assertThat(sts.calls()).isEqualTo(2);
+            assertThat(refreshed.expiration()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+        }
+    }
+
+    @Test
+    void aSessionWhoseLastRefreshFailedLeavesNothingToResume() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        try (IrsaSession s = shared(policy)) {
+            s.credentials();
+            clock.advance(Duration.ofMinutes(50)); // past the refresh point
+            sts.failAlways(ScriptedExchange.nonRecoverable("AccessDenied"));
+            s.credentials(); // starts the due refresh, which fails
+            assertThat(sts.calls()).isEqualTo(2);
+            assertThat(s.state().status()).isEqualTo(SessionState.Status.DEGRADED);
+        }
+        try (IrsaSession s = shared(policy)) {
+            assertThat(s.state().status()).as("not VALID: the failure is not forgotten behind kept credentials")
+                    .isEqualTo(SessionState.Status.NOT_STARTED);
+        }
+    }
+
+    @Test
+    void credentialsNoLongerResumableDoNotHideTheEndpointLine() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        try (IrsaSession s = shared(policy)) {
+            s.credentials();
+        }
+        clock.advance(Duration.ofMinutes(59).plusSeconds(30)); // 30 s left: inside the 1-min mandatory window
+        try (LogCapture logs = new LogCapture(); IrsaSession s = shared(policy)) {
+            s.credentials();
+            assertThat(sts.calls()).as("not taken up: a new STS call").isEqualTo(2);
+            assertThat(logs.lines()).as("so the endpoint it goes to is logged at INFO")
+                    .anyMatch(l -> l.startsWith("INFO") && l.contains("uses STS endpoint"));
+        }
+    }
+
+    @Test
+    void anEngineThatCannotBeMadeDoesNotLoseTheKeptCredentials() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        IrsaCredentials first;
+        try (IrsaSession s = shared(policy)) {
+            first = s.credentials();
+        }
+        SessionRegistry.Key key = SessionRegistry.Key.of(config(policy));
+        assertThatThrownBy(() -> SessionRegistry.global().acquire(key, resuming -> {
+            throw new IllegalStateException("no engine (test)");
+        })).hasMessageContaining("no engine");
+        try (IrsaSession s = shared(policy)) {
+            assertThat(s.credentials()).as("still kept for the next session").isSameAs(first);
+            assertThat(sts.calls()).isEqualTo(1);
+        }
+    }
+}
