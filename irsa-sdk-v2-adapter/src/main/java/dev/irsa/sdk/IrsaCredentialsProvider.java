@@ -269,7 +269,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     /**
-     * {@inheritDoc}
+     * The credentials for an SDK client's request, as a future: what {@link #resolveCredentials()} returns, without
+     * waiting.
      *
      * <p>Never blocks. A call under way when {@link #close()} released the session is still answered (another SDK
      * client sharing this provider may have closed it), from a session of its own that ends with the answer, unless
