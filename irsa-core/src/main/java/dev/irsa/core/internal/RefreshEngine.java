@@ -539,35 +539,30 @@ public final class RefreshEngine implements AutoCloseable {
 
     /**
      * What a closed session leaves for the next session of the same configuration: its credentials, when they were
-     * obtained (epoch ms by the engine's clock, 0 if unknown) and when their refresh was due (0 if unknown), so the
-     * next session goes on with the original schedule and windows instead of starting them afresh from the time left.
-     * Plain data; its {@code toString} masks the credentials as theirs does.
+     * obtained and when their refresh was due (epoch ms by the engine's clock), so the next session goes on with the
+     * original schedule and windows. Made only by {@link #kept()}; taken up only by {@link #seed(Kept)}, by the one
+     * rule {@link #resumableAt}. Plain data; its {@code toString} masks the credentials as theirs does.
      */
     public record Kept(IrsaCredentials credentials, long obtainedAt, long refreshAt) {
         public Kept {
             Objects.requireNonNull(credentials, "credentials");
+            if (obtainedAt <= 0 || refreshAt <= 0) {
+                // without them the lifetime would be taken as the time left, and any unexpired credentials would pass
+                throw new IllegalArgumentException("kept credentials need when they were obtained and their refresh point");
+            }
         }
 
-        /** Whether {@link #seed(Kept)} takes them up at {@code now}: valid past the mandatory window of their life. */
+        /**
+         * The resumption rule: whether {@link #seed(Kept)} takes them up at {@code now}, that is whether they are
+         * valid past the mandatory window of their real lifetime (obtained to expiry).
+         */
         public boolean resumableAt(RefreshPolicy policy, long now) {
-            return now < mandatoryAt(policy, now);
+            return now < mandatoryAt(policy);
         }
 
-        private long mandatoryAt(RefreshPolicy policy, long now) {
+        private long mandatoryAt(RefreshPolicy policy) {
             long exp = credentials.expiration().toEpochMilli();
-            long start = obtainedAt > 0 && obtainedAt <= now ? obtainedAt : now;
-            return exp - policy.mandatoryWindow(Duration.ofMillis(Math.max(0, exp - start))).toMillis();
-        }
-    }
-
-    /**
-     * Adopts credentials that an earlier session of the same configuration obtained, so that taking a session up
-     * again (a provider used after an SDK client closed it) costs no STS call. Only into a session that has done
-     * nothing yet. Bare credentials: when they were obtained is unknown, so their lifetime is taken as the time left.
-     */
-    public void seed(IrsaCredentials c) {
-        if (c != null) {
-            seed(new Kept(c, 0, 0));
+            return exp - policy.mandatoryWindow(Duration.ofMillis(Math.max(0, exp - obtainedAt))).toMillis();
         }
     }
 
@@ -576,7 +571,7 @@ public final class RefreshEngine implements AutoCloseable {
      * on: the refresh is due at the original point (or now, if that has passed), and the mandatory window and the
      * {@link #credentials(Duration)} clamp are worked out from the credentials' real lifetime, so a session closed
      * and opened again every minute still refreshes in the advisory window. Only into a session that has done nothing
-     * yet, and only credentials valid past their mandatory window.
+     * yet, and only when {@link Kept#resumableAt} holds; otherwise nothing happens and the first caller asks STS.
      */
     public void seed(Kept k) {
         if (k == null) {
@@ -585,22 +580,15 @@ public final class RefreshEngine implements AutoCloseable {
         IrsaCredentials c = k.credentials();
         synchronized (lock) {
             Snapshot s = snapshot;
-            if (closed || s.generation != 0 || inFlight != null) {
-                return;
-            }
             long now = clock.millis();
-            long exp = c.expiration().toEpochMilli();
-            long obtainedAt = k.obtainedAt() > 0 && k.obtainedAt() <= now ? k.obtainedAt() : now;
-            Duration lifetime = Duration.ofMillis(exp - obtainedAt);
-            long mandatoryAt = k.mandatoryAt(policy, now);
-            if (mandatoryAt <= now) {
+            if (closed || s.generation != 0 || inFlight != null || !k.resumableAt(policy, now)) {
                 return;
             }
-            long refreshAt = Math.max(now, k.refreshAt() > 0 ? k.refreshAt()
-                    : exp - policy.refreshLead(lifetime, random).toMillis());
+            long exp = c.expiration().toEpochMilli();
+            long refreshAt = Math.max(now, k.refreshAt());
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, 1);
-            snapshot = Snapshot.EMPTY.toBuilder().credentials(c, exp, mandatoryAt).nextAttemptAt(refreshAt)
-                    .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(obtainedAt).generation(1).build();
+            snapshot = Snapshot.EMPTY.toBuilder().credentials(c, exp, k.mandatoryAt(policy)).nextAttemptAt(refreshAt)
+                    .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(k.obtainedAt()).generation(1).build();
         }
         log.debug("IRSA session for {} took up credentials still valid until {} from its previous session", roleArn,
                 c.expiration());
@@ -613,7 +601,7 @@ public final class RefreshEngine implements AutoCloseable {
      */
     public Kept kept() {
         Snapshot s = snapshot;
-        if (s.closed || s.credentials == null || s.failure != null) {
+        if (s.closed || s.credentials == null || s.failure != null || s.lastSuccessAt <= 0 || s.nextAttemptAt <= 0) {
             return null;
         }
         return new Kept(s.credentials, s.lastSuccessAt, s.nextAttemptAt);
