@@ -246,7 +246,7 @@ public final class RefreshEngine implements AutoCloseable {
             return new Decision(Action.SERVE_AND_REFRESH, trigger, newest, 0, true, null);
         }
 
-        static Decision await(Trigger trigger, long waitMillis, boolean heldValid) {
+        static Decision join(Trigger trigger, long waitMillis, boolean heldValid) {
             return new Decision(Action.WAIT, trigger, false, waitMillis, heldValid, null);
         }
 
@@ -431,11 +431,11 @@ public final class RefreshEngine implements AutoCloseable {
                 return Decision.fail(unavailable(s, now));
             }
             Trigger t = s.credentials == null && s.failure == null ? Trigger.INITIAL : Trigger.CALLER;
-            return Decision.await(t, policy.waitTimeout().toMillis(), false);
+            return Decision.join(t, policy.waitTimeout().toMillis(), false);
         }
         boolean mandatory = now >= s.mandatoryAt;
         boolean tooShort = !minValidity.isZero() && s.expiresAt - now < clampedMinValidity(s, minValidity, now);
-        long untilExpiry = Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now);
+        long waitBound = Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now); // never past expiry
         if (!mandatory && !tooShort) {
             return s.nextAttemptAt > 0 && now >= s.nextAttemptAt
                     ? Decision.serveAndRefresh(s.failure == null ? Trigger.SCHEDULED : Trigger.RETRY, false)
@@ -443,12 +443,12 @@ public final class RefreshEngine implements AutoCloseable {
         }
         if (s.failure != null) {
             if (mandatory && s.refreshing) {
-                return Decision.await(Trigger.RETRY, untilExpiry, true);
+                return Decision.join(Trigger.RETRY, waitBound, true);
             }
             // Backing off: a due retry is started (not waited for), so retries go on even with no timer
             return s.retryDueAt(now) ? Decision.serveAndRefresh(Trigger.RETRY, tooShort) : Decision.SERVE;
         }
-        return Decision.await(Trigger.CALLER, untilExpiry, true);
+        return Decision.join(Trigger.CALLER, waitBound, true);
     }
 
     /**
