@@ -138,8 +138,8 @@ class ReopenedProviderTest {
         IrsaCredentialsProvider p = provider(shared);
         try {
             AwsCredentialsIdentity first = resolve.apply(p);
+            env.sts().faults().failAlways(Fault.REGION_DISABLED); // first: the watchdog may refresh once time moves
             clock.advance(Duration.ofMinutes(50)); // 10 min left: past any refresh point, before the mandatory window
-            env.sts().faults().failAlways(Fault.REGION_DISABLED);
             p.resolveCredentials(Duration.ofMinutes(20)); // a refresh now: it fails, the cached ones are served
             awaitStatus(p, SessionState.Status.DEGRADED);
             p.close();
@@ -147,10 +147,12 @@ class ReopenedProviderTest {
             long before = stsCalls();
 
             AwsCredentialsIdentity again = resolve.apply(p);
-            assertThat(stsCalls()).as("nothing resumed from a failing session: STS is asked").isEqualTo(before + 1);
+            // (at least: a retry of the closed session may still have been on the wire)
+            assertThat(stsCalls()).as("nothing resumed from a failing session: STS is asked").isGreaterThan(before);
             assertThat(again.accessKeyId()).isNotEqualTo(first.accessKeyId());
             SessionState state = p.state().orElseThrow();
             assertThat(state.status()).isEqualTo(SessionState.Status.VALID);
+            assertThat(state.consecutiveFailures()).isZero();
         } finally {
             env.sts().faults().clear();
             p.close();
