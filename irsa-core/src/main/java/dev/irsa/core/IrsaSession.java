@@ -374,8 +374,8 @@ public final class IrsaSession implements AutoCloseable {
      * then makes no STS call. It takes up only what {@code previous} would itself have gone on serving: credentials
      * whose last refresh succeeded, valid past the mandatory window of their real lifetime, with their original
      * refresh point; and only into a session that has done nothing yet. Otherwise nothing happens (the first call
-     * asks STS). A shared session ({@link #shared(IrsaConfig)}) already goes on from the last closed session of its
-     * configuration, so this adds nothing to it. Never blocks.
+     * asks STS). A hold on a shared session leaves nothing here: {@link #shared(IrsaConfig)} already hands what its
+     * last holder left to the next session of its configuration. Never blocks.
      *
      * @param previous a closed session of the same configuration (for a chained session: chained the same way)
      * @since 0.1.0
