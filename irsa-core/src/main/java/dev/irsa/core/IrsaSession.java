@@ -8,6 +8,7 @@ import dev.irsa.core.internal.SharedScheduler;
 import dev.irsa.core.internal.StsAssumeRoleExchange;
 import dev.irsa.core.internal.StsWebIdentityExchange;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,19 +45,35 @@ public final class IrsaSession implements AutoCloseable {
     private final PodIdentityConfig podIdentity;
     private final RefreshEngine engine;
     private final Runnable release;
+    /**
+     * What makes a later session the same as this one for {@link #resumeFrom}: the registry key of its configuration,
+     * and for a chained session its source session's lineage and target.
+     */
+    private final Object lineage;
+    /** Whether the engine is this handle's own (closed with it), not a hold on a shared one. */
+    private final boolean own;
     /** The engine while open, null once closed: the hot path's one read of this handle. */
     private volatile RefreshEngine active;
+    /** What this session, if its own, left when it closed: for {@link #resumeFrom}. */
+    private volatile RefreshEngine.Kept left;
 
-    private IrsaSession(IrsaConfig config, RefreshEngine engine, Runnable release) {
-        this(config, null, engine, release);
-    }
-
-    private IrsaSession(IrsaConfig config, PodIdentityConfig podIdentity, RefreshEngine engine, Runnable release) {
+    private IrsaSession(IrsaConfig config, PodIdentityConfig podIdentity, Object lineage, RefreshEngine engine,
+                        boolean own, Runnable release) {
         this.config = config;
         this.podIdentity = podIdentity;
+        this.lineage = lineage;
         this.engine = engine;
+        this.own = own;
         this.active = engine;
         this.release = release;
+    }
+
+    private static IrsaSession own(IrsaConfig config, RefreshEngine engine) {
+        return new IrsaSession(config, null, SessionRegistry.Key.of(config), engine, true, engine::close);
+    }
+
+    private static IrsaSession own(PodIdentityConfig config, RefreshEngine engine) {
+        return new IrsaSession(null, config, SessionRegistry.Key.of(config), engine, true, engine::close);
     }
 
     /**
@@ -85,7 +102,7 @@ public final class IrsaSession implements AutoCloseable {
     public static IrsaSession create(PodIdentityConfig config) {
         RefreshEngine engine = newEngine(config);
         config.listeners().forEach(engine::addListener);
-        return new IrsaSession(null, config, engine, engine::close).startIfEager();
+        return own(config, engine).startIfEager();
     }
 
     /**
@@ -99,7 +116,7 @@ public final class IrsaSession implements AutoCloseable {
         SessionRegistry.Key key = SessionRegistry.Key.of(config);
         SessionRegistry.Entry entry = registry.acquire(key, resuming -> newEngine(config, resuming));
         config.listeners().forEach(entry.engine()::addListener);
-        return new IrsaSession(null, config, entry.engine(), () -> {
+        return new IrsaSession(null, config, key, entry.engine(), false, () -> {
             config.listeners().forEach(entry.engine()::removeListener);
             registry.release(key, entry);
         }).startIfEager();
@@ -111,7 +128,7 @@ public final class IrsaSession implements AutoCloseable {
         RefreshEngine engine = new RefreshEngine(POD_IDENTITY_LABEL, config.endpoint(), config.refreshPolicy(),
                 config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null, CredentialSource.POD_IDENTITY);
         config.listeners().forEach(engine::addListener);
-        return new IrsaSession(null, config, engine, engine::close).startIfEager();
+        return own(config, engine).startIfEager();
     }
 
     private static RefreshEngine newEngine(PodIdentityConfig config) {
@@ -156,8 +173,7 @@ public final class IrsaSession implements AutoCloseable {
     public static IrsaSession create(IrsaConfig config) {
         RefreshEngine engine = newEngine(config);
         config.listeners().forEach(engine::addListener);
-        IrsaSession s = new IrsaSession(config, engine, engine::close);
-        return s.startIfEager();
+        return own(config, engine).startIfEager();
     }
 
     /**
@@ -175,7 +191,7 @@ public final class IrsaSession implements AutoCloseable {
         SessionRegistry.Key key = SessionRegistry.Key.of(config);
         SessionRegistry.Entry entry = registry.acquire(key, resuming -> newEngine(config, resuming));
         config.listeners().forEach(entry.engine()::addListener);
-        IrsaSession s = new IrsaSession(config, entry.engine(), () -> {
+        IrsaSession s = new IrsaSession(config, null, key, entry.engine(), false, () -> {
             config.listeners().forEach(entry.engine()::removeListener);
             registry.release(key, entry);
         });
@@ -192,7 +208,7 @@ public final class IrsaSession implements AutoCloseable {
                     config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null);
         });
         config.listeners().forEach(entry.engine()::addListener);
-        IrsaSession s = new IrsaSession(config, entry.engine(), () -> {
+        IrsaSession s = new IrsaSession(config, null, key, entry.engine(), false, () -> {
             config.listeners().forEach(entry.engine()::removeListener);
             registry.release(key, entry);
         });
@@ -205,7 +221,7 @@ public final class IrsaSession implements AutoCloseable {
         RefreshEngine engine = new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
                 config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null);
         config.listeners().forEach(engine::addListener);
-        return new IrsaSession(config, engine, engine::close).startIfEager();
+        return own(config, engine).startIfEager();
     }
 
     private static RefreshEngine newEngine(IrsaConfig config) {
@@ -349,22 +365,27 @@ public final class IrsaSession implements AutoCloseable {
             throw e;
         }
         log.info("IRSA chained session: {} assumes {}", config.roleArn(), target.roleArn());
-        return new IrsaSession(chained, chainedEngine, chainedEngine::close);
+        return new IrsaSession(chained, null, List.of(lineage, target), chainedEngine, true, chainedEngine::close);
     }
 
     /**
-     * Takes over credentials that an earlier session of this same configuration obtained, if this session has
-     * none yet and they are valid past the mandatory window (otherwise nothing happens): an adapter that closed its
-     * session and takes one up again (the SDK closes providers with their clients) then makes no STS call and no
-     * caller waits. Never blocks.
+     * Goes on from where {@code previous}, a closed session of this same configuration, left off, as if it had never
+     * closed: an adapter that closed its session and takes one up again (the SDK closes providers with their clients)
+     * then makes no STS call. It takes up only what {@code previous} would itself have gone on serving: credentials
+     * whose last refresh succeeded, valid past the mandatory window of their real lifetime, with their original
+     * refresh point; and only into a session that has done nothing yet. Otherwise nothing happens (the first call
+     * asks STS). A hold on a shared session leaves nothing here: {@link #shared(IrsaConfig)} already hands what its
+     * last holder left to the next session of its configuration. Never blocks.
      *
-     * @param previous credentials from an earlier session of this configuration
+     * @param previous a closed session of the same configuration (for a chained session: chained the same way)
+     * @since 0.1.0
      */
-    public void resumeWith(IrsaCredentials previous) {
+    public void resumeFrom(IrsaSession previous) {
         RefreshEngine e = active;
-        if (e != null && previous != null) {
-            e.seed(previous);
+        if (e == null || previous == null || previous == this || !lineage.equals(previous.lineage)) {
+            return;
         }
+        e.seed(previous.left); // null unless previous was a session of its own, closed after a successful refresh
     }
 
     /**
@@ -416,6 +437,9 @@ public final class IrsaSession implements AutoCloseable {
                 return;
             }
             active = null;
+            if (own) {
+                left = engine.kept(); // before the engine closes: what a successor of the same configuration may resume
+            }
         }
         release.run();
     }

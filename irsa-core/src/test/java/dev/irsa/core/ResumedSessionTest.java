@@ -118,4 +118,62 @@ class ResumedSessionTest {
             assertThat(sts.calls()).isEqualTo(1);
         }
     }
+
+    // A session of its own (shared(false) in the adapter) hands what it left to a successor through resumeFrom.
+
+    private IrsaSession own(IrsaConfig config) {
+        return IrsaSession.create(config, sts, scheduler);
+    }
+
+    @Test
+    void aSessionOfItsOwnResumesOnlyBeforeTheMandatoryWindowOfTheRealLifetime() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        IrsaSession first = own(config(policy));
+        IrsaCredentials served = first.credentials();
+        first.close();
+        clock.advance(Duration.ofMinutes(40));
+        try (IrsaSession next = own(config(policy))) {
+            next.resumeFrom(first);
+            assertThat(next.credentials()).as("20 min left of 1 h: goes on, no STS call").isSameAs(served);
+            assertThat(sts.calls()).isEqualTo(1);
+        }
+        clock.advance(Duration.ofMinutes(19).plusSeconds(50)); // 10 s left: the lifetime is 1 h, not the 10 s left
+        try (IrsaSession next = own(config(policy))) {
+            next.resumeFrom(first);
+            assertThat(next.credentials()).isNotSameAs(served);
+            assertThat(sts.calls()).as("inside the mandatory window: STS is asked").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void resumeFromTakesNothingFromAnotherConfigurationAnOpenSessionOrAFailingOne() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        IrsaSession other = own(IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/other")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock).refreshPolicy(policy)
+                .settings(SettingsSource.of(Map.of(), Map.of())).build());
+        other.credentials();
+        IrsaSession open = own(config(policy));
+        open.credentials();
+        other.close();
+        try (IrsaSession next = own(config(policy))) {
+            next.resumeFrom(other);
+            next.resumeFrom(open);
+            next.credentials();
+            assertThat(sts.calls()).as("another role's or a live session's credentials are never taken up").isEqualTo(3);
+        }
+
+        clock.advance(Duration.ofMinutes(50));
+        sts.failAlways(ScriptedExchange.nonRecoverable("AccessDenied"));
+        open.credentials(Duration.ofMinutes(20)); // a refresh, which fails
+        assertThat(open.state().status()).isEqualTo(SessionState.Status.DEGRADED);
+        open.close();
+        sts.failAlways(null);
+        try (IrsaSession next = own(config(policy))) {
+            next.resumeFrom(open);
+            assertThat(next.state().status()).as("a failing session leaves nothing").isEqualTo(SessionState.Status.NOT_STARTED);
+            next.credentials();
+            assertThat(next.state().consecutiveFailures()).isZero();
+            assertThat(sts.calls()).isEqualTo(5);
+        }
+    }
 }

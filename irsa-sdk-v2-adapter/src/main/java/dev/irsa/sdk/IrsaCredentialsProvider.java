@@ -48,7 +48,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * <p><b>Closing.</b> The SDK closes a client's credentials provider when the client closes, so one provider shared
  * by several clients is closed as soon as any of them is. {@link #close()} therefore only releases this provider's
  * hold on its session (the session's threads stop when nothing else holds it); the provider stays usable, and its
- * next use takes the session up again, with the credentials it last served if they are still good (no STS call).
+ * next use takes the session up again, going on from where its closed session left off when that session could
+ * have (valid past the mandatory window, last refresh successful: no STS call).
  *
  * <p>Chain-friendly: when the IRSA variables are absent, {@link #create()} does not throw;
  * {@link #resolveCredentials()} throws an {@link SdkClientException} naming the missing variables, so an
@@ -347,8 +348,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     private Hold openForOneCall() {
+        Hold released = hold;
         Hold once = open(true);
-        once.session.resumeWith(last.source);
+        once.session.resumeFrom(released.session); // goes on from the released session if it may, as reopen does
         return once;
     }
 
@@ -395,7 +397,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
         log.debug("IRSA provider for {} used after close(); taking its session up again", label());
         Hold opened = open(true);
-        opened.session.resumeWith(last.source); // what this provider last served, if still good: no STS call
+        opened.session.resumeFrom(seen.session); // where the released session left off, if it may: no STS call
         synchronized (this) {
             Hold h = hold;
             if ((h == seen || !h.open) && closes == closesBefore) {

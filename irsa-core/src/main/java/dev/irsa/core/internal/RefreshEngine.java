@@ -60,6 +60,12 @@ import org.slf4j.LoggerFactory;
  * the lifetime): callers wait, bounded, for the refresh in flight rather than take credentials about to
  * expire; if it fails they still get the cached credentials, which are valid until expiry.
  *
+ * <p><b>One decision.</b> Off the hot path, what a caller gets (serve the cached credentials, serve them and start a
+ * refresh nobody waits for, join or start a refresh and wait a bounded time, or fail at once) is decided in one
+ * place, {@code decide(snapshot, now, minValidity)}. {@link #credentials()}, {@link #credentials(Duration)} and
+ * {@link #credentialsAsync()} only differ in how they wait: blocking, blocking with a minimum validity, or through a
+ * future. Snapshots are built by name ({@code toBuilder()}), so a change of one part never restates the others.
+ *
  * <p><b>Single flight.</b> At most one refresh runs at a time ({@code inFlight}); every caller that needs one
  * joins it. The in-flight refresh is completed in a {@code finally} and cleared only if it is still the current
  * one; listeners run isolated (whatever they throw, {@code Error}s included, is logged and dropped). Each
@@ -81,8 +87,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Dependencies.</b> A refresh starts only when {@link CredentialExchange#ready()} completes (a chained session
  * waits, without a thread, for its source session's credentials), so a refresh thread never blocks on another
- * session. Callers of {@link #credentialsAsync()} that had to wait are completed on the common pool, not on the
- * refresh thread, so their continuations (SDK signing) do not run one after another on ours.
+ * session. Callers of {@link #credentialsAsync()} that had to wait are completed on the scheduler's callback
+ * threads, never on a refresh thread or the timer thread, so their continuations (SDK signing) neither run one after
+ * another on ours nor hold up the timer that ends freshness.
  * Logging happens once per change of state, not per call.
  */
 public final class RefreshEngine implements AutoCloseable {
@@ -92,20 +99,21 @@ public final class RefreshEngine implements AutoCloseable {
 
     /**
      * Immutable state read by callers. Times are epoch milliseconds of the engine's clock. {@code timed}: a timer
-     * will act at {@code nextAttemptAt}. {@code generation} counts finished refreshes.
+     * will act at {@code nextAttemptAt}. {@code refreshing}: a refresh is in flight (set and cleared with
+     * {@code inFlight}, under the lock). {@code generation} counts finished refreshes. Built by name only
+     * ({@link #toBuilder()}); the canonical constructor is called in {@link Builder#build()} alone.
      */
     record Snapshot(IrsaCredentials credentials, long expiresAt, long mandatoryAt, long nextAttemptAt, boolean fresh,
-                    boolean timed, IrsaException failure, int failures, long lastSuccessAt, String subject,
-                    boolean expiryReported, boolean closed, long generation) {
-        static final Snapshot EMPTY = new Snapshot(null, 0, 0, 0, false, false, null, 0, 0, null, false, false, 0);
+                    boolean timed, boolean refreshing, IrsaException failure, int failures, long lastSuccessAt,
+                    String subject, boolean expiryReported, boolean closed, long generation) {
+        static final Snapshot EMPTY = new Builder().build();
 
         boolean validAt(long now) {
             return credentials != null && now < expiresAt;
         }
 
         Snapshot withFresh(boolean f) {
-            return fresh == f ? this : new Snapshot(credentials, expiresAt, mandatoryAt, nextAttemptAt, f, timed, failure,
-                    failures, lastSuccessAt, subject, expiryReported, closed, generation);
+            return fresh == f ? this : toBuilder().fresh(f).build();
         }
 
         Snapshot notFresh() {
@@ -115,6 +123,135 @@ public final class RefreshEngine implements AutoCloseable {
         /** Whether a retry may be started now: due, and not a failure that must not be retried. */
         boolean retryDueAt(long now) {
             return failure != null && nextAttemptAt > 0 && now >= nextAttemptAt;
+        }
+
+        Builder toBuilder() {
+            Builder b = new Builder();
+            b.credentials = credentials;
+            b.expiresAt = expiresAt;
+            b.mandatoryAt = mandatoryAt;
+            b.nextAttemptAt = nextAttemptAt;
+            b.fresh = fresh;
+            b.timed = timed;
+            b.refreshing = refreshing;
+            b.failure = failure;
+            b.failures = failures;
+            b.lastSuccessAt = lastSuccessAt;
+            b.subject = subject;
+            b.expiryReported = expiryReported;
+            b.closed = closed;
+            b.generation = generation;
+            return b;
+        }
+
+        /** Sets parts by name; whatever is not set keeps the value of the snapshot it came from (or of EMPTY). */
+        static final class Builder {
+            private IrsaCredentials credentials;
+            private long expiresAt;
+            private long mandatoryAt;
+            private long nextAttemptAt;
+            private boolean fresh;
+            private boolean timed;
+            private boolean refreshing;
+            private IrsaException failure;
+            private int failures;
+            private long lastSuccessAt;
+            private String subject;
+            private boolean expiryReported;
+            private boolean closed;
+            private long generation;
+
+            /** The credentials held, with their expiry and the start of their mandatory window. */
+            Builder credentials(IrsaCredentials c, long expiresAt, long mandatoryAt) {
+                this.credentials = c;
+                this.expiresAt = expiresAt;
+                this.mandatoryAt = mandatoryAt;
+                return this;
+            }
+
+            Builder nextAttemptAt(long t) {
+                this.nextAttemptAt = t;
+                return this;
+            }
+
+            Builder fresh(boolean f) {
+                this.fresh = f;
+                return this;
+            }
+
+            Builder timed(boolean t) {
+                this.timed = t;
+                return this;
+            }
+
+            Builder refreshing(boolean r) {
+                this.refreshing = r;
+                return this;
+            }
+
+            /** The last refresh's error (null after a success) and how many failed in a row. */
+            Builder failure(IrsaException e, int inARow) {
+                this.failure = e;
+                this.failures = inARow;
+                return this;
+            }
+
+            Builder lastSuccessAt(long t) {
+                this.lastSuccessAt = t;
+                return this;
+            }
+
+            Builder subject(String s) {
+                this.subject = s;
+                return this;
+            }
+
+            Builder expiryReported(boolean r) {
+                this.expiryReported = r;
+                return this;
+            }
+
+            Builder closed(boolean c) {
+                this.closed = c;
+                return this;
+            }
+
+            Builder generation(long g) {
+                this.generation = g;
+                return this;
+            }
+
+            Snapshot build() {
+                return new Snapshot(credentials, expiresAt, mandatoryAt, nextAttemptAt, fresh, timed, refreshing, failure,
+                        failures, lastSuccessAt, subject, expiryReported, closed, generation);
+            }
+        }
+    }
+
+    /**
+     * What a caller gets, decided once by {@link #decide} for every entry point; they differ only in how they wait.
+     * {@code SERVE}: the snapshot's credentials. {@code SERVE_AND_REFRESH}: those, and a refresh started with
+     * {@code trigger} that nobody waits for (then, if {@code newest}, the refresh's credentials if it finished at
+     * once: the caller asked for a minimum validity). {@code WAIT}: join the refresh in flight or start one with
+     * {@code trigger}, and wait at most {@code waitMillis}; {@code heldValid} says whether valid credentials were
+     * held (then a timeout is not reported as one: they expired meanwhile). {@code FAIL}: {@code error} at once.
+     */
+    private record Decision(Action action, Trigger trigger, boolean newest, long waitMillis, boolean heldValid,
+                            IrsaException error) {
+        enum Action { SERVE, SERVE_AND_REFRESH, WAIT, FAIL }
+
+        static final Decision SERVE = new Decision(Action.SERVE, null, false, 0, true, null);
+
+        static Decision serveAndRefresh(Trigger trigger, boolean newest) {
+            return new Decision(Action.SERVE_AND_REFRESH, trigger, newest, 0, true, null);
+        }
+
+        static Decision join(Trigger trigger, long waitMillis, boolean heldValid) {
+            return new Decision(Action.WAIT, trigger, false, waitMillis, heldValid, null);
+        }
+
+        static Decision fail(IrsaException e) {
+            return new Decision(Action.FAIL, null, false, 0, false, e);
         }
     }
 
@@ -203,52 +340,7 @@ public final class RefreshEngine implements AutoCloseable {
         if (s.fresh) {
             return s.credentials;
         }
-        return slowPath(s);
-    }
-
-    private IrsaCredentials slowPath(Snapshot s) {
-        if (s.closed) {
-            throw closedException();
-        }
-        long now = clock.millis();
-        if (s.validAt(now) && now < s.mandatoryAt) {
-            maybeStartInBackground(s, now);
-            return s.credentials;
-        }
-        if (s.validAt(now)) {
-            CompletableFuture<Snapshot> f = joinForMandatoryWindow(s, now);
-            if (f != null) {
-                Snapshot r = await(f, Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now));
-                long after = clock.millis();
-                if (r != null && r.validAt(after)) {
-                    return r.credentials;
-                }
-            }
-            Snapshot latest = snapshot;
-            long after = clock.millis();
-            if (latest.validAt(after)) {
-                return latest.credentials;
-            }
-            throw unavailable(latest, after);
-        }
-        if (s.failure != null && !s.retryDueAt(now)) {
-            throw unavailable(s, now);
-        }
-        CompletableFuture<Snapshot> f = startRefresh(s.credentials == null && s.failure == null ? Trigger.INITIAL
-                : Trigger.CALLER, true, s.generation);
-        Snapshot r = await(f, policy.waitTimeout().toMillis());
-        long after = clock.millis();
-        if (r == null) {
-            Snapshot latest = snapshot;
-            if (latest.validAt(after)) {
-                return latest.credentials;
-            }
-            throw timedOut(latest);
-        }
-        if (r.validAt(after)) {
-            return r.credentials;
-        }
-        throw unavailable(r, after);
+        return obtain(s, Duration.ZERO);
     }
 
     /**
@@ -270,33 +362,119 @@ public final class RefreshEngine implements AutoCloseable {
      */
     public IrsaCredentials credentials(Duration minValidity) {
         Objects.requireNonNull(minValidity, "minValidity");
+        return obtain(snapshot, minValidity);
+    }
+
+    /**
+     * Like {@link #credentials()} but never blocks: completes at once when credentials are cached, otherwise
+     * when the refresh in flight completes (then on the scheduler's callback threads, never on a refresh thread or
+     * the timer thread).
+     */
+    public CompletableFuture<IrsaCredentials> credentialsAsync() {
         Snapshot s = snapshot;
-        if (s.closed) {
-            throw closedException();
+        if (s.fresh) {
+            return CompletableFuture.completedFuture(s.credentials);
         }
         long now = clock.millis();
-        if (!s.validAt(now) || s.expiresAt - now >= clampedMinValidity(s, minValidity, now)) {
-            return credentials();
+        Decision d = decide(s, now, Duration.ZERO);
+        switch (d.action()) {
+            case SERVE_AND_REFRESH:
+                return CompletableFuture.completedFuture(serveAndRefresh(s, d, now));
+            case SERVE:
+                return CompletableFuture.completedFuture(s.credentials);
+            case FAIL:
+                return CompletableFuture.failedFuture(d.error());
+            default:
+                return onCallerSide(startRefresh(d.trigger(), true, s.generation), d.waitMillis(),
+                        r -> afterWaiting(r, d));
+        }
+    }
+
+    /** The blocking entry points: what {@link #decide} says, waiting on this thread when it says wait. */
+    private IrsaCredentials obtain(Snapshot s, Duration minValidity) {
+        long now = clock.millis();
+        Decision d = decide(s, now, minValidity);
+        switch (d.action()) {
+            case SERVE_AND_REFRESH:
+                return serveAndRefresh(s, d, now);
+            case SERVE:
+                return s.credentials;
+            case FAIL:
+                throw d.error();
+            default:
+                return afterWaiting(await(startRefresh(d.trigger(), true, s.generation), d.waitMillis()), d);
+        }
+    }
+
+    /**
+     * The one place that decides what a caller holding snapshot {@code s} at {@code now} gets; {@code minValidity}
+     * (zero for none) is how long the caller wants the credentials to stay valid. In order:
+     * <ul>
+     *   <li>closed: fail;</li>
+     *   <li>valid, outside the mandatory window and long enough for the caller: serve, starting the refresh if
+     *       its point (or a retry) is due and no timer did (a late or missing timer);</li>
+     *   <li>valid but in the mandatory window or too short for the caller, after a failed refresh (backing off):
+     *       serve, starting a due retry that nobody waits for, or wait for a retry already in flight when in the
+     *       mandatory window (never past expiry);</li>
+     *   <li>valid but in the mandatory window or too short for the caller: join or start a refresh and wait for
+     *       it, never past expiry;</li>
+     *   <li>nothing valid, backing off after a failure: the last error at once;</li>
+     *   <li>nothing valid: join or start a refresh and wait at most {@code waitTimeout}.</li>
+     * </ul>
+     */
+    private Decision decide(Snapshot s, long now, Duration minValidity) {
+        if (s.closed) {
+            return Decision.fail(closedException());
+        }
+        if (!s.validAt(now)) {
+            if (s.failure != null && !s.retryDueAt(now)) {
+                return Decision.fail(unavailable(s, now));
+            }
+            Trigger t = s.credentials == null && s.failure == null ? Trigger.INITIAL : Trigger.CALLER;
+            return Decision.join(t, policy.waitTimeout().toMillis(), false);
+        }
+        boolean mandatory = now >= s.mandatoryAt;
+        boolean tooShort = !minValidity.isZero() && s.expiresAt - now < clampedMinValidity(s, minValidity, now);
+        long waitBound = Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now); // never past expiry
+        if (!mandatory && !tooShort) {
+            return s.nextAttemptAt > 0 && now >= s.nextAttemptAt
+                    ? Decision.serveAndRefresh(s.failure == null ? Trigger.SCHEDULED : Trigger.RETRY, false)
+                    : Decision.SERVE;
         }
         if (s.failure != null) {
-            if (s.retryDueAt(now)) {
-                // A due retry, as on the ordinary path: one attempt, not waited for (an outage costs one STS call
-                // per backoff step and blocks nobody); the caller gets the best valid credentials meanwhile.
-                startRefresh(Trigger.RETRY, false, s.generation);
+            if (mandatory && s.refreshing) {
+                return Decision.join(Trigger.RETRY, waitBound, true);
             }
-            return credentials(); // backing off: no STS call before the retry is due
+            // Backing off: a due retry is started (not waited for), so retries go on even with no timer
+            return s.retryDueAt(now) ? Decision.serveAndRefresh(Trigger.RETRY, tooShort) : Decision.SERVE;
         }
-        CompletableFuture<Snapshot> f = startRefresh(Trigger.CALLER, true, s.generation);
-        Snapshot r = await(f, Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now));
-        long after = clock.millis();
-        if (r != null && r.validAt(after)) {
+        return Decision.join(Trigger.CALLER, waitBound, true);
+    }
+
+    /**
+     * Starts the refresh nobody waits for, then serves the credentials the caller decided on, or for a caller that
+     * asked for a minimum validity the refresh's if it finished at once.
+     */
+    private IrsaCredentials serveAndRefresh(Snapshot s, Decision d, long now) {
+        startRefresh(d.trigger(), false, s.generation);
+        Snapshot latest = d.newest() ? snapshot : s;
+        return latest.validAt(now) ? latest.credentials : s.credentials;
+    }
+
+    /** What a caller that waited gets: the refresh's credentials, else the latest valid ones, else why none. */
+    private IrsaCredentials afterWaiting(Snapshot r, Decision d) {
+        long now = clock.millis();
+        if (r != null && r.validAt(now)) {
             return r.credentials;
         }
         Snapshot latest = snapshot;
-        if (latest.validAt(after)) {
+        if (latest.validAt(now)) {
             return latest.credentials;
         }
-        throw unavailable(latest, after);
+        if (r == null && !d.heldValid()) {
+            throw timedOut(latest);
+        }
+        throw unavailable(r != null ? r : latest, now);
     }
 
     /**
@@ -313,60 +491,6 @@ public final class RefreshEngine implements AutoCloseable {
             asked = Long.MAX_VALUE; // clamped below anyway
         }
         return Math.min(asked, lifetime / 2);
-    }
-
-    /**
-     * Like {@link #credentials()} but never blocks: completes at once when credentials are cached, otherwise
-     * when the refresh in flight completes (then on the common pool, not on a refresh thread).
-     */
-    public CompletableFuture<IrsaCredentials> credentialsAsync() {
-        Snapshot s = snapshot;
-        if (s.fresh) {
-            return CompletableFuture.completedFuture(s.credentials);
-        }
-        if (s.closed) {
-            return CompletableFuture.failedFuture(closedException());
-        }
-        long now = clock.millis();
-        if (s.validAt(now) && now < s.mandatoryAt) {
-            maybeStartInBackground(s, now);
-            return CompletableFuture.completedFuture(s.credentials);
-        }
-        if (s.validAt(now)) {
-            CompletableFuture<Snapshot> f = joinForMandatoryWindow(s, now);
-            if (f == null) {
-                return CompletableFuture.completedFuture(s.credentials);
-            }
-            long timeout = Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now);
-            return onCallerSide(f, timeout, r -> {
-                long t = clock.millis();
-                if (r != null && r.validAt(t)) {
-                    return r.credentials;
-                }
-                if (s.validAt(t) && (r == null || !r.closed)) {
-                    return s.credentials; // still valid: better than an error while the refresh goes on
-                }
-                throw unavailable(r != null ? r : snapshot, t);
-            });
-        }
-        if (s.failure != null && !s.retryDueAt(now)) {
-            return CompletableFuture.failedFuture(unavailable(s, now));
-        }
-        return onCallerSide(startRefresh(s.credentials == null && s.failure == null ? Trigger.INITIAL : Trigger.CALLER,
-                true, s.generation), policy.waitTimeout().toMillis(), r -> {
-                    long t = clock.millis();
-                    if (r == null) {
-                        Snapshot latest = snapshot;
-                        if (latest.validAt(t)) {
-                            return latest.credentials;
-                        }
-                        throw timedOut(latest);
-                    }
-                    if (r.validAt(t)) {
-                        return r.credentials;
-                    }
-                    throw unavailable(r, t);
-                });
     }
 
     /**
@@ -415,35 +539,30 @@ public final class RefreshEngine implements AutoCloseable {
 
     /**
      * What a closed session leaves for the next session of the same configuration: its credentials, when they were
-     * obtained (epoch ms by the engine's clock, 0 if unknown) and when their refresh was due (0 if unknown), so the
-     * next session goes on with the original schedule and windows instead of starting them afresh from the time left.
-     * Plain data; its {@code toString} masks the credentials as theirs does.
+     * obtained and when their refresh was due (epoch ms by the engine's clock), so the next session goes on with the
+     * original schedule and windows. Made only by {@link #kept()}; taken up only by {@link #seed(Kept)}, by the one
+     * rule {@link #resumableAt}. Plain data; its {@code toString} masks the credentials as theirs does.
      */
     public record Kept(IrsaCredentials credentials, long obtainedAt, long refreshAt) {
         public Kept {
             Objects.requireNonNull(credentials, "credentials");
+            if (obtainedAt <= 0 || refreshAt <= 0) {
+                // without them the lifetime would be taken as the time left, and any unexpired credentials would pass
+                throw new IllegalArgumentException("kept credentials need when they were obtained and their refresh point");
+            }
         }
 
-        /** Whether {@link #seed(Kept)} takes them up at {@code now}: valid past the mandatory window of their life. */
+        /**
+         * The resumption rule: whether {@link #seed(Kept)} takes them up at {@code now}, that is whether they are
+         * valid past the mandatory window of their real lifetime (obtained to expiry).
+         */
         public boolean resumableAt(RefreshPolicy policy, long now) {
-            return now < mandatoryAt(policy, now);
+            return now < mandatoryAt(policy);
         }
 
-        private long mandatoryAt(RefreshPolicy policy, long now) {
+        private long mandatoryAt(RefreshPolicy policy) {
             long exp = credentials.expiration().toEpochMilli();
-            long start = obtainedAt > 0 && obtainedAt <= now ? obtainedAt : now;
-            return exp - policy.mandatoryWindow(Duration.ofMillis(Math.max(0, exp - start))).toMillis();
-        }
-    }
-
-    /**
-     * Adopts credentials that an earlier session of the same configuration obtained, so that taking a session up
-     * again (a provider used after an SDK client closed it) costs no STS call. Only into a session that has done
-     * nothing yet. Bare credentials: when they were obtained is unknown, so their lifetime is taken as the time left.
-     */
-    public void seed(IrsaCredentials c) {
-        if (c != null) {
-            seed(new Kept(c, 0, 0));
+            return exp - policy.mandatoryWindow(Duration.ofMillis(Math.max(0, exp - obtainedAt))).toMillis();
         }
     }
 
@@ -452,7 +571,7 @@ public final class RefreshEngine implements AutoCloseable {
      * on: the refresh is due at the original point (or now, if that has passed), and the mandatory window and the
      * {@link #credentials(Duration)} clamp are worked out from the credentials' real lifetime, so a session closed
      * and opened again every minute still refreshes in the advisory window. Only into a session that has done nothing
-     * yet, and only credentials valid past their mandatory window.
+     * yet, and only when {@link Kept#resumableAt} holds; otherwise nothing happens and the first caller asks STS.
      */
     public void seed(Kept k) {
         if (k == null) {
@@ -461,22 +580,15 @@ public final class RefreshEngine implements AutoCloseable {
         IrsaCredentials c = k.credentials();
         synchronized (lock) {
             Snapshot s = snapshot;
-            if (closed || s.generation != 0 || inFlight != null) {
-                return;
-            }
             long now = clock.millis();
-            long exp = c.expiration().toEpochMilli();
-            long obtainedAt = k.obtainedAt() > 0 && k.obtainedAt() <= now ? k.obtainedAt() : now;
-            Duration lifetime = Duration.ofMillis(exp - obtainedAt);
-            long mandatoryAt = k.mandatoryAt(policy, now);
-            if (mandatoryAt <= now) {
+            if (closed || s.generation != 0 || inFlight != null || !k.resumableAt(policy, now)) {
                 return;
             }
-            long refreshAt = Math.max(now, k.refreshAt() > 0 ? k.refreshAt()
-                    : exp - policy.refreshLead(lifetime, random).toMillis());
+            long exp = c.expiration().toEpochMilli();
+            long refreshAt = Math.max(now, k.refreshAt());
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, 1);
-            snapshot = new Snapshot(c, exp, mandatoryAt, refreshAt, timed && !checkpointing, timed, null, 0,
-                    obtainedAt, null, false, false, 1);
+            snapshot = Snapshot.EMPTY.toBuilder().credentials(c, exp, k.mandatoryAt(policy)).nextAttemptAt(refreshAt)
+                    .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(k.obtainedAt()).generation(1).build();
         }
         log.debug("IRSA session for {} took up credentials still valid until {} from its previous session", roleArn,
                 c.expiration());
@@ -489,7 +601,7 @@ public final class RefreshEngine implements AutoCloseable {
      */
     public Kept kept() {
         Snapshot s = snapshot;
-        if (s.closed || s.credentials == null || s.failure != null) {
+        if (s.closed || s.credentials == null || s.failure != null || s.lastSuccessAt <= 0 || s.nextAttemptAt <= 0) {
             return null;
         }
         return new Kept(s.credentials, s.lastSuccessAt, s.nextAttemptAt);
@@ -524,31 +636,6 @@ public final class RefreshEngine implements AutoCloseable {
 
     // --------------------------------------------------------------------------------------------------------
 
-    /** In the advisory window, normally a timer has started the refresh; this covers a late or missing timer. */
-    private void maybeStartInBackground(Snapshot s, long now) {
-        if (now >= s.nextAttemptAt && s.nextAttemptAt > 0) {
-            startRefresh(s.failure == null ? Trigger.SCHEDULED : Trigger.RETRY, false, s.generation);
-        }
-    }
-
-    /** The refresh to wait for in the mandatory window, or null to serve the cached credentials now. */
-    private CompletableFuture<Snapshot> joinForMandatoryWindow(Snapshot s, long now) {
-        synchronized (lock) {
-            if (inFlight != null) {
-                return inFlight;
-            }
-        }
-        if (s.failure != null) {
-            // Backing off after a failure: serve the cached credentials. A due retry is started here (without
-            // waiting on it), so retries go on even with no timer (background refresh off, or a late timer).
-            if (s.retryDueAt(now)) {
-                startRefresh(Trigger.RETRY, false, s.generation);
-            }
-            return null;
-        }
-        return startRefresh(Trigger.CALLER, true, s.generation);
-    }
-
     /**
      * Joins the refresh in flight or starts one. {@code observedGeneration} is the generation of the snapshot the
      * caller or timer decided on: if a refresh has finished since, it gets the new state instead of a second STS call.
@@ -567,7 +654,7 @@ public final class RefreshEngine implements AutoCloseable {
                 return CompletableFuture.completedFuture(snapshot);
             }
             cancelTimer();
-            snapshot = snapshot.notFresh();
+            snapshot = snapshot.toBuilder().fresh(false).refreshing(true).build();
             f = new CompletableFuture<>();
             inFlight = f;
             attempts = callerWaiting ? policy.maxAttempts() : 1;
@@ -638,6 +725,7 @@ public final class RefreshEngine implements AutoCloseable {
             synchronized (lock) {
                 if (inFlight == f) {
                     inFlight = null;
+                    snapshot = snapshot.toBuilder().refreshing(false).build(); // the outcome died before recording it
                 }
             }
             f.complete(result != null ? result : snapshot);
@@ -668,8 +756,9 @@ public final class RefreshEngine implements AutoCloseable {
             long refreshAt = exp - (prev.lastSuccessAt == 0 ? policy.firstRefreshLead(lifetime, random)
                     : policy.refreshLead(lifetime, random)).toMillis();
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, generation);
-            next = new Snapshot(r.credentials(), exp, mandatoryAt, refreshAt, timed && !checkpointing, timed, null, 0, now,
-                    r.token() == null ? prev.subject : r.token().subject(), false, false, generation);
+            next = Snapshot.EMPTY.toBuilder().credentials(r.credentials(), exp, mandatoryAt).nextAttemptAt(refreshAt)
+                    .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(now)
+                    .subject(r.token() == null ? prev.subject : r.token().subject()).generation(generation).build();
             snapshot = next;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -722,9 +811,9 @@ public final class RefreshEngine implements AutoCloseable {
             if (!timed) {
                 cancelTimer();
             }
-            next = new Snapshot(prev.credentials, prev.expiresAt, prev.mandatoryAt, now + delay, false, timed, e,
-                    failures, prev.lastSuccessAt, prev.subject, prev.expiryReported || (!valid && prev.credentials != null),
-                    false, generation);
+            next = prev.toBuilder().nextAttemptAt(now + delay).fresh(false).timed(timed).refreshing(false)
+                    .failure(e, failures).expiryReported(prev.expiryReported || (!valid && prev.credentials != null))
+                    .generation(generation).build();
             snapshot = next;
         }
         logFailure(prev, next, e, valid, delay);
@@ -893,8 +982,8 @@ public final class RefreshEngine implements AutoCloseable {
             closed = true;
             cancelTimer();
             Snapshot s = snapshot;
-            snapshot = new Snapshot(null, 0, 0, 0, false, false, null, s.failures, s.lastSuccessAt, s.subject, false,
-                    true, s.generation + 1);
+            snapshot = Snapshot.EMPTY.toBuilder().failure(null, s.failures).lastSuccessAt(s.lastSuccessAt)
+                    .subject(s.subject).closed(true).generation(s.generation + 1).build();
             pending = inFlight;
             inFlight = null;
         }

@@ -21,8 +21,9 @@ public interface Scheduler {
 
     /**
      * Where callers that waited for a refresh are answered: never a refresh thread or the timer thread, so a caller's
-     * continuation (SDK request signing) cannot hold up refreshes or timers. Inline unless the scheduler has threads
-     * for it. May throw RejectedExecutionException.
+     * continuation (SDK request signing) cannot hold up refreshes or timers; an implementation with threads for it
+     * queues what they cannot take at once rather than run it on the handing thread. Inline unless the scheduler has
+     * threads for it (test schedulers). May throw RejectedExecutionException.
      */
     default java.util.concurrent.Executor callbacks() {
         return Runnable::run;

@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -18,10 +17,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The process-wide scheduler all sessions share: one timer thread ({@code irsa-scheduler}), which only flips
  * state and hands work over, up to four refresh threads ({@code irsa-refresh-N}) that make the blocking
- * STS calls, and callback threads ({@code irsa-callback-N}) that answer callers who waited for a refresh; refresh and
- * callback threads die after 30 s idle. All are daemon threads. The timer thread also runs the clock watchdog once a
- * second, and a CRaC resource tells the watchers about checkpoints and restores. Reference-counted: the last
- * {@link #release()} shuts both down, so a closed application leaves no thread of ours behind.
+ * STS calls, and up to 16 callback threads ({@code irsa-callback-N}) that answer callers who waited for a refresh
+ * (their continuations, SDK signing, run there); refresh and callback threads die after 30 s idle. All are daemon
+ * threads. The timer thread also runs the clock watchdog once a second, and a CRaC resource tells the watchers about
+ * checkpoints and restores. The timer thread never runs a caller's code: with every callback thread busy, answers
+ * queue for the next free one, never falling back to the thread that hands them over (a blocked timer thread would
+ * end no session's freshness, since the hot path reads no clock). Reference-counted: the last {@link #release()}
+ * shuts them down, so a closed application leaves no thread of ours behind.
  */
 public final class SharedScheduler implements Scheduler {
     private static final Logger log = LoggerFactory.getLogger(SharedScheduler.class);
@@ -41,11 +43,13 @@ public final class SharedScheduler implements Scheduler {
         refreshers = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemon("irsa-refresh", true));
         refreshers.allowCoreThreadTimeOut(true);
-        // Grows with the callers waiting at once (each answer is short: a future completed, a request signed); past
-        // 16 at once, or once shut down, the completing thread answers the rest itself (never dropped: a dropped
-        // answer is a caller waiting forever).
-        callbacks = new ThreadPoolExecutor(0, 16, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                daemon("irsa-callback", true), (task, pool) -> task.run());
+        // Grows with the callers waiting at once, up to 16; past that answers queue (unbounded: each is a caller
+        // already waiting, so the queue is bounded by them). Never run by the thread handing them over, which may be
+        // the timer thread or a refresh thread. Once shut down, an answer still comes, on a thread of its own that
+        // ends with it (never dropped: a dropped answer is a caller waiting forever).
+        callbacks = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemon("irsa-callback", true), (task, pool) -> daemon("irsa-callback-late", false).newThread(task).start());
+        callbacks.allowCoreThreadTimeOut(true);
         long period = WATCHDOG_PERIOD.toMillis();
         timer.scheduleWithFixedDelay(() -> each(ClockWatcher::checkClock), period, period, TimeUnit.MILLISECONDS);
     }

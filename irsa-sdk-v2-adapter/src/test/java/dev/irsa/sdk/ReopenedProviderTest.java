@@ -1,0 +1,189 @@
+package dev.irsa.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.irsa.core.SessionState;
+import dev.irsa.core.SettingsSource;
+import dev.irsa.testkit.Fault;
+import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
+
+/**
+ * A provider used again after {@code close()} (the SDK closes providers with their clients) takes its session up
+ * again. It may go on from what its closed session left only as that session would have gone on: never inside the
+ * mandatory window of the credentials' real lifetime, never after a failed refresh. STS emulator and engine share one
+ * manual clock (unique per test, so no registry key is shared with another test), so time can pass while closed.
+ */
+class ReopenedProviderTest {
+    private final ManualClock clock = new ManualClock(Instant.now());
+    private IrsaEnvironment env;
+
+    @BeforeEach
+    void start() {
+        env = IrsaEnvironment.builder().clock(clock).start();
+    }
+
+    @AfterEach
+    void stop() {
+        env.close();
+    }
+
+    private IrsaCredentialsProvider provider(boolean shared) {
+        return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                .clock(clock).shared(shared).build();
+    }
+
+    private long stsCalls() {
+        return env.sts().calls().count("AssumeRoleWithWebIdentity");
+    }
+
+    private static AwsCredentialsIdentity sync(IrsaCredentialsProvider p) {
+        return p.resolveCredentials();
+    }
+
+    private static AwsCredentialsIdentity async(IrsaCredentialsProvider p) {
+        try {
+            return p.resolveIdentity(ResolveIdentityRequest.builder().build()).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static AwsCredentialsIdentity minValidity(IrsaCredentialsProvider p) {
+        return p.resolveCredentials(Duration.ofMinutes(3));
+    }
+
+    /** Resolve, close, let {@code closedFor} pass, resolve again: the old credentials must not come back. */
+    private void reopenedNearExpiryAsksSts(boolean shared, Duration closedFor,
+                                           Function<IrsaCredentialsProvider, AwsCredentialsIdentity> resolve) {
+        IrsaCredentialsProvider p = provider(shared);
+        try {
+            AwsCredentialsIdentity first = resolve.apply(p);
+            assertThat(stsCalls()).isEqualTo(1);
+            p.close();
+            clock.advance(closedFor);
+
+            AwsCredentialsIdentity again = resolve.apply(p);
+            assertThat(again.accessKeyId()).as("not the credentials about to expire").isNotEqualTo(first.accessKeyId());
+            assertThat(stsCalls()).as("taken up inside the mandatory window: STS is asked").isEqualTo(2);
+            assertThat(again.expirationTime().orElseThrow()).isAfter(clock.instant().plus(Duration.ofMinutes(30)));
+            assertThat(p.state().orElseThrow().status()).isEqualTo(SessionState.Status.VALID);
+        } finally {
+            p.close();
+        }
+    }
+
+    private static final Duration TEN_SECONDS_LEFT = Duration.ofMinutes(59).plusSeconds(50);
+    private static final Duration THIRTY_SECONDS_LEFT = Duration.ofMinutes(59).plusSeconds(30);
+
+    @Test
+    void anUnsharedProviderReopenedTenSecondsBeforeExpiryAsksSts() {
+        reopenedNearExpiryAsksSts(false, TEN_SECONDS_LEFT, ReopenedProviderTest::sync);
+    }
+
+    @Test
+    void anUnsharedProviderReopenedTenSecondsBeforeExpiryAsksStsAsync() {
+        reopenedNearExpiryAsksSts(false, TEN_SECONDS_LEFT, ReopenedProviderTest::async);
+    }
+
+    @Test
+    void anUnsharedProviderAskedForThreeMinutesTenSecondsBeforeExpiryAsksSts() {
+        reopenedNearExpiryAsksSts(false, TEN_SECONDS_LEFT, ReopenedProviderTest::minValidity);
+    }
+
+    @Test
+    void aSharedProviderReopenedThirtySecondsBeforeExpiryAsksSts() {
+        reopenedNearExpiryAsksSts(true, THIRTY_SECONDS_LEFT, ReopenedProviderTest::sync);
+    }
+
+    @Test
+    void aSharedProviderReopenedThirtySecondsBeforeExpiryAsksStsAsync() {
+        reopenedNearExpiryAsksSts(true, THIRTY_SECONDS_LEFT, ReopenedProviderTest::async);
+    }
+
+    @Test
+    void aSharedProviderAskedForThreeMinutesThirtySecondsBeforeExpiryAsksSts() {
+        reopenedNearExpiryAsksSts(true, THIRTY_SECONDS_LEFT, ReopenedProviderTest::minValidity);
+    }
+
+    /** Well before the mandatory window, taking the session up again still costs no STS call. */
+    @Test
+    void anUnsharedProviderReopenedEarlyGoesOnWithoutAnStsCall() {
+        IrsaCredentialsProvider p = provider(false);
+        try {
+            AwsCredentials first = p.resolveCredentials();
+            p.close();
+            clock.advance(Duration.ofMinutes(10));
+            assertThat(async(p).accessKeyId()).isEqualTo(first.accessKeyId());
+            assertThat(p.resolveCredentials().accessKeyId()).isEqualTo(first.accessKeyId());
+            assertThat(stsCalls()).isEqualTo(1);
+        } finally {
+            p.close();
+        }
+    }
+
+    /** A session whose last refresh failed (DEGRADED) leaves nothing to go on from: the next one asks STS. */
+    private void aDegradedSessionIsNotResumed(boolean shared,
+                                              Function<IrsaCredentialsProvider, AwsCredentialsIdentity> resolve) {
+        IrsaCredentialsProvider p = provider(shared);
+        try {
+            AwsCredentialsIdentity first = resolve.apply(p);
+            env.sts().faults().failAlways(Fault.REGION_DISABLED); // first: the watchdog may refresh once time moves
+            clock.advance(Duration.ofMinutes(50)); // 10 min left: past any refresh point, before the mandatory window
+            p.resolveCredentials(Duration.ofMinutes(20)); // a refresh now: it fails, the cached ones are served
+            awaitStatus(p, SessionState.Status.DEGRADED);
+            p.close();
+            env.sts().faults().clear();
+            long before = stsCalls();
+
+            AwsCredentialsIdentity again = resolve.apply(p);
+            // (at least: a retry of the closed session may still have been on the wire)
+            assertThat(stsCalls()).as("nothing resumed from a failing session: STS is asked").isGreaterThan(before);
+            assertThat(again.accessKeyId()).isNotEqualTo(first.accessKeyId());
+            SessionState state = p.state().orElseThrow();
+            assertThat(state.status()).isEqualTo(SessionState.Status.VALID);
+            assertThat(state.consecutiveFailures()).isZero();
+        } finally {
+            env.sts().faults().clear();
+            p.close();
+        }
+    }
+
+    private static void awaitStatus(IrsaCredentialsProvider p, SessionState.Status status) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (p.state().orElseThrow().status() != status && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(p.state().orElseThrow().status()).isEqualTo(status);
+    }
+
+    @Test
+    void anUnsharedDegradedSessionIsNotResumed() {
+        aDegradedSessionIsNotResumed(false, ReopenedProviderTest::sync);
+    }
+
+    @Test
+    void anUnsharedDegradedSessionIsNotResumedAsync() {
+        aDegradedSessionIsNotResumed(false, ReopenedProviderTest::async);
+    }
+
+    @Test
+    void aSharedDegradedSessionIsNotResumed() {
+        aDegradedSessionIsNotResumed(true, ReopenedProviderTest::sync);
+    }
+
+    @Test
+    void aSharedDegradedSessionIsNotResumedAsync() {
+        aDegradedSessionIsNotResumed(true, ReopenedProviderTest::async);
+    }
+}
