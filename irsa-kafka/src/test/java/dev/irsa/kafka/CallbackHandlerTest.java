@@ -7,6 +7,7 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.Fault;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +147,61 @@ class CallbackHandlerTest {
                 assertThat(handler.toString()).doesNotContain(secret, after.getAwsCredentials().secretAccessKey());
                 handler.close();
             }
+        }
+    }
+
+    /**
+     * STS fails throughout the last second of 10-s credentials (a 1-s mandatory window, a 0.25-s margin). Every
+     * millisecond step lets the provider settle first (a retry due is made and fails), so the next callback finds the
+     * provider backing off with an already-completed future holding the old credentials: that answer, too, must keep
+     * the margin. Time is a ManualClock shared by the emulator, the provider and the handler; nothing sleeps.
+     */
+    @Test
+    void awsMskIamCallbackKeepsTheMarginWhenTheProviderServesCachedCredentialsDuringAnStsOutage() throws Exception {
+        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-01-05T10:00:00Z"));
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).credentialLifetime(Duration.ofSeconds(10)).start();
+             IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("margin-test")
+                     .clock(clock).refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
+                             .maxAttempts(1).waitTimeout(Duration.ofSeconds(30)).build())
+                     .shared(false).build()) {
+            IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
+            handler.configure(Map.of("sasl.irsa.credentials.provider", p, "sasl.irsa.clock", clock), "AWS_MSK_IAM",
+                    List.of());
+            AWSCredentialsCallback first = new AWSCredentialsCallback();
+            handler.handle(new Callback[] {first});
+            AwsSessionCredentials served = (AwsSessionCredentials) first.getAwsCredentials();
+            java.time.Instant expiry = served.expirationTime().orElseThrow();
+            Duration margin = Duration.ofMillis(250);
+
+            env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE);
+            int servedInWindow = 0;
+            List<String> insideMargin = new java.util.ArrayList<>();
+            String refusal = null;
+            for (java.time.Instant t = expiry.minusSeconds(1); t.isBefore(expiry); t = t.plusMillis(10)) {
+                clock.set(t);
+                // let a refresh the provider starts now (a retry due) finish: the provider then backs off
+                p.resolveIdentity().handle((c, e) -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                AWSCredentialsCallback cb = new AWSCredentialsCallback();
+                handler.handle(new Callback[] {cb});
+                Duration left = Duration.between(t, expiry);
+                if (cb.isSuccessful()) {
+                    if (left.compareTo(margin) < 0) {
+                        insideMargin.add(left.toMillis() + " ms");
+                    } else {
+                        servedInWindow++;
+                    }
+                } else if (refusal == null) {
+                    refusal = cb.getLoadingException().getMessage();
+                }
+            }
+            assertThat(insideMargin).as("callbacks answered with credentials within the %s margin of expiry", margin)
+                    .isEmpty();
+            assertThat(servedInWindow).as("the last credentials are served outside the margin while STS fails")
+                    .isGreaterThan(0);
+            assertThat(refusal).isNotNull().contains("ServiceUnavailable").doesNotContain(served.secretAccessKey(),
+                    served.sessionToken());
+            handler.close();
         }
     }
 

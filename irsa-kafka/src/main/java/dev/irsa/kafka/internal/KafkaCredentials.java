@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -33,7 +34,7 @@ public final class KafkaCredentials implements AutoCloseable {
     public static final String CLOCK_CONFIG = "sasl.irsa.clock";
     /** The first name of {@link #CLOCK_CONFIG}, still read. */
     public static final String LEGACY_CLOCK_CONFIG = "irsa.clock";
-    /** The most this keeps clear of a cached credential's expiry when serving it while a refresh runs. */
+    /** The most this keeps clear of a credential's expiry: none is signed with closer to it than its margin. */
     static final Duration MAX_EXPIRY_MARGIN = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(KafkaCredentials.class);
     private static final ResolveIdentityRequest REQUEST = ResolveIdentityRequest.builder().build();
@@ -42,23 +43,28 @@ public final class KafkaCredentials implements AutoCloseable {
     /** Whether this built the provider (and so closes it). */
     private final boolean owned;
     private final Clock clock;
-    /** The credentials served last, and when they were first seen: served again while a refresh runs. */
+    /** The credentials served last, and when they were first seen: served again while a refresh runs, up to their margin. */
     private volatile Served last;
 
     private record Served(AwsSessionCredentials credentials, Instant firstSeen) {
         /**
-         * Whether these may still sign at {@code now}: before their expiry less a margin of a fortieth of the
-         * lifetime seen, at most {@link #MAX_EXPIRY_MARGIN} (for clock skew and the trip to the broker; the
-         * fraction keeps the margin inside the mandatory window of short test credentials).
+         * Whether these may still sign at {@code now}: before their expiry less the {@link #margin()}. A
+         * credential that expires during the trip to the broker, or a little early by the broker's clock, would
+         * be refused there.
          */
         boolean usableAt(Instant now) {
             Instant expiry = credentials.expirationTime().orElse(null);
-            if (expiry == null) {
-                return false;
-            }
-            Duration margin = Duration.between(firstSeen, expiry).dividedBy(40);
-            margin = margin.compareTo(MAX_EXPIRY_MARGIN) > 0 ? MAX_EXPIRY_MARGIN : margin;
-            return now.isBefore(expiry.minus(margin));
+            return expiry != null && now.isBefore(expiry.minus(margin()));
+        }
+
+        /**
+         * A fortieth of the lifetime seen, at most {@link #MAX_EXPIRY_MARGIN}: 5 s for any credentials STS issues
+         * (15 min or more); the fraction keeps the margin inside the mandatory window of short test credentials.
+         */
+        Duration margin() {
+            Instant expiry = credentials.expirationTime().orElse(firstSeen);
+            Duration m = Duration.between(firstSeen, expiry).dividedBy(40);
+            return m.compareTo(MAX_EXPIRY_MARGIN) > 0 ? MAX_EXPIRY_MARGIN : m.isNegative() ? Duration.ZERO : m;
         }
     }
 
@@ -136,70 +142,88 @@ public final class KafkaCredentials implements AutoCloseable {
 
     /**
      * The cached credentials, without waiting: for a Kafka network thread. While a refresh runs in the last minute
-     * before expiry (when the provider would make a caller wait), the credentials served last are served again as
-     * long as they stay valid, less a margin.
+     * before expiry (when the provider would make a caller wait), the credentials served last are served again. On
+     * every path the credentials are kept clear of their expiry by a margin ({@link #usable}).
      *
-     * @return valid session credentials
-     * @throws IOException when no valid credentials are cached (a refresh is under way or failing past their expiry):
-     *                     the message says which; Kafka fails that authentication
+     * @return valid session credentials, outside the margin of their expiry
+     * @throws IOException when no such credentials are at hand (a refresh is under way, or STS fails and the last
+     *                     ones are within the margin or expired): the message says which; Kafka fails that
+     *                     authentication
      */
     public AwsSessionCredentials current() throws IOException {
         CompletableFuture<? extends AwsCredentialsIdentity> f = provider.resolveIdentity(REQUEST);
-        if (f.isDone() && !f.isCompletedExceptionally() && !f.isCancelled()) {
-            AwsCredentialsIdentity id = f.join();
-            AwsSessionCredentials s;
-            if (id instanceof AwsSessionCredentials a) {
-                s = a;
-            } else if (id instanceof AwsSessionCredentialsIdentity a) {
-                s = AwsSessionCredentials.builder().accessKeyId(a.accessKeyId()).secretAccessKey(a.secretAccessKey())
-                        .sessionToken(a.sessionToken()).expirationTime(a.expirationTime().orElse(null)).build();
-            } else {
-                throw new IOException("IRSA credentials without a session token cannot sign for Amazon MSK: " + provider);
-            }
-            Served l = last;
-            if (l == null || !l.credentials().accessKeyId().equals(s.accessKeyId())) {
-                last = new Served(s, clock.instant());
-            }
-            return s;
-        }
-        Served l = last;
-        if (l != null && l.usableAt(clock.instant())) {
-            // The provider is refreshing in its mandatory window and would have a caller wait; a network thread
-            // cannot, and the credentials it served last are still valid: sign with those.
-            return l.credentials();
-        }
+        Throwable failure = null;
         if (f.isDone()) {
-            Throwable cause;
             try {
-                f.join();
-                cause = null;
-            } catch (CompletionException | java.util.concurrent.CancellationException e) {
-                cause = e.getCause() != null ? e.getCause() : e;
+                remember(f.join());
+            } catch (CompletionException | CancellationException e) {
+                failure = e.getCause() != null ? e.getCause() : e;
             }
-            throw new IOException("No IRSA credentials for Kafka authentication: "
-                    + (cause == null ? "none cached" : cause.getMessage()), cause);
         }
-        throw new IOException("No valid IRSA credentials are cached for Kafka authentication (the last ones expire"
-                + " within moments or have expired), and a Kafka network thread does not wait for STS: the refresh is"
-                + " under way (" + provider + ")");
+        // A pending future: the provider is refreshing in its mandatory window and would have a caller wait; a
+        // network thread cannot, and the credentials served last may still do.
+        return usable(failure != null ? failure.getMessage() : f.isDone() ? null
+                : "the refresh is under way, and a Kafka network thread does not wait for STS", failure);
     }
 
     /**
      * Valid credentials, waiting (bounded by the provider's wait timeout) if a refresh is due: only for threads that
-     * may wait, as Kafka's OAUTHBEARER login refresh thread, which would otherwise sleep before trying again.
+     * may wait, as Kafka's OAUTHBEARER login refresh thread, which would otherwise sleep before trying again. The
+     * same margin as {@link #current()} applies.
      *
-     * @return valid session credentials
+     * @return valid session credentials, outside the margin of their expiry
      * @throws IOException when none can be had (the message says why)
      */
     public AwsSessionCredentials awaitCurrent() throws IOException {
         try {
-            if (provider.resolveCredentials() instanceof AwsSessionCredentials s) {
-                return s;
-            }
+            remember(provider.resolveCredentials());
         } catch (RuntimeException e) {
-            throw new IOException("No IRSA credentials for Kafka authentication: " + e.getMessage(), e);
+            return usable(e.getMessage(), e);
         }
-        throw new IOException("IRSA credentials without a session token cannot sign for Amazon MSK: " + provider);
+        return usable(null, null);
+    }
+
+    /** Makes {@code answered} the credentials served last, unless they are those already. */
+    private void remember(AwsCredentialsIdentity answered) throws IOException {
+        AwsSessionCredentials s;
+        if (answered instanceof AwsSessionCredentials a) {
+            s = a;
+        } else if (answered instanceof AwsSessionCredentialsIdentity a) {
+            s = AwsSessionCredentials.builder().accessKeyId(a.accessKeyId()).secretAccessKey(a.secretAccessKey())
+                    .sessionToken(a.sessionToken()).expirationTime(a.expirationTime().orElse(null)).build();
+        } else {
+            throw new IOException("IRSA credentials without a session token cannot sign for Amazon MSK: " + provider);
+        }
+        Served l = last;
+        if (l == null || !l.credentials().accessKeyId().equals(s.accessKeyId())) {
+            last = new Served(s, clock.instant());
+        }
+    }
+
+    /**
+     * The one decision on what to sign with: the credentials served last, if they are clear of their expiry by the
+     * margin ({@link Served#usableAt}), whichever way the provider answered (fresh credentials, the cached ones while
+     * it backs off from a failing STS, or nothing yet); else a refusal that says why.
+     *
+     * @param why why the provider gave nothing newer, or null when it answered with credentials
+     * @param cause the provider's failure, or null
+     */
+    private AwsSessionCredentials usable(String why, Throwable cause) throws IOException {
+        Instant now = clock.instant();
+        Served l = last;
+        if (l != null && l.usableAt(now)) {
+            return l.credentials();
+        }
+        String held = l == null ? "none are cached" : "the last ones expire at "
+                + l.credentials().expirationTime().map(Instant::toString).orElse("an unknown time") + ", within the "
+                + l.margin().toMillis() + " ms kept clear of expiry for clock skew and the trip to the broker";
+        if (why == null) {
+            // the provider still serves them (valid until expiry) because its refreshes fail: say why they fail
+            why = provider.state().map(st -> st.lastError()).filter(e -> e != null)
+                    .map(e -> "refreshing them fails: " + e).orElse("no newer ones have arrived");
+        }
+        throw new IOException("No IRSA credentials for Kafka authentication: " + held + "; " + why + " (" + provider
+                + ")", cause);
     }
 
     /** {@return the provider signing for Kafka} */
