@@ -1,6 +1,7 @@
 package dev.irsa.kafka;
 
 import dev.irsa.kafka.internal.KafkaCredentials;
+import dev.irsa.kafka.internal.MskJaasOptions;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -69,8 +70,9 @@ public final class IrsaMskIamCallbackHandler implements AuthenticateCallbackHand
                     ? "; for OAUTHBEARER set sasl.login.callback.handler.class="
                     + IrsaMskOAuthBearerLoginCallbackHandler.class.getName() : "") + ".");
         }
+        MskJaasOptions options = MskJaasOptions.parse(jaasConfigEntries, false);
         KafkaCredentials previous = credentials;
-        credentials = KafkaCredentials.configure(configs, MECHANISM);
+        credentials = KafkaCredentials.configure(configs, MECHANISM, options);
         if (previous != null) {
             previous.close();
         }

@@ -2,6 +2,7 @@ package dev.irsa.kafka;
 
 import dev.irsa.core.SettingsSource;
 import dev.irsa.kafka.internal.KafkaCredentials;
+import dev.irsa.kafka.internal.MskJaasOptions;
 import dev.irsa.kafka.internal.MskAuthToken;
 import java.io.IOException;
 import java.time.Clock;
@@ -84,7 +85,8 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
                     + IrsaMskIamCallbackHandler.class.getName() : "") + ".");
         }
         Clock c = KafkaCredentials.clock(configs);
-        String r = jaasOption(jaasConfigEntries, "region")
+        MskJaasOptions options = MskJaasOptions.parse(jaasConfigEntries, true);
+        String r = Optional.ofNullable(options.region())
                 .or(() -> SettingsSource.system().first("aws.region", "AWS_REGION", "AWS_DEFAULT_REGION"))
                 .filter(s -> !s.isBlank()).orElseThrow(() -> new IllegalArgumentException("MSK OAUTHBEARER tokens name"
                         + " the cluster's region, and none is configured: set AWS_REGION (EKS sets it in IRSA pods), the"
@@ -95,20 +97,10 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
         KafkaCredentials previous = credentials;
         region = r;
         clock = c;
-        credentials = KafkaCredentials.configure(configs, MECHANISM);
+        credentials = KafkaCredentials.configure(configs, MECHANISM, options);
         if (previous != null) {
             previous.close();
         }
-    }
-
-    private static Optional<String> jaasOption(List<AppConfigurationEntry> entries, String name) {
-        for (AppConfigurationEntry e : entries) {
-            Object v = e.getOptions().get(name);
-            if (v != null) {
-                return Optional.of(v.toString().trim());
-            }
-        }
-        return Optional.empty();
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.irsa.kafka.internal;
 
+import dev.irsa.core.ChainedRoleConfig;
+import dev.irsa.core.CredentialSource;
+import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.io.IOException;
 import java.time.Clock;
@@ -12,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
@@ -43,6 +47,10 @@ public final class KafkaCredentials implements AutoCloseable {
     /** Whether this built the provider (and so closes it). */
     private final boolean owned;
     private final Clock clock;
+    /** The role assumed from the pod's credentials ({@code awsRoleArn}), or null. */
+    private final String chainedRole;
+    /** With {@code awsDebugCreds=true}: logs the principal of each new set of credentials; else null. */
+    private volatile SigningIdentityLog identityLog;
     /** The credentials served last, and when they were first seen: served again while a refresh runs, up to their margin. */
     private volatile Served last;
 
@@ -68,10 +76,11 @@ public final class KafkaCredentials implements AutoCloseable {
         }
     }
 
-    private KafkaCredentials(IrsaCredentialsProvider provider, boolean owned, Clock clock) {
+    private KafkaCredentials(IrsaCredentialsProvider provider, boolean owned, Clock clock, String chainedRole) {
         this.provider = provider;
         this.owned = owned;
         this.clock = clock;
+        this.chainedRole = chainedRole;
     }
 
     /**
@@ -110,34 +119,69 @@ public final class KafkaCredentials implements AutoCloseable {
 
     /**
      * The provider from {@value #PROVIDER_CONFIG} (or {@value #LEGACY_PROVIDER_CONFIG}), else one from the pod's
-     * environment; fetches its credentials now.
+     * environment, or the role {@code awsRoleArn} assumed from it; fetches its credentials now.
      *
      * @param configs the Kafka client's configuration
      * @param mechanism the SASL mechanism, for messages
+     * @param options the options of the client's {@code sasl.jaas.config}
      * @return the warmed credentials
      * @throws IllegalArgumentException if the provider or clock property holds something else than an
-     *                                  {@link IrsaCredentialsProvider} or a {@link Clock}
+     *                                  {@link IrsaCredentialsProvider} or a {@link Clock}, or {@code awsRoleArn} is
+     *                                  set where the pod's credentials come from EKS Pod Identity
      * @throws IllegalStateException if no credentials can be had (the message says why)
      */
-    public static KafkaCredentials configure(Map<String, ?> configs, String mechanism) {
+    public static KafkaCredentials configure(Map<String, ?> configs, String mechanism, MskJaasOptions options) {
         IrsaCredentialsProvider given = config(configs, PROVIDER_CONFIG, LEGACY_PROVIDER_CONFIG, IrsaCredentialsProvider.class);
         Clock clock = clock(configs);
-        IrsaCredentialsProvider provider = given != null ? given : IrsaCredentialsProvider.create();
-        KafkaCredentials c = new KafkaCredentials(provider, given == null, clock);
+        IrsaCredentialsProvider base = given != null ? given : IrsaCredentialsProvider.create();
+        ChainedRoleConfig role = options.chainedRole();
+        IrsaCredentialsProvider provider = base;
+        if (role != null) {
+            try {
+                provider = assume(base, role, mechanism);
+            } finally {
+                if (given == null) {
+                    base.close(); // the chained provider holds its own share of the pod's session
+                }
+            }
+        }
+        KafkaCredentials c = new KafkaCredentials(provider, given == null || role != null, clock,
+                role == null ? null : role.roleArn().toString());
         try {
             // Blocking is fine here: Kafka configures handlers on the thread that builds the client (with
             // group.protocol=consumer, on the consumer's background thread), never while it serves connections.
             // Failing here fails the client's construction with the reason, not its first send.
             if (provider.resolveCredentials() instanceof AwsSessionCredentials s) {
                 c.last = new Served(s, clock.instant());
+                if (options.debugCreds()) {
+                    c.identityLog = new SigningIdentityLog(mechanism, provider, options.stsRegion(), SettingsSource.system());
+                    c.identityLog.now(s);
+                }
             }
         } catch (RuntimeException e) {
             c.close();
-            throw new IllegalStateException("Kafka " + mechanism + " authentication needs IRSA credentials, and none"
-                    + " could be had: " + e.getMessage(), e);
+            throw new IllegalStateException("Kafka " + mechanism + " authentication needs IRSA credentials"
+                    + (role == null ? "" : " to assume " + role.roleArn() + " (awsRoleArn) with") + ", and none could be"
+                    + " had: " + e.getMessage(), e);
         }
-        log.debug("Kafka {} authentication uses {}", mechanism, provider);
+        log.debug("Kafka {} authentication uses {}", mechanism, c);
         return c;
+    }
+
+    /** {@code base.assumeRole(role)}, failing with what to do where the pod's credentials cannot be chained from. */
+    private static IrsaCredentialsProvider assume(IrsaCredentialsProvider base, ChainedRoleConfig role, String mechanism) {
+        if (base.source().orElse(null) == CredentialSource.POD_IDENTITY) {
+            throw new IllegalArgumentException("awsRoleArn in sasl.jaas.config asks irsa-kafka to assume " + role.roleArn()
+                    + " from the pod's credentials, which come from EKS Pod Identity, and role chaining from a Pod"
+                    + " Identity session is not supported yet. Make " + role.roleArn() + " the target role of the Pod"
+                    + " Identity association (targetRoleArn) and remove awsRoleArn, or use IRSA for this pod.");
+        }
+        try {
+            return base.assumeRole(role);
+        } catch (SdkClientException e) {
+            throw new IllegalStateException("Kafka " + mechanism + " authentication needs IRSA credentials to assume "
+                    + role.roleArn() + " (awsRoleArn) with, and none can be had: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -196,7 +240,16 @@ public final class KafkaCredentials implements AutoCloseable {
         }
         Served l = last;
         if (l == null || !l.credentials().accessKeyId().equals(s.accessKeyId())) {
-            last = new Served(s, clock.instant());
+            synchronized (this) { // rare: once per refresh; so that one change is logged once
+                l = last;
+                if (l == null || !l.credentials().accessKeyId().equals(s.accessKeyId())) {
+                    last = new Served(s, clock.instant());
+                    SigningIdentityLog debug = identityLog;
+                    if (debug != null) {
+                        debug.later(s);
+                    }
+                }
+            }
         }
     }
 
@@ -231,9 +284,16 @@ public final class KafkaCredentials implements AutoCloseable {
         return provider;
     }
 
-    /** Releases the provider if this built it; one handed over in {@value #PROVIDER_CONFIG} stays its owner's. */
+    /**
+     * Releases the provider if this built it (the pod's, or a chained role's); one handed over in
+     * {@value #PROVIDER_CONFIG} stays its owner's.
+     */
     @Override
     public void close() {
+        SigningIdentityLog debug = identityLog;
+        if (debug != null) {
+            debug.close();
+        }
         if (owned) {
             provider.close();
         }
@@ -241,6 +301,6 @@ public final class KafkaCredentials implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "KafkaCredentials[" + provider + "]";
+        return "KafkaCredentials[" + (chainedRole == null ? "" : "assuming " + chainedRole + " from ") + provider + "]";
     }
 }
