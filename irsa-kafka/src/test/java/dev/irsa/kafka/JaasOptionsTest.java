@@ -7,6 +7,7 @@ import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.ManualClock;
 import dev.irsa.testkit.PodIdentityEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import java.time.Duration;
@@ -171,6 +172,52 @@ class JaasOptionsTest {
             assertThat(logs.all()).doesNotContain(c.secretAccessKey(), c.sessionToken());
             assertThat(env.sts().calls().count("GetCallerIdentity", "Success")).isEqualTo(1);
         }
+    }
+
+    /**
+     * A refresh brings new credentials: a second line, made on the log's own daemon thread (the callback that saw
+     * them runs on a Kafka network thread, which must not call STS), and that thread ends with the handler. The pod's
+     * own role here (no awsRoleArn): its 10-s credentials expire under a ManualClock.
+     */
+    @Test
+    void awsDebugCredsLogsAgainAfterARefreshOffTheCallbackThread() throws Exception {
+        ManualClock clock = new ManualClock(java.time.Instant.now());
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).credentialLifetime(Duration.ofSeconds(10)).start();
+             LogCapture logs = new LogCapture();
+             IrsaCredentialsProvider pod = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("debugged").clock(clock)
+                     .refreshPolicy(RefreshPolicy.builder().backgroundRefresh(false).waitTimeout(Duration.ofSeconds(30))
+                             .build()).shared(false).build()) {
+            IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
+            handler.configure(Map.of("sasl.irsa.credentials.provider", pod, "sasl.irsa.clock", clock), "AWS_MSK_IAM",
+                    iamJaas(Map.of("awsDebugCreds", "true")));
+            AwsSessionCredentials first = signWith(handler);
+            clock.advance(Duration.ofSeconds(11));
+            pod.resolveCredentials(); // the refresh, as the provider's background refresh would have made it
+            AwsSessionCredentials second = signWith(handler);
+            assertThat(second.accessKeyId()).isNotEqualTo(first.accessKeyId());
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            List<String> lines = List.of();
+            while (lines.size() < 2 && System.nanoTime() < deadline) {
+                lines = logs.lines().stream().filter(l -> l.contains(" signs as ")).toList();
+                Thread.sleep(10); // polls another thread's progress; no test time depends on it
+            }
+            assertThat(lines).hasSize(2).allSatisfy(l -> assertThat(l)
+                    .contains("signs as arn:aws:sts::111122223333:assumed-role/app-role/debugged"));
+            Thread debugThread = debugThreads().get(0);
+            assertThat(debugThreads()).hasSize(1);
+            assertThat(debugThread.isDaemon()).isTrue();
+            handler.close();
+            debugThread.join(Duration.ofSeconds(10).toMillis());
+            assertThat(debugThread.isAlive()).as("the log's thread after close()").isFalse();
+            assertThat(logs.all()).doesNotContain(first.secretAccessKey(), second.secretAccessKey(),
+                    second.sessionToken());
+        }
+    }
+
+    private static List<Thread> debugThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("irsa-kafka-debug-creds") && t.isAlive()).toList();
     }
 
     @Test

@@ -267,9 +267,11 @@ public final class KafkaCredentials implements AutoCloseable {
         if (l != null && l.usableAt(now)) {
             return l.credentials();
         }
-        String held = l == null ? "none are cached" : "the last ones expire at "
-                + l.credentials().expirationTime().map(Instant::toString).orElse("an unknown time") + ", within the "
-                + l.margin().toMillis() + " ms kept clear of expiry for clock skew and the trip to the broker";
+        Instant expiry = l == null ? null : l.credentials().expirationTime().orElse(null);
+        String held = l == null ? "none are cached" : expiry == null ? "the last ones have no expiry time"
+                : !now.isBefore(expiry) ? "the last ones expired at " + expiry
+                : "the last ones expire at " + expiry + ", within the " + l.margin().toMillis()
+                + " ms kept clear of expiry for clock skew and the trip to the broker";
         if (why == null) {
             // the provider still serves them (valid until expiry) because its refreshes fail: say why they fail
             why = provider.state().map(st -> st.lastError()).filter(e -> e != null)
