@@ -24,6 +24,10 @@ class CallbackHandlerTest {
     private static final List<AppConfigurationEntry> OAUTH_JAAS = List.of(new AppConfigurationEntry(
             OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of()));
 
+    private static final List<AppConfigurationEntry> OAUTH_JAAS_WITH_REGION = List.of(new AppConfigurationEntry(
+            OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED,
+            Map.of("region", "us-west-2")));
+
     private static IrsaCredentialsProvider provider(IrsaEnvironment env, java.time.Clock clock) {
         return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
                 .roleSessionName("handler-test").clock(clock)
@@ -201,6 +205,39 @@ class CallbackHandlerTest {
                     .isGreaterThan(0);
             assertThat(refusal).isNotNull().contains("ServiceUnavailable").doesNotContain(served.secretAccessKey(),
                     served.sessionToken());
+            handler.close();
+        }
+    }
+
+    /**
+     * OAUTHBEARER tokens keep the same margin: with 400-s credentials (a 5-s margin) and STS failing, the provider
+     * still serves the cached credentials 3 s before their expiry, and the login handler refuses to make a 3-s token
+     * from them (Kafka's login refresh thread tries again) instead of signing one.
+     */
+    @Test
+    void oauthBearerKeepsTheMarginDuringAnStsOutage() throws Exception {
+        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-01-05T10:00:00Z"));
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).credentialLifetime(Duration.ofSeconds(400)).start();
+             IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("oauth-margin")
+                     .clock(clock).refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
+                             .maxAttempts(1).waitTimeout(Duration.ofSeconds(30)).build())
+                     .shared(false).build()) {
+            IrsaMskOAuthBearerLoginCallbackHandler handler = new IrsaMskOAuthBearerLoginCallbackHandler();
+            handler.configure(Map.of("sasl.irsa.credentials.provider", p, "sasl.irsa.clock", clock), "OAUTHBEARER",
+                    OAUTH_JAAS_WITH_REGION);
+            java.time.Instant expiry = ((AwsSessionCredentials) p.resolveCredentials()).expirationTime().orElseThrow();
+            env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE);
+            clock.set(expiry.minusSeconds(10));
+            OAuthBearerTokenCallback outside = new OAuthBearerTokenCallback();
+            handler.handle(new Callback[] {outside});
+            assertThat(outside.token()).as("10 s before expiry, outside the 5-s margin").isNotNull();
+            clock.set(expiry.minusSeconds(3));
+            assertThat(((AwsSessionCredentials) p.resolveCredentials()).expirationTime()).as("the provider still serves them")
+                    .contains(expiry);
+            assertThatThrownBy(() -> handler.handle(new Callback[] {new OAuthBearerTokenCallback()}))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("within the 5000 ms kept clear of expiry")
+                    .hasMessageContaining("ServiceUnavailable");
             handler.close();
         }
     }
