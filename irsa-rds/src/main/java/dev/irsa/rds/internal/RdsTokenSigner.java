@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
  * Signs an RDS IAM authentication token: the SigV4-presigned {@code connect} request that the SDK's
@@ -50,14 +50,14 @@ public final class RdsTokenSigner {
      * @param at the signing time (whole seconds are used, as {@code X-Amz-Date} has)
      * @return the token, to send as the password
      */
-    public static String sign(String host, int port, String user, String region, AwsCredentials credentials, Instant at) {
+    public static String sign(String host, int port, String user, String region, AwsCredentialsIdentity credentials, Instant at) {
         String amzDate = AMZ_DATE.format(at);
         String scope = DATE.format(at) + "/" + region + "/" + SERVICE + "/aws4_request";
         // the order RdsUtilities writes them in (so a token compares equal to the SDK's); signed in sorted order
         Map<String, String> query = new LinkedHashMap<>();
         query.put("DBUser", encode(user));
         query.put("Action", "connect");
-        if (credentials instanceof AwsSessionCredentials s) {
+        if (credentials instanceof AwsSessionCredentialsIdentity s) {
             query.put("X-Amz-Security-Token", encode(s.sessionToken()));
         }
         query.put("X-Amz-Algorithm", ALGORITHM);
