@@ -102,6 +102,6 @@ public final class StsErrorAdvisor {
     /** {@code text} ending with one period: STS's own messages sometimes end with one. */
     static String sentence(String text) {
         String t = text == null ? "" : text.strip();
-        return t.endsWith(".") ? t : t + ".";
+        return t.isEmpty() ? "(no message)." : t.endsWith(".") ? t : t + ".";
     }
 }

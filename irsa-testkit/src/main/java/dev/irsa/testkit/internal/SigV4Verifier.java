@@ -49,8 +49,8 @@ import javax.crypto.spec.SecretKeySpec;
  *       signature over {@code UNSIGNED-PAYLOAD}, or a query that declares another hash, is refused;</li>
  *   <li>presigned requests name each {@code X-Amz-*} authentication parameter once (no AWS signer repeats one,
  *       and which of two values a service would take is not specified);</li>
- *   <li>time: {@code X-Amz-Date} ({@code yyyyMMdd'T'HHmmss'Z'}, a real date and time), else {@code Date}; a header-signed request must be within 15 minutes of
- *       {@code now}; a presigned one must not be past {@code X-Amz-Date + X-Amz-Expires} (at most 7 days) nor
+ *   <li>time: {@code X-Amz-Date} ({@code yyyyMMdd'T'HHmmss'Z'}, a real date and time), else {@code Date}; a
+ *       header-signed request must be within 15 minutes of {@code now}; a presigned one must not be past {@code X-Amz-Date + X-Amz-Expires} (at most 7 days) nor
  *       more than 15 minutes in the future; the credential scope's date must be the signing date;</li>
  *   <li>the signature is compared in constant time.</li>
  * </ul>

@@ -14,6 +14,9 @@ final class QueryParams {
         java.util.Set<String> seen = new java.util.HashSet<>();
         java.util.List<String> twice = new java.util.ArrayList<>();
         for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
             int eq = pair.indexOf('=');
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             if (!seen.add(name) && !twice.contains(name)) {
