@@ -101,6 +101,8 @@ final class StsQueryClient implements AutoCloseable {
             }
         } catch (BoundedHttpClient.ResponseTooLargeException e) {
             throw StsFailures.tooLarge(e, endpoint, "", e);
+        } catch (AttemptDeadline.Exceeded e) {
+            throw StsFailures.deadline(e, endpoint, "");
         } catch (IOException | RuntimeException e) {
             String detail = Redaction.scrub(String.valueOf(e.getMessage()), secret);
             boolean timeout = e instanceof SocketTimeoutException || detail.toLowerCase().contains("timed out");
