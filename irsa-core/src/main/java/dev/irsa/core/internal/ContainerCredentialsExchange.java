@@ -33,8 +33,9 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
  * 400 (the agent or EKS Auth rejected the token) re-reads the token once, as the kubelet may just have rotated it.
  * Bodies are read up to {@link #MAX_BODY_BYTES}; the agent's plain-text errors reach messages scrubbed of the token.
  * No proxy is ever used (the agent is link-local). Each call, body included, is bounded by the
- * {@linkplain PodIdentityConfig#attemptTimeout() attempt deadline}. Thread-safe; blocking; {@link #close()} ends the
- * deadline timer.
+ * {@linkplain PodIdentityConfig#attemptTimeout() attempt deadline}. No server time is reported for the clock-skew
+ * check: the agent runs on this node, so its {@code Date} is this node's own clock. Thread-safe; blocking;
+ * {@link #close()} ends the deadline timer.
  */
 public final class ContainerCredentialsExchange implements CredentialExchange {
     private static final Logger log = LoggerFactory.getLogger(ContainerCredentialsExchange.class);

@@ -91,7 +91,9 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
             AssumeRoleResponse r = sts.assumeRole(b.build());
             Credentials c = r.credentials();
             return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
-                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls);
+                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls,
+                    ClockSkew.httpDate(r.sdkHttpResponse() == null ? null
+                            : r.sdkHttpResponse().firstMatchingHeader("Date").orElse(null)), target.sessionDuration());
         } catch (StsException e) {
             String code = StsFailures.code(e);
             if (code == null) {

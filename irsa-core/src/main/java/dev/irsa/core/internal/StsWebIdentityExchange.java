@@ -82,7 +82,8 @@ public final class StsWebIdentityExchange implements CredentialExchange {
         calls[0]++;
         StsQueryClient.Answer answer = sts == null ? query.assumeRoleWithWebIdentity(parameters(jwt), jwt) : viaSdk(jwt);
         if (answer instanceof StsQueryClient.Issued issued) {
-            return new ExchangeResult(issued.credentials(), claims, calls[0]);
+            return new ExchangeResult(issued.credentials(), claims, calls[0], issued.serverTime(),
+                    config.sessionDuration());
         }
         StsQueryClient.StsError error = (StsQueryClient.StsError) answer;
         if (StsErrorAdvisor.tokenRejected(error.code()) && !tokenReRead[0]) {
@@ -100,7 +101,9 @@ public final class StsWebIdentityExchange implements CredentialExchange {
             AssumeRoleWithWebIdentityResponse r = sts.assumeRoleWithWebIdentity(request(jwt));
             Credentials c = r.credentials();
             return new StsQueryClient.Issued(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
-                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()));
+                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()),
+                    ClockSkew.httpDate(r.sdkHttpResponse() == null ? null
+                            : r.sdkHttpResponse().firstMatchingHeader("Date").orElse(null)));
         } catch (StsException e) {
             String code = StsFailures.code(e);
             if (code == null) {
