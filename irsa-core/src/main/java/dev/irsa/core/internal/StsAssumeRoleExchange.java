@@ -28,6 +28,8 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
     private final ChainedRoleConfig target;
     private final IrsaConfig source;
     private final StsClient sts;
+    /** Ours to close: the SDK leaves an HTTP client it was given open. */
+    private final software.amazon.awssdk.http.SdkHttpClient http;
     private final String sessionName;
     private final Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials;
     private volatile StsRetry retry = StsRetry.standard();
@@ -40,6 +42,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
         this.source = source;
         this.sourceCredentials = sourceCredentials;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
+        this.http = BoundedHttpClient.forConfig(source);
         this.sts = StsClient.builder()
                 .region(Region.of(StsEndpoints.signingRegion(source)))
                 .endpointOverride(source.stsEndpoint())
@@ -54,7 +57,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
                     }
                     return AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
                 })
-                .httpClient(BoundedHttpClient.forConfig(source))
+                .httpClient(http)
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
                 .build();
     }
@@ -134,5 +137,6 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
     @Override
     public void close() {
         sts.close();
+        http.close();
     }
 }
