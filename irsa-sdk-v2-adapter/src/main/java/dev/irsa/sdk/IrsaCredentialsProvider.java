@@ -717,6 +717,20 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
 
         /**
+         * The deadline of one call (to STS or the Pod Identity agent) as a whole, answer included; default 10 s. The
+         * read timeout bounds each read only. See {@link IrsaConfig.Builder#attemptTimeout(Duration)}.
+         *
+         * @param attemptTimeout a positive duration, at most 5 minutes
+         * @return this builder
+         * @throws IllegalArgumentException if it is null, zero, negative or over 5 minutes
+         */
+        public Builder attemptTimeout(Duration attemptTimeout) {
+            config.attemptTimeout(attemptTimeout);
+            pod.attemptTimeout(attemptTimeout);
+            return this;
+        }
+
+        /**
          * The wall clock that credential expiry is compared with (tests inject a fake one).
          *
          * @param clock the clock

@@ -97,10 +97,14 @@ class IrsaAutoConfigurationTest {
     void fromIrsaProperties(IrsaEnvironment env) {
         runner.withPropertyValues("irsa.role-arn=" + env.roleArn(), "irsa.token-file=" + env.tokenFile(),
                 "irsa.region=" + env.region(), "irsa.sts-endpoint=" + env.stsEndpoint(), "irsa.session-name=from-props",
-                "irsa.session-duration=2h", "irsa.refresh.wait-timeout=3s", "irsa.refresh.mandatory-window=30s")
+                "irsa.session-duration=2h", "irsa.refresh.wait-timeout=3s", "irsa.refresh.mandatory-window=30s",
+                "irsa.attempt-timeout=7s")
                 .run(ctx -> {
                     IrsaProperties p = ctx.getBean(IrsaProperties.class);
                     assertThat(p.getSessionDuration()).hasHours(2);
+                    assertThat(p.getAttemptTimeout()).hasSeconds(7);
+                    assertThat(IrsaAutoConfiguration.irsaConfig(p, dev.irsa.core.SettingsSource.system()).attemptTimeout())
+                            .hasSeconds(7);
                     assertThat(p.getRefresh().getWaitTimeout()).hasSeconds(3);
                     IrsaCredentialsProvider provider = ctx.getBean(IrsaCredentialsProvider.class);
                     provider.resolveCredentials();
@@ -324,6 +328,7 @@ class IrsaAutoConfigurationTest {
     void configurationMetadataIsGenerated() throws Exception {
         String json = new String(getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json").readAllBytes());
         assertThat(json).contains("\"irsa.role-arn\"").contains("\"irsa.refresh.mandatory-window\"")
+                .contains("\"irsa.attempt-timeout\"")
                 .contains("IAM role to assume");
     }
 

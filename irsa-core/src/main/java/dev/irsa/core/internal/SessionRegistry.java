@@ -60,18 +60,18 @@ public final class SessionRegistry {
      */
     public record Key(String roleArn, Path tokenFile, String sessionName, URI endpoint, Duration duration,
                       String sessionPolicy, List<String> policyArns, Object refreshPolicy, Object stsClient,
-                      Duration connectTimeout, Duration readTimeout, Object clock) {
+                      Duration connectTimeout, Duration readTimeout, Duration attemptTimeout, Object clock) {
         public static Key of(IrsaConfig c) {
             return new Key(c.roleArn().toString(), c.tokenFile(), c.roleSessionName(), c.stsEndpoint(),
                     c.sessionDuration(), c.sessionPolicy().orElse(null), c.policyArns(), c.refreshPolicy(),
-                    c.stsClient().orElse(null), c.connectTimeout(), c.readTimeout(), c.clock());
+                    c.stsClient().orElse(null), c.connectTimeout(), c.readTimeout(), c.attemptTimeout(), c.clock());
         }
 
         /** A Pod Identity session: agent, token (a literal one only as a digest), timeouts, refresh policy, clock. */
         public static Key of(PodIdentityConfig c) {
             String token = c.literalToken().map(Key::digest).orElse(null);
             return new Key("pod-identity", c.tokenFile().orElse(null), token, c.endpoint(), null, null, List.of(),
-                    c.refreshPolicy(), null, c.connectTimeout(), c.readTimeout(), c.clock());
+                    c.refreshPolicy(), null, c.connectTimeout(), c.readTimeout(), c.attemptTimeout(), c.clock());
         }
 
         private static String digest(String s) {

@@ -30,6 +30,8 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
     private final IrsaConfig source;
     private final StsClient sts;
     private final URI endpoint;
+    /** Ours to close: the SDK leaves an HTTP client it was given open. */
+    private final software.amazon.awssdk.http.SdkHttpClient http;
     private final String sessionName;
     private final Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials;
     private volatile StsRetry retry = StsRetry.standard();
@@ -43,6 +45,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
         this.sourceCredentials = sourceCredentials;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
         this.endpoint = endpoint(target, source);
+        this.http = BoundedHttpClient.forConfig(source);
         this.sts = StsClient.builder()
                 .region(Region.of(target.stsRegion().orElseGet(() -> StsEndpoints.signingRegion(source))))
                 .endpointOverride(endpoint)
@@ -57,7 +60,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
                     }
                     return AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
                 })
-                .httpClient(BoundedHttpClient.forConfig(source))
+                .httpClient(http)
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
                 .build();
     }
@@ -104,7 +107,9 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
             AssumeRoleResponse r = sts.assumeRole(b.build());
             Credentials c = r.credentials();
             return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
-                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls);
+                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls,
+                    ClockSkew.httpDate(r.sdkHttpResponse() == null ? null
+                            : r.sdkHttpResponse().firstMatchingHeader("Date").orElse(null)), target.sessionDuration());
         } catch (StsException e) {
             String code = StsFailures.code(e);
             if (code == null) {
@@ -145,5 +150,6 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
     @Override
     public void close() {
         sts.close();
+        http.close();
     }
 }
