@@ -59,6 +59,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     static final String PROVIDER_NAME = "IrsaCredentialsProvider";
     private static final String STS_CLASS = "software.amazon.awssdk.services.sts.StsClient";
     private static final Logger log = LoggerFactory.getLogger(IrsaCredentialsProvider.class);
+    /** {@link IrsaConfig}'s default {@code DurationSeconds}. */
+    private static final Duration DEFAULT_SESSION_DURATION = Duration.ofHours(1);
 
     private final Builder builder;
     /** The IRSA configuration, or null (Pod Identity, or not configured). */
@@ -542,6 +544,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private boolean explicitIrsa;
         /** A session policy or policy ARNs were set: scoping that only an STS call can apply. */
         private boolean scoped;
+        /**
+         * The IRSA-only options set (they configure the STS call): named in a warning when EKS Pod Identity is chosen
+         * automatically, which makes no STS call. By option name, in a fixed order.
+         */
+        private java.util.TreeMap<Integer, String> irsaOnly = new java.util.TreeMap<>();
         private boolean shared = true;
         private boolean eager;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
@@ -555,6 +562,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             b.settings = settings;
             b.explicitIrsa = explicitIrsa;
             b.scoped = scoped;
+            b.irsaOnly = new java.util.TreeMap<>(irsaOnly);
             b.shared = shared;
             b.eager = eager;
             b.chain = new ArrayList<>(chain);
@@ -592,6 +600,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder roleSessionName(String name) {
+            irsaOnly(0, "roleSessionName", name != null);
             config.roleSessionName(name);
             return this;
         }
@@ -603,6 +612,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder region(String region) {
+            irsaOnly(1, "region", region != null);
             config.region(region);
             return this;
         }
@@ -614,6 +624,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder stsEndpoint(URI endpoint) {
+            irsaOnly(2, "stsEndpoint", endpoint != null);
             config.stsEndpoint(endpoint);
             return this;
         }
@@ -626,6 +637,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         public Builder sessionDuration(Duration duration) {
             config.sessionDuration(duration);
+            // The default set explicitly (the Spring starter always sets one) changes nothing: not worth a warning
+            irsaOnly(3, "sessionDuration", !duration.equals(DEFAULT_SESSION_DURATION));
             return this;
         }
 
@@ -697,6 +710,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder stsClient(StsClient client) {
+            irsaOnly(4, "stsClient", client != null);
             config.stsClient(client);
             return this;
         }
@@ -754,7 +768,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * Builds the provider from a copy of this builder (later changes to the builder do not reach it).
          * Configuration problems do not throw here (so the provider can sit in a chain); they surface from
          * {@link IrsaCredentialsProvider#resolveCredentials()} — unless eager start is on, in which case any failure
-         * to get credentials throws here as an {@link SdkClientException}.
+         * to get credentials throws here as an {@link SdkClientException}. When EKS Pod Identity is chosen
+         * automatically (no role ARN or token file given, Pod Identity configured and IRSA not), the IRSA-only options
+         * (session name, region, STS endpoint, a session duration other than the default, STS client) are ignored and
+         * named in one WARN line; a session policy, policy ARNs or chained roles make the provider fail instead.
          *
          * @return the new provider
          * @throws SdkClientException if eager start is on and credentials cannot be had
@@ -774,6 +791,15 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                         throw ex;
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
+                }
+                if (!b.irsaOnly.isEmpty()) {
+                    // Harmless (they only configure the STS call that Pod Identity does not make), but a user who set
+                    // them expects them to matter: say so once, at build
+                    log.warn("This pod gets credentials from EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI is"
+                            + " set, AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE are not), so the IRSA-only options {}"
+                            + " are ignored: they configure an STS call that Pod Identity does not make. Remove them,"
+                            + " or set roleArn / tokenFile (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) to use IRSA.",
+                            String.join(", ", b.irsaOnly.values()));
                 }
                 PodIdentityConfig resolved;
                 try {
@@ -812,6 +838,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 return new IrsaCredentialsProvider(b, resolved, null);
             } catch (IrsaException e) {
                 throw sdkException(e);
+            }
+        }
+
+        private void irsaOnly(int order, String option, boolean set) {
+            if (set) {
+                irsaOnly.put(order, option);
+            } else {
+                irsaOnly.remove(order);
             }
         }
 
