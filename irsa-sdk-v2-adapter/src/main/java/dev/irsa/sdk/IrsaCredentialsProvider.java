@@ -11,6 +11,7 @@ import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
+import dev.irsa.core.internal.IdleWatch;
 import dev.irsa.sdk.internal.ProviderProperties;
 import java.net.URI;
 import java.nio.file.Path;
@@ -49,6 +50,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * by several clients is closed as soon as any of them is. {@link #close()} therefore only releases this provider's
  * hold on its session (the session's threads stop when nothing else holds it); the provider stays usable, and its
  * next use takes the session up again, with the credentials it last served if they are still good (no STS call).
+ * A hold taken up again so is released again once unused for five minutes (by the configured clock), so a provider
+ * used after its owner's last close leaves nothing running for longer.
  *
  * <p>Chain-friendly: when the IRSA variables are absent, {@link #create()} does not throw;
  * {@link #resolveCredentials()} throws an {@link SdkClientException} naming the missing variables, so an
@@ -59,6 +62,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     static final String PROVIDER_NAME = "IrsaCredentialsProvider";
     private static final String STS_CLASS = "software.amazon.awssdk.services.sts.StsClient";
     private static final Logger log = LoggerFactory.getLogger(IrsaCredentialsProvider.class);
+    /**
+     * How long a session taken up again after {@link #close()} may go unused before its hold is released again (the
+     * next use takes it up once more).
+     */
+    static final Duration RELEASE_AFTER_IDLE = Duration.ofMinutes(5);
     /** {@link IrsaConfig}'s default {@code DurationSeconds}. */
     private static final Duration DEFAULT_SESSION_DURATION = Duration.ofHours(1);
 
@@ -90,20 +98,28 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     /**
      * The sessions held: the base session, then one per chained role; the last one answers. {@code open} is false
-     * once this hold was released.
+     * once this hold was released. {@code idle} watches a hold taken up again after {@link #close()} (null for the
+     * hold taken at build, which its owner closes).
      */
-    private record Hold(List<IrsaSession> sessions, IrsaSession session, boolean open) {
+    private record Hold(List<IrsaSession> sessions, IrsaSession session, boolean open, IdleWatch idle) {
         Hold(List<IrsaSession> sessions) {
-            this(List.copyOf(sessions), sessions.get(sessions.size() - 1), true);
+            this(List.copyOf(sessions), sessions.get(sessions.size() - 1), true, null);
         }
 
         Hold released() {
-            return new Hold(sessions, session, false);
+            return new Hold(sessions, session, false, idle);
+        }
+
+        Hold watched(IdleWatch watch) {
+            return new Hold(sessions, session, open, watch);
         }
 
         void close() {
             for (int i = sessions.size() - 1; i >= 0; i--) {
                 sessions.get(i).close();
+            }
+            if (idle != null) {
+                idle.close();
             }
         }
     }
@@ -122,6 +138,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 : b.pod.copy().eagerStart(false).build();
         this.unavailable = unavailable;
         this.hold = config == null && podConfig == null ? null : open(false);
+    }
+
+    private Clock clock() {
+        return config != null ? config.clock() : podConfig.clock();
     }
 
     private String label() {
@@ -377,7 +397,33 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         if (h == null) {
             throw unavailableException();
         }
-        return h.open ? h : reopen(h);
+        if (!h.open) {
+            return reopen(h);
+        }
+        IdleWatch idle = h.idle; // null unless taken up again after close(): nothing more on the ordinary path
+        if (idle != null) {
+            idle.used();
+        }
+        return h;
+    }
+
+    /**
+     * Releases a hold taken up again after {@link #close()} that has gone unused for {@link #RELEASE_AFTER_IDLE}, as
+     * close() would, unless it was released or replaced meanwhile: nothing runs forever for a provider that its owner
+     * closed and that something used once more. The next use takes the session up again.
+     */
+    private void releaseIdle(IdleWatch watch) {
+        Hold h;
+        synchronized (this) {
+            h = hold;
+            if (h == null || !h.open || h.idle != watch) {
+                return;
+            }
+            hold = h.released();
+        }
+        log.debug("IRSA provider for {} taken up again after close() went unused for {}; releasing its session",
+                label(), RELEASE_AFTER_IDLE);
+        h.close();
     }
 
     /**
@@ -398,6 +444,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         log.debug("IRSA provider for {} used after close(); taking its session up again", label());
         Hold opened = open(true);
         opened.session.resumeWith(last.source); // what this provider last served, if still good: no STS call
+        opened = opened.watched(IdleWatch.start(clock(), RELEASE_AFTER_IDLE, this::releaseIdle));
         synchronized (this) {
             Hold h = hold;
             if ((h == seen || !h.open) && closes == closesBefore) {
@@ -427,7 +474,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 sessions.add(sessions.get(sessions.size() - 1).assumeRole(target));
             }
         } catch (RuntimeException e) {
-            new Hold(sessions.isEmpty() ? List.of() : sessions, null, false).close();
+            new Hold(sessions.isEmpty() ? List.of() : sessions, null, false, null).close();
             throw e;
         }
         return new Hold(sessions);
@@ -510,8 +557,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     /**
-     * Releases this provider's hold on its session; the session's threads stop once nothing else holds it. The
-     * provider stays usable: its next use takes the session up again (the SDK closes providers with their clients).
+     * Releases this provider's hold on its session at once; the session's threads stop once nothing else holds it.
+     * The provider stays usable: its next use takes the session up again (the SDK closes providers with their
+     * clients), and a hold so taken is released again after five minutes without a use.
      */
     @Override
     public void close() {
