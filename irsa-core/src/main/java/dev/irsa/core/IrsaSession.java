@@ -326,8 +326,12 @@ public final class IrsaSession implements AutoCloseable {
      * this session is closed, its refreshes fail for good (no retries) and it serves what it holds until expiry.
      *
      * @param target the role to assume from this session's role
+     * With {@link IrsaConfig#eagerStart()} set on this session's configuration, the chained role's credentials are
+     * fetched here too, and a failure (the target's trust policy refusing, say) throws here.
+     *
      * @return a new session for {@code target}
      * @throws IrsaConfigurationException if this is an EKS Pod Identity session
+     * @throws IrsaException if eager start is set and the chained role's credentials could not be had
      */
     public IrsaSession assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
@@ -337,7 +341,7 @@ public final class IrsaSession implements AutoCloseable {
         }
         IrsaConfig chained = config.toBuilder().roleArn(target.roleArn().toString())
                 .roleSessionName(target.roleSessionName().orElse(config.roleSessionName()))
-                .refreshPolicy(target.refreshPolicy()).eagerStart(false).build();
+                .refreshPolicy(target.refreshPolicy()).build(); // eager as this session: fail at boot for either role
         SharedScheduler scheduler = SharedScheduler.acquire();
         RefreshEngine chainedEngine;
         try {
@@ -349,7 +353,7 @@ public final class IrsaSession implements AutoCloseable {
             throw e;
         }
         log.info("IRSA chained session: {} assumes {}", config.roleArn(), target.roleArn());
-        return new IrsaSession(chained, chainedEngine, chainedEngine::close);
+        return new IrsaSession(chained, chainedEngine, chainedEngine::close).startIfEager();
     }
 
     /**

@@ -533,8 +533,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * can be closed in any order; its {@link #toBuilder()} builds the chained role again.
      *
      * @param target the role to assume from this provider's role
+     * With eager start on, the chained role's credentials are fetched here, and a failure throws here.
+     *
      * @return a new provider for {@code target}
-     * @throws SdkClientException if this provider is unavailable or gets its credentials from EKS Pod Identity
+     * @throws SdkClientException if this provider is unavailable or gets its credentials from EKS Pod Identity, or
+     *         eager start is on and the chained role's credentials could not be had
      */
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
@@ -544,7 +547,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
         Builder b = builder.copy();
         b.chain.add(target);
-        return new IrsaCredentialsProvider(b, config, null);
+        try {
+            return new IrsaCredentialsProvider(b, config, null);
+        } catch (IrsaException e) {
+            throw sdkException(e); // eager start: the chained role's credentials could not be had
+        }
     }
 
     /**

@@ -27,7 +27,13 @@ import software.amazon.awssdk.services.sts.model.StsException;
 public final class StsAssumeRoleExchange implements CredentialExchange {
     private final ChainedRoleConfig target;
     private final IrsaConfig source;
-    private final StsClient sts;
+    /**
+     * Built on the first exchange, on a refresh thread: building an SDK client loads classes and configuration, which
+     * must not happen on a caller's thread when a session is taken up again ({@code resolveIdentity} never blocks).
+     * Guarded by this.
+     */
+    private StsClient sts;
+    private boolean closed;
     private final String sessionName;
     private final Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials;
     private volatile StsRetry retry = StsRetry.standard();
@@ -40,7 +46,21 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
         this.source = source;
         this.sourceCredentials = sourceCredentials;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
-        this.sts = StsClient.builder()
+    }
+
+    private synchronized StsClient client() {
+        if (closed) {
+            throw new IrsaException(IrsaException.Kind.CLOSED, null, "The session assuming " + target.roleArn()
+                    + " is closed", null);
+        }
+        if (sts == null) {
+            sts = newClient();
+        }
+        return sts;
+    }
+
+    private StsClient newClient() {
+        return StsClient.builder()
                 .region(Region.of(StsEndpoints.signingRegion(source)))
                 .endpointOverride(source.stsEndpoint())
                 .credentialsProvider(() -> {
@@ -88,7 +108,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
             if (!target.policyArns().isEmpty()) {
                 b.policyArns(target.policyArns().stream().map(a -> PolicyDescriptorType.builder().arn(a).build()).toList());
             }
-            AssumeRoleResponse r = sts.assumeRole(b.build());
+            AssumeRoleResponse r = client().assumeRole(b.build());
             Credentials c = r.credentials();
             return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
                     c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls);
@@ -131,6 +151,13 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
 
     @Override
     public void close() {
-        sts.close();
+        StsClient built;
+        synchronized (this) {
+            closed = true;
+            built = sts;
+        }
+        if (built != null) {
+            built.close();
+        }
     }
 }
