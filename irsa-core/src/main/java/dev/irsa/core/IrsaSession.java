@@ -324,11 +324,10 @@ public final class IrsaSession implements AutoCloseable {
      * chaining, e.g. into another account). It refreshes on its own schedule on the same engine and scheduler,
      * waiting for this session's credentials without holding a thread. Closing it does not close this session; once
      * this session is closed, its refreshes fail for good (no retries) and it serves what it holds until expiry.
-     *
-     * @param target the role to assume from this session's role
      * With {@link IrsaConfig#eagerStart()} set on this session's configuration, the chained role's credentials are
      * fetched here too, and a failure (the target's trust policy refusing, say) throws here.
      *
+     * @param target the role to assume from this session's role
      * @return a new session for {@code target}
      * @throws IrsaConfigurationException if this is an EKS Pod Identity session
      * @throws IrsaException if eager start is set and the chained role's credentials could not be had

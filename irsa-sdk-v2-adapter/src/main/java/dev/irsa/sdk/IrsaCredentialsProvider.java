@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -531,10 +532,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * A provider for another role assumed from this one with {@code sts:AssumeRole} (role chaining, e.g. into
      * another account), refreshed on its own schedule. It holds its own share of this provider's session, so the two
      * can be closed in any order; its {@link #toBuilder()} builds the chained role again.
-     *
-     * @param target the role to assume from this provider's role
      * With eager start on, the chained role's credentials are fetched here, and a failure throws here.
      *
+     * @param target the role to assume from this provider's role
      * @return a new provider for {@code target}
      * @throws SdkClientException if this provider is unavailable or gets its credentials from EKS Pod Identity, or
      *         eager start is on and the chained role's credentials could not be had
@@ -601,9 +601,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private boolean scoped;
         /**
          * The IRSA-only options set (they configure the STS call): named in a warning when EKS Pod Identity is chosen
-         * automatically, which makes no STS call. By option name, in a fixed order.
+         * automatically, which makes no STS call. Option names keyed by their place in the warning.
          */
-        private java.util.TreeMap<Integer, String> irsaOnly = new java.util.TreeMap<>();
+        private TreeMap<Integer, String> irsaOnly = new TreeMap<>();
         private boolean shared = true;
         private boolean eager;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
@@ -617,7 +617,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             b.settings = settings;
             b.explicitIrsa = explicitIrsa;
             b.scoped = scoped;
-            b.irsaOnly = new java.util.TreeMap<>(irsaOnly);
+            b.irsaOnly = new TreeMap<>(irsaOnly);
             b.shared = shared;
             b.eager = eager;
             b.chain = new ArrayList<>(chain);
@@ -809,7 +809,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
 
         /**
-         * Share the session with other providers of the same configuration (default true).
+         * Share the session with other providers of the same configuration (default true). With {@code false} the
+         * provider has a session of its own: no other provider joins it or resumes its credentials, at the cost of
+         * its own STS calls (tests that must not see other tests' credentials can use it, or
+         * {@link dev.irsa.core.TestIsolation#reset()}).
          *
          * @param shared whether to share the session
          * @return this builder
