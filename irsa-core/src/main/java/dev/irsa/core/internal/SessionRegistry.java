@@ -87,7 +87,10 @@ public final class SessionRegistry {
     /** A shared engine and how many holders it has. */
     public static final class Entry {
         private final RefreshEngine engine;
-        private int holders; // guarded by the map's compute for this key
+        /** Guarded by the map's compute for this key while in the map; by this entry once {@link #detached}. */
+        private int holders;
+        /** Taken out of the map by {@link #reset()}: its holders go on with it, and no new holder finds it. */
+        private volatile boolean detached;
 
         Entry(RefreshEngine engine) {
             this.engine = engine;
@@ -153,10 +156,12 @@ public final class SessionRegistry {
     /** Releases a hold; the last one closes the session, keeping its credentials for the next session of the key. */
     public void release(Key key, Entry entry) {
         boolean[] close = {false};
+        boolean[] found = {false};
         sessions.computeIfPresent(key, (k, e) -> {
             if (e != entry) {
                 return e;
             }
+            found[0] = true;
             close[0] = --e.holders == 0;
             if (close[0]) {
                 // Kept while the key is still absent from the map, so a new holder either finds this session or them
@@ -164,9 +169,31 @@ public final class SessionRegistry {
             }
             return close[0] ? null : e;
         });
+        if (!found[0] && entry.detached) {
+            synchronized (entry) { // taken out by reset(): counted here, and its credentials are not kept
+                close[0] = --entry.holders == 0;
+            }
+        }
         if (close[0]) {
             entry.engine.close();
         }
+    }
+
+    /**
+     * Forgets every kept set of credentials and takes every live session out of the registry, so that the next hold
+     * on any configuration starts a session of its own that asks STS: for tests, which must not see what earlier
+     * tests fetched. Holders of a session taken out go on with it, and the last of them closes it as usual.
+     */
+    public void reset() {
+        for (Key key : sessions.keySet()) {
+            sessions.computeIfPresent(key, (k, e) -> {
+                synchronized (e) {
+                    e.detached = true;
+                }
+                return null;
+            });
+        }
+        forgetKept();
     }
 
     private void remember(Key key, RefreshEngine.Kept kept) {
