@@ -496,7 +496,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
         Builder b = builder.copy();
         b.chain.add(target);
-        return new IrsaCredentialsProvider(b, config, podConfig, null);
+        try {
+            return new IrsaCredentialsProvider(b, config, podConfig, null);
+        } catch (IrsaException e) {
+            throw sdkException(e); // e.g. chaining from Pod Identity with no STS region set
+        }
     }
 
     /**

@@ -104,6 +104,19 @@ class PodIdentityProviderTest {
     }
 
     @Test
+    void chainingFromPodIdentityWithoutAnyRegionSaysWhatToSet(PodIdentityEnvironment env) {
+        Map<String, String> vars = new java.util.HashMap<>(env.podEnvironment());
+        vars.remove("AWS_REGION");
+        vars.remove("AWS_DEFAULT_REGION");
+        try (IrsaCredentialsProvider base = ours(vars)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> base.assumeRole(
+                            dev.irsa.core.ChainedRoleConfig.builder("arn:aws:iam::111122223333:role/x").build()))
+                    .isInstanceOf(SdkClientException.class).hasMessageContaining("needs an STS region")
+                    .hasMessageContaining("AWS_REGION");
+        }
+    }
+
+    @Test
     void bothVariableSetsPresentMeansIrsa(PodIdentityEnvironment env) {
         Map<String, String> both = new HashMap<>(env.podEnvironment());
         both.put("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/irsa-role");
