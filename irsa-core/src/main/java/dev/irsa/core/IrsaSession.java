@@ -341,13 +341,13 @@ public final class IrsaSession implements AutoCloseable {
      * waiting for this session's credentials without holding a thread. Closing it does not close this session; once
      * this session is closed, its refreshes fail for good (no retries) and it serves what it holds until expiry.
      *
-     * @param target the role to assume from this session's role
      * <p>From an EKS Pod Identity session, AssumeRole goes to STS in the target's
      * {@link ChainedRoleConfig#stsRegion() stsRegion}, else in the region set for the pod (AWS_REGION,
      * AWS_DEFAULT_REGION, aws.region; an STS endpoint override applies), signed with the agent's credentials. The
      * chained session's name is the target's, else the one derived as for IRSA (AWS_ROLE_SESSION_NAME, else the
      * pod's host name): fixed, unlike the random one EKS gives each Pod Identity session.
      *
+     * @param target the role to assume from this session's role
      * @return a new session for {@code target}
      * @throws IrsaConfigurationException if this is an EKS Pod Identity session and no STS region is set (or it is
      *                                    not in the target role's partition)
