@@ -10,8 +10,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A role assumed with {@code sts:AssumeRole} from an IRSA session (role chaining), for example a role in
- * another account. Immutable; build with {@link #builder(String)}. STS limits chained sessions to one hour.
+ * A role assumed with {@code sts:AssumeRole} from an IRSA or EKS Pod Identity session (role chaining), for
+ * example a role in another account, or one whose fixed session name keeps a principal that Pod Identity's own
+ * session names change. Immutable; build with {@link #builder(String)}. STS limits chained sessions to one hour.
  * @since 0.1.0
  */
 public final class ChainedRoleConfig {
@@ -78,7 +79,8 @@ public final class ChainedRoleConfig {
     }
 
     /**
-     * The region whose STS assumes this role, or empty for the source session's STS endpoint.
+     * The region whose STS assumes this role, or empty for the source session's STS endpoint (from an EKS Pod
+     * Identity session, which has none: the region of AWS_REGION / AWS_DEFAULT_REGION).
      *
      * @return the STS region, or empty
      */

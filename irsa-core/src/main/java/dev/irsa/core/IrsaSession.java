@@ -343,32 +343,38 @@ public final class IrsaSession implements AutoCloseable {
      * With {@link IrsaConfig#eagerStart()} set on this session's configuration, the chained role's credentials are
      * fetched here too, and a failure (the target's trust policy refusing, say) throws here.
      *
+     * <p>From an EKS Pod Identity session, AssumeRole goes to STS in the target's
+     * {@link ChainedRoleConfig#stsRegion() stsRegion}, else in the region set for the pod (AWS_REGION,
+     * AWS_DEFAULT_REGION, aws.region; an STS endpoint override applies), signed with the agent's credentials. The
+     * chained session's name is the target's, else the one derived as for IRSA (AWS_ROLE_SESSION_NAME, else the
+     * pod's host name): fixed, unlike the random one EKS gives each Pod Identity session.
+     *
      * @param target the role to assume from this session's role
      * @return a new session for {@code target}
-     * @throws IrsaConfigurationException if this is an EKS Pod Identity session
+     * @throws IrsaConfigurationException if this is an EKS Pod Identity session and no STS region is set (or it is
+     *                                    not in the target role's partition)
      * @throws IrsaException if eager start is set and the chained role's credentials could not be had
      */
     public IrsaSession assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
-        if (config == null) {
-            throw new IrsaConfigurationException("Role chaining from an EKS Pod Identity session is not supported yet;"
-                    + " EKS Pod Identity can assume a target role itself (the association's targetRoleArn).");
-        }
-        IrsaConfig chained = config.toBuilder().roleArn(target.roleArn().toString())
-                .roleSessionName(target.roleSessionName().orElse(config.roleSessionName()))
+        // From Pod Identity: STS of the target's region (or AWS_REGION), signed with the agent's credentials
+        IrsaConfig base = config != null ? config : podIdentity.chainingConfig(target);
+        IrsaConfig chained = base.toBuilder().roleArn(target.roleArn().toString())
+                .roleSessionName(target.roleSessionName().orElse(base.roleSessionName()))
                 .refreshPolicy(target.refreshPolicy()).build(); // eager as this session: fail at boot for either role
         SharedScheduler scheduler = SharedScheduler.acquire();
         RefreshEngine chainedEngine;
         try {
-            chainedEngine = new RefreshEngine(target.roleArn().toString(), StsAssumeRoleExchange.endpoint(target, config),
+            chainedEngine = new RefreshEngine(target.roleArn().toString(), StsAssumeRoleExchange.endpoint(target, base),
                     target.refreshPolicy(),
-                    config.clock(), ThreadLocalRandom.current(), new StsAssumeRoleExchange(target, config, this::credentialsAsync),
+                    base.clock(), ThreadLocalRandom.current(),
+                    new StsAssumeRoleExchange(target, base, label(), this::credentialsAsync),
                     scheduler, scheduler::release);
         } catch (RuntimeException e) {
             scheduler.release();
             throw e;
         }
-        log.info("IRSA chained session: {} assumes {}", config.roleArn(), target.roleArn());
+        log.info("IRSA chained session: {} assumes {}", label(), target.roleArn());
         return new IrsaSession(chained, null, List.of(lineage, target), chainedEngine, true, chainedEngine::close).startIfEager();
     }
 

@@ -66,6 +66,8 @@ public final class PodIdentityConfig {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final Duration attemptTimeout;
+    /** Where the settings came from: a chained role's STS region and endpoint are read from it too. */
+    private final SettingsSource settings;
 
     private PodIdentityConfig(Builder b, URI endpoint, Path tokenFile, String token) {
         this.endpoint = endpoint;
@@ -78,6 +80,7 @@ public final class PodIdentityConfig {
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
         this.attemptTimeout = b.attemptTimeout;
+        this.settings = b.settings;
     }
 
     /** {@return a new builder with no explicit values} */
@@ -171,6 +174,35 @@ public final class PodIdentityConfig {
      */
     public boolean ipv6Agent() {
         return EKS_AGENT_IPV6.equals(bare(endpoint.getHost()));
+    }
+
+    /**
+     * What a role chained from this Pod Identity session ({@link IrsaSession#assumeRole}) is assumed with: STS in
+     * the target's {@code stsRegion}, else in AWS_REGION / AWS_DEFAULT_REGION / aws.region of this configuration's
+     * settings (whose STS endpoint override, if any, applies), with this configuration's clock and timeouts. The
+     * agent hands out credentials without STS, so unlike an IRSA session there is no STS endpoint to reuse: without a
+     * region there is nowhere to send AssumeRole.
+     *
+     * @throws IrsaConfigurationException if no region is set, or it is not in the target role's partition
+     */
+    IrsaConfig chainingConfig(ChainedRoleConfig target) {
+        String region = target.stsRegion().orElseGet(() ->
+                settings.first("aws.region", "AWS_REGION", "AWS_DEFAULT_REGION").map(String::trim).orElse(null));
+        if (region == null || region.isEmpty()) {
+            throw new IrsaConfigurationException("Assuming " + target.roleArn() + " from the EKS Pod Identity session"
+                    + " needs an STS region, and none is set: Pod Identity credentials come from the node's agent, not"
+                    + " from STS, so there is no STS endpoint to reuse. Set the chained role's STS region (stsRegion;"
+                    + " awsStsRegion in a Kafka JAAS line) or AWS_REGION (or AWS_DEFAULT_REGION, or the system property"
+                    + " aws.region) to the region of the STS endpoint to use, in the partition of " + target.roleArn()
+                    + " (" + target.roleArn().partition() + ").");
+        }
+        IrsaConfig.Builder b = IrsaConfig.builder().settings(settings).roleArn(target.roleArn().toString())
+                // never read: the chained session signs with the agent's credentials, not with a web identity token
+                .tokenFile(tokenFile != null ? tokenFile : EKS_TOKEN_FILE)
+                .region(region).clock(clock).timeouts(connectTimeout, readTimeout).attemptTimeout(attemptTimeout)
+                .refreshPolicy(target.refreshPolicy()).eagerStart(eagerStart); // eager as the source session
+        target.roleSessionName().ifPresent(b::roleSessionName);
+        return b.build();
     }
 
     @Override

@@ -220,15 +220,28 @@ class JaasOptionsTest {
                 .filter(t -> t.getName().equals("irsa-kafka-debug-creds") && t.isAlive()).toList();
     }
 
+    /**
+     * Under EKS Pod Identity {@code awsRoleArn} is assumed from the agent's credentials, as AWS's handler does: the
+     * principal is the chained role under {@code awsRoleSessionName}, fixed where each Pod Identity session's name
+     * has a random suffix (so MSK accepts re-authentication after a refresh). It used to fail configure ("not
+     * supported yet").
+     */
     @Test
-    void awsRoleArnUnderEksPodIdentityFailsConfigureSayingWhatToDo() {
+    void awsRoleArnUnderEksPodIdentityIsAssumedFromTheAgentsCredentials() throws Exception {
         try (PodIdentityEnvironment pie = PodIdentityEnvironment.start();
              IrsaCredentialsProvider pod = IrsaCredentialsProvider.builder()
                      .settings(SettingsSource.ofEnvironment(pie.podEnvironment())).shared(false).build()) {
-            assertThatThrownBy(() -> new IrsaMskIamCallbackHandler().configure(Map.of("sasl.irsa.credentials.provider",
-                    pod), "AWS_MSK_IAM", iamJaas(Map.of("awsRoleArn", "arn:aws:iam::444455556666:role/x"))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("EKS Pod Identity")
-                    .hasMessageContaining("not supported yet").hasMessageContaining("targetRoleArn");
+            String role = pie.sts().createRole(CROSS_ACCOUNT, "msk-fixed", """
+                    {"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                     "Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}""".formatted(pie.roleArn()),
+                    Duration.ofHours(1));
+            IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
+            handler.configure(Map.of("sasl.irsa.credentials.provider", pod), "AWS_MSK_IAM",
+                    iamJaas(Map.of("awsRoleArn", role, "awsRoleSessionName", "orders", "awsStsRegion", pie.region())));
+            AwsSessionCredentials c = signWith(handler);
+            assertThat(pie.sts().assumedRoleArnOf(c.accessKeyId()))
+                    .contains("arn:aws:sts::444455556666:assumed-role/msk-fixed/orders");
+            handler.close();
         }
     }
 }

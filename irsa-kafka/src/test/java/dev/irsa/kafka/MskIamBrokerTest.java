@@ -11,6 +11,8 @@ import dev.irsa.testkit.PodIdentityEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import dev.irsa.testkit.kafka.MskIamAuthenticator;
 import dev.irsa.testkit.kafka.MskIamAuthenticator.Authentication;
+import dev.irsa.testkit.kafka.MskIamBroker;
+import dev.irsa.testkit.kafka.MskIamBrokerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +31,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,28 +47,32 @@ class MskIamBrokerTest {
     private static MskIamAuthenticator iam;
     /** EKS Pod Identity (its own STS): the broker accepts what either STS issued. */
     private static PodIdentityEnvironment podIdentity;
-    private static MskBroker broker;
     private static LogCapture logs;
     /** Every secret this suite saw: none may appear in any log line. */
     private static final List<String> secrets = new ArrayList<>();
 
-    @BeforeAll
-    static void startBroker() throws Exception {
+    /** The test kit's broker, checking what either STS issued; it clears the authentications before each test. */
+    @RegisterExtension
+    static final MskIamBrokerExtension kafka = MskIamBrokerExtension.with(() -> {
         logs = new LogCapture();
         podIdentity = PodIdentityEnvironment.start();
         var sts = irsa.environment().sts();
         iam = MskIamAuthenticator.builder().region(sts.region())
                 .credentials(akid -> sts.issuedCredentials(akid).or(() -> podIdentity.sts().issuedCredentials(akid)))
                 .build();
-        broker = MskBroker.start(iam, MAX_REAUTH);
+        return MskIamBroker.builder().authenticator(iam).maxReauth(MAX_REAUTH);
+    });
+    private static MskIamBroker broker;
+
+    @BeforeAll
+    static void broker(MskIamBroker started) {
+        broker = started;
     }
 
     @AfterAll
-    static void stopBroker() throws Exception {
+    static void checkLogs() throws Exception {
         try {
-            if (broker != null) {
-                broker.close();
-            }
+            // the broker stops after this (with the class's extension context); the authenticator is ours
             if (iam != null) {
                 iam.close();
             }
@@ -88,11 +93,6 @@ class MskIamBrokerTest {
         }
     }
 
-    @BeforeEach
-    void clear() {
-        iam.clearAuthentications();
-    }
-
     private static IrsaCredentialsProvider provider(IrsaEnvironment env, String sessionName) {
         IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(env.podEnvironment()))
@@ -111,7 +111,7 @@ class MskIamBrokerTest {
 
     static Map<String, Object> clientConfig(String mechanism, IrsaCredentialsProvider provider) {
         Map<String, Object> m = new HashMap<>();
-        m.put("bootstrap.servers", broker.bootstrap());
+        m.put("bootstrap.servers", broker.bootstrapServers());
         m.put("security.protocol", "SASL_PLAINTEXT");
         m.put("sasl.mechanism", mechanism);
         if (mechanism.equals("AWS_MSK_IAM")) {
@@ -390,6 +390,73 @@ class MskIamBrokerTest {
                 .filter(pr -> pr.contains("/eks-")).distinct()).as("Pod Identity principals").hasSizeGreaterThanOrEqualTo(2);
     }
 
+    /**
+     * The README's recipe for one principal under EKS Pod Identity: {@code awsRoleArn} with
+     * {@code awsRoleSessionName} chains a role from the agent's credentials under a fixed session name. 12-s
+     * credentials (the agent's and the chained role's), so both sessions refresh every few seconds: both mechanisms
+     * re-authenticate across several refreshes, with new keys each time, as one principal, and none is refused
+     * (without the recipe each refresh changes the principal: the test above).
+     */
+    @Test
+    void withPodIdentityAwsRoleArnAndSessionNameKeepOnePrincipalAcrossRefreshes() throws Exception {
+        String role = podIdentity.sts().createRole(podIdentity.accountId(), "msk-fixed", """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                 "Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}""".formatted(podIdentity.roleArn()),
+                Duration.ofHours(1));
+        String principal = "arn:aws:sts::" + podIdentity.accountId() + ":assumed-role/msk-fixed/orders-fixed";
+        String options = " awsRoleArn=\"" + role + "\" awsRoleSessionName=\"orders-fixed\";";
+        podIdentity.sts().credentialLifetime(Duration.ofSeconds(12));
+        broker.createTopic("pod-identity-fixed");
+        try (IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(podIdentity.podEnvironment()))
+                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build())
+                .shared(false).build()) {
+            Map<String, Object> iamConfig = clientConfig("AWS_MSK_IAM", p);
+            iamConfig.put("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required" + options);
+            Map<String, Object> oauthConfig = clientConfig("OAUTHBEARER", p);
+            oauthConfig.put("sasl.jaas.config", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+                    + " required region=\"us-west-2\"" + options);
+            int sent = 0;
+            try (KafkaProducer<String, String> viaIam = producer(iamConfig);
+                 KafkaProducer<String, String> viaOAuth = producer(oauthConfig)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(50).toNanos();
+                while (System.nanoTime() < deadline) {
+                    viaIam.send(new ProducerRecord<>("pod-identity-fixed", "iam-" + sent)).get();
+                    viaOAuth.send(new ProducerRecord<>("pod-identity-fixed", "oauth-" + sent)).get();
+                    sent++;
+                    if (metric(viaIam, "successful-reauthentication-total") >= 3
+                            && metric(viaOAuth, "successful-reauthentication-total") >= 3) {
+                        break;
+                    }
+                    Thread.sleep(200);
+                }
+                for (KafkaProducer<String, String> producer : List.of(viaIam, viaOAuth)) {
+                    assertThat(metric(producer, "successful-reauthentication-total")).as("re-authentications")
+                            .isGreaterThanOrEqualTo(3);
+                    assertThat(metric(producer, "failed-reauthentication-total")).as("refused").isZero();
+                }
+            }
+            assertThat(consume(iamConfig, "pod-identity-fixed", 2 * sent)).hasSize(2 * sent);
+        } finally {
+            podIdentity.sts().credentialLifetime(null);
+        }
+        List<Authentication> auths = iam.authentications();
+        for (Authentication a : auths) {
+            podIdentity.sts().issuedCredentials(a.accessKeyId()).ifPresent(c -> {
+                secrets.add(c.secretAccessKey());
+                secrets.add(c.sessionToken());
+            });
+        }
+        assertThat(auths).allSatisfy(a -> {
+            assertThat(a.accepted()).as(a.failure()).isTrue();
+            assertThat(a.principal()).isEqualTo(principal);
+        });
+        for (String mechanism : List.of("AWS_MSK_IAM", "OAUTHBEARER")) {
+            assertThat(accepted(mechanism).stream().map(Authentication::accessKeyId).distinct())
+                    .as(mechanism + " keys: one per refresh").hasSizeGreaterThanOrEqualTo(3);
+        }
+    }
+
     /** Credentials another STS issued are refused by the broker; the client sees an authentication error. */
     @Test
     void credentialsThisStsDidNotIssueAreRefused() throws Exception {
@@ -482,7 +549,7 @@ class MskIamBrokerTest {
         try (org.springframework.context.ConfigurableApplicationContext ctx =
                      new org.springframework.boot.builder.SpringApplicationBuilder(SpringKafkaApp.class)
                              .web(org.springframework.boot.WebApplicationType.NONE).properties(
-                                     "spring.kafka.bootstrap-servers=" + broker.bootstrap(),
+                                     "spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
                                      "spring.kafka.security.protocol=SASL_PLAINTEXT",
                                      "spring.kafka.properties.sasl.mechanism=AWS_MSK_IAM",
                                      "spring.kafka.properties.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;",

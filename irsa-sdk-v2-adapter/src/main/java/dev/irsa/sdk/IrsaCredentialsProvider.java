@@ -538,21 +538,20 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      *
      * @param target the role to assume from this provider's role
      * @return a new provider for {@code target}
-     * @throws SdkClientException if this provider is unavailable or gets its credentials from EKS Pod Identity, or
-     *         eager start is on and the chained role's credentials could not be had
+     * @throws SdkClientException if this provider is unavailable, or eager start is on and the chained role's
+     *         credentials could not be had
      */
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
-        if (config == null) {
-            throw unavailable != null ? unavailableException() : SdkClientException.create("Role chaining from an EKS Pod"
-                    + " Identity session is not supported yet; a Pod Identity association can name a target role itself.");
+        if (config == null && podConfig == null) {
+            throw unavailableException();
         }
         Builder b = builder.copy();
         b.chain.add(target);
         try {
-            return new IrsaCredentialsProvider(b, config, null);
+            return new IrsaCredentialsProvider(b, config, podConfig, null);
         } catch (IrsaException e) {
-            throw sdkException(e); // eager start: the chained role's credentials could not be had
+            throw sdkException(e); // eager start failed for the chained role, or chaining from Pod Identity has no region
         }
     }
 
@@ -853,14 +852,15 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         public IrsaCredentialsProvider build() {
             Builder b = copy();
             if (!b.explicitIrsa && CredentialSource.detect(b.settings).orElse(null) == CredentialSource.POD_IDENTITY) {
-                if (b.scoped || !b.chain.isEmpty()) {
-                    // Never serve the association's role unscoped where the application asked for less.
+                if (b.scoped) {
+                    // Never serve the association's role unscoped where the application asked for less. A chained
+                    // role is no widening: its AssumeRole (with its own session policy) is made from Pod Identity too.
                     SdkClientException ex = SdkClientException.create("This pod gets credentials from EKS Pod Identity,"
-                            + " but a session policy, policy ARNs or a chained role were configured: those are applied"
-                            + " by an STS call that Pod Identity does not make, so the credentials would carry the"
-                            + " association's whole role. Scope the role of the Pod Identity association itself (or its"
-                            + " target role), or remove the session policy / policy ARNs (irsa.session-policy,"
-                            + " irsa.policy-arns) and assumeRole(...).");
+                            + " but a session policy or policy ARNs were configured: those are applied by an STS call"
+                            + " that Pod Identity does not make, so the credentials would carry the association's whole"
+                            + " role. Scope the role of the Pod Identity association itself (or its target role), or"
+                            + " remove the session policy / policy ARNs (irsa.session-policy, irsa.policy-arns), or"
+                            + " scope a chained role instead (ChainedRoleConfig.sessionPolicy).");
                     if (eager) {
                         throw ex;
                     }

@@ -83,6 +83,39 @@ class PodIdentityProviderTest {
         assertThat(env.agent().calls()).as("no credentials fetched for an unscoped role").isEmpty();
     }
 
+    /**
+     * A chained role is no widening: AssumeRole from the agent's credentials (to STS in the pod's region), under a
+     * fixed session name; the chained provider's builder builds it again. Session policies stay refused (above).
+     */
+    @Test
+    void aRoleIsChainedFromPodIdentityAndItsBuilderBuildsItAgain(PodIdentityEnvironment env) {
+        String target = env.sts().createRole(env.accountId(), "chained-from-pod", """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                 "Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}""".formatted(env.roleArn()),
+                java.time.Duration.ofHours(1));
+        String fixed = "arn:aws:sts::" + env.accountId() + ":assumed-role/chained-from-pod/billing";
+        try (IrsaCredentialsProvider base = ours(env.podEnvironment());
+             IrsaCredentialsProvider chained = base.assumeRole(dev.irsa.core.ChainedRoleConfig.builder(target)
+                     .roleSessionName("billing").build());
+             IrsaCredentialsProvider again = chained.toBuilder().build()) {
+            assertThat(callerArn(env, chained)).isEqualTo(fixed);
+            assertThat(callerArn(env, again)).isEqualTo(fixed);
+        }
+    }
+
+    @Test
+    void chainingFromPodIdentityWithoutAnyRegionSaysWhatToSet(PodIdentityEnvironment env) {
+        Map<String, String> vars = new java.util.HashMap<>(env.podEnvironment());
+        vars.remove("AWS_REGION");
+        vars.remove("AWS_DEFAULT_REGION");
+        try (IrsaCredentialsProvider base = ours(vars)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> base.assumeRole(
+                            dev.irsa.core.ChainedRoleConfig.builder("arn:aws:iam::111122223333:role/x").build()))
+                    .isInstanceOf(SdkClientException.class).hasMessageContaining("needs an STS region")
+                    .hasMessageContaining("AWS_REGION");
+        }
+    }
+
     @Test
     void bothVariableSetsPresentMeansIrsa(PodIdentityEnvironment env) {
         Map<String, String> both = new HashMap<>(env.podEnvironment());

@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.sts.model.StsException;
 public final class StsAssumeRoleExchange implements CredentialExchange {
     private final ChainedRoleConfig target;
     private final IrsaConfig source;
+    /** The source session's role (or "EKS Pod Identity"), for messages. */
+    private final String sourceLabel;
     private final URI endpoint;
     /**
      * Built on the first exchange, on a refresh thread: building an SDK client loads classes and configuration, which
@@ -46,8 +48,20 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
 
     public StsAssumeRoleExchange(ChainedRoleConfig target, IrsaConfig source,
                                  Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials) {
+        this(target, source, source.roleArn().toString(), sourceCredentials);
+    }
+
+    /**
+     * @param source where and how AssumeRole is sent (STS endpoint, region, clock, timeouts) and the default session
+     *               name: the IRSA source session's configuration, or for an EKS Pod Identity source one made for the
+     *               chain
+     * @param sourceLabel what the source session is named by in messages
+     */
+    public StsAssumeRoleExchange(ChainedRoleConfig target, IrsaConfig source, String sourceLabel,
+                                 Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials) {
         this.target = target;
         this.source = source;
+        this.sourceLabel = sourceLabel;
         this.sourceCredentials = sourceCredentials;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
         this.endpoint = endpoint(target, source);
@@ -75,7 +89,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
                     CompletableFuture<IrsaCredentials> now = sourceCredentials.get();
                     IrsaCredentials c = now.isDone() && !now.isCompletedExceptionally() ? now.join() : signing;
                     if (c == null) {
-                        throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "No credentials of " + source.roleArn()
+                        throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "No credentials of " + sourceLabel
                                 + " yet to assume " + target.roleArn() + " with", null);
                     }
                     return AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
@@ -139,7 +153,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
             String msg = "STS " + code + " (HTTP " + e.statusCode() + ", request " + e.requestId() + ")" + context() + ": "
                     + Redaction.scrub(e.awsErrorDetails().errorMessage(), null) + ". "
                     + (code.equals("AccessDenied") ? "The target role's trust policy must allow sts:AssumeRole for"
-                    + " principal " + source.roleArn() + (target.externalId().isPresent()
+                    + " principal " + sourcePrincipal() + (target.externalId().isPresent()
                     ? " with this sts:ExternalId" : "") + ", and the source role's permissions policy must allow"
                     + " sts:AssumeRole on " + target.roleArn() + "." : "");
             throw new IrsaException(retryable ? IrsaException.Kind.RETRYABLE : IrsaException.Kind.NON_RECOVERABLE,
@@ -153,7 +167,12 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
     }
 
     private String context() {
-        return " assuming " + target.roleArn() + " from " + source.roleArn();
+        return " assuming " + target.roleArn() + " from " + sourceLabel;
+    }
+
+    /** Who the target's trust policy must name: the source role, or for EKS Pod Identity the association's role. */
+    private String sourcePrincipal() {
+        return sourceLabel.startsWith("arn:") ? sourceLabel : "the role of the " + sourceLabel + " association";
     }
 
     /** Carries the source session's failure past the retry loop unchanged. */

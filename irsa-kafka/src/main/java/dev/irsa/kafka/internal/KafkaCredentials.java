@@ -1,7 +1,6 @@
 package dev.irsa.kafka.internal;
 
 import dev.irsa.core.ChainedRoleConfig;
-import dev.irsa.core.CredentialSource;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.io.IOException;
@@ -126,8 +125,7 @@ public final class KafkaCredentials implements AutoCloseable {
      * @param options the options of the client's {@code sasl.jaas.config}
      * @return the warmed credentials
      * @throws IllegalArgumentException if the provider or clock property holds something else than an
-     *                                  {@link IrsaCredentialsProvider} or a {@link Clock}, or {@code awsRoleArn} is
-     *                                  set where the pod's credentials come from EKS Pod Identity
+     *                                  {@link IrsaCredentialsProvider} or a {@link Clock}
      * @throws IllegalStateException if no credentials can be had (the message says why)
      */
     public static KafkaCredentials configure(Map<String, ?> configs, String mechanism, MskJaasOptions options) {
@@ -168,14 +166,8 @@ public final class KafkaCredentials implements AutoCloseable {
         return c;
     }
 
-    /** {@code base.assumeRole(role)}, failing with what to do where the pod's credentials cannot be chained from. */
+    /** {@code base.assumeRole(role)}, failing with what to do where it cannot be assumed (no credentials, no region). */
     private static IrsaCredentialsProvider assume(IrsaCredentialsProvider base, ChainedRoleConfig role, String mechanism) {
-        if (base.source().orElse(null) == CredentialSource.POD_IDENTITY) {
-            throw new IllegalArgumentException("awsRoleArn in sasl.jaas.config asks irsa-kafka to assume " + role.roleArn()
-                    + " from the pod's credentials, which come from EKS Pod Identity, and role chaining from a Pod"
-                    + " Identity session is not supported yet. Make " + role.roleArn() + " the target role of the Pod"
-                    + " Identity association (targetRoleArn) and remove awsRoleArn, or use IRSA for this pod.");
-        }
         try {
             return base.assumeRole(role);
         } catch (SdkClientException e) {

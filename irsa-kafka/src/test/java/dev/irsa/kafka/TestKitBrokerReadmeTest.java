@@ -1,0 +1,45 @@
+package dev.irsa.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.irsa.core.SettingsSource;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import dev.irsa.testkit.kafka.MskIamAuthenticator;
+import dev.irsa.testkit.kafka.MskIamBroker;
+import dev.irsa.testkit.kafka.MskIamBrokerExtension;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The README's "Testing a Kafka application" example, verbatim between the markers but for closing the provider. */
+class TestKitBrokerReadmeTest {
+    // README example: begin
+    @RegisterExtension
+    static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+    @RegisterExtension   // after the emulator: it starts on the emulator's STS
+    static final MskIamBrokerExtension kafka = MskIamBrokerExtension.forEmulator(() -> irsa.environment().sts());
+
+    @Test
+    void sendsAsThePodsRole(MskIamBroker broker, IrsaEnvironment env) throws Exception {
+        broker.createTopic("orders");
+        Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "AWS_MSK_IAM",
+                "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;",
+                "sasl.client.callback.handler.class", "dev.irsa.kafka.IrsaMskIamCallbackHandler",
+                "sasl.irsa.credentials.provider", IrsaCredentialsProvider.builder()
+                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).build());
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("orders", "one")).get();
+        }
+        assertThat(broker.authentications()).allMatch(MskIamAuthenticator.Authentication::accepted);
+        // README example: end
+        assertThat(broker.authentications()).isNotEmpty().allSatisfy(a -> assertThat(a.principal())
+                .startsWith("arn:aws:sts::" + env.sts().accountId() + ":assumed-role/app-role/"));
+        ((IrsaCredentialsProvider) props.get("sasl.irsa.credentials.provider")).close();
+    }
+}

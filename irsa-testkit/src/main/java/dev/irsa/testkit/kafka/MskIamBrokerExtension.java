@@ -1,0 +1,111 @@
+package dev.irsa.testkit.kafka;
+
+import dev.irsa.testkit.StsEmulator;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * JUnit 5 extension that runs an {@link MskIamBroker} (both MSK IAM mechanisms) for a test class, against an STS
+ * emulator started by an extension registered before it.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+ * @RegisterExtension
+ * static final MskIamBrokerExtension kafka = MskIamBrokerExtension.forEmulator(() -> irsa.environment().sts());
+ *
+ * @Test void sends(MskIamBroker broker) { ... broker.bootstrapServers() ... broker.authentications() ... }
+ * }</pre>
+ *
+ * In a {@code static} field the broker starts before the class's first test (so {@code @BeforeAll} methods may
+ * declare it as a parameter too) and stops after its last, and before each test its authentications log is cleared;
+ * in an instance field each test gets a broker of its own. The broker is kept in JUnit's
+ * {@link ExtensionContext.Store}, closed with the context it was started for, so the extension itself holds no state
+ * and runs safely with JUnit's parallel execution. Test and lifecycle methods may declare an {@link MskIamBroker}
+ * parameter.
+ * @since 0.1.0
+ */
+public final class MskIamBrokerExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MskIamBrokerExtension.class);
+
+    private final Supplier<MskIamBroker.Builder> builder;
+
+    private MskIamBrokerExtension(Supplier<MskIamBroker.Builder> builder) {
+        this.builder = builder;
+    }
+
+    /**
+     * A broker that accepts what {@code sts} issued; the supplier is asked when the broker starts, so it may read an
+     * emulator extension registered before this one.
+     *
+     * @param sts supplies the STS emulator
+     * @return a new extension
+     */
+    public static MskIamBrokerExtension forEmulator(Supplier<StsEmulator> sts) {
+        Objects.requireNonNull(sts, "sts");
+        return new MskIamBrokerExtension(() -> MskIamBroker.builder().sts(sts.get()));
+    }
+
+    /**
+     * A broker configured by the builder {@code builder} supplies (its authenticator, {@code maxReauth}, broker
+     * properties), asked when the broker starts.
+     *
+     * @param builder supplies a configured builder
+     * @return a new extension
+     */
+    public static MskIamBrokerExtension with(Supplier<MskIamBroker.Builder> builder) {
+        return new MskIamBrokerExtension(Objects.requireNonNull(builder, "builder"));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (context.getStore(NAMESPACE).get(this, Running.class) != null) {
+            return; // a @Nested class: its enclosing class's broker serves it
+        }
+        context.getStore(NAMESPACE).put(this, new Running(builder.get().start()));
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        // the store looks in the class's context too: a static field's broker is found there
+        Running running = context.getStore(NAMESPACE).get(this, Running.class);
+        if (running == null) {
+            context.getStore(NAMESPACE).put(this, new Running(builder.get().start()));
+        } else {
+            running.broker.clearAuthentications();
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
+        return p.getParameter().getType() == MskIamBroker.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        Running running = e.getStore(NAMESPACE).get(this, Running.class);
+        if (running == null) {
+            throw new org.junit.jupiter.api.extension.ParameterResolutionException("No MskIamBroker runs for "
+                    + e.getDisplayName() + ": register MskIamBrokerExtension in a static field to use the broker in"
+                    + " @BeforeAll methods");
+        }
+        return running.broker;
+    }
+
+    /**
+     * What the store holds: closed by JUnit with its context. Both interfaces, so that JUnit closes it once whether
+     * it closes {@code AutoCloseable} values (5.13 and later) or only {@code CloseableResource} ones.
+     */
+    @SuppressWarnings("deprecation")
+    private record Running(MskIamBroker broker) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+        @Override
+        public void close() {
+            broker.close();
+        }
+    }
+}
