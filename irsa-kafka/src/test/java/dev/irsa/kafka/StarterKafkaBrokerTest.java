@@ -181,24 +181,64 @@ class StarterKafkaBrokerTest {
         IrsaEnvironment env = irsa.environment();
         broker.createTopic("shop-invoices");
         long before = env.sts().calls().count("AssumeRoleWithWebIdentity");
+        List<String> props = new ArrayList<>(kafkaProperties("invoices"));
+        props.add("irsa.session-name=shop-invoices");
+        try (AutoCloseable pod = podSystemProperties(env);
+             ConfigurableApplicationContext ctx = new SpringApplicationBuilder(ShopApp.class)
+                     .web(WebApplicationType.NONE).properties(props.toArray(String[]::new)).run()) {
+            useS3AndKafka(ctx, "shop-invoices");
+        }
+        assertOneSession(before, "shop-invoices");
+    }
+
+    /** The pod's IRSA settings as system properties (the SDK's names), without a session name; restores on close. */
+    private static AutoCloseable podSystemProperties(IrsaEnvironment env) {
         Map<String, String> pod = Map.of("aws.roleArn", env.roleArn(), "aws.webIdentityTokenFile",
                 env.tokenFile().toString(), "aws.region", env.region(), "aws.endpointUrlSts", env.stsEndpoint().toString());
         Map<String, String> saved = new HashMap<>();
         pod.forEach((k, v) -> saved.put(k, System.setProperty(k, v)));
-        List<String> props = new ArrayList<>(kafkaProperties("invoices"));
-        props.add("irsa.session-name=shop-invoices");
-        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(ShopApp.class)
-                .web(WebApplicationType.NONE).properties(props.toArray(String[]::new)).run()) {
-            useS3AndKafka(ctx, "shop-invoices");
-        } finally {
-            saved.forEach((k, v) -> {
-                if (v == null) {
-                    System.clearProperty(k);
-                } else {
-                    System.setProperty(k, v);
-                }
-            });
+        return () -> saved.forEach((k, v) -> {
+            if (v == null) {
+                System.clearProperty(k);
+            } else {
+                System.setProperty(k, v);
+            }
+        });
+    }
+
+    @Test
+    void aKafkaClientBuiltOutsideSpringWithAnotherConfigurationLogsOneWarningNamingTheDifference() throws Exception {
+        IrsaEnvironment env = irsa.environment();
+        broker.createTopic("shop-audit");
+        List<String> props = new ArrayList<>(kafkaProperties("audit"));
+        props.add("irsa.session-name=shop-audit");
+        String warning = "resolved its IRSA configuration from the pod's environment alone";
+        // the capture starts after Spring Boot has set up logging, which detaches the appenders it finds
+        try (AutoCloseable pod = podSystemProperties(env);
+             ConfigurableApplicationContext ctx = new SpringApplicationBuilder(ShopApp.class)
+                     .web(WebApplicationType.NONE).properties(props.toArray(String[]::new)).run();
+             LogCapture logs = new LogCapture()) {
+            @SuppressWarnings("unchecked")
+            KafkaTemplate<Object, Object> template = ctx.getBean(KafkaTemplate.class);
+            template.send("shop-audit", "from-spring").get();
+            assertThat(logs.lines()).noneMatch(l -> l.contains(warning));
+
+            Map<String, Object> own = new HashMap<>();
+            own.put("bootstrap.servers", broker.bootstrap());
+            own.put("security.protocol", "SASL_PLAINTEXT");
+            own.put("sasl.mechanism", "AWS_MSK_IAM");
+            own.put("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
+            own.put("sasl.client.callback.handler.class", IrsaMskIamCallbackHandler.class.getName());
+            for (int i = 0; i < 2; i++) {
+                new org.apache.kafka.clients.producer.KafkaProducer<>(own,
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.StringSerializer()).close();
+            }
+            assertThat(logs.lines().stream().filter(l -> l.contains(warning)).toList()).singleElement().asString()
+                    .startsWith("WARN")
+                    .contains("session name (irsa.session-name, AWS_ROLE_SESSION_NAME) (application: 'shop-audit'",
+                            "sasl.irsa.credentials.provider")
+                    .doesNotContain("role (irsa.role-arn");
         }
-        assertOneSession(before, "shop-invoices");
     }
 }

@@ -35,11 +35,12 @@ import org.springframework.util.ReflectionUtils;
  * containers build their clients from them), the {@code KafkaAdmin}, and Kafka Streams' configuration (under the
  * {@code producer.}, {@code consumer.} and {@code admin.} prefixes, the only way Kafka Streams passes an object to
  * its inner clients). Spring Boot offers no customizer for the admin client's or Streams' configuration; these are
- * adjusted as beans, before they are initialized, on what Spring Kafka 3.x and 4.x share, so this works on Spring Boot
- * 3.5 and 4.0. Nothing happens when there is no single {@code IrsaCredentialsProvider} bean.
+ * adjusted as beans, before they are initialized, using only what Spring Kafka 3.x and 4.x share (tested on 4.0). Nothing happens when there is no single {@code IrsaCredentialsProvider} bean.
  *
  * <p>Kafka clients built outside Spring (with {@code new KafkaProducer<>(properties)}) are not reached: hand them the
- * bean in {@value KafkaCredentials#PROVIDER_CONFIG} yourself.
+ * bean in {@value KafkaCredentials#PROVIDER_CONFIG} yourself. While the context lives, one of them that resolves an IRSA
+ * configuration of its own from the pod's environment that would not share the bean's session logs one WARN naming
+ * what differs (the comparison the starter's config-import check makes).
  *
  * @since 0.1.0
  */
@@ -68,6 +69,19 @@ public class IrsaKafkaAutoConfiguration {
     @Bean
     public static BeanPostProcessor irsaKafkaCredentialsPostProcessor(ObjectProvider<IrsaCredentialsProvider> provider) {
         return new KafkaProviderPostProcessor(provider);
+    }
+
+    /**
+     * Registers the application's provider with irsa-kafka while the context lives, for the check of Kafka clients
+     * built outside Spring.
+     *
+     * @param provider the application's provider, if it has exactly one
+     * @return the registration, ended when the context closes
+     */
+    @Bean(destroyMethod = "close")
+    AutoCloseable irsaKafkaApplicationProvider(ObjectProvider<IrsaCredentialsProvider> provider) {
+        IrsaCredentialsProvider p = provider.getIfUnique();
+        return p == null ? () -> { } : KafkaCredentials.registerApplicationProvider(p);
     }
 
     /** Whether {@code configs} names one of our handlers (as a class name or a class) and hands over no provider. */
