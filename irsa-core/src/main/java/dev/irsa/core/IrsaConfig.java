@@ -224,17 +224,34 @@ public final class IrsaConfig {
 
     private static void differ(List<String> d, String what, String aName, Object a, String bName, Object b) {
         if (!Objects.equals(a, b)) {
-            d.add(what + " (" + aName + ": " + shown(a) + ", " + bName + ": " + shown(b) + ")");
+            // Long values (a policy, a refresh policy) that share a beginning are shown from a little before where
+            // they part, or both would read the same.
+            int from = 0;
+            if (a != null && b != null) {
+                String as = String.valueOf(a);
+                String bs = String.valueOf(b);
+                int common = 0;
+                while (common < Math.min(as.length(), bs.length()) && as.charAt(common) == bs.charAt(common)) {
+                    common++;
+                }
+                from = Math.max(0, common - 20);
+            }
+            d.add(what + " (" + aName + ": " + shown(a, from) + ", " + bName + ": " + shown(b, from) + ")");
         }
     }
 
-    /** A value as a difference shows it: quoted, at most 40 characters (an inline policy can be 2048). */
-    private static String shown(Object value) {
+    /** A value as a difference shows it: quoted, 40 characters from {@code from} at most (a policy can be 2048). */
+    private static String shown(Object value, int from) {
         if (value == null || (value instanceof List<?> l && l.isEmpty())) {
             return "unset";
         }
         String s = String.valueOf(value);
-        return s.length() <= 40 ? "'" + s + "'" : "'" + s.substring(0, 40) + "...' (" + s.length() + " chars)";
+        if (s.length() <= 40) {
+            return "'" + s + "'";
+        }
+        int start = Math.min(from, s.length() - 40);
+        return "'" + (start > 0 ? "..." : "") + s.substring(start, start + 40) + (start + 40 < s.length() ? "..." : "")
+                + "' (" + s.length() + " chars)";
     }
 
     @Override

@@ -79,9 +79,16 @@ public class IrsaKafkaAutoConfiguration {
      * @return the registration, ended when the context closes
      */
     @Bean(destroyMethod = "close")
-    AutoCloseable irsaKafkaApplicationProvider(ObjectProvider<IrsaCredentialsProvider> provider) {
+    ApplicationProviderRegistration irsaKafkaApplicationProvider(ObjectProvider<IrsaCredentialsProvider> provider) {
         IrsaCredentialsProvider p = provider.getIfUnique();
-        return p == null ? () -> { } : KafkaCredentials.registerApplicationProvider(p);
+        return new ApplicationProviderRegistration(p == null ? () -> { } : KafkaCredentials.registerApplicationProvider(p));
+    }
+
+    /** Its own type, so that no one asking the context for an {@code AutoCloseable} is handed it. */
+    record ApplicationProviderRegistration(AutoCloseable registration) {
+        void close() throws Exception {
+            registration.close();
+        }
     }
 
     /** Whether {@code configs} names one of our handlers (as a class name or a class) and hands over no provider. */
