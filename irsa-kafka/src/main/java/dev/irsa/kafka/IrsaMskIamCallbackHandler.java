@@ -38,7 +38,8 @@ import software.amazon.msk.auth.iam.internals.AWSCredentialsCallback;
  * <p>By default the credentials come from the pod's environment ({@code IrsaCredentialsProvider.create()}, sharing
  * its session with every other user of it in the JVM). A client built in code may hand over its own provider in the
  * property {@value #PROVIDER_CONFIG} (an {@code IrsaCredentialsProvider} instance, which it keeps owning; the
- * former name {@code irsa.credentials.provider} is still read).
+ * former name {@code irsa.credentials.provider} is still read). Under Spring Boot, the clients Spring builds are
+ * handed the application's {@code IrsaCredentialsProvider} bean there ({@code dev.irsa.kafka.spring}).
  *
  * <p>The options of AWS's JAAS line are read as aws-msk-iam-auth reads them: {@code awsRoleArn} (signed as, assumed
  * with {@code sts:AssumeRole} from the pod's IRSA role), {@code awsRoleSessionName} (default

@@ -39,7 +39,8 @@ import org.apache.kafka.common.security.oauthbearer.OAuthBearerTokenCallback;
  *
  * <p>The region is the JAAS option {@code region}, else {@code aws.region}, {@code AWS_REGION} or
  * {@code AWS_DEFAULT_REGION} (which EKS sets in every IRSA pod). The credentials come from the pod's environment,
- * or from an {@code IrsaCredentialsProvider} handed over in the property {@value #PROVIDER_CONFIG}; a
+ * or from an {@code IrsaCredentialsProvider} handed over in the property {@value #PROVIDER_CONFIG} (under Spring
+ * Boot, the application's bean, for the clients Spring builds: {@code dev.irsa.kafka.spring}); a
  * {@link Clock} in the property {@value #CLOCK_CONFIG} replaces the system clock (tests). Both names start with
  * {@code sasl.} because Kafka shares one login (one instance of this handler) among clients whose {@code sasl.*}
  * properties are equal. The JAAS options of AWS's {@code IAMOAuthBearerLoginCallbackHandler} ({@code awsRoleArn},

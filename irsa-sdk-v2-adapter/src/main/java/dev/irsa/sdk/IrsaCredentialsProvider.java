@@ -508,6 +508,17 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     /**
+     * The IRSA configuration this provider resolved (for a chained provider, that of the role it chains from): what
+     * decides which session it shares, for comparing with another's ({@link IrsaConfig#sessionDifferences}).
+     *
+     * @return the configuration, or empty when the credentials come from EKS Pod Identity or nothing is configured
+     * @since 0.1.0
+     */
+    public Optional<IrsaConfig> config() {
+        return Optional.ofNullable(config);
+    }
+
+    /**
      * The session's state (expiry, last error...) for health checks; empty when IRSA is not configured. After
      * {@link #close()} it is the state of the session this provider held: live while anything else holds it,
      * {@code CLOSED} once nothing does (until the next use takes it up again). It never takes a session up itself, so

@@ -5,7 +5,6 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -38,8 +37,6 @@ import org.springframework.core.env.Environment;
 public final class IrsaBootstrapCredentials implements BiFunction<Binder, SettingsSource, IrsaCredentialsProvider>,
         Consumer<Environment> {
     private static final Logger log = LoggerFactory.getLogger(IrsaBootstrapCredentials.class);
-    /** Longest value shown in the warning (an inline policy can be 2048 characters). */
-    private static final int SHOWN = 40;
 
     /** What the import resolved: its configuration, or why it got no provider; null until it asked. */
     private volatile Side imported;
@@ -113,22 +110,7 @@ public final class IrsaBootstrapCredentials implements BiFunction<Binder, Settin
             differ.add("import: " + (before.config == null ? before.without : "IRSA") + ", application: "
                     + (now.config == null ? now.without : "IRSA"));
         } else {
-            // What decides whether two configurations share a session (core's session key), as resolved on each side.
-            IrsaConfig a = before.config;
-            IrsaConfig b = now.config;
-            compare(differ, "role (irsa.role-arn, AWS_ROLE_ARN)", a.roleArn().toString(), b.roleArn().toString());
-            compare(differ, "token file (irsa.token-file, AWS_WEB_IDENTITY_TOKEN_FILE)", a.tokenFile(), b.tokenFile());
-            compare(differ, "session name (irsa.session-name, AWS_ROLE_SESSION_NAME)", a.roleSessionName(),
-                    b.roleSessionName());
-            compare(differ, "STS endpoint (irsa.sts-endpoint, irsa.region, AWS_REGION, AWS_ENDPOINT_URL_STS)",
-                    a.stsEndpoint(), b.stsEndpoint());
-            compare(differ, "irsa.session-duration", a.sessionDuration(), b.sessionDuration());
-            compare(differ, "irsa.session-policy", a.sessionPolicy().orElse(null), b.sessionPolicy().orElse(null));
-            compare(differ, "irsa.policy-arns", a.policyArns(), b.policyArns());
-            compare(differ, "irsa.refresh.*", a.refreshPolicy(), b.refreshPolicy());
-            compare(differ, "irsa.connect-timeout", a.connectTimeout(), b.connectTimeout());
-            compare(differ, "irsa.read-timeout", a.readTimeout(), b.readTimeout());
-            compare(differ, "irsa.attempt-timeout", a.attemptTimeout(), b.attemptTimeout());
+            differ.addAll(before.config.sessionDifferences(now.config, "import", "application"));
             if (differ.isEmpty()) {
                 return; // one session for both
             }
@@ -139,19 +121,5 @@ public final class IrsaBootstrapCredentials implements BiFunction<Binder, Settin
                 + " them and signed with an IRSA session of its own. Declare these irsa.* (and aws.*) settings where the"
                 + " import sees them: on the command line, as environment variables or system properties, or in the"
                 + " file that declares spring.config.import or one loaded before it.", String.join("; ", differ));
-    }
-
-    private static void compare(List<String> differ, String what, Object imported, Object app) {
-        if (!Objects.equals(imported, app)) {
-            differ.add(what + " (import: " + shown(imported) + ", application: " + shown(app) + ")");
-        }
-    }
-
-    private static String shown(Object value) {
-        if (value == null || (value instanceof List<?> l && l.isEmpty())) {
-            return "unset";
-        }
-        String s = String.valueOf(value);
-        return s.length() <= SHOWN ? "'" + s + "'" : "'" + s.substring(0, SHOWN) + "...' (" + s.length() + " chars)";
     }
 }

@@ -1,13 +1,19 @@
 package dev.irsa.kafka.internal;
 
 import dev.irsa.core.ChainedRoleConfig;
+import dev.irsa.core.CredentialSource;
+import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -41,6 +47,14 @@ public final class KafkaCredentials implements AutoCloseable {
     static final Duration MAX_EXPIRY_MARGIN = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(KafkaCredentials.class);
     private static final ResolveIdentityRequest REQUEST = ResolveIdentityRequest.builder().build();
+
+    /**
+     * The application's providers (the Spring bean, while its context lives): what a client that resolves its own
+     * provider is compared with. More than one only where several contexts live in one JVM (a test's context cache).
+     */
+    private static final List<IrsaCredentialsProvider> applications = new CopyOnWriteArrayList<>();
+    /** The differences already warned about: one WARN for each, however many clients share it. */
+    private static final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     private final IrsaCredentialsProvider provider;
     /** Whether this built the provider (and so closes it). */
@@ -80,6 +94,54 @@ public final class KafkaCredentials implements AutoCloseable {
         this.owned = owned;
         this.clock = clock;
         this.chainedRole = chainedRole;
+    }
+
+    /**
+     * Makes {@code provider} the application's (irsa-kafka's Spring auto-configuration does, with the application's
+     * bean, while its context lives): a Kafka client that resolves a provider of its own, from the pod's environment,
+     * with an IRSA configuration that would not share the application's session logs one WARN naming the difference.
+     *
+     * @param provider the application's provider
+     * @return what ends the registration
+     */
+    public static AutoCloseable registerApplicationProvider(IrsaCredentialsProvider provider) {
+        applications.add(provider);
+        return () -> applications.remove(provider);
+    }
+
+    /**
+     * Logs one WARN (per distinct difference) when {@code own}, the provider a client resolved from the pod's
+     * environment, would not share a session with any application provider registered: it signs as another
+     * principal, or at least with a second session.
+     */
+    private static void warnIfNotTheApplications(IrsaCredentialsProvider own, String mechanism) {
+        IrsaConfig mine = own.config().orElse(null);
+        List<String> first = null;
+        for (IrsaCredentialsProvider app : applications) {
+            IrsaConfig theirs = app.config().orElse(null);
+            if (mine == null || theirs == null) {
+                if (own.source().equals(app.source())) {
+                    return; // both Pod Identity (one agent, one association), or neither configured
+                }
+                first = first != null ? first : List.of("credential source (application: "
+                        + app.source().map(Object::toString).orElse("none") + ", this Kafka client: "
+                        + own.source().map(Object::toString).orElse("none") + ")");
+                continue;
+            }
+            List<String> d = theirs.sessionDifferences(mine, "application", "this Kafka client");
+            if (d.isEmpty()) {
+                return;
+            }
+            first = first != null ? first : d;
+        }
+        if (first != null && warned.add(String.join("; ", first))) {
+            log.warn("IRSA: a Kafka {} client that hands over no IrsaCredentialsProvider (one built outside Spring,"
+                    + " with new KafkaProducer/KafkaConsumer/Admin.create) resolved its IRSA configuration from the"
+                    + " pod's environment alone, and it differs from the application's (irsa.*): {}. It signs with an"
+                    + " IRSA session of its own, a second STS call and perhaps another principal. Hand it the"
+                    + " application's IrsaCredentialsProvider bean in {}.", mechanism, String.join("; ", first),
+                    PROVIDER_CONFIG);
+        }
     }
 
     /**
@@ -132,6 +194,9 @@ public final class KafkaCredentials implements AutoCloseable {
         IrsaCredentialsProvider given = config(configs, PROVIDER_CONFIG, LEGACY_PROVIDER_CONFIG, IrsaCredentialsProvider.class);
         Clock clock = clock(configs);
         IrsaCredentialsProvider base = given != null ? given : IrsaCredentialsProvider.create();
+        if (given == null) {
+            warnIfNotTheApplications(base, mechanism);
+        }
         ChainedRoleConfig role = options.chainedRole();
         IrsaCredentialsProvider provider = base;
         if (role != null) {

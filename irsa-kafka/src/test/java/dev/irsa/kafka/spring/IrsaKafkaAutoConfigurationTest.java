@@ -1,0 +1,84 @@
+package dev.irsa.kafka.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/**
+ * What the post-processor changes in each kind of Spring Kafka configuration, without a broker (the broker test,
+ * StarterKafkaBrokerTest, covers producer, consumer and admin end to end; Kafka Streams is not on this module's
+ * test class path, so its configuration is checked here as Kafka Streams reads it: by prefix).
+ */
+class IrsaKafkaAutoConfigurationTest {
+    private final IrsaCredentialsProvider provider = IrsaCredentialsProvider.builder()
+            .roleArn("arn:aws:iam::111122223333:role/app-role").tokenFile(java.nio.file.Path.of("/nonexistent/token"))
+            .region("us-west-2").shared(false).build();
+    private final BeanPostProcessor bpp;
+
+    IrsaKafkaAutoConfigurationTest() {
+        DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
+        beans.registerSingleton("irsaCredentialsProvider", provider);
+        bpp = IrsaKafkaAutoConfiguration.irsaKafkaCredentialsPostProcessor(beans.getBeanProvider(IrsaCredentialsProvider.class));
+    }
+
+    @AfterEach
+    void close() {
+        provider.close();
+    }
+
+    private static Map<String, Object> msk(String handlerKey, Object handler) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", "localhost:9098");
+        m.put(handlerKey, handler);
+        return m;
+    }
+
+    @Test
+    void streamsConfigurationGetsTheProviderUnderEachInnerClientsPrefix() {
+        KafkaStreamsConfiguration s = new KafkaStreamsConfiguration(msk("sasl.login.callback.handler.class",
+                "dev.irsa.kafka.IrsaMskOAuthBearerLoginCallbackHandler"));
+        Object out = bpp.postProcessBeforeInitialization(s, "defaultKafkaStreamsConfig");
+        assertThat(((KafkaStreamsConfiguration) out).asProperties())
+                .containsEntry("producer.sasl.irsa.credentials.provider", provider)
+                .containsEntry("consumer.sasl.irsa.credentials.provider", provider)
+                .containsEntry("admin.sasl.irsa.credentials.provider", provider)
+                .containsEntry("sasl.login.callback.handler.class", "dev.irsa.kafka.IrsaMskOAuthBearerLoginCallbackHandler");
+    }
+
+    @Test
+    void configurationsWithoutOurHandlerOrWithTheirOwnProviderAreLeftAlone() {
+        KafkaStreamsConfiguration plain = new KafkaStreamsConfiguration(msk("sasl.login.callback.handler.class",
+                "com.example.OtherHandler"));
+        assertThat(bpp.postProcessBeforeInitialization(plain, "s")).isSameAs(plain);
+
+        IrsaCredentialsProvider own = IrsaCredentialsProvider.builder().roleArn("arn:aws:iam::111122223333:role/other")
+                .tokenFile(java.nio.file.Path.of("/nonexistent/token")).region("us-west-2").shared(false).build();
+        Map<String, Object> withOwn = msk("sasl.client.callback.handler.class", dev.irsa.kafka.IrsaMskIamCallbackHandler.class);
+        withOwn.put("sasl.irsa.credentials.provider", own);
+        DefaultKafkaProducerFactory<String, String> f = new DefaultKafkaProducerFactory<>(withOwn);
+        bpp.postProcessBeforeInitialization(f, "kafkaProducerFactory");
+        assertThat(f.getConfigurationProperties().get("sasl.irsa.credentials.provider")).isSameAs(own);
+        own.close();
+    }
+
+    @Test
+    void producerFactoryAndAdminNamingOurHandlerAsAClassGetTheProvider() {
+        DefaultKafkaProducerFactory<String, String> f = new DefaultKafkaProducerFactory<>(
+                msk("sasl.client.callback.handler.class", dev.irsa.kafka.IrsaMskIamCallbackHandler.class));
+        bpp.postProcessBeforeInitialization(f, "kafkaProducerFactory");
+        assertThat(f.getConfigurationProperties()).containsEntry("sasl.irsa.credentials.provider", provider);
+
+        KafkaAdmin admin = new KafkaAdmin(msk("sasl.client.callback.handler.class", "dev.irsa.kafka.IrsaMskIamCallbackHandler"));
+        bpp.postProcessBeforeInitialization(admin, "kafkaAdmin");
+        assertThat(admin.getConfigurationProperties()).containsEntry("sasl.irsa.credentials.provider", provider);
+    }
+}
