@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import dev.irsa.testkit.kafka.MskIamAuthenticator;
+import dev.irsa.testkit.kafka.MskIamBroker;
 import dev.irsa.testkit.kafka.MskIamAuthenticator.Authentication;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -53,7 +54,7 @@ class StarterKafkaBrokerTest {
     static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
 
     private static MskIamAuthenticator iam;
-    private static MskBroker broker;
+    private static MskIamBroker broker;
     private static HttpServer s3;
     /** The access key of each request S3 received. */
     private static final List<String> s3Keys = new CopyOnWriteArrayList<>();
@@ -67,7 +68,7 @@ class StarterKafkaBrokerTest {
     static void start() throws Exception {
         var sts = irsa.environment().sts();
         iam = MskIamAuthenticator.builder().region(sts.region()).credentials(sts::issuedCredentials).build();
-        broker = MskBroker.start(iam, Duration.ofMinutes(10));
+        broker = MskIamBroker.builder().authenticator(iam).maxReauth(Duration.ofMinutes(10)).start();
         s3 = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         Pattern credential = Pattern.compile("Credential=([A-Z0-9]+)/");
         s3.createContext("/", exchange -> {
@@ -107,7 +108,7 @@ class StarterKafkaBrokerTest {
     /** Spring Boot's Kafka settings: the README's recipe but for the broker's address and protocol. */
     private static List<String> kafkaProperties(String group) {
         return List.of(
-                "spring.kafka.bootstrap-servers=" + broker.bootstrap(),
+                "spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
                 "spring.kafka.security.protocol=SASL_PLAINTEXT",
                 "spring.kafka.properties.sasl.mechanism=AWS_MSK_IAM",
                 "spring.kafka.properties.sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;",
@@ -224,7 +225,7 @@ class StarterKafkaBrokerTest {
             assertThat(logs.lines()).noneMatch(l -> l.contains(warning));
 
             Map<String, Object> own = new HashMap<>();
-            own.put("bootstrap.servers", broker.bootstrap());
+            own.put("bootstrap.servers", broker.bootstrapServers());
             own.put("security.protocol", "SASL_PLAINTEXT");
             own.put("sasl.mechanism", "AWS_MSK_IAM");
             own.put("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
