@@ -34,10 +34,13 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
  * what a pod gets, and what happens to it.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs IRSA end to end on this machine (loopback only, no AWS account): a local OIDC issuer and",
-                "STS, a pod's projected token, AssumeRoleWithWebIdentity, a signed AWS call, token rotation and a",
-                "background refresh. With --pod-identity, the same story for EKS Pod Identity: an association, the",
-                "pod's variables and token, the node's agent (emulated), a signed AWS call, rotation and refresh.",
+        header = "Runs IRSA (or EKS Pod Identity) end to end, locally.",
+        // One element per paragraph: the help formatter wraps each at the usage width.
+        description = {"Runs IRSA end to end on this machine (loopback only, no AWS account): a local OIDC issuer and"
+                + " STS, a pod's projected token, AssumeRoleWithWebIdentity, a signed AWS call, token rotation and a"
+                + " background refresh.",
+                "With --pod-identity, the same story for EKS Pod Identity: an association, the pod's variables and"
+                + " token, the node's agent (emulated), a signed AWS call, rotation and refresh.",
                 "Prints what happens at each step; never prints a secret."})
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand

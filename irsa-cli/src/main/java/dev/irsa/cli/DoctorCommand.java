@@ -31,11 +31,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -50,14 +52,17 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
  * fails. The source checked is the one the library's automatic choice ({@link CredentialSource#detect}) picks.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Checks the credential source the library would pick (IRSA, or EKS Pod Identity; IRSA wins when",
-                "both are configured) the way the library uses it.",
-                "IRSA: the injected variables, the token file and its claims, the role ARN and session name, the",
-                "region and endpoint, the clock; then calls STS and GetCallerIdentity. With --trust-policy, evaluates",
-                "that IAM trust policy against this token offline.",
-                "EKS Pod Identity: the injected variables, the agent's address, the token file and its claims",
-                "(audience pods.eks.amazonaws.com, expiry), that the agent is reachable; then asks it for credentials",
-                "and calls GetCallerIdentity with them.",
+        header = "Checks IRSA or EKS Pod Identity from inside a pod.",
+        // One element per paragraph: the help formatter wraps each at the usage width.
+        description = {"Checks the credential source the library would pick (IRSA, or EKS Pod Identity; IRSA wins when"
+                + " both are configured) the way the library uses it.",
+                "IRSA: the injected variables, the token file and its claims, the role ARN and session name, the"
+                + " region and endpoint, the clock; then calls STS and GetCallerIdentity. With --trust-policy,"
+                + " evaluates that IAM trust policy against this token offline.",
+                "EKS Pod Identity: the injected variables, the agent's address, the token file and its claims"
+                + " (audience pods.eks.amazonaws.com, expiry), that the agent is reachable; then asks it for"
+                + " credentials and calls GetCallerIdentity with them (only a warning when STS does not answer or"
+                + " fails: a Pod Identity app may never call STS).",
                 "Exit 0 when no check fails, 1 otherwise. Never prints a secret."})
 final class DoctorCommand implements Callable<Integer> {
     enum Status { PASS, WARN, FAIL }
@@ -173,35 +178,29 @@ final class DoctorCommand implements Callable<Integer> {
             return null;
         }
         String jwt;
+        TokenFile tf = new TokenFile(file, Duration.ofMillis(300));
         try {
-            jwt = new TokenFile(file, Duration.ofMillis(300)).read();
+            jwt = tf.read();
             add("token-file", Status.PASS, file + " is readable (" + jwt.length() + " characters)");
         } catch (IrsaException e) {
             add("token-file", Status.FAIL, e.getMessage());
             return null;
         }
-        return claims(jwt, file.toString(), TokenKind.WEB_IDENTITY);
+        return claims(jwt, tf::decode, TokenKind.WEB_IDENTITY);
     }
 
-    /** The token's checks (JWT, expiry, audience, subject) for either source; null when it is not a JWT. */
-    private WebIdentityToken claims(String jwt, String source, TokenKind kind) {
+    /**
+     * The token's checks (JWT, expiry, audience, subject) for either source; null when it is not a JWT. {@code decode}
+     * explains a token that is not a JWT in its source's terms (the token file's variable and usual path).
+     */
+    private WebIdentityToken claims(String jwt, Function<String, WebIdentityToken> decode, TokenKind kind) {
         WebIdentityToken t;
         try {
-            t = WebIdentityToken.decode(jwt, source);
+            t = decode.apply(jwt);
             add("token-jwt", Status.PASS, "a JWT issued by " + t.issuer());
         } catch (IrsaException e) {
-            if (kind == TokenKind.WEB_IDENTITY) {
-                add("token-jwt", Status.FAIL, e.getMessage());
-            } else {
-                String m = e.getMessage();
-                int from = m.indexOf("is not a JWT: ");
-                int to = m.indexOf(". Check");
-                String why = from >= 0 && to > from ? m.substring(from + 14, to) : "it cannot be decoded";
-                add("token-jwt", Status.FAIL, "The EKS Pod Identity token from " + source + " is not a JWT: " + why
-                        + ". The agent refuses it (HTTP 400). Check " + POD_TOKEN_FILE + " names the projected token ("
-                        + PodIdentityConfig.EKS_TOKEN_FILE + " on EKS) and that " + POD_TOKEN + " is not set to"
-                        + " something else.");
-            }
+            add("token-jwt", Status.FAIL, e.getMessage() + (kind == TokenKind.POD_IDENTITY
+                    ? " The agent refuses it (HTTP 400)." : ""));
             return null;
         }
         Instant now = Instant.now();
@@ -350,13 +349,22 @@ final class DoctorCommand implements Callable<Integer> {
         WebIdentityToken claims = null;
         if (literal.isPresent()) {
             add("token", Status.PASS, POD_TOKEN + " is set (" + literal.get().strip().length() + " characters, not shown)");
-            claims = claims(literal.get().strip(), POD_TOKEN, TokenKind.POD_IDENTITY);
+            claims = claims(literal.get().strip(), jwt -> {
+                try {
+                    return WebIdentityToken.decode(jwt, POD_TOKEN);
+                } catch (IrsaException e) {
+                    throw new IrsaException(IrsaException.Kind.TOKEN, "The EKS Pod Identity token in " + POD_TOKEN
+                            + " is not a JWT. Unset " + POD_TOKEN + " (it wins over " + POD_TOKEN_FILE + ") or set it to"
+                            + " the projected service-account token for audience " + PodIdentityConfig.AUDIENCE + ".");
+                }
+            }, TokenKind.POD_IDENTITY);
         } else if (file.isPresent()) {
             Path f = Path.of(file.get());
             try {
-                String jwt = TokenFile.podIdentity(f, Duration.ofMillis(300)).read();
+                TokenFile tf = TokenFile.podIdentity(f, Duration.ofMillis(300));
+                String jwt = tf.read();
                 add("token-file", Status.PASS, f + " is readable (" + jwt.length() + " characters)");
-                claims = claims(jwt, f.toString(), TokenKind.POD_IDENTITY);
+                claims = claims(jwt, tf::decode, TokenKind.POD_IDENTITY);
             } catch (IrsaException e) {
                 add("token-file", Status.FAIL, e.getMessage());
             }
@@ -566,9 +574,35 @@ final class DoctorCommand implements Callable<Integer> {
             GetCallerIdentityResponse me = sts.getCallerIdentity();
             add("sts-caller-identity", Status.PASS, "account " + me.account() + ", " + me.arn());
             clockFromServer(date.get());
+        } catch (AwsServiceException e) {
+            String said = "STS answered " + (e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null
+                    ? e.awsErrorDetails().errorCode() + " " : "") + "(HTTP " + e.statusCode() + "): " + e.getMessage();
+            // A 4xx other than throttling to GetCallerIdentity (it has no parameters) refuses the credentials.
+            boolean refused = e.statusCode() >= 400 && e.statusCode() < 500 && !e.isThrottlingException();
+            if (refused || !podIdentity) {
+                add("sts-caller-identity", Status.FAIL, "GetCallerIdentity with the issued credentials failed: " + said);
+            } else {
+                add("sts-caller-identity", Status.WARN, podIdentityStsUnchecked(said));
+            }
         } catch (RuntimeException e) {
-            add("sts-caller-identity", Status.FAIL, "GetCallerIdentity with the issued credentials failed: " + e.getMessage());
+            if (podIdentity) {
+                add("sts-caller-identity", Status.WARN, podIdentityStsUnchecked("could not reach STS at " + stsEndpoint
+                        + " (" + e.getMessage() + ")"));
+            } else {
+                add("sts-caller-identity", Status.FAIL, "GetCallerIdentity with the issued credentials failed: " + e.getMessage());
+            }
         }
+    }
+
+    /**
+     * Pod Identity needs the agent, not STS: an STS that does not answer, or fails, leaves the credentials unchecked
+     * by a signed call, which is worth a warning, not a failure.
+     */
+    private static String podIdentityStsUnchecked(String what) {
+        return "GetCallerIdentity not checked: " + what + ". The agent issued credentials (above), which is all a Pod"
+                + " Identity app needs to sign its calls; an app that never calls STS is unaffected. An app that does"
+                + " (or this check) needs that STS endpoint reachable: check AWS_ENDPOINT_URL_STS or the regional"
+                + " endpoint, and the network path to it.";
     }
 
     private void clockFromServer(String httpDate) {

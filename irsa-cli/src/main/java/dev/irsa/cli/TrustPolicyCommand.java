@@ -18,9 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** Prints the IAM trust policy that lets one service account assume a role, as eksctl writes it. */
 @Command(name = "trust-policy", mixinStandardHelpOptions = true,
-        description = {"Prints the IAM role trust policy for a service account: the cluster's OIDC provider as the",
-                "federated principal, sts:AssumeRoleWithWebIdentity, and StringEquals on <issuer>:sub and <issuer>:aud",
-                "(StringLike on sub when the service account contains * or ?)."})
+        header = "Prints the IAM trust policy for a service account.",
+        description = {"Prints the IAM role trust policy for a service account: the cluster's OIDC provider as the"
+                + " federated principal, sts:AssumeRoleWithWebIdentity, and StringEquals on <issuer>:sub and"
+                + " <issuer>:aud (StringLike on sub when the service account contains * or ?)."})
 final class TrustPolicyCommand implements Callable<Integer> {
     private static final Pattern EKS_ISSUER = Pattern.compile("oidc\\.eks\\.([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2})\\..+");
 

@@ -167,6 +167,23 @@ class DoctorCommandTest {
     }
 
     @Test
+    void theAccessDeniedExplanationIsPrintedOnce(IrsaEnvironment env) {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        Cli r;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = Cli.run(env(env, m -> m.put("AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/other")), "doctor");
+        } finally {
+            System.setErr(stderr);
+        }
+        String everything = r.out() + r.err() + captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("sts-assume-role      FAIL");
+        assertThat(everything.split("does not let this token assume it", -1)).as(everything).hasSize(2);
+    }
+
+    @Test
     void issuedCredentialsThatCannotSignACall(IrsaEnvironment env) throws Exception {
         env.sts().faults().failAlways(dev.irsa.testkit.Fault.INTERNAL_ERROR).onlyFor("GetCallerIdentity");
         Map<String, List<String>> c = doctor(env.podEnvironment(), 1);

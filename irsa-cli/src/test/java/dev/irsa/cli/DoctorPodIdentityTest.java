@@ -7,6 +7,7 @@ import dev.irsa.testkit.Fault;
 import dev.irsa.testkit.OidcIssuer;
 import dev.irsa.testkit.PodIdentityEnvironment;
 import dev.irsa.testkit.PodIdentityFault;
+import dev.irsa.testkit.StsEmulator;
 import dev.irsa.testkit.junit.PodIdentityEmulatorExtension;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -170,6 +171,12 @@ class DoctorPodIdentityTest {
         Map<String, List<String>> c = doctor(withTokenFile(env, "hello"), 1);
         assertThat(c.get("token-jwt").get(0)).isEqualTo("FAIL");
         assertThat(c.get("token-jwt").get(1)).contains("EKS Pod Identity token").contains("is not a JWT")
+                .contains("HTTP 400").contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").contains("eks-pod-identity-token")
+                .doesNotContain("AWS_WEB_IDENTITY_TOKEN_FILE");
+
+        Map<String, List<String>> literal = doctor(env(env, m -> m.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", "hello")), 1);
+        assertThat(literal.get("token-jwt").get(0)).isEqualTo("FAIL");
+        assertThat(literal.get("token-jwt").get(1)).contains("AWS_CONTAINER_AUTHORIZATION_TOKEN is not a JWT")
                 .contains("HTTP 400").doesNotContain("AWS_WEB_IDENTITY_TOKEN_FILE");
     }
 
@@ -241,12 +248,34 @@ class DoctorPodIdentityTest {
     }
 
     @Test
-    void issuedCredentialsThatCannotSignACall(PodIdentityEnvironment env) throws Exception {
-        env.sts().faults().failAlways(Fault.INTERNAL_ERROR).onlyFor("GetCallerIdentity");
-        Map<String, List<String>> c = doctor(env.podEnvironment(), 1);
+    void issuedCredentialsThatStsRefusesFail(PodIdentityEnvironment env) throws Exception {
+        // Another STS never issued these credentials: it answers with an authentication error (InvalidClientTokenId).
+        try (StsEmulator other = StsEmulator.builder().region(env.region()).start()) {
+            Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_ENDPOINT_URL_STS", other.endpoint().toString())), 1);
+            assertThat(c.get("agent-credentials").get(0)).isEqualTo("PASS");
+            assertThat(c.get("sts-caller-identity").get(0)).isEqualTo("FAIL");
+            assertThat(c.get("sts-caller-identity").get(1)).contains("GetCallerIdentity with the issued credentials failed")
+                    .contains("InvalidClientTokenId");
+        }
+    }
+
+    @Test
+    void stsUnreachableIsAWarningForPodIdentity(PodIdentityEnvironment env) throws Exception {
+        // A Pod Identity app may never call STS: the agent's credentials are what it needs, and they were issued.
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:" + closed)), 0);
         assertThat(c.get("agent-credentials").get(0)).isEqualTo("PASS");
-        assertThat(c.get("sts-caller-identity").get(0)).isEqualTo("FAIL");
-        assertThat(c.get("sts-caller-identity").get(1)).contains("GetCallerIdentity with the issued credentials failed");
+        assertThat(c.get("sts-caller-identity").get(0)).isEqualTo("WARN");
+        assertThat(c.get("sts-caller-identity").get(1)).contains("could not reach STS at http://127.0.0.1:" + closed)
+                .contains("never calls STS");
+
+        env.sts().faults().failAlways(Fault.INTERNAL_ERROR).onlyFor("GetCallerIdentity");
+        Map<String, List<String>> failing = doctor(env.podEnvironment(), 0);
+        assertThat(failing.get("sts-caller-identity").get(0)).isEqualTo("WARN");
+        assertThat(failing.get("sts-caller-identity").get(1)).contains("InternalFailure").contains("never calls STS");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.irsa.core;
 
 import dev.irsa.core.internal.SessionNames;
 import dev.irsa.core.internal.SessionPolicies;
+import dev.irsa.core.internal.StsEndpoints;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ public final class ChainedRoleConfig {
     private final RoleArn roleArn;
     private final String roleSessionName;
     private final String externalId;
+    private final String stsRegion;
     private final Duration sessionDuration;
     private final String sessionPolicy;
     private final List<String> policyArns;
@@ -26,6 +28,7 @@ public final class ChainedRoleConfig {
         this.roleArn = RoleArn.parse(b.roleArn, "chained role ARN");
         this.roleSessionName = b.roleSessionName;
         this.externalId = b.externalId;
+        this.stsRegion = b.stsRegion;
         this.sessionDuration = b.sessionDuration;
         this.sessionPolicy = b.sessionPolicy;
         this.policyArns = List.copyOf(b.policyArns);
@@ -47,6 +50,7 @@ public final class ChainedRoleConfig {
         Builder b = new Builder(roleArn.toString());
         b.roleSessionName = roleSessionName;
         b.externalId = externalId;
+        b.stsRegion = stsRegion;
         b.sessionDuration = sessionDuration;
         b.sessionPolicy = sessionPolicy;
         b.policyArns = new ArrayList<>(policyArns);
@@ -73,6 +77,15 @@ public final class ChainedRoleConfig {
         return Optional.ofNullable(externalId);
     }
 
+    /**
+     * The region whose STS assumes this role, or empty for the source session's STS endpoint.
+     *
+     * @return the STS region, or empty
+     */
+    public Optional<String> stsRegion() {
+        return Optional.ofNullable(stsRegion);
+    }
+
     /** {@return the requested session duration (900 s to 3600 s)} */
     public Duration sessionDuration() {
         return sessionDuration;
@@ -96,7 +109,7 @@ public final class ChainedRoleConfig {
     @Override
     public String toString() {
         return "ChainedRoleConfig[role=" + roleArn + ", session=" + roleSessionName + ", externalId="
-                + (externalId == null ? "none" : "set") + ", duration=" + sessionDuration + "]";
+                + (externalId == null ? "none" : "set") + (stsRegion == null ? "" : ", stsRegion=" + stsRegion) + ", duration=" + sessionDuration + "]";
     }
 
     /** Builds a {@link ChainedRoleConfig}; {@link #build()} validates. */
@@ -104,6 +117,7 @@ public final class ChainedRoleConfig {
         private final String roleArn;
         private String roleSessionName;
         private String externalId;
+        private String stsRegion;
         private Duration sessionDuration = Duration.ofHours(1);
         private String sessionPolicy;
         private List<String> policyArns = new ArrayList<>();
@@ -132,6 +146,20 @@ public final class ChainedRoleConfig {
          */
         public Builder externalId(String externalId) {
             this.externalId = externalId;
+            return this;
+        }
+
+        /**
+         * The region whose STS endpoint assumes the role: AssumeRole goes to its regional endpoint
+         * ({@code https://sts.<region>.<partition suffix>}), signed for it. By default the source session's STS
+         * endpoint is used. When that is a loopback address (an emulator) it stays the endpoint, signed for this
+         * region.
+         *
+         * @param region the region, e.g. {@code eu-west-1}, or null for the source session's endpoint
+         * @return this builder
+         */
+        public Builder stsRegion(String region) {
+            this.stsRegion = region == null ? null : region.trim();
             return this;
         }
 
@@ -198,7 +226,12 @@ public final class ChainedRoleConfig {
                         + " one hour), not " + sessionDuration.toSeconds() + " s.");
             }
             SessionPolicies.validate(sessionPolicy, policyArns, "chained session");
-            return new ChainedRoleConfig(this);
+            ChainedRoleConfig c = new ChainedRoleConfig(this);
+            if (stsRegion != null) {
+                StsEndpoints.validateRegion(stsRegion, "chained role STS region");
+                StsEndpoints.requireSamePartition(c.roleArn, stsRegion);
+            }
+            return c;
         }
     }
 }

@@ -357,7 +357,8 @@ public final class IrsaSession implements AutoCloseable {
         SharedScheduler scheduler = SharedScheduler.acquire();
         RefreshEngine chainedEngine;
         try {
-            chainedEngine = new RefreshEngine(target.roleArn().toString(), config.stsEndpoint(), target.refreshPolicy(),
+            chainedEngine = new RefreshEngine(target.roleArn().toString(), StsAssumeRoleExchange.endpoint(target, config),
+                    target.refreshPolicy(),
                     config.clock(), ThreadLocalRandom.current(), new StsAssumeRoleExchange(target, config, this::credentialsAsync),
                     scheduler, scheduler::release);
         } catch (RuntimeException e) {

@@ -122,6 +122,20 @@ public final class TokenFile {
         }
     }
 
+    /**
+     * The claims of a token read from this file, decoded without verifying its signature.
+     *
+     * @param token the token {@link #read()} returned
+     * @return its claims
+     * @throws IrsaException of kind {@link IrsaException.Kind#TOKEN} when it is not a JWT, naming this file, the
+     *         variable that sets it and the usual path of this kind of token
+     */
+    public WebIdentityToken decode(String token) {
+        return WebIdentityToken.decode(token, wording.what().replace(" file", "") + " in " + path, "Check that "
+                + wording.variable() + " points at the projected service-account token (on EKS " + wording.usualPath()
+                + ").");
+    }
+
     /** The JDK's reason ("Is a directory", "Not a directory", ...) and what usually causes it. */
     private IrsaException unreadable(IOException e) {
         if (Files.isDirectory(path)) {

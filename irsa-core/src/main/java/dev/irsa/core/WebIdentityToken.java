@@ -40,25 +40,32 @@ public record WebIdentityToken(String issuer, String subject, List<String> audie
      * @throws IrsaException of kind {@link IrsaException.Kind#TOKEN} if it is not a JWT
      */
     public static WebIdentityToken decode(String jwt, String source) {
+        return decode(jwt, "web identity token in " + source, "Check that AWS_WEB_IDENTITY_TOKEN_FILE points at the"
+                + " projected service-account token (on EKS /var/run/secrets/eks.amazonaws.com/serviceaccount/token).");
+    }
+
+    /** As {@link #decode(String, String)}, with the error naming the token as {@code what} and ending with {@code advice}. */
+    static WebIdentityToken decode(String jwt, String what, String advice) {
+        String source = what;
         String[] parts = jwt.split("\\.", -1);
         if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            throw notJwt(source, "expected three base64url parts separated by dots, found " + parts.length);
+            throw notJwt(source, advice, "expected three base64url parts separated by dots, found " + parts.length);
         }
         Map<String, JsonNode> claims;
         try {
             String json = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
             JsonNode node = JsonNodeParser.create().parse(json);
             if (!node.isObject()) {
-                throw notJwt(source, "the payload is not a JSON object");
+                throw notJwt(source, advice, "the payload is not a JSON object");
             }
             claims = node.asObject();
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            throw notJwt(source, "the payload is not base64url-encoded JSON");
+            throw notJwt(source, advice, "the payload is not base64url-encoded JSON");
         } catch (RuntimeException e) {
             if (e instanceof IrsaException ie) {
                 throw ie;
             }
-            throw notJwt(source, "the payload is not JSON");
+            throw notJwt(source, advice, "the payload is not JSON");
         }
         List<String> aud = new ArrayList<>();
         JsonNode a = claims.get("aud");
@@ -117,10 +124,9 @@ public record WebIdentityToken(String issuer, String subject, List<String> audie
                 : "sub " + subject;
     }
 
-    private static IrsaException notJwt(String source, String why) {
-        return new IrsaException(IrsaException.Kind.TOKEN, null, "The web identity token in " + source
-                + " is not a JWT: " + why + ". Check that AWS_WEB_IDENTITY_TOKEN_FILE points at the projected"
-                + " service-account token (on EKS /var/run/secrets/eks.amazonaws.com/serviceaccount/token).", null);
+    private static IrsaException notJwt(String what, String advice, String why) {
+        return new IrsaException(IrsaException.Kind.TOKEN, null, "The " + what + " is not a JWT: " + why + ". " + advice,
+                null);
     }
 
     private static String text(JsonNode n) {

@@ -208,6 +208,30 @@ class PodIdentityIntegrationTest {
     }
 
     @Test
+    void anOutagePastExpiryIsExplainedTruthfully() {
+        env.agent().credentialLifetime(Duration.ofHours(1));
+        IrsaSession s = session(b -> b);
+        IrsaCredentials cached = remember(s.credentials());
+        env.agent().faults().failAlways(PodIdentityFault.SERVICE_UNAVAILABLE);
+        scheduler.advance(Duration.between(clock.instant(), cached.expiration()).plusSeconds(1));
+        String message = failure(s).getMessage();
+        assertThat(message).contains("expired at " + cached.expiration()).contains("HTTP 503");
+        // Nothing valid is left to serve: the message must not say it is served.
+        assertThat(message).doesNotContain("served meanwhile").doesNotContain("keeps serving").doesNotContain("..");
+        assertThat(s.state().lastError()).doesNotContain("served meanwhile").doesNotContain("..");
+    }
+
+    @Test
+    void aTokenFileThatIsNotAJwtGetsPodIdentityAdvice() {
+        env.volume().write("not-a-jwt");
+        IrsaException e = failure(session(b -> b));
+        assertThat(e.kind()).isEqualTo(IrsaException.Kind.TOKEN);
+        assertThat(e.getMessage()).contains("EKS Pod Identity token").contains("is not a JWT")
+                .contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").contains(PodIdentityConfig.EKS_TOKEN_FILE.toString())
+                .doesNotContain("AWS_WEB_IDENTITY_TOKEN_FILE").doesNotContain("/var/run/secrets/eks.amazonaws.com/");
+    }
+
+    @Test
     void a429StormIsRetriedWithBackoffAndCostsCallersNothing() {
         env.agent().faults().failNext(2, PodIdentityFault.THROTTLED);
         IrsaSession s = session(b -> b);

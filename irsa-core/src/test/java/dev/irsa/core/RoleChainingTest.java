@@ -1,6 +1,7 @@
 package dev.irsa.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
@@ -45,5 +46,35 @@ class RoleChainingTest {
             chained.forEach(IrsaSession::close);
             env.sts().faults().clear();
         }
+    }
+
+    /**
+     * {@code stsRegion} sends AssumeRole to that region's STS, signed for it (as aws-msk-iam-auth's
+     * {@code awsStsRegion} does): the emulator verifies us-west-2, the source session is configured for eu-west-1.
+     * A loopback endpoint (this emulator) stays the endpoint; a real one becomes the region's regional endpoint.
+     */
+    @Test
+    void aChainedRoleWithItsOwnStsRegionIsAssumedThere(IrsaEnvironment env) {
+        IrsaConfig elsewhere = IrsaConfig.builder().roleArn(env.roleArn()).tokenFile(env.tokenFile()).region("eu-west-1")
+                .stsEndpoint(env.stsEndpoint()).roleSessionName("chain-region").build();
+        String target = targetRole(env, "regional-target");
+        try (IrsaSession source = IrsaSession.create(elsewhere);
+             IrsaSession sourceRegion = source.assumeRole(ChainedRoleConfig.builder(target).build());
+             IrsaSession ownRegion = source.assumeRole(ChainedRoleConfig.builder(target).stsRegion(env.region()).build())) {
+            assertThat(ownRegion.credentials().assumedRoleArn())
+                    .isEqualTo("arn:aws:sts::444455556666:assumed-role/regional-target/chain-region");
+            assertThat(ownRegion.state().stsEndpoint()).isEqualTo(env.stsEndpoint());
+            assertThatThrownBy(sourceRegion::credentials).hasMessageContaining("SignatureDoesNotMatch");
+        }
+        IrsaConfig real = IrsaConfig.builder().roleArn(env.roleArn()).tokenFile(env.tokenFile()).region("us-west-2")
+                .build();
+        try (IrsaSession source = IrsaSession.create(real);
+             IrsaSession chained = source.assumeRole(ChainedRoleConfig.builder(target).stsRegion("eu-central-1").build())) {
+            assertThat(chained.state().stsEndpoint()).hasToString("https://sts.eu-central-1.amazonaws.com");
+        }
+        assertThatThrownBy(() -> ChainedRoleConfig.builder(target).stsRegion("cn-north-1").build())
+                .isInstanceOf(IrsaConfigurationException.class).hasMessageContaining("partition");
+        assertThatThrownBy(() -> ChainedRoleConfig.builder(target).stsRegion("aws-global").build())
+                .isInstanceOf(IrsaConfigurationException.class).hasMessageContaining("not an AWS region");
     }
 }

@@ -163,6 +163,24 @@ class StsIntegrationTest {
     }
 
     @Test
+    void anOutagePastExpiryIsExplainedTruthfully() {
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).start()) {
+            IrsaConfig c = IrsaConfig.builder().roleArn(env.roleArn()).tokenFile(env.tokenFile()).region(env.region())
+                    .stsEndpoint(env.stsEndpoint()).clock(clock).build();
+            IrsaSession s = IrsaSession.create(c, new StsWebIdentityExchange(c), scheduler);
+            open.add(s);
+            IrsaCredentials cached = remember(s.credentials());
+            env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE); // "Service is unavailable. Please try again later."
+            scheduler.advance(Duration.between(clock.instant(), cached.expiration()).plusSeconds(1));
+            String message = failure(s).getMessage();
+            assertThat(message).contains("expired at " + cached.expiration()).contains("ServiceUnavailable");
+            // Nothing valid is left to serve: the message must not say it is served; one period per sentence.
+            assertThat(message).doesNotContain("keeps serving").doesNotContain("served meanwhile").doesNotContain("..");
+            assertThat(s.state().lastError()).doesNotContain("keeps serving").doesNotContain("..");
+        }
+    }
+
+    @Test
     void connectionResetsAreRetried(IrsaEnvironment env) {
         env.sts().faults().failNext(2, Fault.CONNECTION_RESET);
         remember(session(b -> b).credentials());

@@ -1,6 +1,7 @@
 package dev.irsa.kafka;
 
 import dev.irsa.kafka.internal.KafkaCredentials;
+import dev.irsa.kafka.internal.MskJaasOptions;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,11 @@ import software.amazon.msk.auth.iam.internals.AWSCredentialsCallback;
  * its session with every other user of it in the JVM). A client built in code may hand over its own provider in the
  * property {@value #PROVIDER_CONFIG} (an {@code IrsaCredentialsProvider} instance, which it keeps owning; the
  * former name {@code irsa.credentials.provider} is still read).
+ *
+ * <p>The options of AWS's JAAS line are read as aws-msk-iam-auth reads them: {@code awsRoleArn} (signed as, assumed
+ * with {@code sts:AssumeRole} from the pod's IRSA role), {@code awsRoleSessionName} (default
+ * {@code aws-msk-iam-auth}), {@code awsRoleExternalId}, {@code awsStsRegion} and {@code awsDebugCreds} (one INFO
+ * line naming the principal per set of credentials). Any other option fails {@link #configure} with the reason.
  * Thread-safe; Kafka creates it by name and closes it with the client.
  * @since 0.1.0
  */
@@ -56,9 +62,9 @@ public final class IrsaMskIamCallbackHandler implements AuthenticateCallbackHand
     /**
      * Fetches the credentials (blocking, bounded by the provider's wait timeout).
      *
-     * @throws IllegalArgumentException if the mechanism is not {@code AWS_MSK_IAM}, or
-     *                                  {@value #PROVIDER_CONFIG} holds something else than an
-     *                                  {@code IrsaCredentialsProvider}
+     * @throws IllegalArgumentException if the mechanism is not {@code AWS_MSK_IAM}, {@value #PROVIDER_CONFIG}
+     *                                  holds something else than an {@code IrsaCredentialsProvider}, or the JAAS
+     *                                  line has an option this handler does not honour (the message says why)
      * @throws IllegalStateException if no credentials can be had (the message says why)
      */
     @Override
@@ -69,8 +75,9 @@ public final class IrsaMskIamCallbackHandler implements AuthenticateCallbackHand
                     ? "; for OAUTHBEARER set sasl.login.callback.handler.class="
                     + IrsaMskOAuthBearerLoginCallbackHandler.class.getName() : "") + ".");
         }
+        MskJaasOptions options = MskJaasOptions.parse(jaasConfigEntries, false);
         KafkaCredentials previous = credentials;
-        credentials = KafkaCredentials.configure(configs, MECHANISM);
+        credentials = KafkaCredentials.configure(configs, MECHANISM, options);
         if (previous != null) {
             previous.close();
         }

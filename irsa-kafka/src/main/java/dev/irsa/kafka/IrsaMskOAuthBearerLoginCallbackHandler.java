@@ -2,6 +2,7 @@ package dev.irsa.kafka;
 
 import dev.irsa.core.SettingsSource;
 import dev.irsa.kafka.internal.KafkaCredentials;
+import dev.irsa.kafka.internal.MskJaasOptions;
 import dev.irsa.kafka.internal.MskAuthToken;
 import java.io.IOException;
 import java.time.Clock;
@@ -41,7 +42,10 @@ import org.apache.kafka.common.security.oauthbearer.OAuthBearerTokenCallback;
  * or from an {@code IrsaCredentialsProvider} handed over in the property {@value #PROVIDER_CONFIG}; a
  * {@link Clock} in the property {@value #CLOCK_CONFIG} replaces the system clock (tests). Both names start with
  * {@code sasl.} because Kafka shares one login (one instance of this handler) among clients whose {@code sasl.*}
- * properties are equal. Thread-safe; Kafka creates it by
+ * properties are equal. The JAAS options of AWS's {@code IAMOAuthBearerLoginCallbackHandler} ({@code awsRoleArn},
+ * {@code awsRoleSessionName}, {@code awsRoleExternalId}, {@code awsStsRegion}, {@code awsDebugCreds}) are honoured
+ * as for {@link IrsaMskIamCallbackHandler}; any other option but {@code region} fails {@link #configure}.
+ * Thread-safe; Kafka creates it by
  * name and closes it with the client.
  * @since 0.1.0
  */
@@ -71,8 +75,9 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
     /**
      * Resolves the region and fetches the credentials (blocking, bounded by the provider's wait timeout).
      *
-     * @throws IllegalArgumentException if the mechanism is not {@code OAUTHBEARER}, no region is configured, or
-     *                                  {@value #PROVIDER_CONFIG} or {@value #CLOCK_CONFIG} holds something else
+     * @throws IllegalArgumentException if the mechanism is not {@code OAUTHBEARER}, no region is configured,
+     *                                  {@value #PROVIDER_CONFIG} or {@value #CLOCK_CONFIG} holds something else, or
+     *                                  the JAAS line has an option this handler does not honour
      * @throws IllegalStateException if no credentials can be had (the message says why)
      */
     @Override
@@ -84,7 +89,8 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
                     + IrsaMskIamCallbackHandler.class.getName() : "") + ".");
         }
         Clock c = KafkaCredentials.clock(configs);
-        String r = jaasOption(jaasConfigEntries, "region")
+        MskJaasOptions options = MskJaasOptions.parse(jaasConfigEntries, true);
+        String r = Optional.ofNullable(options.region())
                 .or(() -> SettingsSource.system().first("aws.region", "AWS_REGION", "AWS_DEFAULT_REGION"))
                 .filter(s -> !s.isBlank()).orElseThrow(() -> new IllegalArgumentException("MSK OAUTHBEARER tokens name"
                         + " the cluster's region, and none is configured: set AWS_REGION (EKS sets it in IRSA pods), the"
@@ -95,20 +101,10 @@ public final class IrsaMskOAuthBearerLoginCallbackHandler implements Authenticat
         KafkaCredentials previous = credentials;
         region = r;
         clock = c;
-        credentials = KafkaCredentials.configure(configs, MECHANISM);
+        credentials = KafkaCredentials.configure(configs, MECHANISM, options);
         if (previous != null) {
             previous.close();
         }
-    }
-
-    private static Optional<String> jaasOption(List<AppConfigurationEntry> entries, String name) {
-        for (AppConfigurationEntry e : entries) {
-            Object v = e.getOptions().get(name);
-            if (v != null) {
-                return Optional.of(v.toString().trim());
-            }
-        }
-        return Optional.empty();
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.Fault;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,10 @@ import software.amazon.msk.auth.iam.internals.AWSCredentialsCallback;
 class CallbackHandlerTest {
     private static final List<AppConfigurationEntry> OAUTH_JAAS = List.of(new AppConfigurationEntry(
             OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of()));
+
+    private static final List<AppConfigurationEntry> OAUTH_JAAS_WITH_REGION = List.of(new AppConfigurationEntry(
+            OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED,
+            Map.of("region", "us-west-2")));
 
     private static IrsaCredentialsProvider provider(IrsaEnvironment env, java.time.Clock clock) {
         return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
@@ -146,6 +151,94 @@ class CallbackHandlerTest {
                 assertThat(handler.toString()).doesNotContain(secret, after.getAwsCredentials().secretAccessKey());
                 handler.close();
             }
+        }
+    }
+
+    /**
+     * STS fails throughout the last second of 10-s credentials (a 1-s mandatory window, a 0.25-s margin). Every
+     * millisecond step lets the provider settle first (a retry due is made and fails), so the next callback finds the
+     * provider backing off with an already-completed future holding the old credentials: that answer, too, must keep
+     * the margin. Time is a ManualClock shared by the emulator, the provider and the handler; nothing sleeps.
+     */
+    @Test
+    void awsMskIamCallbackKeepsTheMarginWhenTheProviderServesCachedCredentialsDuringAnStsOutage() throws Exception {
+        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-01-05T10:00:00Z"));
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).credentialLifetime(Duration.ofSeconds(10)).start();
+             IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("margin-test")
+                     .clock(clock).refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
+                             .maxAttempts(1).waitTimeout(Duration.ofSeconds(30)).build())
+                     .shared(false).build()) {
+            IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
+            handler.configure(Map.of("sasl.irsa.credentials.provider", p, "sasl.irsa.clock", clock), "AWS_MSK_IAM",
+                    List.of());
+            AWSCredentialsCallback first = new AWSCredentialsCallback();
+            handler.handle(new Callback[] {first});
+            AwsSessionCredentials served = (AwsSessionCredentials) first.getAwsCredentials();
+            java.time.Instant expiry = served.expirationTime().orElseThrow();
+            Duration margin = Duration.ofMillis(250);
+
+            env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE);
+            int servedInWindow = 0;
+            List<String> insideMargin = new java.util.ArrayList<>();
+            String refusal = null;
+            for (java.time.Instant t = expiry.minusSeconds(1); t.isBefore(expiry); t = t.plusMillis(10)) {
+                clock.set(t);
+                // let a refresh the provider starts now (a retry due) finish: the provider then backs off
+                p.resolveIdentity().handle((c, e) -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                AWSCredentialsCallback cb = new AWSCredentialsCallback();
+                handler.handle(new Callback[] {cb});
+                Duration left = Duration.between(t, expiry);
+                if (cb.isSuccessful()) {
+                    if (left.compareTo(margin) < 0) {
+                        insideMargin.add(left.toMillis() + " ms");
+                    } else {
+                        servedInWindow++;
+                    }
+                } else if (refusal == null) {
+                    refusal = cb.getLoadingException().getMessage();
+                }
+            }
+            assertThat(insideMargin).as("callbacks answered with credentials within the %s margin of expiry", margin)
+                    .isEmpty();
+            assertThat(servedInWindow).as("the last credentials are served outside the margin while STS fails")
+                    .isGreaterThan(0);
+            assertThat(refusal).isNotNull().contains("ServiceUnavailable").doesNotContain(served.secretAccessKey(),
+                    served.sessionToken());
+            handler.close();
+        }
+    }
+
+    /**
+     * OAUTHBEARER tokens keep the same margin: with 400-s credentials (a 5-s margin) and STS failing, the provider
+     * still serves the cached credentials 3 s before their expiry, and the login handler refuses to make a 3-s token
+     * from them (Kafka's login refresh thread tries again) instead of signing one.
+     */
+    @Test
+    void oauthBearerKeepsTheMarginDuringAnStsOutage() throws Exception {
+        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-01-05T10:00:00Z"));
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).credentialLifetime(Duration.ofSeconds(400)).start();
+             IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("oauth-margin")
+                     .clock(clock).refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
+                             .maxAttempts(1).waitTimeout(Duration.ofSeconds(30)).build())
+                     .shared(false).build()) {
+            IrsaMskOAuthBearerLoginCallbackHandler handler = new IrsaMskOAuthBearerLoginCallbackHandler();
+            handler.configure(Map.of("sasl.irsa.credentials.provider", p, "sasl.irsa.clock", clock), "OAUTHBEARER",
+                    OAUTH_JAAS_WITH_REGION);
+            java.time.Instant expiry = ((AwsSessionCredentials) p.resolveCredentials()).expirationTime().orElseThrow();
+            env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE);
+            clock.set(expiry.minusSeconds(10));
+            OAuthBearerTokenCallback outside = new OAuthBearerTokenCallback();
+            handler.handle(new Callback[] {outside});
+            assertThat(outside.token()).as("10 s before expiry, outside the 5-s margin").isNotNull();
+            clock.set(expiry.minusSeconds(3));
+            assertThat(((AwsSessionCredentials) p.resolveCredentials()).expirationTime()).as("the provider still serves them")
+                    .contains(expiry);
+            assertThatThrownBy(() -> handler.handle(new Callback[] {new OAuthBearerTokenCallback()}))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("within the 5000 ms kept clear of expiry")
+                    .hasMessageContaining("ServiceUnavailable");
+            handler.close();
         }
     }
 

@@ -181,6 +181,46 @@ class MskIamBrokerTest {
         roundTrip("OAUTHBEARER", "oauth-orders");
     }
 
+    /**
+     * A client moving from AWS's handlers keeps its JAAS line: {@code awsRoleArn} (a role in another account) with
+     * {@code awsRoleSessionName}. Both mechanisms authenticate to the broker as that role, assumed from the pod's,
+     * never as the pod's own role.
+     */
+    @Test
+    void theRoleInAwsOwnJaasLineIsThePrincipalTheBrokerAuthenticates() throws Exception {
+        IrsaEnvironment env = irsa.environment();
+        String role = env.sts().createRole("444455556666", "msk-cross-account", """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                 "Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}""".formatted(env.roleArn()), Duration.ofHours(1));
+        String options = " awsRoleArn=\"" + role + "\" awsRoleSessionName=\"orders-xacct\";";
+        broker.createTopic("cross-account");
+        try (IrsaCredentialsProvider p = provider(env, "orders-app")) {
+            Map<String, Object> iamConfig = clientConfig("AWS_MSK_IAM", p);
+            iamConfig.put("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required" + options);
+            Map<String, Object> oauthConfig = clientConfig("OAUTHBEARER", p);
+            oauthConfig.put("sasl.jaas.config", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+                    + " required region=\"us-west-2\"" + options);
+            try (KafkaProducer<String, String> viaIam = producer(iamConfig);
+                 KafkaProducer<String, String> viaOAuth = producer(oauthConfig)) {
+                viaIam.send(new ProducerRecord<>("cross-account", "iam")).get();
+                viaOAuth.send(new ProducerRecord<>("cross-account", "oauth")).get();
+            }
+            assertThat(consume(iamConfig, "cross-account", 2)).containsExactlyInAnyOrder("iam", "oauth");
+        }
+        List<Authentication> auths = iam.authentications();
+        for (Authentication a : auths) {
+            env.sts().issuedCredentials(a.accessKeyId()).ifPresent(c -> {
+                secrets.add(c.secretAccessKey());
+                secrets.add(c.sessionToken());
+            });
+        }
+        assertThat(auths.stream().map(Authentication::mechanism).distinct()).contains("AWS_MSK_IAM", "OAUTHBEARER");
+        assertThat(auths).allSatisfy(a -> {
+            assertThat(a.accepted()).as(a.failure()).isTrue();
+            assertThat(a.principal()).isEqualTo("arn:aws:sts::444455556666:assumed-role/msk-cross-account/orders-xacct");
+        });
+    }
+
     private static double metric(KafkaProducer<?, ?> producer, String name) {
         double total = 0;
         for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {

@@ -3,30 +3,25 @@ package dev.irsa.rds;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.irsa.core.SessionState;
+import dev.irsa.rds.internal.RdsTokenSigner;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.rds.RdsUtilities;
 
 /**
- * RDS / Aurora IAM database authentication tokens, signed by the SDK's own
- * {@link RdsUtilities#generateAuthenticationToken} with IRSA / EKS Pod Identity credentials (an
- * {@link IrsaCredentialsProvider} by default), and reused while they are safely valid.
+ * RDS / Aurora IAM database authentication tokens, signed with IRSA / EKS Pod Identity credentials (an
+ * {@link IrsaCredentialsProvider} by default), and reused while they are safely valid. A token is the one the SDK's
+ * {@code RdsUtilities.generateAuthenticationToken} makes, byte for byte, signed here without the SDK's signer, which
+ * logs each canonical request, session token included, at DEBUG.
  *
  * <p>A token is valid for 15 minutes, but never longer than the credentials that signed it: its validity ends at
  * {@code min(signed + 15 min, credentials' expiry)}. A cached token is handed out only while that end is more than
@@ -52,7 +47,7 @@ import software.amazon.awssdk.services.rds.RdsUtilities;
  *
  * <p>Thread-safe; tokens for one endpoint are signed once however many threads ask (one per endpoint at a time).
  * {@link #token(RdsEndpoint)} blocks only while the credential provider does. No token, key or session token is
- * logged, put in an exception or in {@link #toString()}.
+ * logged (whatever the log level, the SDK's loggers included), put in an exception or in {@link #toString()}.
  *
  * @since 0.1.0
  */
@@ -69,7 +64,6 @@ public final class RdsAuthTokens implements AutoCloseable {
     /** The longest a token is reused by elapsed time: its lifetime less the margin. */
     private final long reuseNanos;
     private final Cache<RdsEndpoint, Signed> cache;
-    private final Map<Region, RdsUtilities> utilities = new ConcurrentHashMap<>();
     private final AtomicLong signatures = new AtomicLong();
 
     /** A token, the credentials that signed it and the end of its validity (epoch millis: no allocation to compare). */
@@ -242,35 +236,18 @@ public final class RdsAuthTokens implements AutoCloseable {
 
     private Signed sign(RdsEndpoint ep, AwsCredentials with) {
         long signedNanos = System.nanoTime();
-        Region region = Region.of(ep.region());
-        String token = utilities.computeIfAbsent(region, r -> RdsUtilities.builder().region(r).build())
-                .generateAuthenticationToken(b -> b.hostname(ep.host()).port(ep.port()).username(ep.user())
-                        .credentialsProvider(() -> with));
+        // Signed with the system clock, as RdsUtilities does (the database checks X-Amz-Date against real time); the
+        // builder's clock only decides reuse. Whole seconds: X-Amz-Date has no fraction.
+        Instant signedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String token = RdsTokenSigner.sign(ep.host(), ep.port(), ep.user(), ep.region(), with, signedAt);
         signatures.incrementAndGet();
-        // The SDK signs with its own clock (the system's; RdsUtilities takes no other): the token's validity starts
-        // at its X-Amz-Date, which is what the database checks, whatever clock this was built with.
-        Instant validUntil = signedAt(token).plus(TOKEN_LIFETIME);
+        Instant validUntil = signedAt.plus(TOKEN_LIFETIME);
         Instant credentialsExpire = with.expirationTime().orElse(null);
         if (credentialsExpire != null && credentialsExpire.isBefore(validUntil)) {
             validUntil = credentialsExpire;
         }
         log.debug("Signed an RDS IAM authentication token for {}, valid until {}", ep, validUntil);
         return new Signed(token, with, validUntil.toEpochMilli(), signedNanos);
-    }
-
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-
-    /** The token's {@code X-Amz-Date}; the SDK always writes one. */
-    private Instant signedAt(String token) {
-        int i = token.indexOf("X-Amz-Date=");
-        if (i >= 0 && token.length() >= i + 27) {
-            try {
-                return Instant.from(AMZ_DATE.parse(token.substring(i + 11, i + 27)));
-            } catch (DateTimeException e) {
-                // fall through: a token the SDK wrote differently
-            }
-        }
-        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
     }
 
     /** Closes the credential provider if this created it. */
@@ -314,8 +291,8 @@ public final class RdsAuthTokens implements AutoCloseable {
         }
 
         /**
-         * The clock deciding whether a cached token is still safely valid; the system clock by default. A token's
-         * validity is read from its {@code X-Amz-Date}, which the SDK writes with the system clock, so another clock
+         * The clock deciding whether a cached token is still safely valid; the system clock by default. A token is
+         * always signed at the system clock's time (its {@code X-Amz-Date}, which the database checks), so another clock
          * is for tests that move time forward; a cached token is in any case reused for at most its lifetime less
          * the margin of elapsed time ({@link System#nanoTime()}), so a wall clock set back does not extend it.
          *

@@ -1,5 +1,6 @@
 package dev.irsa.rds;
 
+import dev.irsa.rds.internal.RdsHosts;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,13 +18,6 @@ import java.util.regex.Pattern;
 public record RdsEndpoint(String host, int port, String user, String region) {
     /** As core's STS endpoint table: {@code eusc-de-east-1} has a four-letter first part, every other region two. */
     private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
-    /**
-     * {@code <name>.<id>.<region>.rds.<partition DNS suffix>}, proxies and Aurora cluster endpoints included; the
-     * suffixes are those of core's partition table (AWS SDK 2.57.8 endpoints.json): commercial and GovCloud, China,
-     * European Sovereign Cloud and the ISO partitions.
-     */
-    private static final Pattern RDS_HOST = Pattern.compile(".+\\.([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2})\\.rds\\."
-            + "(?:amazonaws\\.com(?:\\.cn)?|amazonaws\\.eu|c2s\\.ic\\.gov|sc2s\\.sgov\\.gov|csp\\.hci\\.ic\\.gov|cloud\\.adc-e\\.uk)");
     /**
      * {@code jdbc:<subprotocol>[:<subprotocol>...]://host[:port][/...]}, IPv6 hosts in brackets. No user info
      * ({@code user:password@}) before the host; group 4 is what follows, a comma there starting a second host.
@@ -66,14 +60,17 @@ public record RdsEndpoint(String host, int port, String user, String region) {
         if (region == null || !REGION.matcher(region).matches()) {
             throw new IllegalArgumentException("The region for the RDS endpoint " + host + " is "
                     + (region == null ? "missing" : "'" + region + "', not a region name like us-east-1")
-                    + ": it is derived from *.<region>.rds.amazonaws.com host names; for others give it explicitly.");
+                    + ": it is derived from RDS endpoint names (instance, cluster, proxy; commercial, China, GovCloud and"
+                    + " ISO forms such as *.<region>.rds.amazonaws.com or *.rds.<region>.amazonaws.com.cn); for other names give it explicitly.");
         }
     }
 
     /**
      * The endpoint for {@code host} and {@code port}, its region derived from an RDS host name.
      *
-     * @param host the endpoint's host name, {@code *.<region>.rds.amazonaws.com}
+     * @param host the endpoint's host name: an RDS instance, Aurora cluster, reader, custom or shard group, or RDS Proxy
+     *        endpoint, e.g. {@code *.<region>.rds.amazonaws.com}, {@code *.rds.cn-north-1.amazonaws.com.cn},
+     *        {@code *.rds.us-gov-west-1.amazonaws.com} (every form the AWS Advanced JDBC Wrapper recognises)
      * @param port the endpoint's port
      * @param user the database user
      * @return the endpoint
@@ -89,7 +86,8 @@ public record RdsEndpoint(String host, int port, String user, String region) {
      * @param host the endpoint's host name
      * @param port the endpoint's port
      * @param user the database user
-     * @param region the region, or null (or blank) to derive it from {@code *.<region>.rds.amazonaws.com}
+     * @param region the region, or null (or blank) to derive it from an RDS endpoint name
+     *        (see {@link #of(String, int, String)})
      * @return the endpoint
      * @throws IllegalArgumentException if a part is malformed or no region is given and the host names none
      */
@@ -137,8 +135,7 @@ public record RdsEndpoint(String host, int port, String user, String region) {
     }
 
     private static String regionOf(String host) {
-        Matcher m = host == null ? null : RDS_HOST.matcher(host.toLowerCase(Locale.ROOT));
-        return m != null && m.matches() ? m.group(1) : null;
+        return RdsHosts.regionOf(host).orElse(null);
     }
 
     /**

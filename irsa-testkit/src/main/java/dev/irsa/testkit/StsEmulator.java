@@ -920,6 +920,26 @@ public final class StsEmulator implements AutoCloseable {
         public void clear() {
             calls.clear();
         }
+
+        /**
+         * The number of calls and, per action, the count of each outcome, e.g.
+         * {@code CallLog[2 calls: AssumeRoleWithWebIdentity {Throttling=1, Success=1}]}: what a failed assertion on
+         * the log should show. No token, fingerprint, role or secret.
+         */
+        @Override
+        public String toString() {
+            List<StsCall> snapshot = all();
+            if (snapshot.isEmpty()) {
+                return "CallLog[no calls]";
+            }
+            Map<String, Map<String, Long>> byAction = new LinkedHashMap<>();
+            snapshot.forEach(c -> byAction.computeIfAbsent(String.valueOf(c.action()), a -> new LinkedHashMap<>())
+                    .merge(c.outcome(), 1L, Long::sum));
+            java.util.StringJoiner actions = new java.util.StringJoiner(", ", "CallLog[" + snapshot.size()
+                    + (snapshot.size() == 1 ? " call: " : " calls: "), "]");
+            byAction.forEach((action, outcomes) -> actions.add(action + " " + outcomes));
+            return actions.toString();
+        }
     }
 
     /** Configures a {@link StsEmulator}. */

@@ -339,6 +339,18 @@ class StsEmulatorTest {
     }
 
     @Test
+    void theCallLogSaysWhatItHoldsInAFailedAssertion(IrsaEnvironment env) throws Exception {
+        String t = token();
+        env.sts().faults().failNext(1, Fault.THROTTLING);
+        assertStsError(() -> assume(t), 400, "Throttling");
+        Credentials c = assume(t).credentials();
+        String shown = env.sts().calls().toString();
+        assertThat(shown).isEqualTo("CallLog[2 calls: AssumeRoleWithWebIdentity {Throttling=1, Success=1}]");
+        assertThat(shown).doesNotContain(t, c.secretAccessKey(), c.sessionToken(), StsCall.fingerprint(t));
+        assertThat(new StsEmulator.CallLog().toString()).isEqualTo("CallLog[no calls]");
+    }
+
+    @Test
     void outageLatencyAndActionFilter(IrsaEnvironment env) throws Exception {
         String t = token();
         env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE).onlyFor("AssumeRoleWithWebIdentity");

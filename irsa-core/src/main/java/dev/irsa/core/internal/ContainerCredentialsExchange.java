@@ -126,8 +126,8 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         if (a.status == 429 || a.status >= 500) {
             throw new IrsaException(IrsaException.Kind.RETRYABLE, code, said + (a.status == 429
                     ? "The agent is throttling (it allows a few calls per second to EKS Auth per node)."
-                    : "A transient agent or EKS Auth problem.") + " Retried with backoff; valid cached credentials are"
-                    + " served meanwhile.", null);
+                    : "A transient agent or EKS Auth problem.") + " Retried with backoff; cached credentials are served"
+                    + " until they expire.", null);
         }
         throw new IrsaException(IrsaException.Kind.NON_RECOVERABLE, code, said + (a.status == 404
                 ? "No credentials at this path: AWS_CONTAINER_CREDENTIALS_FULL_URI should be " + PodIdentityConfig.EKS_AGENT_URI
@@ -138,13 +138,14 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
     /** The token's claims for diagnostics, or null for a literal token that is not a JWT (not ours to judge). */
     private WebIdentityToken claims(String token) {
         WebIdentityToken t;
-        try {
-            t = WebIdentityToken.decode(token, tokenSource());
-        } catch (IrsaException e) {
-            if (tokenFile == null) {
+        if (tokenFile != null) {
+            t = tokenFile.decode(token); // not a JWT: explained as a Pod Identity token, not an IRSA one
+        } else {
+            try {
+                t = WebIdentityToken.decode(token, tokenSource());
+            } catch (IrsaException e) {
                 return null;
             }
-            throw e;
         }
         Instant now = config.clock().instant();
         if (tokenFile != null && t.expiresAt() != null && now.minus(CLOCK_SKEW).isAfter(t.expiresAt())) {

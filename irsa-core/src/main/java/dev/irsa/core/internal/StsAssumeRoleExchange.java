@@ -4,6 +4,7 @@ import dev.irsa.core.ChainedRoleConfig;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.IrsaException;
+import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -28,6 +29,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
     private final ChainedRoleConfig target;
     private final IrsaConfig source;
     private final StsClient sts;
+    private final URI endpoint;
     private final String sessionName;
     private final Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials;
     private volatile StsRetry retry = StsRetry.standard();
@@ -40,9 +42,10 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
         this.source = source;
         this.sourceCredentials = sourceCredentials;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
+        this.endpoint = endpoint(target, source);
         this.sts = StsClient.builder()
-                .region(Region.of(StsEndpoints.signingRegion(source)))
-                .endpointOverride(source.stsEndpoint())
+                .region(Region.of(target.stsRegion().orElseGet(() -> StsEndpoints.signingRegion(source))))
+                .endpointOverride(endpoint)
                 .credentialsProvider(() -> {
                     // the source's current credentials if it has them at hand (a retry may come after its refresh),
                     // else those ready() waited for
@@ -57,6 +60,16 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
                 .httpClient(BoundedHttpClient.forConfig(source))
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
                 .build();
+    }
+
+    /**
+     * Where AssumeRole goes: the source session's STS endpoint, or the regional endpoint of the target's
+     * {@code stsRegion}; a loopback endpoint (an emulator) stays, whatever the region.
+     */
+    public static URI endpoint(ChainedRoleConfig target, IrsaConfig source) {
+        URI own = source.stsEndpoint();
+        return target.stsRegion().filter(r -> !StsEndpoints.isLoopback(own.getHost())).map(StsEndpoints::regional)
+                .orElse(own);
     }
 
     @Override
@@ -95,7 +108,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
         } catch (StsException e) {
             String code = StsFailures.code(e);
             if (code == null) {
-                throw StsFailures.notAnStsAnswer(e, source.stsEndpoint(), context(), null);
+                throw StsFailures.notAnStsAnswer(e, endpoint, context(), null);
             }
             boolean retryable = StsErrorAdvisor.retryable(code, e.statusCode());
             String msg = "STS " + code + " (HTTP " + e.statusCode() + ", request " + e.requestId() + ")" + context() + ": "
@@ -110,7 +123,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
             if (e.getCause() instanceof IrsaException ie) {
                 throw new SourceUnavailable(ie); // the source session could not supply credentials
             }
-            throw StsFailures.clientFailure(e, source.stsEndpoint(), context(), null);
+            throw StsFailures.clientFailure(e, endpoint, context(), null);
         }
     }
 

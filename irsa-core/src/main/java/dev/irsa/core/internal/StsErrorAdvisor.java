@@ -32,7 +32,7 @@ public final class StsErrorAdvisor {
         String provider = "arn:" + config.roleArn().partition() + ":iam::" + config.roleArn().accountId()
                 + ":oidc-provider/" + issuerHp;
         String sts = "STS " + code + " (HTTP " + status + (requestId != null ? ", request " + requestId : "") + "): "
-                + stsMessage + ". ";
+                + sentence(stsMessage) + " ";
         IrsaException.Kind kind = IrsaException.Kind.NON_RECOVERABLE;
         String advice;
         switch (String.valueOf(code)) {
@@ -93,9 +93,15 @@ public final class StsErrorAdvisor {
             advice = code.equals("IDPCommunicationError")
                     ? "STS could not reach the cluster's OIDC issuer " + token.issuer() + " to fetch its keys. Usually"
                             + " transient; if it persists, check the issuer's discovery document is publicly reachable."
-                    : "A transient STS problem; the engine retries with backoff and keeps serving valid cached"
-                            + " credentials meanwhile.";
+                    // True before and after expiry: the caller reads it in both states.
+                    : "A transient STS problem, retried with backoff; cached credentials are served until they expire.";
         }
         return new IrsaException(kind, code, sts + advice, null);
+    }
+
+    /** {@code text} ending with one period: STS's own messages sometimes end with one. */
+    static String sentence(String text) {
+        String t = text == null ? "" : text.strip();
+        return t.isEmpty() ? "(no message)." : t.endsWith(".") ? t : t + ".";
     }
 }

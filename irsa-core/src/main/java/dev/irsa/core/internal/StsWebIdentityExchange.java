@@ -61,7 +61,7 @@ public final class StsWebIdentityExchange implements CredentialExchange {
     /** One STS call with a freshly read token; if STS rejects the token, one more with the token read again. */
     private ExchangeResult attempt(int[] calls, boolean[] tokenReRead) {
         String jwt = tokenFile.read();
-        WebIdentityToken claims = WebIdentityToken.decode(jwt, tokenFile.path().toString());
+        WebIdentityToken claims = tokenFile.decode(jwt);
         precheck(claims);
         calls[0]++;
         StsQueryClient.Answer answer = sts == null ? query.assumeRoleWithWebIdentity(parameters(jwt), jwt) : viaSdk(jwt);

@@ -1,16 +1,21 @@
 package dev.irsa.kafka.internal;
 
+import dev.irsa.core.ChainedRoleConfig;
+import dev.irsa.core.CredentialSource;
+import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
@@ -33,7 +38,7 @@ public final class KafkaCredentials implements AutoCloseable {
     public static final String CLOCK_CONFIG = "sasl.irsa.clock";
     /** The first name of {@link #CLOCK_CONFIG}, still read. */
     public static final String LEGACY_CLOCK_CONFIG = "irsa.clock";
-    /** The most this keeps clear of a cached credential's expiry when serving it while a refresh runs. */
+    /** The most this keeps clear of a credential's expiry: none is signed with closer to it than its margin. */
     static final Duration MAX_EXPIRY_MARGIN = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(KafkaCredentials.class);
     private static final ResolveIdentityRequest REQUEST = ResolveIdentityRequest.builder().build();
@@ -42,30 +47,40 @@ public final class KafkaCredentials implements AutoCloseable {
     /** Whether this built the provider (and so closes it). */
     private final boolean owned;
     private final Clock clock;
-    /** The credentials served last, and when they were first seen: served again while a refresh runs. */
+    /** The role assumed from the pod's credentials ({@code awsRoleArn}), or null. */
+    private final String chainedRole;
+    /** With {@code awsDebugCreds=true}: logs the principal of each new set of credentials; else null. */
+    private volatile SigningIdentityLog identityLog;
+    /** The credentials served last, and when they were first seen: served again while a refresh runs, up to their margin. */
     private volatile Served last;
 
     private record Served(AwsSessionCredentials credentials, Instant firstSeen) {
         /**
-         * Whether these may still sign at {@code now}: before their expiry less a margin of a fortieth of the
-         * lifetime seen, at most {@link #MAX_EXPIRY_MARGIN} (for clock skew and the trip to the broker; the
-         * fraction keeps the margin inside the mandatory window of short test credentials).
+         * Whether these may still sign at {@code now}: before their expiry less the {@link #margin()}. A
+         * credential that expires during the trip to the broker, or a little early by the broker's clock, would
+         * be refused there.
          */
         boolean usableAt(Instant now) {
             Instant expiry = credentials.expirationTime().orElse(null);
-            if (expiry == null) {
-                return false;
-            }
-            Duration margin = Duration.between(firstSeen, expiry).dividedBy(40);
-            margin = margin.compareTo(MAX_EXPIRY_MARGIN) > 0 ? MAX_EXPIRY_MARGIN : margin;
-            return now.isBefore(expiry.minus(margin));
+            return expiry != null && now.isBefore(expiry.minus(margin()));
+        }
+
+        /**
+         * A fortieth of the lifetime seen, at most {@link #MAX_EXPIRY_MARGIN}: 5 s for any credentials STS issues
+         * (15 min or more); the fraction keeps the margin inside the mandatory window of short test credentials.
+         */
+        Duration margin() {
+            Instant expiry = credentials.expirationTime().orElse(firstSeen);
+            Duration m = Duration.between(firstSeen, expiry).dividedBy(40);
+            return m.compareTo(MAX_EXPIRY_MARGIN) > 0 ? MAX_EXPIRY_MARGIN : m.isNegative() ? Duration.ZERO : m;
         }
     }
 
-    private KafkaCredentials(IrsaCredentialsProvider provider, boolean owned, Clock clock) {
+    private KafkaCredentials(IrsaCredentialsProvider provider, boolean owned, Clock clock, String chainedRole) {
         this.provider = provider;
         this.owned = owned;
         this.clock = clock;
+        this.chainedRole = chainedRole;
     }
 
     /**
@@ -104,102 +119,166 @@ public final class KafkaCredentials implements AutoCloseable {
 
     /**
      * The provider from {@value #PROVIDER_CONFIG} (or {@value #LEGACY_PROVIDER_CONFIG}), else one from the pod's
-     * environment; fetches its credentials now.
+     * environment, or the role {@code awsRoleArn} assumed from it; fetches its credentials now.
      *
      * @param configs the Kafka client's configuration
      * @param mechanism the SASL mechanism, for messages
+     * @param options the options of the client's {@code sasl.jaas.config}
      * @return the warmed credentials
      * @throws IllegalArgumentException if the provider or clock property holds something else than an
-     *                                  {@link IrsaCredentialsProvider} or a {@link Clock}
+     *                                  {@link IrsaCredentialsProvider} or a {@link Clock}, or {@code awsRoleArn} is
+     *                                  set where the pod's credentials come from EKS Pod Identity
      * @throws IllegalStateException if no credentials can be had (the message says why)
      */
-    public static KafkaCredentials configure(Map<String, ?> configs, String mechanism) {
+    public static KafkaCredentials configure(Map<String, ?> configs, String mechanism, MskJaasOptions options) {
         IrsaCredentialsProvider given = config(configs, PROVIDER_CONFIG, LEGACY_PROVIDER_CONFIG, IrsaCredentialsProvider.class);
         Clock clock = clock(configs);
-        IrsaCredentialsProvider provider = given != null ? given : IrsaCredentialsProvider.create();
-        KafkaCredentials c = new KafkaCredentials(provider, given == null, clock);
+        IrsaCredentialsProvider base = given != null ? given : IrsaCredentialsProvider.create();
+        ChainedRoleConfig role = options.chainedRole();
+        IrsaCredentialsProvider provider = base;
+        if (role != null) {
+            try {
+                provider = assume(base, role, mechanism);
+            } finally {
+                if (given == null) {
+                    base.close(); // the chained provider holds its own share of the pod's session
+                }
+            }
+        }
+        KafkaCredentials c = new KafkaCredentials(provider, given == null || role != null, clock,
+                role == null ? null : role.roleArn().toString());
         try {
             // Blocking is fine here: Kafka configures handlers on the thread that builds the client (with
             // group.protocol=consumer, on the consumer's background thread), never while it serves connections.
             // Failing here fails the client's construction with the reason, not its first send.
             if (provider.resolveCredentials() instanceof AwsSessionCredentials s) {
                 c.last = new Served(s, clock.instant());
+                if (options.debugCreds()) {
+                    c.identityLog = new SigningIdentityLog(mechanism, provider, options.stsRegion(), SettingsSource.system());
+                    c.identityLog.now(s);
+                }
             }
         } catch (RuntimeException e) {
             c.close();
-            throw new IllegalStateException("Kafka " + mechanism + " authentication needs IRSA credentials, and none"
-                    + " could be had: " + e.getMessage(), e);
+            throw new IllegalStateException("Kafka " + mechanism + " authentication needs IRSA credentials"
+                    + (role == null ? "" : " to assume " + role.roleArn() + " (awsRoleArn) with") + ", and none could be"
+                    + " had: " + e.getMessage(), e);
         }
-        log.debug("Kafka {} authentication uses {}", mechanism, provider);
+        log.debug("Kafka {} authentication uses {}", mechanism, c);
         return c;
+    }
+
+    /** {@code base.assumeRole(role)}, failing with what to do where the pod's credentials cannot be chained from. */
+    private static IrsaCredentialsProvider assume(IrsaCredentialsProvider base, ChainedRoleConfig role, String mechanism) {
+        if (base.source().orElse(null) == CredentialSource.POD_IDENTITY) {
+            throw new IllegalArgumentException("awsRoleArn in sasl.jaas.config asks irsa-kafka to assume " + role.roleArn()
+                    + " from the pod's credentials, which come from EKS Pod Identity, and role chaining from a Pod"
+                    + " Identity session is not supported yet. Make " + role.roleArn() + " the target role of the Pod"
+                    + " Identity association (targetRoleArn) and remove awsRoleArn, or use IRSA for this pod.");
+        }
+        try {
+            return base.assumeRole(role);
+        } catch (SdkClientException e) {
+            throw new IllegalStateException("Kafka " + mechanism + " authentication needs IRSA credentials to assume "
+                    + role.roleArn() + " (awsRoleArn) with, and none can be had: " + e.getMessage(), e);
+        }
     }
 
     /**
      * The cached credentials, without waiting: for a Kafka network thread. While a refresh runs in the last minute
-     * before expiry (when the provider would make a caller wait), the credentials served last are served again as
-     * long as they stay valid, less a margin.
+     * before expiry (when the provider would make a caller wait), the credentials served last are served again. On
+     * every path the credentials are kept clear of their expiry by a margin ({@link #usable}).
      *
-     * @return valid session credentials
-     * @throws IOException when no valid credentials are cached (a refresh is under way or failing past their expiry):
-     *                     the message says which; Kafka fails that authentication
+     * @return valid session credentials, outside the margin of their expiry
+     * @throws IOException when no such credentials are at hand (a refresh is under way, or STS fails and the last
+     *                     ones are within the margin or expired): the message says which; Kafka fails that
+     *                     authentication
      */
     public AwsSessionCredentials current() throws IOException {
         CompletableFuture<? extends AwsCredentialsIdentity> f = provider.resolveIdentity(REQUEST);
-        if (f.isDone() && !f.isCompletedExceptionally() && !f.isCancelled()) {
-            AwsCredentialsIdentity id = f.join();
-            AwsSessionCredentials s;
-            if (id instanceof AwsSessionCredentials a) {
-                s = a;
-            } else if (id instanceof AwsSessionCredentialsIdentity a) {
-                s = AwsSessionCredentials.builder().accessKeyId(a.accessKeyId()).secretAccessKey(a.secretAccessKey())
-                        .sessionToken(a.sessionToken()).expirationTime(a.expirationTime().orElse(null)).build();
-            } else {
-                throw new IOException("IRSA credentials without a session token cannot sign for Amazon MSK: " + provider);
-            }
-            Served l = last;
-            if (l == null || !l.credentials().accessKeyId().equals(s.accessKeyId())) {
-                last = new Served(s, clock.instant());
-            }
-            return s;
-        }
-        Served l = last;
-        if (l != null && l.usableAt(clock.instant())) {
-            // The provider is refreshing in its mandatory window and would have a caller wait; a network thread
-            // cannot, and the credentials it served last are still valid: sign with those.
-            return l.credentials();
-        }
+        Throwable failure = null;
         if (f.isDone()) {
-            Throwable cause;
             try {
-                f.join();
-                cause = null;
-            } catch (CompletionException | java.util.concurrent.CancellationException e) {
-                cause = e.getCause() != null ? e.getCause() : e;
+                remember(f.join());
+            } catch (CompletionException | CancellationException e) {
+                failure = e.getCause() != null ? e.getCause() : e;
             }
-            throw new IOException("No IRSA credentials for Kafka authentication: "
-                    + (cause == null ? "none cached" : cause.getMessage()), cause);
         }
-        throw new IOException("No valid IRSA credentials are cached for Kafka authentication (the last ones expire"
-                + " within moments or have expired), and a Kafka network thread does not wait for STS: the refresh is"
-                + " under way (" + provider + ")");
+        // A pending future: the provider is refreshing in its mandatory window and would have a caller wait; a
+        // network thread cannot, and the credentials served last may still do.
+        return usable(failure != null ? failure.getMessage() : f.isDone() ? null
+                : "the refresh is under way, and a Kafka network thread does not wait for STS", failure);
     }
 
     /**
      * Valid credentials, waiting (bounded by the provider's wait timeout) if a refresh is due: only for threads that
-     * may wait, as Kafka's OAUTHBEARER login refresh thread, which would otherwise sleep before trying again.
+     * may wait, as Kafka's OAUTHBEARER login refresh thread, which would otherwise sleep before trying again. The
+     * same margin as {@link #current()} applies.
      *
-     * @return valid session credentials
+     * @return valid session credentials, outside the margin of their expiry
      * @throws IOException when none can be had (the message says why)
      */
     public AwsSessionCredentials awaitCurrent() throws IOException {
         try {
-            if (provider.resolveCredentials() instanceof AwsSessionCredentials s) {
-                return s;
-            }
+            remember(provider.resolveCredentials());
         } catch (RuntimeException e) {
-            throw new IOException("No IRSA credentials for Kafka authentication: " + e.getMessage(), e);
+            return usable(e.getMessage(), e);
         }
-        throw new IOException("IRSA credentials without a session token cannot sign for Amazon MSK: " + provider);
+        return usable(null, null);
+    }
+
+    /** Makes {@code answered} the credentials served last, unless they are those already. */
+    private void remember(AwsCredentialsIdentity answered) throws IOException {
+        AwsSessionCredentials s;
+        if (answered instanceof AwsSessionCredentials a) {
+            s = a;
+        } else if (answered instanceof AwsSessionCredentialsIdentity a) {
+            s = AwsSessionCredentials.builder().accessKeyId(a.accessKeyId()).secretAccessKey(a.secretAccessKey())
+                    .sessionToken(a.sessionToken()).expirationTime(a.expirationTime().orElse(null)).build();
+        } else {
+            throw new IOException("IRSA credentials without a session token cannot sign for Amazon MSK: " + provider);
+        }
+        Served l = last;
+        if (l == null || !l.credentials().accessKeyId().equals(s.accessKeyId())) {
+            synchronized (this) { // rare: once per refresh; so that one change is logged once
+                l = last;
+                if (l == null || !l.credentials().accessKeyId().equals(s.accessKeyId())) {
+                    last = new Served(s, clock.instant());
+                    SigningIdentityLog debug = identityLog;
+                    if (debug != null) {
+                        debug.later(s);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The one decision on what to sign with: the credentials served last, if they are clear of their expiry by the
+     * margin ({@link Served#usableAt}), whichever way the provider answered (fresh credentials, the cached ones while
+     * it backs off from a failing STS, or nothing yet); else a refusal that says why.
+     *
+     * @param why why the provider gave nothing newer, or null when it answered with credentials
+     * @param cause the provider's failure, or null
+     */
+    private AwsSessionCredentials usable(String why, Throwable cause) throws IOException {
+        Instant now = clock.instant();
+        Served l = last;
+        if (l != null && l.usableAt(now)) {
+            return l.credentials();
+        }
+        Instant expiry = l == null ? null : l.credentials().expirationTime().orElse(null);
+        String held = l == null ? "none are cached" : expiry == null ? "the last ones have no expiry time"
+                : !now.isBefore(expiry) ? "the last ones expired at " + expiry
+                : "the last ones expire at " + expiry + ", within the " + l.margin().toMillis()
+                + " ms kept clear of expiry for clock skew and the trip to the broker";
+        if (why == null) {
+            // the provider still serves them (valid until expiry) because its refreshes fail: say why they fail
+            why = provider.state().map(st -> st.lastError()).filter(e -> e != null)
+                    .map(e -> "refreshing them fails: " + e).orElse("no newer ones have arrived");
+        }
+        throw new IOException("No IRSA credentials for Kafka authentication: " + held + "; " + why + " (" + provider
+                + ")", cause);
     }
 
     /** {@return the provider signing for Kafka} */
@@ -207,9 +286,16 @@ public final class KafkaCredentials implements AutoCloseable {
         return provider;
     }
 
-    /** Releases the provider if this built it; one handed over in {@value #PROVIDER_CONFIG} stays its owner's. */
+    /**
+     * Releases the provider if this built it (the pod's, or a chained role's); one handed over in
+     * {@value #PROVIDER_CONFIG} stays its owner's.
+     */
     @Override
     public void close() {
+        SigningIdentityLog debug = identityLog;
+        if (debug != null) {
+            debug.close();
+        }
         if (owned) {
             provider.close();
         }
@@ -217,6 +303,6 @@ public final class KafkaCredentials implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "KafkaCredentials[" + provider + "]";
+        return "KafkaCredentials[" + (chainedRole == null ? "" : "assuming " + chainedRole + " from ") + provider + "]";
     }
 }

@@ -29,6 +29,9 @@ import java.util.Objects;
  * client reaches the database under another name (a custom DNS name, an SSH tunnel or port forward, a proxy), give
  * the database's own endpoint with {@link #install(HikariConfig, RdsAuthTokens, RdsEndpoint)}.
  *
+ * <p>For a pool configured only by properties ({@code credentialsProviderClassName}), HikariCP needs a class it can
+ * create by name: {@link RdsIamHikariCredentialsProvider}.
+ *
  * <p>Thread-safe; {@link #getCredentials()} blocks only while the credential provider does.
  *
  * @since 0.1.0
@@ -50,7 +53,8 @@ public final class RdsIamHikariCredentials implements HikariCredentialsProvider 
 
     /**
      * Switches {@code config} to IAM authentication: the endpoint from its {@code jdbcUrl} and {@code username}, the
-     * region from the host name ({@code *.<region>.rds.amazonaws.com}) unless given. Any password set is cleared.
+     * region from the RDS host name (see {@link RdsEndpoint#of(String, int, String)}) unless given. Any password set
+     * is cleared.
      *
      * @param config a pool configuration with {@code jdbcUrl} and {@code username} set
      * @param tokens the token source

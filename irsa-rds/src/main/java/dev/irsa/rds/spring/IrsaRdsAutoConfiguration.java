@@ -2,12 +2,7 @@ package dev.irsa.rds.spring;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.rds.RdsAuthTokens;
-import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import java.time.Duration;
-import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import dev.irsa.rds.RdsEndpoint;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -17,23 +12,27 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
- * Switches the application's HikariCP {@code DataSource}s ({@code spring.datasource.*}) to RDS / Aurora IAM
- * database authentication when {@code irsa.rds.enabled=true}: each new physical connection logs in as
+ * Switches the application's HikariCP {@code DataSource}s ({@code spring.datasource.*}) that can use RDS / Aurora IAM
+ * database authentication to it when {@code irsa.rds.enabled=true}: each new physical connection logs in as
  * {@code spring.datasource.username} with a valid token as its password; host and port come from
- * {@code spring.datasource.url} unless {@code irsa.rds.host} / {@code irsa.rds.port} say what to sign for (a tunnel,
- * port forward or custom DNS name), the region from the host name ({@code *.<region>.rds.amazonaws.com}) or
- * {@code irsa.rds.region}.
+ * {@code spring.datasource.url}, the region from the RDS host name (every form the AWS Advanced JDBC Wrapper
+ * recognises: commercial, China, GovCloud, ISO), unless settings say what to sign for (a tunnel, port forward or
+ * custom DNS name): {@code irsa.rds.data-sources.<bean>.host / port / region / user} for one data source, or
+ * {@code irsa.rds.host / port / region} for all that are switched.
  *
- * <p>Which data sources: with {@code irsa.rds.data-sources} (bean names) exactly those, and one that cannot be
- * switched (a URL with no RDS endpoint in it, a pool already started) fails start-up saying why. Without it, every
- * {@code HikariDataSource} that can be switched is; any other (an H2 or local database next to the RDS one, a pool a
- * {@code @Bean} method already started) is left as it is, with a WARN saying why. Tokens are signed with the application's {@link AwsCredentialsProvider} bean (the one
+ * <p>Which data sources: with {@code irsa.rds.data-sources} (bean names as a list, or as the keys of per-data-source
+ * settings) exactly those, and one that cannot be switched (no host to sign for, no region, a pool already started)
+ * fails start-up saying why; a named one with a password of its own is switched with a WARN that its password is
+ * dropped. Without it, a {@code HikariDataSource} is switched only when its URL names an RDS endpoint and it has no
+ * password of its own; any other (an H2 or local database next to the RDS one, a database with its own password, a
+ * pool a {@code @Bean} method already started) is left as it is, password included, with a WARN saying why.
+ *
+ * <p>Tokens are signed with the application's {@link AwsCredentialsProvider} bean (the one
  * {@code irsa-spring-starter} defines) when there is exactly one, otherwise with an
  * {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} of its own. {@code irsa.rds.margin} (default 3 minutes) is
  * how long a token, and the IRSA credentials that sign it, must still be valid when handed out (see
@@ -50,7 +49,6 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @ConditionalOnClass(name = "com.zaxxer.hikari.HikariDataSource")
 @ConditionalOnProperty(prefix = "irsa.rds", name = "enabled", havingValue = "true")
 public class IrsaRdsAutoConfiguration {
-    private static final Logger log = LoggerFactory.getLogger(IrsaRdsAutoConfiguration.class);
     private static final String HIKARI_HOOK = "com.zaxxer.hikari.HikariCredentialsProvider";
 
     /** Created by Spring. */
@@ -77,12 +75,12 @@ public class IrsaRdsAutoConfiguration {
     }
 
     /**
-     * Installs {@link RdsIamHikariCredentials} on each {@link HikariDataSource} (or each one named in
-     * {@code irsa.rds.data-sources}) before it is initialized.
+     * Installs {@link dev.irsa.rds.hikari.RdsIamHikariCredentials} on each {@link HikariDataSource} that can use IAM
+     * (see the class comment) before it is initialized.
      *
      * @param tokens the token source, looked up when the first data source appears
      * @param environment for {@code irsa.rds.region}, {@code irsa.rds.host}, {@code irsa.rds.port} and
-     *        {@code irsa.rds.data-sources}
+     *        {@code irsa.rds.data-sources} (a list of bean names, or per-data-source settings)
      * @param beanFactory to make each data source depend on the token source, so it closes first
      * @return the post-processor
      */
@@ -90,10 +88,7 @@ public class IrsaRdsAutoConfiguration {
     public static BeanPostProcessor irsaRdsHikariPostProcessor(ObjectProvider<RdsAuthTokens> tokens, Environment environment,
                                                                ConfigurableListableBeanFactory beanFactory) {
         requireHikariCredentialsHook(IrsaRdsAutoConfiguration.class.getClassLoader());
-        Binder binder = Binder.get(environment);
-        return new HikariIamPostProcessor(tokens, beanFactory, environment.getProperty("irsa.rds.region"),
-                environment.getProperty("irsa.rds.host"), binder.bind("irsa.rds.port", Integer.class).orElse(null),
-                binder.bind("irsa.rds.data-sources", String[].class).map(List::of).orElse(null));
+        return new HikariIamPostProcessor(tokens, beanFactory, Binder.get(environment));
     }
 
     /**
@@ -109,65 +104,4 @@ public class IrsaRdsAutoConfiguration {
         }
     }
 
-    /**
-     * Static and lazy: a post-processor is created before the beans it could otherwise depend on.
-     *
-     * @param only bean names to switch, or null for every HikariDataSource that can be
-     */
-    private record HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, ConfigurableListableBeanFactory beanFactory,
-                                          String region, String host, Integer port, List<String> only)
-            implements BeanPostProcessor, Ordered {
-        @Override
-        public Object postProcessBeforeInitialization(Object bean, String beanName) {
-            if (!(bean instanceof HikariDataSource ds) || ds.getCredentialsProvider() != null
-                    || (only != null && !only.contains(beanName))) {
-                return bean;
-            }
-            try {
-                if (ds.isRunning()) {
-                    throw new IllegalStateException("its pool has already started (a @Bean method returning"
-                            + " new HikariDataSource(config)), so its configuration is sealed: call"
-                            + " RdsIamHikariCredentials.install(config, tokens) before constructing it, or return an"
-                            + " unstarted HikariDataSource with the URL and user set");
-                }
-                RdsIamHikariCredentials c = RdsIamHikariCredentials.install(ds, tokens.getObject(), endpoint(ds));
-                for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class)) {
-                    // closed after the data source, which asks it for tokens until then
-                    beanFactory.registerDependentBean(tokensBean, beanName);
-                }
-                log.info("DataSource '{}' uses RDS IAM database authentication for {}", beanName, c.endpoint());
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                if (only != null) {
-                    throw new IllegalStateException("DataSource '" + beanName + "' is named in irsa.rds.data-sources"
-                            + " but cannot use RDS IAM database authentication: " + e.getMessage(), e);
-                }
-                log.warn("DataSource '{}' is left as it is, without RDS IAM database authentication: {}. If it is an"
-                        + " RDS database, name it in irsa.rds.data-sources to make this an error.", beanName, e.getMessage());
-            }
-            return bean;
-        }
-
-        private RdsEndpoint endpoint(HikariDataSource ds) {
-            if (host != null && port != null) {
-                return RdsEndpoint.of(host, port, ds.getUsername(), region);
-            }
-            if (ds.getJdbcUrl() == null) {
-                throw new IllegalArgumentException("it has no jdbcUrl (a pool configured through a DataSource class is"
-                        + " not supported)");
-            }
-            if (host != null) {
-                // only the port is taken from the URL (the region passed is not used: it comes from the host given)
-                int urlPort = RdsEndpoint.fromJdbcUrl(ds.getJdbcUrl(), ds.getUsername(), "us-east-1").port();
-                return RdsEndpoint.of(host, urlPort, ds.getUsername(), region);
-            }
-            RdsEndpoint e = RdsEndpoint.fromJdbcUrl(ds.getJdbcUrl(), ds.getUsername(), region);
-            return port == null ? e : new RdsEndpoint(e.host(), port, e.user(), e.region());
-        }
-
-        /** After {@code @ConfigurationProperties} binding, which sets the URL and user. */
-        @Override
-        public int getOrder() {
-            return Ordered.LOWEST_PRECEDENCE;
-        }
-    }
 }

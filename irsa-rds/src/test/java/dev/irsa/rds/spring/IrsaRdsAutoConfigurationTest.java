@@ -18,6 +18,7 @@ import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
 import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.irsa.rds.internal.RdsHosts;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -118,16 +119,24 @@ class IrsaRdsAutoConfigurationTest {
                         assertThat(((HikariDataSource) ctx.getBean(DataSource.class)).getCredentialsProvider()).isNull();
                     });
             assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains("DataSource 'dataSource' is left as it is")
-                    && l.contains("region for the RDS endpoint 127.0.0.1 is missing") && l.contains("irsa.rds.data-sources"));
+                    && l.contains("its URL jdbc:rds-verify://127.0.0.1... names no RDS endpoint") && l.contains("irsa.rds.data-sources"));
         }
         runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=dataSource",
                         "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
                 .run(ctx -> assertThat(ctx).hasFailed().getFailure()
                         .hasStackTraceContaining("'dataSource' is named in irsa.rds.data-sources")
                         .hasStackTraceContaining("region for the RDS endpoint 127.0.0.1 is missing"));
+        // a region alone does not make a local database an RDS one (this switched it before)
         runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.region=us-west-2",
                         "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
-                .run(ctx -> assertThat(ctx).hasNotFailed());
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(((HikariDataSource) ctx.getBean(DataSource.class)).getCredentialsProvider()).isNull();
+                });
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.region=us-west-2", "irsa.rds.data-sources=dataSource",
+                        "spring.datasource.url=jdbc:rds-verify://127.0.0.1:5432/app")
+                .run(ctx -> assertThat(ctx).hasNotFailed().getBean(HikariDataSource.class).extracting(
+                        HikariDataSource::getCredentialsProvider).isInstanceOf(RdsIamHikariCredentials.class));
     }
 
     static HikariDataSource unstarted(String url, String user) {
@@ -194,7 +203,9 @@ class IrsaRdsAutoConfigurationTest {
 
     @Test
     void theHostAndPortSignedForCanBeTheDatabasesOwnBehindATunnel(IrsaEnvironment env) {
-        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.host=" + HOST.toUpperCase(java.util.Locale.ROOT),
+        // 127.0.0.1 is no RDS endpoint: a tunnel's data source is switched only when named
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=dataSource",
+                        "irsa.rds.host=" + HOST.toUpperCase(java.util.Locale.ROOT),
                         "irsa.rds.port=5432", "spring.datasource.url=jdbc:rds-verify://127.0.0.1:15432,127.0.0.1:15433/app")
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
@@ -210,5 +221,132 @@ class IrsaRdsAutoConfigurationTest {
         runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=dataSource",
                         "spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432," + HOST + ":5433/app")
                 .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining("names several hosts"));
+    }
+
+    static HikariDataSource withPassword(String url, String user, String password) {
+        HikariDataSource ds = unstarted(url, user);
+        ds.setPassword(password);
+        return ds;
+    }
+
+    static RdsEndpoint endpointOf(org.springframework.context.ApplicationContext ctx, String bean) {
+        return ((RdsIamHikariCredentials) ctx.getBean(bean, HikariDataSource.class).getCredentialsProvider()).endpoint();
+    }
+
+    @Test
+    void anInMemoryDatabaseIsLeftAloneWhenAGlobalHostAndPortAreSet(IrsaEnvironment env) {
+        try (LogCapture logs = new LogCapture()) {
+            severalDataSources(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.host=" + HOST, "irsa.rds.port=5432")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        assertThat(ctx.getBean("local", HikariDataSource.class).getCredentialsProvider())
+                                .as("an H2 jdbc:h2:mem: pool cannot use IAM").isNull();
+                        assertThat(endpointOf(ctx, "rds")).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2"));
+                    });
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains("DataSource 'local' is left as it is"));
+            assertThat(logs.all()).doesNotContain("hunter2");
+        }
+    }
+
+    @Test
+    void aLocalDatabaseWithItsOwnPasswordKeepsItWhenAGlobalRegionIsSet(IrsaEnvironment env) {
+        try (LogCapture logs = new LogCapture()) {
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class))
+                    .withBean(AwsCredentialsProvider.class, () -> IrsaCredentialsProvider.builder()
+                            .settings(SettingsSource.ofEnvironment(env.podEnvironment())).shared(false).build())
+                    .withBean("dev", HikariDataSource.class,
+                            () -> withPassword("jdbc:postgresql://localhost:5432/dev", "dev", "dev-secret"))
+                    .withPropertyValues("irsa.rds.enabled=true", "irsa.rds.region=us-west-2")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        HikariDataSource dev = ctx.getBean("dev", HikariDataSource.class);
+                        assertThat(dev.getCredentialsProvider()).as("localhost is no RDS endpoint").isNull();
+                        assertThat(dev.getPassword()).isEqualTo("dev-secret");
+                    });
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains("DataSource 'dev' is left as it is")
+                    && l.contains("irsa.rds.data-sources"));
+            assertThat(logs.all()).doesNotContain("dev-secret");
+        }
+    }
+
+    @Test
+    void anRdsDataSourceWithItsOwnPasswordIsSwitchedOnlyWhenNamedAndThenWithAWarning(IrsaEnvironment env) {
+        ApplicationContextRunner runner = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class))
+                .withBean(AwsCredentialsProvider.class, () -> IrsaCredentialsProvider.builder()
+                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).shared(false).build())
+                .withBean("orders", HikariDataSource.class,
+                        () -> withPassword("jdbc:rds-verify://" + HOST + ":5432/app", "app_user", "old-secret"));
+        try (LogCapture logs = new LogCapture()) {
+            runner.withPropertyValues("irsa.rds.enabled=true").run(ctx -> {
+                assertThat(ctx).hasNotFailed();
+                HikariDataSource orders = ctx.getBean("orders", HikariDataSource.class);
+                assertThat(orders.getCredentialsProvider()).as("not named: its password is kept").isNull();
+                assertThat(orders.getPassword()).isEqualTo("old-secret");
+            });
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains("DataSource 'orders' is left as it is")
+                    && l.contains("has a password of its own") && l.contains("irsa.rds.data-sources"));
+            assertThat(logs.all()).doesNotContain("old-secret");
+        }
+        try (LogCapture logs = new LogCapture()) {
+            runner.withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=orders").run(ctx -> {
+                assertThat(ctx).hasNotFailed();
+                HikariDataSource orders = ctx.getBean("orders", HikariDataSource.class);
+                assertThat(orders.getCredentialsProvider()).isInstanceOf(RdsIamHikariCredentials.class);
+                assertThat(orders.getPassword()).isNull();
+            });
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN") && l.contains("DataSource 'orders'")
+                    && l.contains("password") && l.contains("replaced by RDS IAM authentication tokens"));
+            assertThat(logs.all()).doesNotContain("old-secret");
+        }
+    }
+
+    @Test
+    void eachDataSourceCanBeDescribedOnItsOwnBehindItsOwnTunnel(IrsaEnvironment env) {
+        String china = "orders.cluster-123456789012.rds.cn-north-1.amazonaws.com.cn";
+        String gov = "billing.123456789012.rds.us-gov-west-1.amazonaws.com";
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class))
+                .withBean(AwsCredentialsProvider.class, () -> IrsaCredentialsProvider.builder()
+                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).shared(false).build())
+                .withBean("orders", HikariDataSource.class, () -> unstarted("jdbc:rds-verify://127.0.0.1:15432/app", "app_user"))
+                .withBean("billing", HikariDataSource.class, () -> unstarted("jdbc:rds-verify://127.0.0.1:15433/app", "app_user"))
+                .withBean("reports", HikariDataSource.class, () -> unstarted("jdbc:rds-verify://" + china + ":5432/app", "reader"))
+                .withBean("local", HikariDataSource.class, () -> unstarted("jdbc:rds-verify://127.0.0.1:5432/app", "sa"))
+                .withPropertyValues("irsa.rds.enabled=true",
+                        "irsa.rds.data-sources.orders.host=" + china, "irsa.rds.data-sources.orders.port=5432",
+                        "irsa.rds.data-sources.billing.host=" + gov, "irsa.rds.data-sources.billing.port=3306",
+                        "irsa.rds.data-sources.billing.user=billing_iam")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(endpointOf(ctx, "orders")).isEqualTo(new RdsEndpoint(china, 5432, "app_user", "cn-north-1"));
+                    assertThat(endpointOf(ctx, "billing")).isEqualTo(new RdsEndpoint(gov, 3306, "billing_iam", "us-gov-west-1"));
+                    assertThat(ctx.getBean("reports", HikariDataSource.class).getCredentialsProvider())
+                            .as("named: only those in irsa.rds.data-sources").isNull();
+                    assertThat(ctx.getBean("local", HikariDataSource.class).getCredentialsProvider()).isNull();
+                });
+    }
+
+    @Test
+    void chinaAndGovCloudEndpointsAreSwitchedWithoutBeingNamed(IrsaEnvironment env) {
+        for (String host : List.of("orders.cluster-123456789012.rds.cn-north-1.amazonaws.com.cn",
+                "billing.123456789012.rds.us-gov-west-1.amazonaws.com", "db.proxy-123456789012.rds.us-iso-east-1.c2s.ic.gov")) {
+            runner(env).withPropertyValues("irsa.rds.enabled=true", "spring.datasource.url=jdbc:rds-verify://" + host + ":5432/app")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        assertThat(endpointOf(ctx, "dataSource").host()).isEqualTo(host);
+                        assertThat(endpointOf(ctx, "dataSource").region()).isEqualTo(RdsHosts.regionOf(host).orElseThrow());
+                    });
+        }
+    }
+
+    @Test
+    void aMisspeltPerDataSourceSettingFailsStartUp(IrsaEnvironment env) {
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources.dataSource.hots=" + HOST)
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                        .hasStackTraceContaining("irsa.rds.data-sources.dataSource.hots")
+                        .hasStackTraceContaining("host, port, region, user"));
+        runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources.nosuchbean.host=" + HOST)
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                        .hasStackTraceContaining("irsa.rds.data-sources names nosuchbean"));
     }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,11 +41,16 @@ import javax.crypto.spec.SecretKeySpec;
  *       RFC 3986 with only {@code A-Z a-z 0-9 - _ . ~} unreserved (so {@code *} becomes {@code %2A}, {@code +}
  *       {@code %2B} and {@code %7E} {@code ~}), sorted by encoded name, then value;</li>
  *   <li>payload: the {@code x-amz-content-sha256} header when present (which must then match the body unless it
- *       is {@code UNSIGNED-PAYLOAD} or a {@code STREAMING-} value), otherwise the SHA-256 of the body; presigned
- *       requests take {@code X-Amz-Content-Sha256} from the query if present, otherwise either
- *       {@code UNSIGNED-PAYLOAD} (botocore) or the body's hash (Java SDK presigners) is accepted;</li>
- *   <li>time: {@code X-Amz-Date}, else {@code Date}; a header-signed request must be within 15 minutes of
- *       {@code now}; a presigned one must not be past {@code X-Amz-Date + X-Amz-Expires} (at most 7 days) nor
+ *       is {@code UNSIGNED-PAYLOAD} or a {@code STREAMING-} value), otherwise the SHA-256 of the body. Presigned
+ *       requests follow the service's rule, one hash only: for {@code s3}, {@code X-Amz-Content-Sha256} from the
+ *       query if present, else {@code UNSIGNED-PAYLOAD}; for every other service the SHA-256 of the body (for a
+ *       {@code GET}, of the empty body: {@value #EMPTY_BODY_SHA256}), which is what every AWS presigner signs
+ *       for them (the SDKs' {@code Aws4Signer} and {@code RdsUtilities}, botocore, aws-msk-iam-auth), so a
+ *       signature over {@code UNSIGNED-PAYLOAD}, or a query that declares another hash, is refused;</li>
+ *   <li>presigned requests name each {@code X-Amz-*} authentication parameter once (no AWS signer repeats one,
+ *       and which of two values a service would take is not specified);</li>
+ *   <li>time: {@code X-Amz-Date} ({@code yyyyMMdd'T'HHmmss'Z'}, a real date and time), else {@code Date}; a
+ *       header-signed request must be within 15 minutes of {@code now}; a presigned one must not be past {@code X-Amz-Date + X-Amz-Expires} (at most 7 days) nor
  *       more than 15 minutes in the future; the credential scope's date must be the signing date;</li>
  *   <li>the signature is compared in constant time.</li>
  * </ul>
@@ -59,8 +65,14 @@ public final class SigV4Verifier {
     public static final long MAX_EXPIRES_SECONDS = 604_800;
     public static final String ALGORITHM = "AWS4-HMAC-SHA256";
     public static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+    /** The SHA-256 of no bytes: the payload hash every AWS presigner signs for services other than S3. */
+    public static final String EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final List<String> PRESIGN_PARAMETERS = List.of("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
+            "X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Content-Sha256");
+    // STRICT with uuuu: a day that does not exist (20260231) is refused, not moved to the month's last day.
+    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
+            .withResolverStyle(ResolverStyle.STRICT).withZone(ZoneOffset.UTC);
     private static final HexFormat HEX = HexFormat.of();
 
     private SigV4Verifier() {}
@@ -157,6 +169,11 @@ public final class SigV4Verifier {
         }
         Auth auth;
         if (presigned) {
+            for (String name : PRESIGN_PARAMETERS) {
+                if (query.stream().filter(p -> p[0].equals(name)).count() > 1) {
+                    return r.fail(Failure.INCOMPLETE_SIGNATURE, "The query parameter " + name + " appears more than once.");
+                }
+            }
             if (!ALGORITHM.equals(queryAlgorithm)) {
                 return r.fail(Failure.UNSUPPORTED_ALGORITHM, "X-Amz-Algorithm must be " + ALGORITHM + ", not " + queryAlgorithm + ".");
             }
@@ -255,32 +272,41 @@ public final class SigV4Verifier {
         }
 
         String bodyHash = HEX.formatHex(sha256(req.body()));
-        List<String> payloadHashes;
-        if (auth.declaredPayload() != null) {
+        boolean s3 = "s3".equals(scope[3]);
+        String payloadHash;
+        if (presigned && !s3) {
+            // Outside S3 the service hashes the body itself; a declared hash can only agree with it.
+            if (auth.declaredPayload() != null && !auth.declaredPayload().trim().equalsIgnoreCase(bodyHash)) {
+                return r.fail(Failure.SIGNATURE_MISMATCH, "X-Amz-Content-Sha256 is '" + auth.declaredPayload().trim()
+                        + "'; a presigned request to " + scope[3] + " is signed over the SHA-256 of its body ("
+                        + bodyHash + "). Only S3 takes another payload hash.");
+            }
+            payloadHash = bodyHash;
+        } else if (auth.declaredPayload() != null) {
             String declared = auth.declaredPayload().trim();
             boolean literal = declared.equals(UNSIGNED_PAYLOAD) || declared.startsWith("STREAMING-");
             if (!presigned && !literal && !declared.equalsIgnoreCase(bodyHash)) {
                 return r.fail(Failure.SIGNATURE_MISMATCH, "The provided 'x-amz-content-sha256' header does not match what was computed.");
             }
-            payloadHashes = List.of(declared);
+            payloadHash = declared;
         } else {
-            // Presigners disagree: botocore signs UNSIGNED-PAYLOAD, the Java SDK's presigners the (empty) body's hash.
-            payloadHashes = presigned ? List.of(UNSIGNED_PAYLOAD, bodyHash) : List.of(bodyHash);
+            // S3's presigned URLs sign UNSIGNED-PAYLOAD (the body is not known when the URL is made).
+            payloadHash = presigned ? UNSIGNED_PAYLOAD : bodyHash;
         }
         byte[] key = signingKey(secret, scope[1], scope[2], scope[3]);
         byte[] given = auth.signature().trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-        boolean match = false;
-        for (String payloadHash : payloadHashes) {
-            String canonical = canonicalRequest(req, query, r.signedHeaders(), payloadHash, scope[3], presigned);
-            String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + String.join("/", Arrays.copyOfRange(scope, 1, 5)) + "\n"
-                    + HEX.formatHex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-            byte[] expected = HEX.formatHex(hmac(key, stringToSign)).getBytes(StandardCharsets.US_ASCII);
-            match |= MessageDigest.isEqual(expected, given);
-        }
-        if (!match) {
+        String canonical = canonicalRequest(req, query, r.signedHeaders(), payloadHash, scope[3], presigned);
+        String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + String.join("/", Arrays.copyOfRange(scope, 1, 5)) + "\n"
+                + HEX.formatHex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+        byte[] expected = HEX.formatHex(hmac(key, stringToSign)).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, given)) {
+            String hint = !presigned ? "" : s3 ? " (A presigned request to s3 is checked over " + payloadHash + ".)"
+                    : " (A presigned request to " + scope[3] + " is checked over the SHA-256 of the "
+                    + (req.body().length == 0 ? "empty body" : "body") + ", as every AWS signer for it signs,"
+                    + " never over " + UNSIGNED_PAYLOAD + ", which only S3 accepts.)";
             return r.fail(Failure.SIGNATURE_MISMATCH, "The request signature we calculated does not match the signature"
                     + " you provided. Check your AWS Secret Access Key and signing method. Consult the service"
-                    + " documentation for details.");
+                    + " documentation for details." + hint);
         }
         return r;
     }

@@ -44,6 +44,14 @@ import java.util.function.Function;
  * for the access key; the security token is the one issued with it; the credentials have not expired; the signature
  * is not older than its {@code X-Amz-Expires} (at most 900 s) nor more than 15 minutes in the future.
  *
+ * <p>It accepts exactly what MSK accepts, no more; it refuses (each case proven by {@code MskIamAuthenticatorTest}):
+ * a signature over {@code UNSIGNED-PAYLOAD} (aws-msk-iam-auth and every other MSK signer sign the SHA-256 of the
+ * empty body, and MSK checks that); a signature by another secret; an access key the emulator did not issue; a
+ * missing or other session token; expired credentials; another action, host, region or service; a payload version
+ * other than {@code 2020_10_22}; an algorithm other than {@code AWS4-HMAC-SHA256}; signed headers without
+ * {@code host}; {@code X-Amz-Expires} above 900 or below 1; any {@code X-Amz-*} parameter named twice; a token URL
+ * other than {@code https://kafka.<region>.amazonaws.com/}.
+ *
  * <p>The session lifetime it grants (which the broker announces, and after which the client must re-authenticate)
  * never outlives the credentials: for {@code AWS_MSK_IAM} it is their expiry, as MSK bounds it; for
  * {@code OAUTHBEARER} the token's own expiry or the credentials', whichever is earlier. The principal is the

@@ -9,6 +9,23 @@ import java.util.Map;
 final class QueryParams {
     private QueryParams() {}
 
+    /** The names that occur more than once, in order of their second occurrence. */
+    static java.util.List<String> repeated(String rawQuery) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.List<String> twice = new java.util.ArrayList<>();
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            if (!seen.add(name) && !twice.contains(name)) {
+                twice.add(name);
+            }
+        }
+        return twice;
+    }
+
     static Map<String, String> parse(String rawQuery) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String pair : rawQuery.split("&")) {

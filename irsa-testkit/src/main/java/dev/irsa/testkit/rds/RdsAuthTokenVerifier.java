@@ -29,7 +29,24 @@ import java.util.function.Function;
  *       client connects to ({@code host:port}, or {@code host} alone for 443), and the scope is the expected region
  *       and {@code rds-db}.</li>
  * </ul>
- * Each refusal has its own {@link Reason}. Stateless apart from the lookup and clock; thread-safe; never blocks.
+ * Each refusal has its own {@link Reason}. It accepts exactly what RDS accepts, no more; it refuses (each case proven
+ * by {@code RdsAuthTokenVerifierTest}):
+ * <ul>
+ *   <li>a signature over {@code UNSIGNED-PAYLOAD}: RDS checks the SHA-256 of the empty body, which every AWS signer
+ *       for {@code rds-db} signs ({@code RdsUtilities}, botocore's {@code generate_db_auth_token}, the AWS JDBC
+ *       wrapper), so does this ({@link Reason#SIGNATURE_MISMATCH});</li>
+ *   <li>any signed part changed (user, host, signature) or a wrong secret ({@link Reason#SIGNATURE_MISMATCH}); an
+ *       unknown access key, a missing or other session token, expired credentials;</li>
+ *   <li>{@code X-Amz-Expires} above 900 ({@link Reason#EXPIRES_TOO_LONG}), below 1 or not a number; a token past
+ *       its expiry or dated more than 15 minutes ahead;</li>
+ *   <li>({@link Reason#MALFORMED}) an algorithm other than {@code AWS4-HMAC-SHA256}; signed headers without
+ *       {@code host}; a credential scope whose date is not {@code X-Amz-Date}'s; an {@code X-Amz-Date} that is not
+ *       a real {@code yyyyMMdd'T'HHmmss'Z'} time; any parameter named twice (which of two {@code DBUser}s RDS would
+ *       take is not specified, and no AWS signer writes one twice);</li>
+ *   <li>another region or service in the scope, an {@code Action} other than {@code connect}, another user,
+ *       host or port.</li>
+ * </ul>
+ * Stateless apart from the lookup and clock; thread-safe; never blocks.
  * Neither the token nor any secret appears in a {@link Verdict}.
  *
  * @since 0.1.0
@@ -150,6 +167,12 @@ public final class RdsAuthTokenVerifier {
                     + " without a scheme.", null, null, null);
         }
         String authority = token.substring(0, q);
+        List<String> repeated = QueryParams.repeated(token.substring(q + 2));
+        if (!repeated.isEmpty()) {
+            // Which of two users or actions RDS would take is not specified, and no AWS signer writes either twice.
+            return new Verdict(Reason.MALFORMED, "The token names " + String.join(", ", repeated) + " more than once.",
+                    null, null, null);
+        }
         SigV4Verifier.Request req = new SigV4Verifier.Request("GET", "/", token.substring(q + 2),
                 Map.of("host", List.of(authority)), new byte[0]);
         SigV4Verifier.Result r = SigV4Verifier.verify(req,

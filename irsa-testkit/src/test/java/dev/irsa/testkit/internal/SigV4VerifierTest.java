@@ -11,10 +11,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.Objects;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.signer.Aws4Signer;
+import software.amazon.awssdk.auth.signer.AwsS3V4Signer;
+import software.amazon.awssdk.auth.signer.params.Aws4PresignerParams;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * The verifier against published vectors: the AWS SigV4 test suite (see
@@ -175,6 +183,57 @@ class SigV4VerifierTest {
         both.put("authorization", List.of("AWS4-HMAC-SHA256 Credential=x"));
         assertThat(SigV4Verifier.verify(new SigV4Verifier.Request("GET", "/test.txt", S3_PRESIGNED_QUERY, both, null),
                 S3_DOC_SECRETS, S3_DOC_NOW).failure()).isEqualTo(SigV4Verifier.Failure.INCOMPLETE_SIGNATURE);
+    }
+
+    /** {@code GET https://host/?Action=connect} presigned for {@code service} by a legacy SDK signer at {@link #S3_DOC_NOW}. */
+    @SuppressWarnings("deprecation") // Aws4Signer signs the empty body's hash, AwsS3V4Signer UNSIGNED-PAYLOAD
+    private static SigV4Verifier.Request presigned(
+            BiFunction<SdkHttpFullRequest, Aws4PresignerParams, SdkHttpFullRequest> signer, String service) {
+        SdkHttpFullRequest req = SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).protocol("https").host("db.example.com")
+                .encodedPath("/").putRawQueryParameter("Action", "connect").build();
+        SdkHttpFullRequest signed = signer.apply(req, Aws4PresignerParams.builder()
+                .awsCredentials(AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
+                .signingName(service).signingRegion(Region.US_EAST_1)
+                .signingClockOverride(java.time.Clock.fixed(S3_DOC_NOW, java.time.ZoneOffset.UTC))
+                .expirationTime(S3_DOC_NOW.plusSeconds(900)).build());
+        return new SigV4Verifier.Request("GET", "/", signed.getUri().getRawQuery(), Map.of("Host", List.of("db.example.com")), null);
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void presignedPayloadHashIsTheEmptyBodysExceptForS3() {
+        SigV4Verifier.Result emptyHash = SigV4Verifier.verify(presigned(Aws4Signer.create()::presign, "rds-db"), S3_DOC_SECRETS, S3_DOC_NOW);
+        assertThat(emptyHash.failure()).as(emptyHash.message()).isNull();
+        SigV4Verifier.Result unsigned = SigV4Verifier.verify(presigned(AwsS3V4Signer.create()::presign, "rds-db"), S3_DOC_SECRETS, S3_DOC_NOW);
+        assertThat(unsigned.failure()).isEqualTo(SigV4Verifier.Failure.SIGNATURE_MISMATCH);
+        assertThat(unsigned.message()).contains("SHA-256 of the empty body").contains("UNSIGNED-PAYLOAD");
+
+        // S3 the other way round: its presigned URLs sign UNSIGNED-PAYLOAD (the documentation's example, above).
+        assertThat(SigV4Verifier.verify(presigned(AwsS3V4Signer.create()::presign, "s3"), S3_DOC_SECRETS, S3_DOC_NOW).failure()).isNull();
+        assertThat(SigV4Verifier.verify(presigned(Aws4Signer.create()::presign, "s3"), S3_DOC_SECRETS, S3_DOC_NOW).failure())
+                .isEqualTo(SigV4Verifier.Failure.SIGNATURE_MISMATCH);
+    }
+
+    @Test
+    void presignedRequestsMayNotDeclareAnotherPayloadHashOutsideS3() {
+        // A client that puts X-Amz-Content-Sha256=UNSIGNED-PAYLOAD in the query and signs it: only S3 honours that.
+        SigV4Verifier.Request req = presigned(Aws4Signer.create()::presign, "rds-db");
+        SigV4Verifier.Request declared = new SigV4Verifier.Request("GET", "/", req.rawQuery() + "&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD",
+                req.headers(), null);
+        SigV4Verifier.Result r = SigV4Verifier.verify(declared, S3_DOC_SECRETS, S3_DOC_NOW);
+        assertThat(r.failure()).isEqualTo(SigV4Verifier.Failure.SIGNATURE_MISMATCH);
+        assertThat(r.message()).contains("X-Amz-Content-Sha256");
+    }
+
+    @Test
+    void presignedRequestsNameEachAuthenticationParameterOnce() {
+        SigV4Verifier.Request req = presigned(Aws4Signer.create()::presign, "rds-db");
+        for (String twice : List.of("X-Amz-Date=20130524T000000Z", "X-Amz-Expires=60", "X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Frds-db%2Faws4_request")) {
+            SigV4Verifier.Result r = SigV4Verifier.verify(new SigV4Verifier.Request("GET", "/", req.rawQuery() + "&" + twice,
+                    req.headers(), null), S3_DOC_SECRETS, S3_DOC_NOW);
+            assertThat(r.failure()).as(twice).isEqualTo(SigV4Verifier.Failure.INCOMPLETE_SIGNATURE);
+            assertThat(r.message()).contains(twice.substring(0, twice.indexOf('=')));
+        }
     }
 
     @Test

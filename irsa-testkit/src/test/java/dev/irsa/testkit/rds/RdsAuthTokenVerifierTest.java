@@ -7,7 +7,6 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.irsa.testkit.IssuedCredentials;
 import dev.irsa.testkit.StsEmulator;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier.Reason;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +16,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.signer.Aws4Signer;
+import software.amazon.awssdk.auth.signer.AwsS3V4Signer;
 import software.amazon.awssdk.auth.signer.params.Aws4PresignerParams;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -60,14 +61,19 @@ class RdsAuthTokenVerifierTest {
     }
 
     /** A presigned URL for anything, to make tokens no RDS client would. */
-    @SuppressWarnings("deprecation") // Aws4Signer: the simplest presigner that takes any service name
     static String presign(AwsSessionCredentials c, String service, String region, int expiresSeconds, Map<String, String> params) {
         SdkHttpFullRequest.Builder req = SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).protocol("https").host(HOST)
                 .port(5432).encodedPath("/");
         params.forEach(req::putRawQueryParameter);
-        SdkHttpFullRequest signed = Aws4Signer.create().presign(req.build(), Aws4PresignerParams.builder().awsCredentials(c)
-                .signingName(service).signingRegion(Region.of(region))
-                .expirationTime(Instant.now().plusSeconds(expiresSeconds)).build());
+        return presign(Aws4Signer.create()::presign, c, service, region, expiresSeconds, req.build(), Clock.systemUTC());
+    }
+
+    @SuppressWarnings("deprecation") // Aws4Signer, AwsS3V4Signer: the simplest presigners that take any service name
+    static String presign(BiFunction<SdkHttpFullRequest, Aws4PresignerParams, SdkHttpFullRequest> signer, AwsSessionCredentials c, String service, String region, int expiresSeconds,
+                          SdkHttpFullRequest req, Clock clock) {
+        SdkHttpFullRequest signed = signer.apply(req, Aws4PresignerParams.builder().awsCredentials(c)
+                .signingName(service).signingRegion(Region.of(region)).signingClockOverride(clock)
+                .expirationTime(clock.instant().plusSeconds(expiresSeconds)).build());
         return signed.getUri().toString().substring("https://".length());
     }
 
@@ -94,11 +100,29 @@ class RdsAuthTokenVerifierTest {
                 .isEqualTo(Reason.ACCEPTED);
     }
 
+    /** /usr/bin/python3 (Debian's python3-botocore), then python3 on the PATH; -Dirsa.test.python=PATH picks another. */
+    static String pythonWithBotocore() throws InterruptedException {
+        String chosen = System.getProperty("irsa.test.python");
+        for (String candidate : chosen != null ? List.of(chosen) : List.of("/usr/bin/python3", "python3")) {
+            try {
+                Process p = new ProcessBuilder(candidate, "-c", "import botocore").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return candidate;
+                }
+                p.destroyForcibly();
+            } catch (java.io.IOException notThere) {
+                // try the next
+            }
+        }
+        assumeTrue(false, "Skipping: no python3 with botocore (apt-get install python3-botocore, or pip install botocore)");
+        return null;
+    }
+
     @Test
     void acceptsBotocoresTokens() throws Exception {
-        File python = new File("/usr/bin/python3");
-        assumeTrue(python.canExecute(), "Skipping: /usr/bin/python3 is not installed");
-        ProcessBuilder pb = new ProcessBuilder(List.of(python.getPath(), "src/test/python/rds_auth_token.py", HOST, "5432",
+        String python = pythonWithBotocore();
+        ProcessBuilder pb = new ProcessBuilder(List.of(python, "src/test/python/rds_auth_token.py", HOST, "5432",
                 "app_user", "us-west-2"));
         pb.environment().put("IRSA_TEST_ACCESS_KEY_ID", creds.accessKeyId());
         pb.environment().put("IRSA_TEST_SECRET_ACCESS_KEY", creds.secretAccessKey());
@@ -108,11 +132,60 @@ class RdsAuthTokenVerifierTest {
             Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String json = Files.readString(out, StandardCharsets.UTF_8);
-            assumeTrue(p.exitValue() == 0 && !json.isBlank(), "Skipping: botocore is not installed (apt-get install python3-botocore)");
+            assumeTrue(p.exitValue() == 0 && !json.isBlank(), "Skipping: " + python + " could not make a token");
             Object token = JSONObjectUtils.parse(json).get("token");
             assertThat(verify((String) token)).isEqualTo(Reason.ACCEPTED);
         } finally {
             Files.deleteIfExists(out);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("deprecation") // AwsS3V4Signer: the SDK's presigner that signs UNSIGNED-PAYLOAD, as S3 wants
+    void acceptsOnlyTheEmptyBodyHashAsEveryRdsSignerSignsIt() {
+        // One request at one instant, presigned both ways: RDS rebuilds the canonical request with the SHA-256 of the
+        // empty body (what RdsUtilities, the legacy Aws4Signer and botocore sign); UNSIGNED-PAYLOAD is S3's convention.
+        SdkHttpFullRequest req = SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).protocol("https").host(HOST)
+                .port(5432).encodedPath("/").putRawQueryParameter("Action", "connect")
+                .putRawQueryParameter("DBUser", "app_user").build();
+        Clock signedAt = Clock.fixed(Instant.now().minusSeconds(5), ZoneOffset.UTC);
+        String emptyBodyHash = presign(Aws4Signer.create()::presign, sdk(creds), "rds-db", "us-west-2", 900, req, signedAt);
+        String unsignedPayload = presign(AwsS3V4Signer.create()::presign, sdk(creds), "rds-db", "us-west-2", 900, req, signedAt);
+        assertThat(unsignedPayload).as("the same request, only the payload hash differs").isNotEqualTo(emptyBodyHash)
+                .startsWith(emptyBodyHash.substring(0, emptyBodyHash.indexOf("X-Amz-Signature=")));
+
+        assertThat(verify(emptyBodyHash)).isEqualTo(Reason.ACCEPTED);
+        RdsAuthTokenVerifier.Verdict v = RdsAuthTokenVerifier.forEmulator(sts).verify(unsignedPayload, HOST, 5432, "app_user", "us-west-2");
+        assertThat(v.reason()).as(v.message()).isEqualTo(Reason.SIGNATURE_MISMATCH);
+        assertThat(v.message()).contains("empty body");
+    }
+
+    @Test
+    void refusesATokenThatNamesItsUserOrActionTwice() {
+        SdkHttpFullRequest twoUsers = SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).protocol("https").host(HOST)
+                .port(5432).encodedPath("/").putRawQueryParameter("Action", "connect")
+                .putRawQueryParameter("DBUser", List.of("app_user", "admin")).build();
+        RdsAuthTokenVerifier.Verdict v = RdsAuthTokenVerifier.forEmulator(sts).verify(presign(Aws4Signer.create()::presign, sdk(creds),
+                "rds-db", "us-west-2", 900, twoUsers, Clock.systemUTC()), HOST, 5432, "app_user", "us-west-2");
+        assertThat(v.reason()).as(v.message()).isEqualTo(Reason.MALFORMED);
+        assertThat(v.message()).contains("DBUser");
+    }
+
+    @Test
+    void refusesWhatIsNotAWellFormedPresignedToken() {
+        String token = sdkToken(sdk(creds), HOST, 5432, "app_user");
+        String date = token.replaceFirst(".*X-Amz-Date=(\\d{8})T.*", "$1");
+        assertThat(verify(token)).isEqualTo(Reason.ACCEPTED);
+        for (String[] change : new String[][] {
+                {"X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256"},
+                {"X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=x-amz-date"},
+                {"%2F" + date + "%2F", "%2F20200101%2F"},
+                {"X-Amz-Date=" + date + "T", "X-Amz-Date=" + date.substring(0, 6) + "32T"},
+                {"X-Amz-Expires=900", "X-Amz-Expires=0"},
+                {"X-Amz-Expires=900", "X-Amz-Expires=fifteen"},
+                {"X-Amz-Expires=900", "X-Amz-Expires=900&X-Amz-Expires=60"}}) {
+            assertThat(token).contains(change[0]);
+            assertThat(verify(token.replace(change[0], change[1]))).as(change[1]).isEqualTo(Reason.MALFORMED);
         }
     }
 

@@ -1,0 +1,94 @@
+package dev.irsa.rds.hikari;
+
+import com.zaxxer.hikari.HikariCredentialsProvider;
+import com.zaxxer.hikari.util.Credentials;
+import dev.irsa.core.SettingsSource;
+import dev.irsa.rds.RdsAuthTokens;
+import dev.irsa.rds.RdsEndpoint;
+
+/**
+ * RDS IAM authentication for a HikariCP pool configured only by properties: name this class in HikariCP's
+ * {@code credentialsProviderClassName} ({@code hikari.properties}, {@code HikariConfig(Properties)}, or
+ * {@code spring.datasource.hikari.credentials-provider-class-name}), and each new physical connection logs in with
+ * the database user and a valid token, as with {@link RdsIamHikariCredentials}.
+ *
+ * <p>HikariCP creates it with its no-argument constructor, at the moment the property is set, and shows it neither
+ * the pool's {@code jdbcUrl} nor its {@code username}; so what to sign for is read, as IRSA's own settings are, from
+ * Java system properties or else environment variables:
+ * <ul>
+ *   <li>{@code irsa.rds.host} / {@code IRSA_RDS_HOST}: the database endpoint's host (required);</li>
+ *   <li>{@code irsa.rds.port} / {@code IRSA_RDS_PORT}: its port (required);</li>
+ *   <li>{@code irsa.rds.user} / {@code IRSA_RDS_USER}: the database user, which the pool logs in as (required);</li>
+ *   <li>{@code irsa.rds.region} / {@code IRSA_RDS_REGION}: the region, by default taken from the RDS host name.</li>
+ * </ul>
+ * A missing or malformed one fails when HikariCP creates this (HikariCP wraps the exception, which names it).
+ *
+ * <p>Credentials come from {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} (IRSA or EKS Pod Identity, from the
+ * same system properties and environment), whose session is shared: however many pools name this class, the process
+ * has one session per role, refreshed in the background. The session lives as long as the process (HikariCP never
+ * closes a credentials provider). Under Spring Boot, prefer {@code irsa.rds.enabled=true}, which reads
+ * {@code spring.datasource.*} and Spring's own properties.
+ *
+ * @since 0.1.0
+ */
+public final class RdsIamHikariCredentialsProvider implements HikariCredentialsProvider {
+    private final RdsIamHikariCredentials delegate;
+
+    /** Created by HikariCP from {@code credentialsProviderClassName}; reads the settings above. */
+    public RdsIamHikariCredentialsProvider() {
+        this(SettingsSource.system());
+    }
+
+    RdsIamHikariCredentialsProvider(SettingsSource settings) {
+        String host = required(settings, "irsa.rds.host", "IRSA_RDS_HOST");
+        String port = required(settings, "irsa.rds.port", "IRSA_RDS_PORT");
+        String user = required(settings, "irsa.rds.user", "IRSA_RDS_USER");
+        String region = settings.first("irsa.rds.region", "IRSA_RDS_REGION").orElse(null);
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("irsa.rds.port (or IRSA_RDS_PORT) must be the database's port, a number;"
+                    + " got '" + port + "'.");
+        }
+        RdsEndpoint endpoint;
+        try {
+            endpoint = RdsEndpoint.of(host, p, user, region);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage() + " (settings irsa.rds.host / port / user / region, or"
+                    + " IRSA_RDS_HOST / _PORT / _USER / _REGION)", e);
+        }
+        // A token source of its own (a small cache); the session under it is the process's shared one.
+        this.delegate = new RdsIamHikariCredentials(RdsAuthTokens.create(), endpoint);
+    }
+
+    private static String required(SettingsSource settings, String property, String variable) {
+        return settings.first(property, variable).orElseThrow(() -> new IllegalStateException(property + " (or the"
+                + " environment variable " + variable + ") is not set: HikariCP creates "
+                + RdsIamHikariCredentialsProvider.class.getSimpleName() + " by class name and shows it neither the"
+                + " pool's jdbcUrl nor its username, so set irsa.rds.host, irsa.rds.port and irsa.rds.user (and"
+                + " irsa.rds.region for a host name that is no RDS endpoint) as system properties or IRSA_RDS_HOST,"
+                + " IRSA_RDS_PORT, IRSA_RDS_USER (IRSA_RDS_REGION) in the environment."));
+    }
+
+    /** {@return the endpoint the tokens are signed for} */
+    public RdsEndpoint endpoint() {
+        return delegate.endpoint();
+    }
+
+    /**
+     * The database user and a valid token as its password.
+     *
+     * @return the credentials for a new physical connection
+     * @throws dev.irsa.rds.RdsAuthTokenException when no AWS credentials can be had
+     */
+    @Override
+    public Credentials getCredentials() {
+        return delegate.getCredentials();
+    }
+
+    @Override
+    public String toString() {
+        return "RdsIamHikariCredentialsProvider[" + delegate.endpoint() + "]";
+    }
+}

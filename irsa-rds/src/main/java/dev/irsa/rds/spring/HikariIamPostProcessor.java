@@ -1,0 +1,222 @@
+package dev.irsa.rds.spring;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.irsa.rds.RdsAuthTokens;
+import dev.irsa.rds.RdsEndpoint;
+import dev.irsa.rds.hikari.RdsIamHikariCredentials;
+import dev.irsa.rds.internal.RdsHosts;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.Ordered;
+import org.springframework.core.ResolvableType;
+
+/**
+ * Installs {@link RdsIamHikariCredentials} on the HikariCP data sources that can use IAM: those named in
+ * {@code irsa.rds.data-sources}, or, when none is named, those whose URL names an RDS endpoint and that have no
+ * password of their own. Static and lazy: a post-processor is created before the beans it could otherwise depend on.
+ */
+final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
+    private static final Logger log = LoggerFactory.getLogger(IrsaRdsAutoConfiguration.class);
+    private static final String PREFIX = "irsa.rds.data-sources";
+    private static final Set<String> KEYS = Set.of("host", "port", "region", "user");
+
+    /** What to sign for; each part null when not set (then the URL's, the pool's user, or the host's region). */
+    record Settings(String host, Integer port, String region, String user) {
+        static final Settings NONE = new Settings(null, null, null, null);
+
+        /** This, its unset parts taken from {@code defaults}. */
+        Settings over(Settings defaults) {
+            return new Settings(host != null ? host : defaults.host, port != null ? port : defaults.port,
+                    region != null ? region : defaults.region, user != null ? user : defaults.user);
+        }
+    }
+
+    private final ObjectProvider<RdsAuthTokens> tokens;
+    private final ConfigurableListableBeanFactory beanFactory;
+    private final Settings global;
+    /** Bean name to its own settings, in the order given; null when none is named (then every one that can be). */
+    private final Map<String, Settings> named;
+
+    HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, ConfigurableListableBeanFactory beanFactory, Binder binder) {
+        this.tokens = tokens;
+        this.beanFactory = beanFactory;
+        this.global = new Settings(binder.bind("irsa.rds.host", String.class).orElse(null),
+                binder.bind("irsa.rds.port", Integer.class).orElse(null),
+                binder.bind("irsa.rds.region", String.class).orElse(null), null);
+        this.named = named(binder);
+        if (named != null) {
+            for (String bean : named.keySet()) {
+                if (!beanFactory.containsBean(bean) && java.util.Arrays.stream(beanFactory.getBeanDefinitionNames())
+                        .noneMatch(bean::equalsIgnoreCase)) {
+                    throw new IllegalStateException(PREFIX + " names " + bean + ", but there is no bean of that name;"
+                            + " give the data sources' bean names (spring.datasource.* defines 'dataSource').");
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code irsa.rds.data-sources}: a list of bean names (as before per-data-source settings existed), or a map of
+     * bean name to {@code host}, {@code port}, {@code region}, {@code user}.
+     */
+    private static Map<String, Settings> named(Binder binder) {
+        List<String> list;
+        try {
+            list = binder.bind(PREFIX, Bindable.listOf(String.class)).orElse(null);
+        } catch (BindException e) {
+            list = null; // the map form
+        }
+        if (list != null) {
+            Map<String, Settings> m = new LinkedHashMap<>();
+            list.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(s -> m.put(s, Settings.NONE));
+            return m.isEmpty() ? null : m;
+        }
+        ResolvableType stringMap = ResolvableType.forClassWithGenerics(Map.class, String.class, String.class);
+        Map<String, Map<String, String>> raw = binder.bind(PREFIX, Bindable.<Map<String, Map<String, String>>>of(
+                ResolvableType.forClassWithGenerics(Map.class, ResolvableType.forClass(String.class), stringMap))).orElse(null);
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        Map<String, Settings> m = new LinkedHashMap<>();
+        raw.forEach((bean, values) -> {
+            for (String key : values.keySet()) {
+                if (!KEYS.contains(key)) {
+                    throw new IllegalStateException(PREFIX + "." + bean + "." + key + " is not a setting: each data source"
+                            + " takes host, port, region, user.");
+                }
+            }
+            Integer port = null;
+            String p = blankToNull(values.get("port"));
+            if (p != null) {
+                try {
+                    port = Integer.valueOf(p);
+                } catch (NumberFormatException e) {
+                    throw new IllegalStateException(PREFIX + "." + bean + ".port must be a number, got '" + p + "'.");
+                }
+            }
+            m.put(bean, new Settings(blankToNull(values.get("host")), port, blankToNull(values.get("region")),
+                    blankToNull(values.get("user"))));
+        });
+        return m;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** A map key keeps the spelling given, or comes lower-cased from relaxed sources (environment variables). */
+    private Settings namedSettings(String beanName) {
+        Settings s = named.get(beanName);
+        if (s != null) {
+            return s;
+        }
+        for (Map.Entry<String, Settings> e : named.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(beanName)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Object postProcessBeforeInitialization(Object bean, String beanName) {
+        if (!(bean instanceof HikariDataSource ds) || ds.getCredentialsProvider() != null) {
+            return bean;
+        }
+        Settings own = named == null ? Settings.NONE : namedSettings(beanName);
+        if (own == null) {
+            return bean;
+        }
+        boolean isNamed = named != null;
+        boolean hasPassword = ds.getPassword() != null && !ds.getPassword().isEmpty();
+        try {
+            if (ds.isRunning()) {
+                throw new IllegalStateException("its pool has already started (a @Bean method returning"
+                        + " new HikariDataSource(config)), so its configuration is sealed: call"
+                        + " RdsIamHikariCredentials.install(config, tokens) before constructing it, or return an"
+                        + " unstarted HikariDataSource with the URL and user set");
+            }
+            if (!isNamed) {
+                // Only what can use IAM: an RDS endpoint in the URL, and no password someone set on purpose.
+                String urlHost = urlEndpoint(ds).host();
+                if (!RdsHosts.isRdsHost(urlHost)) {
+                    throw new IllegalArgumentException("its URL " + describe(ds) + " names no RDS endpoint (an RDS"
+                            + " instance, Aurora cluster or RDS Proxy host name)");
+                }
+                if (hasPassword) {
+                    throw new IllegalArgumentException("it has a password of its own (spring.datasource.password or"
+                            + " setPassword), which IAM authentication would replace");
+                }
+            }
+            RdsEndpoint endpoint = endpoint(ds, own.over(global));
+            RdsIamHikariCredentials c = RdsIamHikariCredentials.install(ds, tokens.getObject(), endpoint);
+            for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class)) {
+                // closed after the data source, which asks it for tokens until then
+                beanFactory.registerDependentBean(tokensBean, beanName);
+            }
+            if (hasPassword) {
+                log.warn("DataSource '{}' has a password of its own; as it is named in {}, the password is dropped and"
+                        + " replaced by RDS IAM authentication tokens. Remove the password from its configuration to"
+                        + " silence this.", beanName, PREFIX);
+            }
+            log.info("DataSource '{}' uses RDS IAM database authentication for {}", beanName, c.endpoint());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (isNamed) {
+                throw new IllegalStateException("DataSource '" + beanName + "' is named in " + PREFIX
+                        + " but cannot use RDS IAM database authentication: " + e.getMessage(), e);
+            }
+            log.warn("DataSource '{}' is left as it is, without RDS IAM database authentication: {}. To switch it"
+                    + " anyway, name it in {} (with host/port/region/user of its own if its URL names a tunnel or"
+                    + " another name).", beanName, e.getMessage(), PREFIX);
+        }
+        return bean;
+    }
+
+    /** The URL's host and port, region and user not yet checked (placeholders). */
+    private static RdsEndpoint urlEndpoint(HikariDataSource ds) {
+        if (ds.getJdbcUrl() == null) {
+            throw new IllegalArgumentException("it has no jdbcUrl (a pool configured through a DataSource class is"
+                    + " not supported)");
+        }
+        return RdsEndpoint.fromJdbcUrl(ds.getJdbcUrl(), "placeholder", "us-east-1");
+    }
+
+    private static String describe(HikariDataSource ds) {
+        String url = ds.getJdbcUrl();
+        int hostStart = url.indexOf("://");
+        // RdsEndpoint.fromJdbcUrl has parsed it: up to the host, no user info, no query
+        return hostStart < 0 ? "(unknown)" : url.substring(0, hostStart + 3) + urlEndpoint(ds).host() + "...";
+    }
+
+    /** Settings first, then the URL; the region from the host signed for unless given. */
+    private static RdsEndpoint endpoint(HikariDataSource ds, Settings s) {
+        String user = s.user() != null ? s.user() : ds.getUsername();
+        if (s.host() != null && s.port() != null) {
+            return RdsEndpoint.of(s.host(), s.port(), user, s.region());
+        }
+        RdsEndpoint url = urlEndpoint(ds);
+        return RdsEndpoint.of(s.host() != null ? s.host() : url.host(), s.port() != null ? s.port() : url.port(), user,
+                s.region());
+    }
+
+    /** After {@code @ConfigurationProperties} binding, which sets the URL and user. */
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    @Override
+    public String toString() {
+        return "HikariIamPostProcessor[" + (named == null ? "RDS hosts" : named.keySet()) + "]";
+    }
+}
