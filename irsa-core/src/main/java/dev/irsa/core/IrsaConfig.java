@@ -1,5 +1,6 @@
 package dev.irsa.core;
 
+import dev.irsa.core.internal.AttemptTimeouts;
 import dev.irsa.core.internal.StsEndpoints;
 import dev.irsa.core.internal.SessionNames;
 import dev.irsa.core.internal.SessionPolicies;
@@ -49,6 +50,7 @@ public final class IrsaConfig {
     private final Clock clock;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final Duration attemptTimeout;
     private final boolean regionalEndpointsLegacyRequested;
     private final Builder explicit;
 
@@ -69,6 +71,7 @@ public final class IrsaConfig {
         this.clock = b.clock;
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
+        this.attemptTimeout = b.attemptTimeout;
         this.regionalEndpointsLegacyRequested = legacy;
         this.explicit = b.copy();
     }
@@ -183,6 +186,17 @@ public final class IrsaConfig {
     }
 
     /**
+     * The deadline of one STS call as a whole (connect, send, the whole answer); see
+     * {@link Builder#attemptTimeout(Duration)}.
+     *
+     * @return the attempt deadline; default 10 s
+     * @since 0.1.0
+     */
+    public Duration attemptTimeout() {
+        return attemptTimeout;
+    }
+
+    /**
      * Whether {@code AWS_STS_REGIONAL_ENDPOINTS=legacy} was set (we use the regional endpoint regardless).
      *
      * @return true if the environment variable {@code AWS_STS_REGIONAL_ENDPOINTS} is {@code legacy}
@@ -219,6 +233,7 @@ public final class IrsaConfig {
         private Clock clock = Clock.systemUTC();
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration readTimeout = Duration.ofSeconds(5);
+        private Duration attemptTimeout = AttemptTimeouts.DEFAULT;
         private SettingsSource settings = SettingsSource.system();
 
         private Builder() {}
@@ -245,6 +260,7 @@ public final class IrsaConfig {
             b.clock = clock;
             b.connectTimeout = connectTimeout;
             b.readTimeout = readTimeout;
+            b.attemptTimeout = attemptTimeout;
             b.settings = settings;
             return b;
         }
@@ -394,7 +410,8 @@ public final class IrsaConfig {
         }
 
         /**
-         * Timeouts of the STS HTTP client the session builds (defaults 2 s connect, 5 s read).
+         * Timeouts of the STS HTTP client the session builds (defaults 2 s connect, 5 s read). The read timeout
+         * bounds each read; {@link #attemptTimeout(Duration)} bounds a whole call.
          *
          * @param connect the connect timeout
          * @param read the read timeout
@@ -403,6 +420,24 @@ public final class IrsaConfig {
         public Builder timeouts(Duration connect, Duration read) {
             this.connectTimeout = Objects.requireNonNull(connect, "connect");
             this.readTimeout = Objects.requireNonNull(read, "read");
+            return this;
+        }
+
+        /**
+         * The deadline of one STS call as a whole: connecting, sending, and receiving the whole answer (default 10 s,
+         * at most 5 min). The read timeout bounds each read only, so a proxy or middlebox that passes the answer on
+         * a byte at a time could otherwise hold the session's one refresh for as long as it liked. When the deadline
+         * passes the call is aborted and counts as a failed attempt (retryable, retried with backoff; the refresh
+         * policy's {@code maxAttempts} bounds how many a refresh makes). With a user's own {@link #stsClient(StsClient)}
+         * it is applied to each call as the SDK's {@code apiCallAttemptTimeout}, unless that client's own is shorter;
+         * the client's other settings (its HTTP client's timeouts, its retries) stay as they are.
+         *
+         * @param attemptTimeout a positive duration, at most 5 minutes
+         * @return this builder
+         * @throws IllegalArgumentException if it is null, zero, negative or over 5 minutes
+         */
+        public Builder attemptTimeout(Duration attemptTimeout) {
+            this.attemptTimeout = AttemptTimeouts.validate(attemptTimeout);
             return this;
         }
 

@@ -340,10 +340,13 @@ public final class IrsaSession implements AutoCloseable {
      * chaining, e.g. into another account). It refreshes on its own schedule on the same engine and scheduler,
      * waiting for this session's credentials without holding a thread. Closing it does not close this session; once
      * this session is closed, its refreshes fail for good (no retries) and it serves what it holds until expiry.
+     * With {@link IrsaConfig#eagerStart()} set on this session's configuration, the chained role's credentials are
+     * fetched here too, and a failure (the target's trust policy refusing, say) throws here.
      *
      * @param target the role to assume from this session's role
      * @return a new session for {@code target}
      * @throws IrsaConfigurationException if this is an EKS Pod Identity session
+     * @throws IrsaException if eager start is set and the chained role's credentials could not be had
      */
     public IrsaSession assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
@@ -353,7 +356,7 @@ public final class IrsaSession implements AutoCloseable {
         }
         IrsaConfig chained = config.toBuilder().roleArn(target.roleArn().toString())
                 .roleSessionName(target.roleSessionName().orElse(config.roleSessionName()))
-                .refreshPolicy(target.refreshPolicy()).eagerStart(false).build();
+                .refreshPolicy(target.refreshPolicy()).build(); // eager as this session: fail at boot for either role
         SharedScheduler scheduler = SharedScheduler.acquire();
         RefreshEngine chainedEngine;
         try {
@@ -366,7 +369,7 @@ public final class IrsaSession implements AutoCloseable {
             throw e;
         }
         log.info("IRSA chained session: {} assumes {}", config.roleArn(), target.roleArn());
-        return new IrsaSession(chained, null, List.of(lineage, target), chainedEngine, true, chainedEngine::close);
+        return new IrsaSession(chained, null, List.of(lineage, target), chainedEngine, true, chainedEngine::close).startIfEager();
     }
 
     /**

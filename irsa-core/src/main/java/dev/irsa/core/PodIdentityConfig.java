@@ -65,6 +65,7 @@ public final class PodIdentityConfig {
     private final Clock clock;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final Duration attemptTimeout;
 
     private PodIdentityConfig(Builder b, URI endpoint, Path tokenFile, String token) {
         this.endpoint = endpoint;
@@ -76,6 +77,7 @@ public final class PodIdentityConfig {
         this.clock = b.clock;
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
+        this.attemptTimeout = b.attemptTimeout;
     }
 
     /** {@return a new builder with no explicit values} */
@@ -153,6 +155,16 @@ public final class PodIdentityConfig {
     }
 
     /**
+     * The deadline of one call to the agent as a whole; see {@link Builder#attemptTimeout(Duration)}.
+     *
+     * @return the attempt deadline; default 10 s
+     * @since 0.1.0
+     */
+    public Duration attemptTimeout() {
+        return attemptTimeout;
+    }
+
+    /**
      * Whether the URI's host is the EKS Pod Identity agent's IPv6 address.
      *
      * @return true if the endpoint's host is {@value #EKS_AGENT_IPV6}
@@ -197,6 +209,7 @@ public final class PodIdentityConfig {
         private Clock clock = Clock.systemUTC();
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration readTimeout = Duration.ofSeconds(5);
+        private Duration attemptTimeout = dev.irsa.core.internal.AttemptTimeouts.DEFAULT;
         private SettingsSource settings = SettingsSource.system();
 
         private Builder() {}
@@ -213,6 +226,7 @@ public final class PodIdentityConfig {
             b.clock = clock;
             b.connectTimeout = connectTimeout;
             b.readTimeout = readTimeout;
+            b.attemptTimeout = attemptTimeout;
             b.settings = settings;
             return b;
         }
@@ -295,7 +309,8 @@ public final class PodIdentityConfig {
         }
 
         /**
-         * Timeouts of each call to the agent (defaults 2 s connect, 5 s read).
+         * Timeouts of each call to the agent (defaults 2 s connect, 5 s read). The read timeout bounds each read;
+         * {@link #attemptTimeout(Duration)} bounds a whole call.
          *
          * @param connect the connect timeout
          * @param read the read timeout
@@ -304,6 +319,21 @@ public final class PodIdentityConfig {
         public Builder timeouts(Duration connect, Duration read) {
             this.connectTimeout = Objects.requireNonNull(connect, "connect");
             this.readTimeout = Objects.requireNonNull(read, "read");
+            return this;
+        }
+
+        /**
+         * The deadline of one call to the agent as a whole: connecting, sending, and receiving the whole answer
+         * (default 10 s, at most 5 min). The read timeout bounds each read only, so something that passes the answer
+         * on a byte at a time could otherwise hold the session's one refresh for as long as it liked. When the
+         * deadline passes the call is aborted and counts as a failed attempt (retryable, retried with backoff).
+         *
+         * @param attemptTimeout a positive duration, at most 5 minutes
+         * @return this builder
+         * @throws IllegalArgumentException if it is null, zero, negative or over 5 minutes
+         */
+        public Builder attemptTimeout(Duration attemptTimeout) {
+            this.attemptTimeout = dev.irsa.core.internal.AttemptTimeouts.validate(attemptTimeout);
             return this;
         }
 

@@ -15,6 +15,11 @@ import java.util.random.RandomGenerator;
  *       started together drifts apart.</li>
  *   <li><b>Mandatory window</b>: 1 min, never more than L/10. Inside it callers wait (bounded) for the refresh
  *       rather than take credentials about to expire.</li>
+ *   <li><b>Floor</b>: a session is never refreshed on schedule sooner than {@link #refreshFloor(Duration)} after
+ *       its last success: a tenth of the lifetime, at most {@value #MIN_REFRESH_INTERVAL_MINUTES} min. Lifetimes are
+ *       counted on the issuer's clock when this machine's is found to be off (STS's {@code Date} header and
+ *       expiry agree on a skew of 4 min or more; one WARN per session names it), so a clock far ahead no longer
+ *       turns one-hour credentials into a refresh every minute.</li>
  *   <li><b>Backoff</b> after a failed refresh: exponential with full jitter, from {@code backoffBase} up to
  *       {@code backoffMax} while credentials are valid (never later than half the time left before the
  *       mandatory window), and up to {@code expiredBackoffMax} once they are not.</li>
@@ -24,6 +29,8 @@ import java.util.random.RandomGenerator;
 public final class RefreshPolicy {
     private static final RefreshPolicy DEFAULTS = builder().build();
     private static final Duration MIN_DELAY = Duration.ofMillis(100);
+    /** The floor's cap, in minutes: what {@link #refreshFloor(Duration)} gives for lifetimes of 50 min and more. */
+    public static final int MIN_REFRESH_INTERVAL_MINUTES = 5;
 
     private final Duration mandatoryWindow;
     private final double jitter;
@@ -99,6 +106,19 @@ public final class RefreshPolicy {
         long spread = (long) (advisory.toMillis() * jitter);
         long lead = advisory.toMillis() - (spread <= 0 ? 0 : random.nextLong(spread + 1));
         return Duration.ofMillis(Math.max(lead, mandatoryWindow(lifetime).toMillis() + 1));
+    }
+
+    /**
+     * The least time from a successful refresh to the next scheduled one: a tenth of the lifetime, at most
+     * {@value #MIN_REFRESH_INTERVAL_MINUTES} minutes (so 5 min for STS's one-hour credentials, 90 s for its
+     * shortest, 15-minute ones). The advisory and first-refresh arithmetic already keep to it; the floor makes it
+     * a guarantee. It can never reach the mandatory window (at most a tenth of the lifetime before expiry).
+     *
+     * @param lifetime the credentials' lifetime, from issue to expiry
+     * @return the minimum interval before the next scheduled refresh
+     */
+    public Duration refreshFloor(Duration lifetime) {
+        return min(Duration.ofMinutes(MIN_REFRESH_INTERVAL_MINUTES), lifetime.dividedBy(10));
     }
 
     /**

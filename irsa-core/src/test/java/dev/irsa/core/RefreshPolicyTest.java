@@ -11,6 +11,29 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 class RefreshPolicyTest {
+    @ParameterizedTest
+    @CsvSource({"PT20S, PT2S", "PT15M, PT1M30S", "PT50M, PT5M", "PT1H, PT5M", "PT12H, PT5M", "PT0S, PT0S"})
+    void theRefreshFloorIsATenthOfTheLifetimeAtMostFiveMinutes(Duration lifetime, Duration floor) {
+        assertThat(RefreshPolicy.defaults().refreshFloor(lifetime)).isEqualTo(floor);
+    }
+
+    @Test
+    void onARightClockTheScheduleAlreadyKeepsToTheFloorAndTheFloorStaysOutOfTheMandatoryWindow() {
+        RandomGenerator random = new SplittableRandom(19);
+        for (RefreshPolicy p : new RefreshPolicy[] {RefreshPolicy.defaults(), RefreshPolicy.builder().jitter(0).build(),
+                RefreshPolicy.builder().jitter(1).build()}) {
+            for (long seconds : new long[] {20, 60, 900, 1200, 3600, 5400, 21600, 43200}) {
+                Duration lifetime = Duration.ofSeconds(seconds);
+                Duration floor = p.refreshFloor(lifetime);
+                assertThat(floor).isLessThanOrEqualTo(lifetime.minus(p.mandatoryWindow(lifetime)));
+                for (int i = 0; i < 200; i++) {
+                    assertThat(lifetime.minus(p.refreshLead(lifetime, random))).isGreaterThanOrEqualTo(floor);
+                    assertThat(lifetime.minus(p.firstRefreshLead(lifetime, random))).isGreaterThanOrEqualTo(floor);
+                }
+            }
+        }
+    }
+
     private final RefreshPolicy p = RefreshPolicy.defaults();
 
     @ParameterizedTest(name = "lifetime {0}s -> advisory {1}s, mandatory {2}s")

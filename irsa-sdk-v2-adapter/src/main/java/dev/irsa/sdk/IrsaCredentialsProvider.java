@@ -11,6 +11,7 @@ import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
+import dev.irsa.core.internal.IdleWatch;
 import dev.irsa.sdk.internal.ProviderProperties;
 import java.net.URI;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -50,6 +52,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * hold on its session (the session's threads stop when nothing else holds it); the provider stays usable, and its
  * next use takes the session up again, going on from where its closed session left off when that session could
  * have (valid past the mandatory window, last refresh successful: no STS call).
+ * A hold taken up again so is released again once unused for five minutes (by the configured clock), so a provider
+ * used after its owner's last close leaves nothing running for longer.
  *
  * <p>Chain-friendly: when the IRSA variables are absent, {@link #create()} does not throw;
  * {@link #resolveCredentials()} throws an {@link SdkClientException} naming the missing variables, so an
@@ -60,6 +64,13 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     static final String PROVIDER_NAME = "IrsaCredentialsProvider";
     private static final String STS_CLASS = "software.amazon.awssdk.services.sts.StsClient";
     private static final Logger log = LoggerFactory.getLogger(IrsaCredentialsProvider.class);
+    /**
+     * How long a session taken up again after {@link #close()} may go unused before its hold is released again (the
+     * next use takes it up once more).
+     */
+    static final Duration RELEASE_AFTER_IDLE = Duration.ofMinutes(5);
+    /** {@link IrsaConfig}'s default {@code DurationSeconds}. */
+    private static final Duration DEFAULT_SESSION_DURATION = Duration.ofHours(1);
 
     private final Builder builder;
     /** The IRSA configuration, or null (Pod Identity, or not configured). */
@@ -89,20 +100,28 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     /**
      * The sessions held: the base session, then one per chained role; the last one answers. {@code open} is false
-     * once this hold was released.
+     * once this hold was released. {@code idle} watches a hold taken up again after {@link #close()} (null for the
+     * hold taken at build, which its owner closes).
      */
-    private record Hold(List<IrsaSession> sessions, IrsaSession session, boolean open) {
+    private record Hold(List<IrsaSession> sessions, IrsaSession session, boolean open, IdleWatch idle) {
         Hold(List<IrsaSession> sessions) {
-            this(List.copyOf(sessions), sessions.get(sessions.size() - 1), true);
+            this(List.copyOf(sessions), sessions.get(sessions.size() - 1), true, null);
         }
 
         Hold released() {
-            return new Hold(sessions, session, false);
+            return new Hold(sessions, session, false, idle);
+        }
+
+        Hold watched(IdleWatch watch) {
+            return new Hold(sessions, session, open, watch);
         }
 
         void close() {
             for (int i = sessions.size() - 1; i >= 0; i--) {
                 sessions.get(i).close();
+            }
+            if (idle != null) {
+                idle.close();
             }
         }
     }
@@ -121,6 +140,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 : b.pod.copy().eagerStart(false).build();
         this.unavailable = unavailable;
         this.hold = config == null && podConfig == null ? null : open(false);
+    }
+
+    private Clock clock() {
+        return config != null ? config.clock() : podConfig.clock();
     }
 
     private String label() {
@@ -377,7 +400,33 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         if (h == null) {
             throw unavailableException();
         }
-        return h.open ? h : reopen(h);
+        if (!h.open) {
+            return reopen(h);
+        }
+        IdleWatch idle = h.idle; // null unless taken up again after close(): nothing more on the ordinary path
+        if (idle != null) {
+            idle.used();
+        }
+        return h;
+    }
+
+    /**
+     * Releases a hold taken up again after {@link #close()} that has gone unused for {@link #RELEASE_AFTER_IDLE}, as
+     * close() would, unless it was released or replaced meanwhile: nothing runs forever for a provider that its owner
+     * closed and that something used once more. The next use takes the session up again.
+     */
+    private void releaseIdle(IdleWatch watch) {
+        Hold h;
+        synchronized (this) {
+            h = hold;
+            if (h == null || !h.open || h.idle != watch) {
+                return;
+            }
+            hold = h.released();
+        }
+        log.debug("IRSA provider for {} taken up again after close() went unused for {}; releasing its session",
+                label(), RELEASE_AFTER_IDLE);
+        h.close();
     }
 
     /**
@@ -398,6 +447,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         log.debug("IRSA provider for {} used after close(); taking its session up again", label());
         Hold opened = open(true);
         opened.session.resumeFrom(seen.session); // where the released session left off, if it may: no STS call
+        opened = opened.watched(IdleWatch.start(clock(), RELEASE_AFTER_IDLE, this::releaseIdle));
         synchronized (this) {
             Hold h = hold;
             if ((h == seen || !h.open) && closes == closesBefore) {
@@ -427,7 +477,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 sessions.add(sessions.get(sessions.size() - 1).assumeRole(target));
             }
         } catch (RuntimeException e) {
-            new Hold(sessions.isEmpty() ? List.of() : sessions, null, false).close();
+            new Hold(sessions.isEmpty() ? List.of() : sessions, null, false, null).close();
             throw e;
         }
         return new Hold(sessions);
@@ -484,10 +534,12 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * A provider for another role assumed from this one with {@code sts:AssumeRole} (role chaining, e.g. into
      * another account), refreshed on its own schedule. It holds its own share of this provider's session, so the two
      * can be closed in any order; its {@link #toBuilder()} builds the chained role again.
+     * With eager start on, the chained role's credentials are fetched here, and a failure throws here.
      *
      * @param target the role to assume from this provider's role
      * @return a new provider for {@code target}
-     * @throws SdkClientException if this provider is unavailable or gets its credentials from EKS Pod Identity
+     * @throws SdkClientException if this provider is unavailable or gets its credentials from EKS Pod Identity, or
+     *         eager start is on and the chained role's credentials could not be had
      */
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
@@ -497,7 +549,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
         Builder b = builder.copy();
         b.chain.add(target);
-        return new IrsaCredentialsProvider(b, config, null);
+        try {
+            return new IrsaCredentialsProvider(b, config, null);
+        } catch (IrsaException e) {
+            throw sdkException(e); // eager start: the chained role's credentials could not be had
+        }
     }
 
     /**
@@ -510,8 +566,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     /**
-     * Releases this provider's hold on its session; the session's threads stop once nothing else holds it. The
-     * provider stays usable: its next use takes the session up again (the SDK closes providers with their clients).
+     * Releases this provider's hold on its session at once; the session's threads stop once nothing else holds it.
+     * The provider stays usable: its next use takes the session up again (the SDK closes providers with their
+     * clients), and a hold so taken is released again after five minutes without a use.
      */
     @Override
     public void close() {
@@ -544,6 +601,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private boolean explicitIrsa;
         /** A session policy or policy ARNs were set: scoping that only an STS call can apply. */
         private boolean scoped;
+        /**
+         * The IRSA-only options set (they configure the STS call): named in a warning when EKS Pod Identity is chosen
+         * automatically, which makes no STS call. Option names keyed by their place in the warning.
+         */
+        private TreeMap<Integer, String> irsaOnly = new TreeMap<>();
         private boolean shared = true;
         private boolean eager;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
@@ -557,6 +619,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             b.settings = settings;
             b.explicitIrsa = explicitIrsa;
             b.scoped = scoped;
+            b.irsaOnly = new TreeMap<>(irsaOnly);
             b.shared = shared;
             b.eager = eager;
             b.chain = new ArrayList<>(chain);
@@ -594,6 +657,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder roleSessionName(String name) {
+            irsaOnly(0, "roleSessionName", name != null);
             config.roleSessionName(name);
             return this;
         }
@@ -605,6 +669,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder region(String region) {
+            irsaOnly(1, "region", region != null);
             config.region(region);
             return this;
         }
@@ -616,6 +681,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder stsEndpoint(URI endpoint) {
+            irsaOnly(2, "stsEndpoint", endpoint != null);
             config.stsEndpoint(endpoint);
             return this;
         }
@@ -628,6 +694,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         public Builder sessionDuration(Duration duration) {
             config.sessionDuration(duration);
+            // The default set explicitly (the Spring starter always sets one) changes nothing: not worth a warning
+            irsaOnly(3, "sessionDuration", !duration.equals(DEFAULT_SESSION_DURATION));
             return this;
         }
 
@@ -699,6 +767,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder stsClient(StsClient client) {
+            irsaOnly(4, "stsClient", client != null);
             config.stsClient(client);
             return this;
         }
@@ -713,6 +782,20 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         public Builder timeouts(Duration connect, Duration read) {
             config.timeouts(connect, read);
             pod.timeouts(connect, read);
+            return this;
+        }
+
+        /**
+         * The deadline of one call (to STS or the Pod Identity agent) as a whole, answer included; default 10 s. The
+         * read timeout bounds each read only. See {@link IrsaConfig.Builder#attemptTimeout(Duration)}.
+         *
+         * @param attemptTimeout a positive duration, at most 5 minutes
+         * @return this builder
+         * @throws IllegalArgumentException if it is null, zero, negative or over 5 minutes
+         */
+        public Builder attemptTimeout(Duration attemptTimeout) {
+            config.attemptTimeout(attemptTimeout);
+            pod.attemptTimeout(attemptTimeout);
             return this;
         }
 
@@ -742,7 +825,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
 
         /**
-         * Share the session with other providers of the same configuration (default true).
+         * Share the session with other providers of the same configuration (default true). With {@code false} the
+         * provider has a session of its own: no other provider joins it or resumes its credentials, at the cost of
+         * its own STS calls (tests that must not see other tests' credentials can use it, or
+         * {@link dev.irsa.core.TestIsolation#reset()}).
          *
          * @param shared whether to share the session
          * @return this builder
@@ -756,7 +842,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * Builds the provider from a copy of this builder (later changes to the builder do not reach it).
          * Configuration problems do not throw here (so the provider can sit in a chain); they surface from
          * {@link IrsaCredentialsProvider#resolveCredentials()} — unless eager start is on, in which case any failure
-         * to get credentials throws here as an {@link SdkClientException}.
+         * to get credentials throws here as an {@link SdkClientException}. When EKS Pod Identity is chosen
+         * automatically (no role ARN or token file given, Pod Identity configured and IRSA not), the IRSA-only options
+         * (session name, region, STS endpoint, a session duration other than the default, STS client) are ignored and
+         * named in one WARN line; a session policy, policy ARNs or chained roles make the provider fail instead.
          *
          * @return the new provider
          * @throws SdkClientException if eager start is on and credentials cannot be had
@@ -776,6 +865,15 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                         throw ex;
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
+                }
+                if (!b.irsaOnly.isEmpty()) {
+                    // Harmless (they only configure the STS call that Pod Identity does not make), but a user who set
+                    // them expects them to matter: say so once, at build
+                    log.warn("This pod gets credentials from EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI is"
+                            + " set, AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE are not), so the IRSA-only options {}"
+                            + " are ignored: they configure an STS call that Pod Identity does not make. Remove them,"
+                            + " or set roleArn / tokenFile (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) to use IRSA.",
+                            String.join(", ", b.irsaOnly.values()));
                 }
                 PodIdentityConfig resolved;
                 try {
@@ -814,6 +912,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                 return new IrsaCredentialsProvider(b, resolved, null);
             } catch (IrsaException e) {
                 throw sdkException(e);
+            }
+        }
+
+        private void irsaOnly(int order, String option, boolean set) {
+            if (set) {
+                irsaOnly.put(order, option);
+            } else {
+                irsaOnly.remove(order);
             }
         }
 

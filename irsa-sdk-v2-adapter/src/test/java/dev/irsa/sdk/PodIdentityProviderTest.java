@@ -152,4 +152,32 @@ class PodIdentityProviderTest {
                     .hasMessageContaining("plain http");
         }
     }
+
+    @Test
+    void irsaOnlyOptionsIgnoredForPodIdentityAreNamedInOneWarning(PodIdentityEnvironment env) {
+        IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(
+                env.podEnvironment())).shared(false).region("eu-west-1")
+                .stsEndpoint(java.net.URI.create("http://127.0.0.1:1/")).sessionDuration(Duration.ofHours(2))
+                .roleSessionName("ignored-name");
+        String log;
+        try (StsClient client = StsClient.builder().region(Region.of(env.region()))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create()).build()) {
+            b.stsClient(client);
+            log = StdErrCapture.during(() -> {
+                try (IrsaCredentialsProvider p = b.build()) {
+                    assertThat(p.source()).contains(CredentialSource.POD_IDENTITY);
+                    assertThat(p.resolveCredentials().accessKeyId()).isNotBlank();
+                }
+            });
+        }
+        List<String> warnings = log.lines().filter(l -> l.contains("WARN")).toList();
+        assertThat(warnings).as("one warning per build").hasSize(1);
+        assertThat(warnings.get(0)).contains("EKS Pod Identity").contains("region").contains("stsEndpoint")
+                .contains("sessionDuration").contains("roleSessionName").contains("stsClient");
+
+        // Nothing IRSA-only set (the default session duration included, as the Spring starter sets it): no warning.
+        String quiet = StdErrCapture.during(() -> IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(
+                env.podEnvironment())).shared(false).sessionDuration(Duration.ofHours(1)).build().close());
+        assertThat(quiet).doesNotContain("WARN");
+    }
 }

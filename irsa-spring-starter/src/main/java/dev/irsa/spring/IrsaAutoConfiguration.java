@@ -86,6 +86,7 @@ public class IrsaAutoConfiguration {
                 .sessionDuration(p.getSessionDuration())
                 .policyArns(p.getPolicyArns())
                 .timeouts(p.getConnectTimeout(), p.getReadTimeout())
+                .attemptTimeout(p.getAttemptTimeout())
                 .refreshPolicy(refreshPolicy(p));
         if (p.getRoleArn() != null) {
             b.roleArn(p.getRoleArn());
@@ -120,6 +121,7 @@ public class IrsaAutoConfiguration {
                 .sessionDuration(p.getSessionDuration())
                 .policyArns(p.getPolicyArns())
                 .timeouts(p.getConnectTimeout(), p.getReadTimeout())
+                .attemptTimeout(p.getAttemptTimeout())
                 .refreshPolicy(refreshPolicy(p));
         if (p.getRoleArn() != null) {
             b.roleArn(p.getRoleArn());

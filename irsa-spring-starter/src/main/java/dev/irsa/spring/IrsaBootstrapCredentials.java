@@ -128,6 +128,7 @@ public final class IrsaBootstrapCredentials implements BiFunction<Binder, Settin
             compare(differ, "irsa.refresh.*", a.refreshPolicy(), b.refreshPolicy());
             compare(differ, "irsa.connect-timeout", a.connectTimeout(), b.connectTimeout());
             compare(differ, "irsa.read-timeout", a.readTimeout(), b.readTimeout());
+            compare(differ, "irsa.attempt-timeout", a.attemptTimeout(), b.attemptTimeout());
             if (differ.isEmpty()) {
                 return; // one session for both
             }

@@ -64,6 +64,12 @@ public class IrsaProperties {
     /** Timeout for reading STS's answer. */
     private Duration readTimeout = Duration.ofSeconds(5);
 
+    /**
+     * Deadline of one call to STS (or the Pod Identity agent) as a whole, answer included; the read timeout bounds
+     * each read only. A call past it is aborted and retried with backoff.
+     */
+    private Duration attemptTimeout = Duration.ofSeconds(10);
+
     /** Refresh behaviour. */
     private final Refresh refresh = new Refresh();
 
@@ -459,6 +465,26 @@ public class IrsaProperties {
      */
     public void setReadTimeout(Duration readTimeout) {
         this.readTimeout = readTimeout;
+    }
+
+    /**
+     * Deadline of one call to STS (or the Pod Identity agent) as a whole, answer included; the read timeout bounds
+     * each read only. A call past it is aborted and retried with backoff.
+     *
+     * @return the {@code attemptTimeout} setting
+     */
+    public Duration getAttemptTimeout() {
+        return attemptTimeout;
+    }
+
+    /**
+     * Deadline of one call to STS (or the Pod Identity agent) as a whole, answer included; the read timeout bounds
+     * each read only. A call past it is aborted and retried with backoff.
+     *
+     * @param attemptTimeout the new {@code attemptTimeout} setting
+     */
+    public void setAttemptTimeout(Duration attemptTimeout) {
+        this.attemptTimeout = attemptTimeout;
     }
 
     /**

@@ -97,10 +97,14 @@ class IrsaAutoConfigurationTest {
     void fromIrsaProperties(IrsaEnvironment env) {
         runner.withPropertyValues("irsa.role-arn=" + env.roleArn(), "irsa.token-file=" + env.tokenFile(),
                 "irsa.region=" + env.region(), "irsa.sts-endpoint=" + env.stsEndpoint(), "irsa.session-name=from-props",
-                "irsa.session-duration=2h", "irsa.refresh.wait-timeout=3s", "irsa.refresh.mandatory-window=30s")
+                "irsa.session-duration=2h", "irsa.refresh.wait-timeout=3s", "irsa.refresh.mandatory-window=30s",
+                "irsa.attempt-timeout=7s")
                 .run(ctx -> {
                     IrsaProperties p = ctx.getBean(IrsaProperties.class);
                     assertThat(p.getSessionDuration()).hasHours(2);
+                    assertThat(p.getAttemptTimeout()).hasSeconds(7);
+                    assertThat(IrsaAutoConfiguration.irsaConfig(p, dev.irsa.core.SettingsSource.system()).attemptTimeout())
+                            .hasSeconds(7);
                     assertThat(p.getRefresh().getWaitTimeout()).hasSeconds(3);
                     IrsaCredentialsProvider provider = ctx.getBean(IrsaCredentialsProvider.class);
                     provider.resolveCredentials();
@@ -257,7 +261,7 @@ class IrsaAutoConfigurationTest {
                     .isEqualTo(1);
             assertThat(registry.get("irsa.credentials.expiry").gauge().value()).isBetween(3000.0, 3601.0);
         });
-        dev.irsa.core.internal.SessionRegistry.global().forgetKept(); // the next context refreshes, not resumes
+        dev.irsa.core.TestIsolation.reset(); // the next context refreshes, not resumes
         runner.withPropertyValues(pod(env)).withPropertyValues("irsa.warm-up=false").run(ctx -> {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             ctx.getBean(IrsaMetrics.class).bindTo(registry);
@@ -339,6 +343,7 @@ class IrsaAutoConfigurationTest {
     void configurationMetadataIsGenerated() throws Exception {
         String json = new String(getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json").readAllBytes());
         assertThat(json).contains("\"irsa.role-arn\"").contains("\"irsa.refresh.mandatory-window\"")
+                .contains("\"irsa.attempt-timeout\"")
                 .contains("IAM role to assume");
     }
 

@@ -2,7 +2,8 @@ package dev.irsa.testkit;
 
 /**
  * A failure the {@link StsEmulator} can inject instead of answering: each reproduces what a client sees
- * when STS misbehaves that way.
+ * when STS misbehaves that way. An answer that is right but arrives too slowly (a middlebox that passes it on a
+ * byte at a time) is {@link StsEmulator.Faults#dripFeed(java.time.Duration)}.
  * @since 0.1.0
  */
 public enum Fault {

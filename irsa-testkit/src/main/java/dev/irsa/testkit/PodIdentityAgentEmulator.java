@@ -322,7 +322,7 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
     }
 
     /** The agent's plain-text error: {@code [requestId]: (Code): message, fault: client|server}. */
-    private static void respond(HttpExchange ex, int status, String requestId, String code, String message) {
+    private void respond(HttpExchange ex, int status, String requestId, String code, String message) {
         try {
             send(ex, status, "text/plain; charset=utf-8", "[" + requestId + "]: (" + code + "): " + message + ", fault: "
                     + (status >= 500 ? "server" : "client") + "\n");
@@ -331,12 +331,12 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    private void send(HttpExchange ex, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+            StsEmulator.writeBody(out, bytes, faults.dripFeed);
         }
     }
 
@@ -380,6 +380,7 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
         private final Deque<PodIdentityFault> next = new ArrayDeque<>();
         private volatile PodIdentityFault always;
         private volatile Duration latency = Duration.ZERO;
+        private volatile Duration dripFeed = Duration.ZERO;
 
         /**
          * The next {@code n} requests fail with {@code fault}, then service resumes.
@@ -417,11 +418,30 @@ public final class PodIdentityAgentEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Removes every fault and the latency. */
+        /**
+         * Sends every answer (credentials and errors) as a slow middlebox would: the status line and headers at
+         * once, then the body one byte per {@code perByte}. Each read a client makes returns within {@code perByte},
+         * so a per-read timeout longer than that never fires: only a deadline over the whole answer ends the call.
+         * A client that hangs up stops the drip. {@link Duration#ZERO} (the default) turns it off.
+         *
+         * @param perByte the pause before each byte of the body
+         * @return these controls
+         * @throws IllegalArgumentException if {@code perByte} is negative
+         */
+        public Faults dripFeed(Duration perByte) {
+            if (Objects.requireNonNull(perByte, "perByte").isNegative()) {
+                throw new IllegalArgumentException("perByte must be zero or positive, not " + perByte);
+            }
+            this.dripFeed = perByte;
+            return this;
+        }
+
+        /** Removes every fault, the latency and the drip feed. */
         public synchronized void clear() {
             next.clear();
             always = null;
             latency = Duration.ZERO;
+            dripFeed = Duration.ZERO;
         }
 
         synchronized PodIdentityFault next() {

@@ -1,7 +1,8 @@
 package dev.irsa.testkit;
 
 /**
- * A failure the {@link PodIdentityAgentEmulator} can inject instead of answering, as the agent would send it.
+ * A failure the {@link PodIdentityAgentEmulator} can inject instead of answering, as the agent would send it. An
+ * answer that is right but arrives a byte at a time is {@link PodIdentityAgentEmulator.Faults#dripFeed(java.time.Duration)}.
  *
  * @since 0.1.0
  */

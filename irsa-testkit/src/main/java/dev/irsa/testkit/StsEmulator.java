@@ -699,13 +699,36 @@ public final class StsEmulator implements AutoCloseable {
         return out;
     }
 
-    private static void respond(HttpExchange ex, int status, String requestId, String xml) throws IOException {
+    private void respond(HttpExchange ex, int status, String requestId, String xml) throws IOException {
         byte[] body = xml.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "text/xml");
         ex.getResponseHeaders().set("x-amzn-RequestId", requestId);
         ex.sendResponseHeaders(status, body.length);
         try (OutputStream out = ex.getResponseBody()) {
+            writeBody(out, body, faults.dripFeed);
+        }
+    }
+
+    /**
+     * The body at once, or (drip feed) one byte per interval after the headers, flushed each time: every read the
+     * client makes returns within the interval, so only a deadline over the whole answer ends it. Stops when the
+     * client hangs up or the emulator closes.
+     */
+    static void writeBody(OutputStream out, byte[] body, Duration perByte) throws IOException {
+        if (perByte.isZero()) {
             out.write(body);
+            return;
+        }
+        out.flush(); // the status line and headers now, as a slow middlebox passes them on
+        try {
+            for (byte b : body) {
+                Thread.sleep(perByte.toMillis(), perByte.toNanosPart() % 1_000_000);
+                out.write(b);
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the emulator is closing
+            throw new java.io.InterruptedIOException("emulator closing");
         }
     }
 
@@ -793,6 +816,7 @@ public final class StsEmulator implements AutoCloseable {
 
         private final Deque<Fault> next = new ArrayDeque<>();
         private volatile Duration latency = Duration.ZERO;
+        private volatile Duration dripFeed = Duration.ZERO;
         private volatile Fault always;
         private volatile String onlyAction;
 
@@ -807,6 +831,25 @@ public final class StsEmulator implements AutoCloseable {
          */
         public Faults latency(Duration latency) {
             this.latency = Objects.requireNonNull(latency);
+            return this;
+        }
+
+        /**
+         * Sends every answer (STS documents, successes and errors) as a slow middlebox would: the status line and
+         * headers at once, then the body one byte per {@code perByte}. Each read a client makes returns within
+         * {@code perByte}, so a per-read timeout longer than that never fires: only a deadline over the whole
+         * answer ends the call. A client that hangs up stops the drip. Like {@link #latency(Duration)} it applies
+         * to every action; {@link Duration#ZERO} (the default) turns it off.
+         *
+         * @param perByte the pause before each byte of the body
+         * @return these controls
+         * @throws IllegalArgumentException if {@code perByte} is negative
+         */
+        public Faults dripFeed(Duration perByte) {
+            if (Objects.requireNonNull(perByte, "perByte").isNegative()) {
+                throw new IllegalArgumentException("perByte must be zero or positive, not " + perByte);
+            }
+            this.dripFeed = perByte;
             return this;
         }
 
@@ -846,11 +889,12 @@ public final class StsEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Removes every fault and the latency. */
+        /** Removes every fault, the latency and the drip feed. */
         public synchronized void clear() {
             next.clear();
             always = null;
             latency = Duration.ZERO;
+            dripFeed = Duration.ZERO;
             onlyAction = null;
         }
 

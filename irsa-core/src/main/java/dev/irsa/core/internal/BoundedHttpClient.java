@@ -3,7 +3,9 @@ package dev.irsa.core.internal;
 import dev.irsa.core.IrsaConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
@@ -17,6 +19,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
  * before parsing it (error bodies too), and what answers for STS is not always STS: a proxy, a load balancer or a
  * captive portal can stream megabytes of HTML. A body that declares or turns out to be larger is refused with
  * {@link ResponseTooLargeException} (the connection is aborted, not drained); a real STS answer is a few KB.
+ * Each call, body included, is also bounded in time by the {@linkplain IrsaConfig#attemptTimeout() attempt deadline}:
+ * when it passes the request and its body are aborted and the call throws {@link AttemptDeadline.Exceeded}.
  * Thread-safe as the delegate is.
  */
 final class BoundedHttpClient implements SdkHttpClient {
@@ -24,15 +28,17 @@ final class BoundedHttpClient implements SdkHttpClient {
     static final int MAX_BODY_BYTES = 1 << 20;
 
     private final SdkHttpClient delegate;
+    private final AttemptDeadline deadline;
 
-    BoundedHttpClient(SdkHttpClient delegate) {
+    BoundedHttpClient(SdkHttpClient delegate, Duration attemptTimeout) {
         this.delegate = delegate;
+        this.deadline = new AttemptDeadline(attemptTimeout);
     }
 
     /** The small URLConnection client with the configured timeouts, bounded. */
     static SdkHttpClient forConfig(IrsaConfig config) {
         return new BoundedHttpClient(UrlConnectionHttpClient.builder().connectionTimeout(config.connectTimeout())
-                .socketTimeout(config.readTimeout()).build());
+                .socketTimeout(config.readTimeout()).build(), config.attemptTimeout());
     }
 
     @Override
@@ -41,7 +47,38 @@ final class BoundedHttpClient implements SdkHttpClient {
         return new ExecutableHttpRequest() {
             @Override
             public HttpExecuteResponse call() throws IOException {
-                return bounded(call.call());
+                AtomicReference<AbortableInputStream> body = new AtomicReference<>();
+                try (AttemptDeadline.Armed armed = deadline.arm(() -> {
+                    call.abort(); // closes the connection: a read blocked on it fails now
+                    AbortableInputStream in = body.get();
+                    if (in != null) {
+                        in.abort();
+                    }
+                })) {
+                    HttpExecuteResponse response;
+                    try {
+                        response = call.call();
+                    } catch (IOException | RuntimeException e) {
+                        if (armed.expired()) {
+                            throw new AttemptDeadline.Exceeded(deadline.limit(), false);
+                        }
+                        throw e;
+                    }
+                    response.responseBody().ifPresent(body::set);
+                    HttpExecuteResponse read;
+                    try {
+                        read = bounded(response);
+                    } catch (IOException | RuntimeException e) {
+                        if (armed.expired()) {
+                            throw new AttemptDeadline.Exceeded(deadline.limit(), true);
+                        }
+                        throw e;
+                    }
+                    if (armed.expired()) { // aborted between reads: what was read may be cut short
+                        throw new AttemptDeadline.Exceeded(deadline.limit(), true);
+                    }
+                    return read;
+                }
             }
 
             @Override
@@ -95,6 +132,7 @@ final class BoundedHttpClient implements SdkHttpClient {
 
     @Override
     public void close() {
+        deadline.close();
         delegate.close();
     }
 

@@ -32,7 +32,10 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNodeParser;
  * JSON answer. 429 and 5xx (and I/O errors) are retried by {@link StsRetry}, the same loop the STS exchanges use; a
  * 400 (the agent or EKS Auth rejected the token) re-reads the token once, as the kubelet may just have rotated it.
  * Bodies are read up to {@link #MAX_BODY_BYTES}; the agent's plain-text errors reach messages scrubbed of the token.
- * No proxy is ever used (the agent is link-local). Thread-safe; blocking.
+ * No proxy is ever used (the agent is link-local). Each call, body included, is bounded by the
+ * {@linkplain PodIdentityConfig#attemptTimeout() attempt deadline}. No server time is reported for the clock-skew
+ * check: the agent runs on this node, so its {@code Date} is this node's own clock. Thread-safe; blocking;
+ * {@link #close()} ends the deadline timer.
  */
 public final class ContainerCredentialsExchange implements CredentialExchange {
     private static final Logger log = LoggerFactory.getLogger(ContainerCredentialsExchange.class);
@@ -48,9 +51,11 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
     private final URI endpoint;
     private volatile boolean audienceWarned;
     private volatile StsRetry retry = StsRetry.standard();
+    private final AttemptDeadline deadline;
 
     public ContainerCredentialsExchange(PodIdentityConfig config) {
         this.config = config;
+        this.deadline = new AttemptDeadline(config.attemptTimeout());
         this.endpoint = config.endpoint();
         this.tokenFile = config.tokenFile()
                 .map(p -> TokenFile.podIdentity(p, config.refreshPolicy().tokenReadRetry())).orElse(null);
@@ -79,6 +84,14 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         Answer a;
         try {
             a = get(token);
+        } catch (AttemptDeadline.Exceeded e) {
+            throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "No complete answer from the EKS Pod Identity"
+                    + " agent at " + endpoint + " within the attempt deadline of " + AttemptDeadline.millis(e.limit())
+                    + " (attemptTimeout)" + (e.answering() ? ": the response began but was still arriving, so it was"
+                    + " aborted" : ": no response by then, so the request was aborted") + ". Neither the connect nor the"
+                    + " read timeout ended it, so something is slowing the answer down: an overloaded agent or node, or a"
+                    + " proxy or middlebox in the path (the agent is link-local: no proxy should be). Check the"
+                    + " eks-pod-identity-agent pod on this node and its logs. Retried with backoff.", null);
         } catch (IOException e) {
             boolean timeout = e instanceof SocketTimeoutException;
             String detail = Redaction.scrub(e.getMessage() == null ? e.getClass().getSimpleName()
@@ -182,31 +195,49 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         c.setRequestProperty("Accept", "application/json");
         c.setRequestProperty("User-Agent", "irsa-java");
         boolean complete = false;
-        try {
-            int status = c.getResponseCode();
-            long declared = c.getContentLengthLong();
-            if (declared > MAX_BODY_BYTES) {
-                throw new IOException("HTTP " + status + " response of " + declared + " bytes is larger than "
-                        + MAX_BODY_BYTES + " bytes: not the Pod Identity agent");
-            }
-            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-            byte[] body = new byte[0];
-            if (in != null) {
-                try (in) {
-                    body = in.readNBytes(MAX_BODY_BYTES + 1);
+        boolean[] answering = {false};
+        try (AttemptDeadline.Armed armed = deadline.arm(c::disconnect)) {
+            try {
+                Answer a = read(c, answering);
+                if (armed.expired()) { // aborted between reads: what was read may be cut short
+                    throw new AttemptDeadline.Exceeded(deadline.limit(), true);
                 }
+                complete = true;
+                return a;
+            } catch (IOException | RuntimeException e) {
+                if (armed.expired() && !(e instanceof AttemptDeadline.Exceeded)) {
+                    throw new AttemptDeadline.Exceeded(deadline.limit(), answering[0]);
+                }
+                throw e;
             }
-            if (body.length > MAX_BODY_BYTES) {
-                throw new IOException("HTTP " + status + " response larger than " + MAX_BODY_BYTES
-                        + " bytes: not the Pod Identity agent");
-            }
-            complete = true;
-            return new Answer(status, body);
         } finally {
             if (!complete) {
                 c.disconnect(); // drop the connection rather than drain or reuse it
             }
         }
+    }
+
+    /** @param answering set once the status line has arrived (a slow body rather than no answer) */
+    private static Answer read(HttpURLConnection c, boolean[] answering) throws IOException {
+        int status = c.getResponseCode();
+        answering[0] = true;
+        long declared = c.getContentLengthLong();
+        if (declared > MAX_BODY_BYTES) {
+            throw new IOException("HTTP " + status + " response of " + declared + " bytes is larger than "
+                    + MAX_BODY_BYTES + " bytes: not the Pod Identity agent");
+        }
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        byte[] body = new byte[0];
+        if (in != null) {
+            try (in) {
+                body = in.readNBytes(MAX_BODY_BYTES + 1);
+            }
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw new IOException("HTTP " + status + " response larger than " + MAX_BODY_BYTES
+                    + " bytes: not the Pod Identity agent");
+        }
+        return new Answer(status, body);
     }
 
     /** The agent's plain-text error, one line, short, without the token or anything shaped like a JWT. */
@@ -265,5 +296,10 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("Expiration '" + s + "' is not an RFC 3339 time");
         }
+    }
+
+    @Override
+    public void close() {
+        deadline.close();
     }
 }

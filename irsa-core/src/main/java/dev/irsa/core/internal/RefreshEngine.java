@@ -269,6 +269,7 @@ public final class RefreshEngine implements AutoCloseable {
     /** Refreshes that succeeded / failed: counted here, not by listeners, so state() has them whoever listened. */
     private final LongAdder refreshes = new LongAdder();
     private final LongAdder failedRefreshes = new LongAdder();
+    private final ClockSkew skew = new ClockSkew();
 
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -738,7 +739,7 @@ public final class RefreshEngine implements AutoCloseable {
 
     private Snapshot succeeded(CompletableFuture<Snapshot> f, ExchangeResult r, Trigger trigger, long t0) {
         long now = clock.millis();
-        long exp = r.credentials().expiration().toEpochMilli();
+        long exp = skew.localExpiry(r, now, log, "STS at " + endpoint);
         if (exp <= now) {
             throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "STS returned credentials that expire at "
                     + r.credentials().expiration() + ", which is already past by this machine's clock ("
@@ -759,6 +760,7 @@ public final class RefreshEngine implements AutoCloseable {
             long generation = prev.generation + 1;
             long refreshAt = exp - (prev.lastSuccessAt == 0 ? policy.firstRefreshLead(lifetime, random)
                     : policy.refreshLead(lifetime, random)).toMillis();
+            refreshAt = Math.max(refreshAt, now + policy.refreshFloor(lifetime).toMillis());
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, generation);
             next = Snapshot.EMPTY.toBuilder().credentials(r.credentials(), exp, mandatoryAt).nextAttemptAt(refreshAt)
                     .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(now)

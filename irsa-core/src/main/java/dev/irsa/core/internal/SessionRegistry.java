@@ -60,18 +60,18 @@ public final class SessionRegistry {
      */
     public record Key(String roleArn, Path tokenFile, String sessionName, URI endpoint, Duration duration,
                       String sessionPolicy, List<String> policyArns, Object refreshPolicy, Object stsClient,
-                      Duration connectTimeout, Duration readTimeout, Object clock) {
+                      Duration connectTimeout, Duration readTimeout, Duration attemptTimeout, Object clock) {
         public static Key of(IrsaConfig c) {
             return new Key(c.roleArn().toString(), c.tokenFile(), c.roleSessionName(), c.stsEndpoint(),
                     c.sessionDuration(), c.sessionPolicy().orElse(null), c.policyArns(), c.refreshPolicy(),
-                    c.stsClient().orElse(null), c.connectTimeout(), c.readTimeout(), c.clock());
+                    c.stsClient().orElse(null), c.connectTimeout(), c.readTimeout(), c.attemptTimeout(), c.clock());
         }
 
         /** A Pod Identity session: agent, token (a literal one only as a digest), timeouts, refresh policy, clock. */
         public static Key of(PodIdentityConfig c) {
             String token = c.literalToken().map(Key::digest).orElse(null);
             return new Key("pod-identity", c.tokenFile().orElse(null), token, c.endpoint(), null, null, List.of(),
-                    c.refreshPolicy(), null, c.connectTimeout(), c.readTimeout(), c.clock());
+                    c.refreshPolicy(), null, c.connectTimeout(), c.readTimeout(), c.attemptTimeout(), c.clock());
         }
 
         private static String digest(String s) {
@@ -87,7 +87,10 @@ public final class SessionRegistry {
     /** A shared engine and how many holders it has. */
     public static final class Entry {
         private final RefreshEngine engine;
-        private int holders; // guarded by the map's compute for this key
+        /** Guarded by the map's compute for this key while in the map; by this entry once {@link #detached}. */
+        private int holders;
+        /** Taken out of the map by {@link #reset()}: its holders go on with it, and no new holder finds it. */
+        private volatile boolean detached;
 
         Entry(RefreshEngine engine) {
             this.engine = engine;
@@ -153,10 +156,12 @@ public final class SessionRegistry {
     /** Releases a hold; the last one closes the session, keeping its credentials for the next session of the key. */
     public void release(Key key, Entry entry) {
         boolean[] close = {false};
+        boolean[] found = {false};
         sessions.computeIfPresent(key, (k, e) -> {
             if (e != entry) {
                 return e;
             }
+            found[0] = true;
             close[0] = --e.holders == 0;
             if (close[0]) {
                 // Kept while the key is still absent from the map, so a new holder either finds this session or them
@@ -164,9 +169,31 @@ public final class SessionRegistry {
             }
             return close[0] ? null : e;
         });
+        if (!found[0] && entry.detached) {
+            synchronized (entry) { // taken out by reset(): counted here, and its credentials are not kept
+                close[0] = --entry.holders == 0;
+            }
+        }
         if (close[0]) {
             entry.engine.close();
         }
+    }
+
+    /**
+     * Forgets every kept set of credentials and takes every live session out of the registry, so that the next hold
+     * on any configuration starts a session of its own that asks STS: for tests, which must not see what earlier
+     * tests fetched. Holders of a session taken out go on with it, and the last of them closes it as usual.
+     */
+    public void reset() {
+        for (Key key : sessions.keySet()) {
+            sessions.computeIfPresent(key, (k, e) -> {
+                synchronized (e) {
+                    e.detached = true;
+                }
+                return null;
+            });
+        }
+        forgetKept();
     }
 
     private void remember(Key key, RefreshEngine.Kept kept) {

@@ -28,8 +28,16 @@ import software.amazon.awssdk.services.sts.model.StsException;
 public final class StsAssumeRoleExchange implements CredentialExchange {
     private final ChainedRoleConfig target;
     private final IrsaConfig source;
-    private final StsClient sts;
     private final URI endpoint;
+    /**
+     * Built on the first exchange, on a refresh thread: building an SDK client loads classes and configuration, which
+     * must not happen on a caller's thread when a session is taken up again ({@code resolveIdentity} never blocks).
+     * Guarded by this.
+     */
+    private StsClient sts;
+    /** Ours to close: the SDK leaves an HTTP client it was given open. Built with {@code sts}; guarded by this. */
+    private software.amazon.awssdk.http.SdkHttpClient http;
+    private boolean closed;
     private final String sessionName;
     private final Supplier<CompletableFuture<IrsaCredentials>> sourceCredentials;
     private volatile StsRetry retry = StsRetry.standard();
@@ -43,7 +51,22 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
         this.sourceCredentials = sourceCredentials;
         this.sessionName = target.roleSessionName().orElse(source.roleSessionName());
         this.endpoint = endpoint(target, source);
-        this.sts = StsClient.builder()
+    }
+
+    private synchronized StsClient client() {
+        if (closed) {
+            throw new IrsaException(IrsaException.Kind.CLOSED, null, "The session assuming " + target.roleArn()
+                    + " is closed", null);
+        }
+        if (sts == null) {
+            http = BoundedHttpClient.forConfig(source);
+            sts = newClient(http);
+        }
+        return sts;
+    }
+
+    private StsClient newClient(software.amazon.awssdk.http.SdkHttpClient http) {
+        return StsClient.builder()
                 .region(Region.of(target.stsRegion().orElseGet(() -> StsEndpoints.signingRegion(source))))
                 .endpointOverride(endpoint)
                 .credentialsProvider(() -> {
@@ -57,7 +80,7 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
                     }
                     return AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
                 })
-                .httpClient(BoundedHttpClient.forConfig(source))
+                .httpClient(http)
                 .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
                 .build();
     }
@@ -101,10 +124,12 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
             if (!target.policyArns().isEmpty()) {
                 b.policyArns(target.policyArns().stream().map(a -> PolicyDescriptorType.builder().arn(a).build()).toList());
             }
-            AssumeRoleResponse r = sts.assumeRole(b.build());
+            AssumeRoleResponse r = client().assumeRole(b.build());
             Credentials c = r.credentials();
             return new ExchangeResult(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
-                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls);
+                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()), null, calls,
+                    ClockSkew.httpDate(r.sdkHttpResponse() == null ? null
+                            : r.sdkHttpResponse().firstMatchingHeader("Date").orElse(null)), target.sessionDuration());
         } catch (StsException e) {
             String code = StsFailures.code(e);
             if (code == null) {
@@ -144,6 +169,18 @@ public final class StsAssumeRoleExchange implements CredentialExchange {
 
     @Override
     public void close() {
-        sts.close();
+        StsClient built;
+        software.amazon.awssdk.http.SdkHttpClient builtHttp;
+        synchronized (this) {
+            closed = true;
+            built = sts;
+            builtHttp = http;
+        }
+        if (built != null) {
+            built.close();
+        }
+        if (builtHttp != null) {
+            builtHttp.close();
+        }
     }
 }

@@ -80,6 +80,10 @@ final class StsFailures {
         if (tooLarge != null) {
             return tooLarge(tooLarge, endpoint, context, cause);
         }
+        AttemptDeadline.Exceeded late = find(e, AttemptDeadline.Exceeded.class);
+        if (late != null) {
+            return deadline(late, endpoint, context);
+        }
         if (unparseable(e)) {
             Matcher m = RESPONSE_CODE.matcher(String.valueOf(e.getMessage()));
             return unparseable(m.find() ? Integer.parseInt(m.group(1)) : -1, detail, endpoint, context, cause);
@@ -100,6 +104,26 @@ final class StsFailures {
                 + " was refused without reading it all. Something between this pod and STS answered: check"
                 + " the JVM's proxy settings (https.proxyHost / http.nonProxyHosts, not HTTPS_PROXY), the egress path"
                 + " to STS and AWS_ENDPOINT_URL_STS.", cause);
+    }
+
+    /** The attempt ran past its deadline (connect, headers and body together) and was aborted. */
+    static IrsaException deadline(AttemptDeadline.Exceeded e, URI endpoint, String context) {
+        return deadline(e.limit(), e.answering(), endpoint, context);
+    }
+
+    /**
+     * The attempt ran past its deadline.
+     *
+     * @param answering whether the response had begun (a slow body rather than no answer), when known
+     */
+    static IrsaException deadline(java.time.Duration limit, Boolean answering, URI endpoint, String context) {
+        return new IrsaException(IrsaException.Kind.RETRYABLE, null, "No complete answer from STS at " + endpoint
+                + context + " within the attempt deadline of " + AttemptDeadline.millis(limit) + " (attemptTimeout)"
+                + (answering == null ? "" : answering ? ": the response began but was still arriving, so it was aborted"
+                : ": no response by then, so the request was aborted") + ". Neither the connect nor the read timeout ended it, so"
+                + " something is slowing the answer down: a proxy or TLS-inspecting middlebox between this pod and STS, or"
+                + " a congested egress path. Check the JVM's proxy settings (https.proxyHost / http.nonProxyHosts) and the"
+                + " egress path to STS (VPC endpoint, NAT). Retried with backoff.", null);
     }
 
     /** A complete answer whose body could not be parsed: something answered, so the network path exists. */

@@ -58,8 +58,8 @@ final class StsQueryClient implements AutoCloseable {
     sealed interface Answer permits Issued, StsError {
     }
 
-    /** A {@code AssumeRoleWithWebIdentityResult}. */
-    record Issued(IrsaCredentials credentials) implements Answer {
+    /** A {@code AssumeRoleWithWebIdentityResult}, and STS's time by its {@code Date} header (null if none). */
+    record Issued(IrsaCredentials credentials, java.time.Instant serverTime) implements Answer {
     }
 
     /** An {@code ErrorResponse}: STS's code and message, as STS gave them. */
@@ -89,28 +89,32 @@ final class StsQueryClient implements AutoCloseable {
                 .build();
         int status;
         String contentType;
+        String date;
         byte[] answer;
         try {
             HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(request)
                     .contentStreamProvider(ContentStreamProvider.fromByteArrayUnsafe(body)).build()).call();
             status = response.httpResponse().statusCode();
             contentType = response.httpResponse().firstMatchingHeader("Content-Type").orElse(null);
+            date = response.httpResponse().firstMatchingHeader("Date").orElse(null);
             try (InputStream in = response.responseBody().map(InputStream.class::cast)
                     .orElseGet(() -> new ByteArrayInputStream(new byte[0]))) {
                 answer = in.readAllBytes(); // already bounded by BoundedHttpClient
             }
         } catch (BoundedHttpClient.ResponseTooLargeException e) {
             throw StsFailures.tooLarge(e, endpoint, "", e);
+        } catch (AttemptDeadline.Exceeded e) {
+            throw StsFailures.deadline(e, endpoint, "");
         } catch (IOException | RuntimeException e) {
             String detail = Redaction.scrub(String.valueOf(e.getMessage()), secret);
             boolean timeout = e instanceof SocketTimeoutException || detail.toLowerCase().contains("timed out");
             throw StsFailures.unreachable(timeout, e.getClass().getSimpleName() + ": " + detail, endpoint, "",
                     StsFailures.safeCause(e, secret));
         }
-        return interpret(status, contentType, answer, secret);
+        return interpret(status, contentType, date, answer, secret);
     }
 
-    private Answer interpret(int status, String contentType, byte[] body, String secret) {
+    private Answer interpret(int status, String contentType, String date, byte[] body, String secret) {
         if (body.length == 0 && status / 100 == 2) {
             throw StsFailures.unparseable(status, "an empty body", endpoint, "", null);
         }
@@ -141,7 +145,8 @@ final class StsQueryClient implements AutoCloseable {
                 throw StsFailures.unparseable(status, "Expiration '" + expiration + "' is not an ISO-8601 time",
                         endpoint, "", null);
             }
-            return new Issued(new IrsaCredentials(key, secretKey, token, expires, doc.get(p + "AssumedRoleUser/Arn")));
+            return new Issued(new IrsaCredentials(key, secretKey, token, expires, doc.get(p + "AssumedRoleUser/Arn")),
+                    ClockSkew.httpDate(date));
         }
         if (code == null || code.isBlank()) {
             throw StsFailures.notAnStsAnswer(status, contentType, body.length, endpoint, "", null);

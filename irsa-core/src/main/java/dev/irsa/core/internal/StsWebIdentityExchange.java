@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest;
@@ -23,7 +24,9 @@ import software.amazon.awssdk.services.sts.model.StsException;
  * One refresh: read the token file afresh, sanity-check its claims, call STS {@code AssumeRoleWithWebIdentity}
  * (unsigned) and classify failures ({@link StsErrorAdvisor} for STS's error codes, {@link StsFailures} for answers
  * that are not STS's). The call goes through {@link StsQueryClient} (no SDK service client: a faster cold start), or
- * through the user's own {@code StsClient} when one is configured. Retryable errors are retried up to
+ * through the user's own {@code StsClient} when one is configured. Either way each call is bounded by the attempt
+ * deadline ({@link IrsaConfig#attemptTimeout()}; on the user's client as its {@code apiCallAttemptTimeout}, unless
+ * its own is shorter). Retryable errors are retried up to
  * {@code maxAttempts} by {@link StsRetry}; a rejected token is re-read and sent once more. Thread-safe (one refresh
  * at a time is the engine's business); blocking.
  */
@@ -36,6 +39,8 @@ public final class StsWebIdentityExchange implements CredentialExchange {
     /** The user's client, or null: then {@link #query} makes the call. */
     private final StsClient sts;
     private final StsQueryClient query;
+    /** With the user's client: the attempt deadline applied to each call (ours, or its own if shorter). */
+    private final Duration sdkAttemptTimeout;
     private volatile boolean audienceWarned;
     private volatile StsRetry retry = StsRetry.standard();
 
@@ -44,6 +49,17 @@ public final class StsWebIdentityExchange implements CredentialExchange {
         this.tokenFile = new TokenFile(config.tokenFile(), config.refreshPolicy().tokenReadRetry());
         this.sts = config.stsClient().orElse(null);
         this.query = sts == null ? new StsQueryClient(config) : null;
+        this.sdkAttemptTimeout = sts == null ? null : attemptTimeout(sts, config.attemptTimeout());
+    }
+
+    /** Ours, unless the user's client already has a shorter one of its own (theirs then stands). */
+    static Duration attemptTimeout(StsClient sts, Duration ours) {
+        try {
+            return sts.serviceClientConfiguration().overrideConfiguration().apiCallAttemptTimeout()
+                    .filter(own -> own.compareTo(ours) < 0).orElse(ours);
+        } catch (RuntimeException e) { // a client that does not say (a test double): ours
+            return ours;
+        }
     }
 
     @Override
@@ -66,7 +82,8 @@ public final class StsWebIdentityExchange implements CredentialExchange {
         calls[0]++;
         StsQueryClient.Answer answer = sts == null ? query.assumeRoleWithWebIdentity(parameters(jwt), jwt) : viaSdk(jwt);
         if (answer instanceof StsQueryClient.Issued issued) {
-            return new ExchangeResult(issued.credentials(), claims, calls[0]);
+            return new ExchangeResult(issued.credentials(), claims, calls[0], issued.serverTime(),
+                    config.sessionDuration());
         }
         StsQueryClient.StsError error = (StsQueryClient.StsError) answer;
         if (StsErrorAdvisor.tokenRejected(error.code()) && !tokenReRead[0]) {
@@ -84,7 +101,9 @@ public final class StsWebIdentityExchange implements CredentialExchange {
             AssumeRoleWithWebIdentityResponse r = sts.assumeRoleWithWebIdentity(request(jwt));
             Credentials c = r.credentials();
             return new StsQueryClient.Issued(new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
-                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()));
+                    c.expiration(), r.assumedRoleUser() == null ? null : r.assumedRoleUser().arn()),
+                    ClockSkew.httpDate(r.sdkHttpResponse() == null ? null
+                            : r.sdkHttpResponse().firstMatchingHeader("Date").orElse(null)));
         } catch (StsException e) {
             String code = StsFailures.code(e);
             if (code == null) {
@@ -92,6 +111,8 @@ public final class StsWebIdentityExchange implements CredentialExchange {
             }
             return new StsQueryClient.StsError(e.statusCode(), code, Redaction.scrub(e.awsErrorDetails().errorMessage(), jwt),
                     e.requestId());
+        } catch (ApiCallAttemptTimeoutException e) {
+            throw StsFailures.deadline(sdkAttemptTimeout, null, config.stsEndpoint(), "");
         } catch (SdkClientException e) {
             throw StsFailures.clientFailure(e, config.stsEndpoint(), "", jwt);
         }
@@ -115,7 +136,8 @@ public final class StsWebIdentityExchange implements CredentialExchange {
                 .roleArn(config.roleArn().toString())
                 .roleSessionName(config.roleSessionName())
                 .webIdentityToken(jwt)
-                .durationSeconds((int) config.sessionDuration().toSeconds());
+                .durationSeconds((int) config.sessionDuration().toSeconds())
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(sdkAttemptTimeout));
         config.sessionPolicy().ifPresent(b::policy);
         if (!config.policyArns().isEmpty()) {
             b.policyArns(config.policyArns().stream().map(a -> PolicyDescriptorType.builder().arn(a).build()).toList());

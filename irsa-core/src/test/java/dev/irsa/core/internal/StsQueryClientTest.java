@@ -50,7 +50,7 @@ class StsQueryClientTest {
     private StsQueryClient client(String path) {
         URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
         return new StsQueryClient(endpoint, new BoundedHttpClient(UrlConnectionHttpClient.builder()
-                .socketTimeout(Duration.ofSeconds(5)).build()));
+                .socketTimeout(Duration.ofSeconds(5)).build(), AttemptTimeouts.DEFAULT));
     }
 
     private static final String SUCCESS = """

@@ -1,6 +1,7 @@
 package dev.irsa.testkit.junit;
 
 import dev.irsa.testkit.PodIdentityEnvironment;
+import dev.irsa.testkit.internal.LibraryState;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * In a {@code static} field the environment lives for the whole class, and before each test its faults and call
  * logs are reset and a fresh token is written; in an instance field each test gets its own environment. Test
  * methods may declare a {@link PodIdentityEnvironment} parameter.
+ * Before each test, it also resets what irsa-java keeps for the whole process when irsa-core is on the class path
+ * ({@code dev.irsa.core.TestIsolation.reset()}, called by reflection: credentials kept by closed sessions, and shared
+ * sessions, which providers built later no longer join), so a test counts only its own calls.
  * @since 0.1.0
  */
 public final class PodIdentityEmulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
@@ -68,6 +72,7 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        LibraryState.reset();
         if (env == null) {
             env = start();
         } else {

@@ -1,0 +1,101 @@
+package dev.irsa.core.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+
+/**
+ * This machine's clock against STS's, for one session. STS stamps its expiry on its own clock; the engine compares
+ * it with this machine's. A clock far ahead makes one-hour credentials look minutes long (every window scales down
+ * and STS is called over and over); a clock far behind makes them look longer than they are.
+ *
+ * <p>Two signals from STS say what its clock read: its {@code Date} header, and the expiry it gave for the lifetime
+ * asked for ({@code DurationSeconds}; STS grants exactly that or refuses). When both put this clock at least
+ * {@link #THRESHOLD} away from STS's (the AWS SDK for Java's own signing clock-skew threshold) and agree with each
+ * other within {@link #AGREEMENT}, the expiry is moved onto this clock and one WARN per session names the skew. When
+ * they disagree (an issuer that grants less than asked, such as a test emulator, or a {@code Date} that is not
+ * STS's) neither is trusted and the expiry is taken as it is. The EKS Pod Identity agent gives neither: it runs on
+ * this node (its {@code Date} is this node's clock) and does not say what lifetime it was granted. Thread-safe.
+ */
+final class ClockSkew {
+    /** From here on a skew is corrected and reported: the AWS SDK for Java corrects its signing clock from 4 min. */
+    static final Duration THRESHOLD = Duration.ofMinutes(4);
+    /** How far the two signals may differ and still count as one: second-truncated times and a slow answer. */
+    static final Duration AGREEMENT = Duration.ofMinutes(1);
+
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    /**
+     * The expiry of {@code r}'s credentials on this machine's clock (epoch ms), warning once per session about a skew.
+     *
+     * @param now this machine's clock when the answer arrived, epoch ms
+     * @param log where the warning goes
+     * @param issuer what the warning names, e.g. "STS at https://sts.eu-west-1.amazonaws.com"
+     */
+    long localExpiry(ExchangeResult r, long now, Logger log, String issuer) {
+        long exp = r.credentials().expiration().toEpochMilli();
+        Duration skew = skew(r, now);
+        if (skew == null) {
+            return exp;
+        }
+        if (warned.compareAndSet(false, true)) {
+            log.warn("This machine's clock is {} {} {} (by its Date header and the expiry of credentials asked for {}):"
+                    + " credential expiry is counted on STS's time meanwhile, but check NTP on the node (chronyc"
+                    + " tracking, timedatectl); AWS refuses requests signed more than 5 min off.", describe(skew),
+                    skew.isNegative() ? "behind" : "ahead of", issuer, describe(r.requestedLifetime()));
+        }
+        return exp + skew.toMillis();
+    }
+
+    /** How far this clock is ahead of the issuer's (negative: behind), or null when unknown, small or unconfirmed. */
+    static Duration skew(ExchangeResult r, long now) {
+        if (r.serverTime() == null || r.requestedLifetime() == null) {
+            return null;
+        }
+        long byDate = now - r.serverTime().toEpochMilli();
+        long issuedAt = r.credentials().expiration().toEpochMilli() - r.requestedLifetime().toMillis();
+        long byExpiry = now - issuedAt;
+        if (Math.abs(byDate) < THRESHOLD.toMillis() || Math.abs(byDate - byExpiry) > AGREEMENT.toMillis()) {
+            return null;
+        }
+        return Duration.ofMillis(byDate);
+    }
+
+    /** "57 min", "2 h 5 min", "4 min 30 s": to the nearest minute from 10 min on (the answer took time too). */
+    static String describe(Duration skew) {
+        Duration d = skew.abs();
+        if (d.compareTo(Duration.ofMinutes(10)) >= 0) {
+            d = Duration.ofMinutes(d.plusSeconds(30).toMinutes());
+        }
+        long h = d.toHours();
+        long m = d.toMinutesPart();
+        long s = d.toSecondsPart();
+        java.util.StringJoiner out = new java.util.StringJoiner(" ");
+        if (h > 0) {
+            out.add(h + " h");
+        }
+        if (m > 0) {
+            out.add(m + " min");
+        }
+        if (h == 0 && s > 0) {
+            out.add(s + " s");
+        }
+        return out.length() == 0 ? "0 s" : out.toString();
+    }
+
+    /** An HTTP {@code Date} header (RFC 1123), or null when absent or not a date. */
+    static Instant httpDate(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}
