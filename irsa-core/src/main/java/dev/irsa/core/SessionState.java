@@ -24,11 +24,39 @@ import java.util.Map;
  * @param source where credentials come from: {@code web-identity} (IRSA) or {@code pod-identity} (EKS Pod Identity);
  *        for Pod Identity {@code roleArn} names the source (the agent does not say which role) and {@code stsEndpoint}
  *        is the agent's URI
+ * @param refreshes how many refreshes of this session have succeeded since it started, whoever asked for them and
+ *        whether or not anyone listened (a config-data import's, before the application's meters existed, included);
+ *        credentials resumed from an earlier session are not a refresh
+ * @param failedRefreshes how many refreshes of this session have failed since it started
  * @since 0.1.0
  */
 public record SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
                            String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
-                           int consecutiveFailures, String subject, long callersWaited, String source) {
+                           int consecutiveFailures, String subject, long callersWaited, String source,
+                           long refreshes, long failedRefreshes) {
+    /**
+     * A state without refresh counts (both zero).
+     *
+     * @param status the session's condition
+     * @param roleArn the role the session assumes
+     * @param stsEndpoint the STS endpoint the token goes to
+     * @param expiration expiry of the credentials being served, or null before the first success
+     * @param lastRefresh when credentials last arrived, or null
+     * @param lastError the last failure's message (null after a success)
+     * @param lastErrorKind the class of the last failure (null after a success)
+     * @param lastErrorCode the STS code of the last failure, if STS gave one
+     * @param consecutiveFailures how many refreshes in a row have failed, up to the latest
+     * @param subject {@code sub} of the last token read, for diagnostics
+     * @param callersWaited how many calls so far had to wait for a refresh
+     * @param source {@code web-identity} or {@code pod-identity}
+     */
+    public SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
+                        String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
+                        int consecutiveFailures, String subject, long callersWaited, String source) {
+        this(status, roleArn, stsEndpoint, expiration, lastRefresh, lastError, lastErrorKind, lastErrorCode,
+                consecutiveFailures, subject, callersWaited, source, 0, 0);
+    }
+
     /**
      * A state of an IRSA ({@code web-identity}) session.
      *

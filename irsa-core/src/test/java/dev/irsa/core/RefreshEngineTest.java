@@ -152,6 +152,22 @@ class RefreshEngineTest {
     }
 
     @Test
+    void stateCountsTheRefreshesTheSessionMadeAsItsListenersSawThem() {
+        try (IrsaSession s = session()) {
+            assertThat(s.state().refreshes()).isZero();
+            s.credentials();
+            scheduler.advance(Duration.ofMinutes(45)); // scheduled refresh
+            sts.failAlways(ScriptedExchange.retryable("ServiceUnavailable"));
+            scheduler.advance(Duration.ofMinutes(50));
+            SessionState state = s.state();
+            assertThat(state.refreshes()).isEqualTo(2)
+                    .isEqualTo(events.stream().filter(e -> e instanceof RefreshListener.Succeeded).count());
+            assertThat(state.failedRefreshes()).isPositive()
+                    .isEqualTo(events.stream().filter(e -> e instanceof RefreshListener.Failed).count());
+        }
+    }
+
+    @Test
     void afterExpiryCallersFailFastWithTheCauseUntilTheNextAttempt() {
         try (IrsaSession s = session()) {
             IrsaCredentials cached = s.credentials();

@@ -156,15 +156,41 @@ public class IrsaAutoConfiguration {
                 .build();
     }
 
-    /** Meters for refreshes and expiry; bound to every MeterRegistry the application has. */
+    /**
+     * Meters for refreshes and expiry; bound to every MeterRegistry the application has. They read the starter's
+     * provider's session state, looked up when read: the provider takes these meters as a listener when it is created.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
     static class Metrics {
         @Bean
         @ConditionalOnMissingBean
-        IrsaMetrics irsaMetrics(Environment environment) {
+        IrsaMetrics irsaMetrics(Environment environment, ObjectProvider<IrsaCredentialsProvider> provider) {
             return new IrsaMetrics(Clock.systemUTC(), CredentialSource.detect(new EnvironmentSettings(environment))
-                    .orElse(CredentialSource.WEB_IDENTITY));
+                    .orElse(CredentialSource.WEB_IDENTITY), new SessionOf(provider));
+        }
+    }
+
+    /** The state of the provider bean's session, once there is one provider bean (resolved once, then kept). */
+    static final class SessionOf implements java.util.function.Supplier<java.util.Optional<dev.irsa.core.SessionState>> {
+        private final ObjectProvider<IrsaCredentialsProvider> beans;
+        private volatile IrsaCredentialsProvider provider;
+
+        SessionOf(ObjectProvider<IrsaCredentialsProvider> beans) {
+            this.beans = beans;
+        }
+
+        @Override
+        public java.util.Optional<dev.irsa.core.SessionState> get() {
+            IrsaCredentialsProvider p = provider;
+            if (p == null) {
+                p = beans.getIfUnique();
+                if (p == null) {
+                    return java.util.Optional.empty();
+                }
+                provider = p;
+            }
+            return p.state();
         }
     }
 }

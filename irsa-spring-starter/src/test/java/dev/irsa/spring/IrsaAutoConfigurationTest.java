@@ -246,12 +246,27 @@ class IrsaAutoConfigurationTest {
 
     @Test
     void metricsRecordRefreshesAndExpiry(IrsaEnvironment env) {
-        // No warm-up: its initial refresh could finish before the registry is bound below, and go uncounted.
+        // The warm-up's refresh, finished before the registry is bound, still counts: the meters read what was heard.
+        runner.withPropertyValues(pod(env)).run(ctx -> {
+            IrsaCredentialsProvider provider = ctx.getBean(IrsaCredentialsProvider.class);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (provider.state().orElseThrow().refreshes() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            ctx.getBean(IrsaMetrics.class).bindTo(registry);
+            assertThat(registry.get("irsa.credentials.refresh").tag("outcome", "success").tag("trigger", "initial")
+                    .functionTimer().count()).isEqualTo(1);
+            assertThat(registry.get("irsa.credentials.refreshes").tag("outcome", "success").functionCounter().count())
+                    .isEqualTo(1);
+            assertThat(registry.get("irsa.credentials.expiry").gauge().value()).isBetween(3000.0, 3601.0);
+        });
+        dev.irsa.core.TestIsolation.reset(); // the next context refreshes, not resumes
         runner.withPropertyValues(pod(env)).withPropertyValues("irsa.warm-up=false").run(ctx -> {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             ctx.getBean(IrsaMetrics.class).bindTo(registry);
             ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
-            assertThat(registry.get("irsa.credentials.refresh").tag("outcome", "success").tag("trigger", "initial").timer()
+            assertThat(registry.get("irsa.credentials.refresh").tag("outcome", "success").tag("trigger", "initial").functionTimer()
                     .count()).isEqualTo(1);
             assertThat(registry.get("irsa.credentials.expiry").gauge().value()).isBetween(3000.0, 3601.0);
             assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getName()).matches("[a-z.]+"));
@@ -264,7 +279,7 @@ class IrsaAutoConfigurationTest {
             } catch (RuntimeException expected) {
                 // AccessDenied
             }
-            assertThat(registry.get("irsa.credentials.refresh.failures").tag("kind", "non_recoverable").counter().count())
+            assertThat(registry.get("irsa.credentials.refresh.failures").tag("kind", "non_recoverable").functionCounter().count())
                     .isEqualTo(1);
         });
     }

@@ -102,7 +102,7 @@ class PodIdentityStarterTest {
             ctx.getBean(IrsaMetrics.class).bindTo(registry);
             ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
             assertThat(registry.get("irsa.credentials.refresh").tag("outcome", "success").tag("trigger", "initial")
-                    .tag("source", "pod-identity").timer().count()).isEqualTo(1);
+                    .tag("source", "pod-identity").functionTimer().count()).isEqualTo(1);
             assertThat(registry.get("irsa.credentials.expiry").tag("source", "pod-identity").gauge().value())
                     .as("6 h, as EKS Pod Identity").isBetween(21_000.0, 21_601.0);
             assertThat(registry.getMeters()).isNotEmpty().allSatisfy(m -> assertThat(m.getId().getTag("source"))
@@ -119,7 +119,7 @@ class PodIdentityStarterTest {
                 // 403
             }
             assertThat(registry.get("irsa.credentials.refresh.failures").tag("kind", "non_recoverable")
-                    .tag("source", "pod-identity").counter().count()).isEqualTo(1);
+                    .tag("source", "pod-identity").functionCounter().count()).isEqualTo(1);
             assertThat(registry.getMeters()).extracting(Meter::getId).noneMatch(id -> "web-identity".equals(id.getTag("source")));
         });
     }

@@ -193,6 +193,28 @@ class SpringCloudAwsImportTest {
         }
     }
 
+    /**
+     * The import's refresh happened before the application context (and its meters) existed: the meters, bound right
+     * after start, still show that session's expiry and the refresh it made (issue 20, item 9: the gauge was NaN and
+     * the count 0 while health said VALID).
+     */
+    @Test
+    void metersBoundAfterTheImportShowTheSessionItStarted(IrsaEnvironment env) {
+        podEnvironment(env);
+        try (ConfigurableApplicationContext ctx = run()) {
+            assertOneSessionServesImportAndApp(env, ctx);
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            ctx.getBean(IrsaMetrics.class).bindTo(registry);
+            assertThat(registry.get("irsa.credentials.expiry").gauge().value())
+                    .as("seconds to expiry of the import's credentials (1 h)").isBetween(3500.0, 3601.0);
+            assertThat(registry.get("irsa.credentials.refreshes").tag("outcome", "success").functionCounter().count())
+                    .as("the import's refresh, made before the meters existed").isEqualTo(1.0);
+            assertThat(registry.get("irsa.credentials.refreshes").tag("outcome", "failure").functionCounter().count())
+                    .isZero();
+        }
+    }
+
     private static final String POLICY = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
             + "\"ssm:GetParametersByPath\",\"secretsmanager:GetSecretValue\",\"s3:ListAllMyBuckets\"],\"Resource\":\"*\"}]}";
 

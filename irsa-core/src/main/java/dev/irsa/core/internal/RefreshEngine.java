@@ -266,6 +266,9 @@ public final class RefreshEngine implements AutoCloseable {
     private final Runnable onClose;
     private final Listeners listeners = new Listeners();
     private final LongAdder callersWaited = new LongAdder();
+    /** Refreshes that succeeded / failed: counted here, not by listeners, so state() has them whoever listened. */
+    private final LongAdder refreshes = new LongAdder();
+    private final LongAdder failedRefreshes = new LongAdder();
     private final ClockSkew skew = new ClockSkew();
 
     private volatile Snapshot snapshot = Snapshot.EMPTY;
@@ -632,7 +635,8 @@ public final class RefreshEngine implements AutoCloseable {
                 s.credentials == null ? null : Instant.ofEpochMilli(s.expiresAt),
                 s.lastSuccessAt == 0 ? null : Instant.ofEpochMilli(s.lastSuccessAt),
                 f == null ? null : f.getMessage(), f == null ? null : f.kind(),
-                f == null ? null : f.stsErrorCode().orElse(null), s.failures, s.subject, callersWaited.sum(), source);
+                f == null ? null : f.stsErrorCode().orElse(null), s.failures, s.subject, callersWaited.sum(), source,
+                refreshes.sum(), failedRefreshes.sum());
     }
 
     // --------------------------------------------------------------------------------------------------------
@@ -762,6 +766,7 @@ public final class RefreshEngine implements AutoCloseable {
                     .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(now)
                     .subject(r.token() == null ? prev.subject : r.token().subject()).generation(generation).build();
             snapshot = next;
+            refreshes.increment();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         if (prev.failure != null) {
@@ -817,6 +822,7 @@ public final class RefreshEngine implements AutoCloseable {
                     .failure(e, failures).expiryReported(prev.expiryReported || (!valid && prev.credentials != null))
                     .generation(generation).build();
             snapshot = next;
+            failedRefreshes.increment();
         }
         logFailure(prev, next, e, valid, delay);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
