@@ -415,8 +415,9 @@ public final class RefreshEngine implements AutoCloseable {
      *   <li>valid, outside the mandatory window and long enough for the caller: serve, starting the refresh if
      *       its point (or a retry) is due and no timer did (a late or missing timer);</li>
      *   <li>valid but in the mandatory window or too short for the caller, after a failed refresh (backing off):
-     *       serve, starting a due retry that nobody waits for, or wait for a retry already in flight when in the
-     *       mandatory window (never past expiry);</li>
+     *       serve, starting a due retry that nobody waits for; in the mandatory window wait for a retry already
+     *       in flight, or, for a caller the credentials are too short for, start a due retry and wait for it (never
+     *       past expiry);</li>
      *   <li>valid but in the mandatory window or too short for the caller: join or start a refresh and wait for
      *       it, never past expiry;</li>
      *   <li>nothing valid, backing off after a failure: the last error at once;</li>
@@ -443,7 +444,10 @@ public final class RefreshEngine implements AutoCloseable {
                     : Decision.SERVE;
         }
         if (s.failure != null) {
-            if (mandatory && s.refreshing) {
+            // In the mandatory window a caller joins the retry in flight; one that asked for a minimum validity
+            // also starts a due retry and waits for it (what it needs is the retry's credentials, not seconds-long
+            // ones). A plain caller does not: it is served and the retry goes on without it.
+            if (mandatory && (s.refreshing || (tooShort && s.retryDueAt(now)))) {
                 return Decision.join(Trigger.RETRY, waitBound, true);
             }
             // Backing off: a due retry is started (not waited for), so retries go on even with no timer
