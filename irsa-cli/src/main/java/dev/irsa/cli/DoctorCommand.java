@@ -577,8 +577,7 @@ final class DoctorCommand implements Callable<Integer> {
         } catch (AwsServiceException e) {
             String said = "STS answered " + (e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null
                     ? e.awsErrorDetails().errorCode() + " " : "") + "(HTTP " + e.statusCode() + "): " + e.getMessage();
-            // A 4xx other than throttling to GetCallerIdentity (it has no parameters) refuses the credentials.
-            boolean refused = e.statusCode() >= 400 && e.statusCode() < 500 && !e.isThrottlingException();
+            boolean refused = refusesTheCredentials(e);
             if (refused || !podIdentity) {
                 add("sts-caller-identity", Status.FAIL, "GetCallerIdentity with the issued credentials failed: " + said);
             } else {
@@ -592,6 +591,24 @@ final class DoctorCommand implements Callable<Integer> {
                 add("sts-caller-identity", Status.FAIL, "GetCallerIdentity with the issued credentials failed: " + e.getMessage());
             }
         }
+    }
+
+    /** The error codes with which STS (or any AWS endpoint) refuses the credentials a request was signed with. */
+    private static final java.util.Set<String> AUTH_ERRORS = java.util.Set.of("InvalidClientTokenId",
+            "SignatureDoesNotMatch", "ExpiredToken", "IncompleteSignature", "UnrecognizedClientException",
+            "InvalidAccessKeyId", "MissingAuthenticationToken", "AccessDenied", "AccessDeniedException");
+
+    /**
+     * Whether an answer to GetCallerIdentity is an authentication error: an auth error code, or HTTP 401/403 (no
+     * policy can deny GetCallerIdentity, so a 403 is about the credentials; a disabled region is not). Anything else (a
+     * 404 or 405 from an endpoint that is not STS, throttling, a 5xx) leaves the credentials unchecked, not refused.
+     */
+    private static boolean refusesTheCredentials(AwsServiceException e) {
+        String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
+        if (code != null && AUTH_ERRORS.contains(code)) {
+            return true;
+        }
+        return (e.statusCode() == 401 || e.statusCode() == 403) && !"RegionDisabledException".equals(code);
     }
 
     /**
