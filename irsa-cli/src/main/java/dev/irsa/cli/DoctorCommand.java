@@ -4,14 +4,16 @@ import dev.irsa.core.CredentialSource;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.IrsaException;
-import dev.irsa.core.IrsaSession;
 import dev.irsa.core.PodIdentityConfig;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.RoleArn;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.core.TokenFile;
 import dev.irsa.core.WebIdentityToken;
+import dev.irsa.core.internal.ContainerCredentialsExchange;
+import dev.irsa.core.internal.CredentialExchange;
 import dev.irsa.core.internal.StsEndpoints;
+import dev.irsa.core.internal.StsWebIdentityExchange;
 import dev.irsa.testkit.TrustPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -450,8 +452,8 @@ final class DoctorCommand implements Callable<Integer> {
             return;
         }
         IrsaCredentials c;
-        try (IrsaSession session = IrsaSession.create(config)) {
-            c = session.credentials();
+        try (CredentialExchange agent = new ContainerCredentialsExchange(config)) {
+            c = agent.exchange(config.refreshPolicy().maxAttempts()).credentials();
         } catch (IrsaException e) {
             add("agent-credentials", Status.FAIL, e.getMessage());
             return;
@@ -540,8 +542,9 @@ final class DoctorCommand implements Callable<Integer> {
             add("sts-assume-role", Status.FAIL, "not attempted: fix the failed checks above first");
             return;
         }
-        try (IrsaSession session = IrsaSession.create(config)) {
-            IrsaCredentials c = session.credentials();
+        // The exchange itself, not a session: a session logs its failures, and this table already reports them.
+        try (CredentialExchange sts = new StsWebIdentityExchange(config)) {
+            IrsaCredentials c = sts.exchange(config.refreshPolicy().maxAttempts()).credentials();
             add("sts-assume-role", Status.PASS, "assumed " + c.assumedRoleArn() + " via " + config.stsEndpoint()
                     + "; credentials expire " + c.expiration());
             // Scoped to the endpoint's region: signing for another fails with SignatureDoesNotMatch.
