@@ -197,7 +197,10 @@ class ReopenedProviderTest {
         String target = env.sts().createRole("444455556666", "chained-reopen", """
                 {"Version":"2012-10-17","Statement":[{"Effect":"Allow",
                  "Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}""".formatted(env.roleArn()), Duration.ofHours(1));
-        IrsaCredentialsProvider base = provider(false);
+        // Without jitter the base role's first refresh is at 45 min, not anywhere from 6 min on: not due at 14 min.
+        IrsaCredentialsProvider base = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).clock(clock).shared(false)
+                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).build()).build();
         IrsaCredentialsProvider chained = base.assumeRole(dev.irsa.core.ChainedRoleConfig.builder(target)
                 .sessionDuration(Duration.ofMinutes(15)).build());
         try {
