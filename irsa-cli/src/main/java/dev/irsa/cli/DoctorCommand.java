@@ -4,14 +4,16 @@ import dev.irsa.core.CredentialSource;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaCredentials;
 import dev.irsa.core.IrsaException;
-import dev.irsa.core.IrsaSession;
 import dev.irsa.core.PodIdentityConfig;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.RoleArn;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.core.TokenFile;
 import dev.irsa.core.WebIdentityToken;
+import dev.irsa.core.internal.ContainerCredentialsExchange;
+import dev.irsa.core.internal.CredentialExchange;
 import dev.irsa.core.internal.StsEndpoints;
+import dev.irsa.core.internal.StsWebIdentityExchange;
 import dev.irsa.testkit.TrustPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -450,8 +452,8 @@ final class DoctorCommand implements Callable<Integer> {
             return;
         }
         IrsaCredentials c;
-        try (IrsaSession session = IrsaSession.create(config)) {
-            c = session.credentials();
+        try (CredentialExchange agent = new ContainerCredentialsExchange(config)) {
+            c = agent.exchange(config.refreshPolicy().maxAttempts()).credentials();
         } catch (IrsaException e) {
             add("agent-credentials", Status.FAIL, e.getMessage());
             return;
@@ -540,8 +542,9 @@ final class DoctorCommand implements Callable<Integer> {
             add("sts-assume-role", Status.FAIL, "not attempted: fix the failed checks above first");
             return;
         }
-        try (IrsaSession session = IrsaSession.create(config)) {
-            IrsaCredentials c = session.credentials();
+        // The exchange itself, not a session: a session logs its failures, and this table already reports them.
+        try (CredentialExchange sts = new StsWebIdentityExchange(config)) {
+            IrsaCredentials c = sts.exchange(config.refreshPolicy().maxAttempts()).credentials();
             add("sts-assume-role", Status.PASS, "assumed " + c.assumedRoleArn() + " via " + config.stsEndpoint()
                     + "; credentials expire " + c.expiration());
             // Scoped to the endpoint's region: signing for another fails with SignatureDoesNotMatch.
@@ -577,8 +580,7 @@ final class DoctorCommand implements Callable<Integer> {
         } catch (AwsServiceException e) {
             String said = "STS answered " + (e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null
                     ? e.awsErrorDetails().errorCode() + " " : "") + "(HTTP " + e.statusCode() + "): " + e.getMessage();
-            // A 4xx other than throttling to GetCallerIdentity (it has no parameters) refuses the credentials.
-            boolean refused = e.statusCode() >= 400 && e.statusCode() < 500 && !e.isThrottlingException();
+            boolean refused = refusesTheCredentials(e);
             if (refused || !podIdentity) {
                 add("sts-caller-identity", Status.FAIL, "GetCallerIdentity with the issued credentials failed: " + said);
             } else {
@@ -592,6 +594,24 @@ final class DoctorCommand implements Callable<Integer> {
                 add("sts-caller-identity", Status.FAIL, "GetCallerIdentity with the issued credentials failed: " + e.getMessage());
             }
         }
+    }
+
+    /** The error codes with which STS (or any AWS endpoint) refuses the credentials a request was signed with. */
+    private static final java.util.Set<String> AUTH_ERRORS = java.util.Set.of("InvalidClientTokenId",
+            "SignatureDoesNotMatch", "ExpiredToken", "IncompleteSignature", "UnrecognizedClientException",
+            "InvalidAccessKeyId", "MissingAuthenticationToken", "AccessDenied", "AccessDeniedException");
+
+    /**
+     * Whether an answer to GetCallerIdentity is an authentication error: an auth error code, or HTTP 401/403 (no
+     * policy can deny GetCallerIdentity, so a 403 is about the credentials; a disabled region is not). Anything else (a
+     * 404 or 405 from an endpoint that is not STS, throttling, a 5xx) leaves the credentials unchecked, not refused.
+     */
+    private static boolean refusesTheCredentials(AwsServiceException e) {
+        String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
+        if (code != null && AUTH_ERRORS.contains(code)) {
+            return true;
+        }
+        return (e.statusCode() == 401 || e.statusCode() == 403) && !"RegionDisabledException".equals(code);
     }
 
     /**

@@ -279,6 +279,32 @@ class DoctorPodIdentityTest {
     }
 
     @Test
+    void anEndpointThatIsNotStsIsAWarningNotAFailure(PodIdentityEnvironment env) throws Exception {
+        // AWS_ENDPOINT_URL_STS pointing at something else (a 404 or 405 page) says nothing about the credentials.
+        for (int status : new int[] {404, 405}) {
+            com.sun.net.httpserver.HttpServer notSts = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            notSts.createContext("/", x -> {
+                byte[] body = "<html><body>Not here</body></html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                x.getResponseHeaders().add("Content-Type", "text/html");
+                x.sendResponseHeaders(status, body.length);
+                x.getResponseBody().write(body);
+                x.close();
+            });
+            notSts.start();
+            try {
+                String url = "http://127.0.0.1:" + notSts.getAddress().getPort();
+                Map<String, List<String>> c = doctor(env(env, m -> m.put("AWS_ENDPOINT_URL_STS", url)), 0);
+                assertThat(c.get("agent-credentials").get(0)).isEqualTo("PASS");
+                assertThat(c.get("sts-caller-identity").get(0)).as("HTTP " + status).isEqualTo("WARN");
+                assertThat(c.get("sts-caller-identity").get(1)).contains("HTTP " + status).contains("never calls STS");
+            } finally {
+                notSts.stop(0);
+            }
+        }
+    }
+
+    @Test
     void badRegionFailsAndNoRegionWarns(PodIdentityEnvironment env) throws Exception {
         Map<String, List<String>> bad = doctor(env.podEnvironment(), 1, "--region", "nowhere");
         assertThat(bad.get("agent-credentials").get(0)).isEqualTo("PASS");

@@ -159,6 +159,41 @@ class MinValidityTest {
         }
     }
 
+    /**
+     * In the mandatory window a due retry is what the caller needs: it is started and waited for (bounded by
+     * waitTimeout, never past expiry), as a refresh in flight is, not merely started while the seconds-long
+     * credentials are served. The retry is queued, so the caller is seen waiting for it without timing.
+     */
+    @Test
+    void inTheMandatoryWindowADueRetryIsWaitedFor() throws Exception {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
+                .waitTimeout(Duration.ofSeconds(30)).build();
+        try (IrsaSession s = session(policy)) {
+            IrsaCredentials first = s.credentials();
+            clock.advance(Duration.ofMinutes(59).plusSeconds(10)); // 50 s left: mandatory window
+            sts.thenFail(ScriptedExchange.retryable("Throttling"));
+            assertThat(s.credentials(Duration.ofMinutes(15))).as("the refresh failed: still valid, served")
+                    .isSameAs(first);
+            assertThat(sts.calls()).isEqualTo(2);
+            assertThat(failures.get(0).nextAttemptIn()).isLessThanOrEqualTo(Duration.ofSeconds(20));
+            clock.advance(Duration.ofSeconds(20)); // 30 s left, the retry is due
+
+            scheduler.queueRefreshes(true);
+            java.util.concurrent.CompletableFuture<IrsaCredentials> caller =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> s.credentials(Duration.ofMinutes(15)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (scheduler.queuedRefreshes() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(scheduler.queuedRefreshes()).as("the retry started").isEqualTo(1);
+            scheduler.runQueued();
+            IrsaCredentials got = caller.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(got).as("the caller waited for the retry, not served 30 s credentials").isNotSameAs(first);
+            assertThat(got.expiration()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+            assertThat(sts.calls()).as("the retry only").isEqualTo(3);
+        }
+    }
+
     @Test
     void waitsForTheRefreshInFlightAtMostTheWaitTimeoutThenServesWhatIsValid() {
         RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false)

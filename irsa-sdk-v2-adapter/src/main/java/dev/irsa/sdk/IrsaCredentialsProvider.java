@@ -116,6 +116,16 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             return new Hold(sessions, session, open, watch);
         }
 
+        /**
+         * Each session goes on from where its counterpart in {@code previous} left off, if it may (no STS call): the
+         * base session too, or a chained session that must refresh would ask for the base role's credentials again.
+         */
+        void resumeFrom(Hold previous) {
+            for (int i = 0; i < sessions.size() && i < previous.sessions.size(); i++) {
+                sessions.get(i).resumeFrom(previous.sessions.get(i));
+            }
+        }
+
         void close() {
             for (int i = sessions.size() - 1; i >= 0; i--) {
                 sessions.get(i).close();
@@ -373,7 +383,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private Hold openForOneCall() {
         Hold released = hold;
         Hold once = open(true);
-        once.session.resumeFrom(released.session); // goes on from the released session if it may, as reopen does
+        once.resumeFrom(released); // goes on from the released sessions if they may, as reopen does
         return once;
     }
 
@@ -446,7 +456,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
         log.debug("IRSA provider for {} used after close(); taking its session up again", label());
         Hold opened = open(true);
-        opened.session.resumeFrom(seen.session); // where the released session left off, if it may: no STS call
+        opened.resumeFrom(seen); // where the released sessions left off, if they may: no STS call
         opened = opened.watched(IdleWatch.start(clock(), RELEASE_AFTER_IDLE, this::releaseIdle));
         synchronized (this) {
             Hold h = hold;

@@ -186,4 +186,37 @@ class ReopenedProviderTest {
     void aSharedDegradedSessionIsNotResumedAsync() {
         aDegradedSessionIsNotResumed(true, ReopenedProviderTest::async);
     }
+
+    /**
+     * A chained provider holds its own base session (with {@code shared(false)}) and the chained one; both go on
+     * from what they left. Here the chained credentials (15 min) are inside their mandatory window when taken up
+     * again, the base role's (1 h) are not: only AssumeRole is asked, not AssumeRoleWithWebIdentity again.
+     */
+    @Test
+    void aChainedProviderTakenUpAgainGoesOnFromEachOfItsSessions() {
+        String target = env.sts().createRole("444455556666", "chained-reopen", """
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                 "Principal":{"AWS":"%s"},"Action":"sts:AssumeRole"}]}""".formatted(env.roleArn()), Duration.ofHours(1));
+        // Without jitter the base role's first refresh is at 45 min, not anywhere from 6 min on: not due at 14 min.
+        IrsaCredentialsProvider base = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).clock(clock).shared(false)
+                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).build()).build();
+        IrsaCredentialsProvider chained = base.assumeRole(dev.irsa.core.ChainedRoleConfig.builder(target)
+                .sessionDuration(Duration.ofMinutes(15)).build());
+        try {
+            String first = chained.resolveCredentials().accessKeyId();
+            assertThat(stsCalls()).isEqualTo(1);
+            assertThat(env.sts().calls().count("AssumeRole")).isEqualTo(1);
+            chained.close();
+            base.close();
+            clock.advance(Duration.ofMinutes(14)); // chained: 1 min left (mandatory); base: 46 min left
+
+            assertThat(chained.resolveCredentials().accessKeyId()).as("new chained credentials").isNotEqualTo(first);
+            assertThat(env.sts().calls().count("AssumeRole")).as("the chained role is asked again").isEqualTo(2);
+            assertThat(stsCalls()).as("the base session went on from its kept credentials").isEqualTo(1);
+        } finally {
+            chained.close();
+            base.close();
+        }
+    }
 }

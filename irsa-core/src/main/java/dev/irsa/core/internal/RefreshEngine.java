@@ -264,6 +264,11 @@ public final class RefreshEngine implements AutoCloseable {
     private final CredentialExchange exchange;
     private final Scheduler scheduler;
     private final Runnable onClose;
+    /** How messages name these credentials, their refresh, session and issuer: IRSA and Pod Identity differ. */
+    private final String credentialsOf;
+    private final String refreshOf;
+    private final String sessionOf;
+    private final String issuer;
     private final Listeners listeners = new Listeners();
     private final LongAdder callersWaited = new LongAdder();
     /** Refreshes that succeeded / failed: counted here, not by listeners, so state() has them whoever listened. */
@@ -298,6 +303,11 @@ public final class RefreshEngine implements AutoCloseable {
                          CredentialExchange exchange, Scheduler scheduler, Runnable onClose, CredentialSource source) {
         this.source = Objects.requireNonNull(source).tag();
         this.roleArn = Objects.requireNonNull(roleArn);
+        boolean pod = source == CredentialSource.POD_IDENTITY; // roleArn then names the source
+        this.credentialsOf = pod ? roleArn + " credentials" : "IRSA credentials for " + roleArn;
+        this.refreshOf = pod ? roleArn + " refresh" : "IRSA refresh for " + roleArn;
+        this.sessionOf = pod ? roleArn + " session" : "IRSA session for " + roleArn;
+        this.issuer = pod ? "the EKS Pod Identity agent" : "STS";
         this.endpoint = endpoint;
         this.policy = Objects.requireNonNull(policy);
         this.clock = Objects.requireNonNull(clock);
@@ -418,8 +428,9 @@ public final class RefreshEngine implements AutoCloseable {
      *   <li>valid, outside the mandatory window and long enough for the caller: serve, starting the refresh if
      *       its point (or a retry) is due and no timer did (a late or missing timer);</li>
      *   <li>valid but in the mandatory window or too short for the caller, after a failed refresh (backing off):
-     *       serve, starting a due retry that nobody waits for, or wait for a retry already in flight when in the
-     *       mandatory window (never past expiry);</li>
+     *       serve, starting a due retry that nobody waits for; in the mandatory window wait for a retry already
+     *       in flight, or, for a caller the credentials are too short for, start a due retry and wait for it (never
+     *       past expiry);</li>
      *   <li>valid but in the mandatory window or too short for the caller: join or start a refresh and wait for
      *       it, never past expiry;</li>
      *   <li>nothing valid, backing off after a failure: the last error at once;</li>
@@ -446,7 +457,10 @@ public final class RefreshEngine implements AutoCloseable {
                     : Decision.SERVE;
         }
         if (s.failure != null) {
-            if (mandatory && s.refreshing) {
+            // In the mandatory window a caller joins the retry in flight; one that asked for a minimum validity
+            // also starts a due retry and waits for it (what it needs is the retry's credentials, not seconds-long
+            // ones). A plain caller does not: it is served and the retry goes on without it.
+            if (mandatory && (s.refreshing || (tooShort && s.retryDueAt(now)))) {
                 return Decision.join(Trigger.RETRY, waitBound, true);
             }
             // Backing off: a due retry is started (not waited for), so retries go on even with no timer
@@ -725,7 +739,7 @@ public final class RefreshEngine implements AutoCloseable {
         try {
             result = outcome.get();
         } catch (Throwable e) {
-            log.error("IRSA refresh of {} failed unexpectedly", roleArn, e);
+            log.error("{} failed unexpectedly", refreshOf, e);
         } finally {
             synchronized (lock) {
                 if (inFlight == f) {
@@ -770,13 +784,13 @@ public final class RefreshEngine implements AutoCloseable {
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         if (prev.failure != null) {
-            log.info("IRSA credentials for {} refreshed after {} failed attempt(s); they expire at {}", roleArn,
+            log.info("{} refreshed after {} failed attempt(s); they expire at {}", credentialsOf,
                     prev.failures, r.credentials().expiration());
         } else if (prev.credentials == null) {
-            log.info("IRSA credentials for {} obtained from {} in {} ms; they expire at {}", roleArn, endpoint,
+            log.info("{} obtained from {} in {} ms; they expire at {}", credentialsOf, endpoint,
                     took.toMillis(), r.credentials().expiration());
         } else {
-            log.debug("IRSA credentials for {} refreshed; they expire at {}", roleArn, r.credentials().expiration());
+            log.debug("{} refreshed; they expire at {}", credentialsOf, r.credentials().expiration());
         }
         listeners.notify(l -> l.onRefreshSucceeded(new RefreshListener.Succeeded(roleArn, trigger, took,
                 r.credentials().expiration(), r.stsCalls())));
@@ -837,18 +851,18 @@ public final class RefreshEngine implements AutoCloseable {
         boolean changed = prev.failure == null || prev.failure.kind() != e.kind()
                 || !Objects.equals(prev.failure.stsErrorCode(), e.stsErrorCode());
         if (!valid && prev.credentials != null && !prev.expiryReported) {
-            log.error("IRSA credentials for {} expired at {} and could not be refreshed ({} failed attempt(s)); callers"
-                    + " get errors until STS answers. Last error: {}", roleArn, Instant.ofEpochMilli(prev.expiresAt),
-                    next.failures, e.getMessage());
+            log.error("{} expired at {} and could not be refreshed ({} failed attempt(s)); callers"
+                    + " get errors until {} answers. Last error: {}", credentialsOf, Instant.ofEpochMilli(prev.expiresAt),
+                    next.failures, issuer, e.getMessage());
         } else if (changed) {
             if (valid) {
-                log.warn("IRSA refresh for {} failed; serving cached credentials valid until {}; next attempt in {} ms: {}",
-                        roleArn, Instant.ofEpochMilli(prev.expiresAt), delay, e.getMessage());
+                log.warn("{} failed; serving cached credentials valid until {}; next attempt in {} ms: {}",
+                        refreshOf, Instant.ofEpochMilli(prev.expiresAt), delay, e.getMessage());
             } else {
-                log.warn("IRSA credentials for {} unavailable: {}", roleArn, e.getMessage());
+                log.warn("{} unavailable: {}", credentialsOf, e.getMessage());
             }
         } else {
-            log.debug("IRSA refresh for {} failed again ({} in a row): {}", roleArn, next.failures, e.getMessage());
+            log.debug("{} failed again ({} in a row): {}", refreshOf, next.failures, e.getMessage());
         }
     }
 
@@ -904,8 +918,8 @@ public final class RefreshEngine implements AutoCloseable {
             }
             generation = s.generation;
             if (wallLeft <= 0) {
-                log.info("IRSA refresh timer for {} is {} ms overdue by the wall clock (the process or its host was"
-                        + " suspended, or restored from a checkpoint); refreshing now", roleArn, -wallLeft);
+                log.info("{} timer is {} ms overdue by the wall clock (the process or its host was"
+                        + " suspended, or restored from a checkpoint); refreshing now", refreshOf, -wallLeft);
                 snapshot = s.notFresh();
                 due = timerTrigger;
             } else {
@@ -945,8 +959,8 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     private IrsaException timedOut(Snapshot latest) {
-        return new IrsaException(IrsaException.Kind.TIMEOUT, null, "No IRSA credentials for " + roleArn + " after"
-                + " waiting " + policy.waitTimeout().toMillis() + " ms for STS at " + endpoint + "; still trying in"
+        return new IrsaException(IrsaException.Kind.TIMEOUT, null, "No " + credentialsOf + " after"
+                + " waiting " + policy.waitTimeout().toMillis() + " ms for " + issuer + " at " + endpoint + "; still trying in"
                 + " the background." + (latest.failure != null ? " Last error: " + latest.failure.getMessage() : ""),
                 latest.failure);
     }
@@ -957,7 +971,7 @@ public final class RefreshEngine implements AutoCloseable {
 
     private IrsaException asIrsaException(Throwable e) {
         return e instanceof IrsaException ie ? ie : new IrsaException(IrsaException.Kind.RETRYABLE, null, "Unexpected "
-                + e.getClass().getName() + " before refreshing IRSA credentials for " + roleArn, e);
+                + e.getClass().getName() + " before refreshing " + credentialsOf, e);
     }
 
     private IrsaException unavailable(Snapshot s, long now) {
@@ -966,10 +980,10 @@ public final class RefreshEngine implements AutoCloseable {
         }
         IrsaException cause = s.failure;
         if (cause == null) {
-            return new IrsaException(IrsaException.Kind.RETRYABLE, null, "No IRSA credentials for " + roleArn + " yet", null);
+            return new IrsaException(IrsaException.Kind.RETRYABLE, null, "No " + credentialsOf + " yet", null);
         }
         String prefix = s.credentials != null
-                ? "IRSA credentials for " + roleArn + " expired at " + Instant.ofEpochMilli(s.expiresAt) + " and the refresh"
+                ? credentialsOf + " expired at " + Instant.ofEpochMilli(s.expiresAt) + " and the refresh"
                         + " keeps failing (" + s.failures + " attempt(s)): "
                 : "";
         // A new exception per caller (their own stack), carrying the cached one as cause.
@@ -977,7 +991,7 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     private IrsaException closedException() {
-        return new IrsaException(IrsaException.Kind.CLOSED, null, "The IRSA session for " + roleArn + " is closed", null);
+        return new IrsaException(IrsaException.Kind.CLOSED, null, "The " + sessionOf + " is closed", null);
     }
 
     @Override

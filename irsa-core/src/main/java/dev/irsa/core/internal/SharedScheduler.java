@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * STS calls, and up to 16 callback threads ({@code irsa-callback-N}) that answer callers who waited for a refresh
  * (their continuations, SDK signing, run there); refresh and callback threads die after 30 s idle. All are daemon
  * threads. The timer thread also runs the clock watchdog once a second, and a CRaC resource tells the watchers about
- * checkpoints and restores. The timer thread never runs a caller's code: with every callback thread busy, answers
- * queue for the next free one, never falling back to the thread that hands them over (a blocked timer thread would
- * end no session's freshness, since the hot path reads no clock). Reference-counted: the last {@link #release()}
+ * checkpoints and restores. The timer thread never runs a caller's code: with every callback thread busy, an answer
+ * runs on a short-lived daemon thread of its own ({@code irsa-callback-overflow-N}), never on the thread that hands it
+ * over (a blocked timer thread would end no session's freshness, since the hot path reads no clock) and never queued
+ * behind busy callback threads (their continuations may be waiting for it). Reference-counted: the last {@link #release()}
  * shuts them down, so a closed application leaves no thread of ours behind.
  */
 public final class SharedScheduler implements Scheduler {
@@ -43,13 +45,14 @@ public final class SharedScheduler implements Scheduler {
         refreshers = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemon("irsa-refresh", true));
         refreshers.allowCoreThreadTimeOut(true);
-        // Grows with the callers waiting at once, up to 16; past that answers queue (unbounded: each is a caller
-        // already waiting, so the queue is bounded by them). Never run by the thread handing them over, which may be
-        // the timer thread or a refresh thread. Once shut down, an answer still comes, on a thread of its own that
-        // ends with it (never dropped: a dropped answer is a caller waiting forever).
-        callbacks = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemon("irsa-callback", true), (task, pool) -> daemon("irsa-callback-late", false).newThread(task).start());
-        callbacks.allowCoreThreadTimeOut(true);
+        // Grows with the callers waiting at once, up to 16 (idle ones die after 30 s). An answer never queues: a
+        // continuation on a callback thread may itself wait for one of our answers (an SDK sync client joins
+        // resolveIdentity), so an answer queued behind 16 such threads would never run and none of them would return.
+        // Past 16, and once shut down, an answer runs on a daemon thread of its own that ends with it. Never on the
+        // thread handing it over (the timer thread or a refresh thread), and never dropped (a caller would wait forever).
+        ThreadFactory overflow = daemon("irsa-callback-overflow", true);
+        callbacks = new ThreadPoolExecutor(0, 16, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemon("irsa-callback", true), (task, pool) -> overflow.newThread(task).start());
         long period = WATCHDOG_PERIOD.toMillis();
         timer.scheduleWithFixedDelay(() -> each(ClockWatcher::checkClock), period, period, TimeUnit.MILLISECONDS);
     }

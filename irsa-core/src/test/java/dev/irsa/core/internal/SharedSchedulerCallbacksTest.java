@@ -104,4 +104,40 @@ class SharedSchedulerCallbacksTest {
             scheduler.release();
         }
     }
+
+    /**
+     * A continuation on a callback thread may wait for another of our answers (an SDK v2 sync client joins
+     * {@code resolveIdentity}): with every callback thread doing so, an answer that queued behind them would never
+     * run, and none of them would ever return. Answers must never wait for a busy callback thread.
+     */
+    @Test
+    void anAnswerNeverQueuesBehindBusyCallbackThreadsThatWaitForIt() throws Exception {
+        SharedScheduler scheduler = SharedScheduler.acquire();
+        int callers = 20;
+        CountDownLatch allAnswered = new CountDownLatch(callers);
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        CountDownLatch allInside = new CountDownLatch(16);
+        try {
+            for (int i = 0; i < callers; i++) {
+                scheduler.callbacks().execute(() -> {
+                    allInside.countDown();
+                    await(allInside); // every callback thread busy before any inner answer is handed over
+                    CompletableFuture<String> inner = new CompletableFuture<>();
+                    scheduler.callbacks().execute(() -> inner.complete(Thread.currentThread().getName()));
+                    try {
+                        threads.add(inner.get(10, TimeUnit.SECONDS));
+                        allAnswered.countDown();
+                    } catch (Exception e) {
+                        // not answered: counted below
+                    }
+                });
+            }
+            assertThat(allAnswered.await(15, TimeUnit.SECONDS))
+                    .as("%d of %d continuations unanswered", allAnswered.getCount(), callers).isTrue();
+            assertThat(threads).as("no answer ran on the timer thread").noneMatch(n -> n.equals("irsa-scheduler"))
+                    .allMatch(n -> n.startsWith("irsa-callback"));
+        } finally {
+            scheduler.release();
+        }
+    }
 }

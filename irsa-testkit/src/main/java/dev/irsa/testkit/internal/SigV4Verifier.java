@@ -272,7 +272,7 @@ public final class SigV4Verifier {
         }
 
         String bodyHash = HEX.formatHex(sha256(req.body()));
-        boolean s3 = "s3".equals(scope[3]);
+        boolean s3 = isS3(scope[3]);
         String payloadHash;
         if (presigned && !s3) {
             // Outside S3 the service hashes the body itself; a declared hash can only agree with it.
@@ -333,9 +333,17 @@ public final class SigV4Verifier {
         return sb.toString();
     }
 
+    /**
+     * S3 and the services signed as S3 is (botocore's S3SigV4Auth: Outposts, Express One Zone): presigned URLs sign
+     * UNSIGNED-PAYLOAD, and the path is signed as sent.
+     */
+    private static boolean isS3(String service) {
+        return "s3".equals(service) || "s3-outposts".equals(service) || "s3express".equals(service);
+    }
+
     private static String canonicalUri(String rawPath, String service) {
         String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
-        if ("s3".equals(service)) {
+        if (isS3(service)) {
             // S3 signs the path as sent: no normalization, encoded once (by the client, on the wire).
             return path;
         }

@@ -215,6 +215,17 @@ class SigV4VerifierTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation")
+    void s3OutpostsAndS3ExpressPresignUnsignedPayloadAsS3Does() {
+        // botocore signs all three with S3SigV4Auth: UNSIGNED-PAYLOAD in presigned URLs.
+        for (String service : List.of("s3-outposts", "s3express")) {
+            SigV4Verifier.Result r = SigV4Verifier.verify(presigned(AwsS3V4Signer.create()::presign, service),
+                    S3_DOC_SECRETS, S3_DOC_NOW);
+            assertThat(r.failure()).as(service + ": " + r.message()).isNull();
+        }
+    }
+
+    @Test
     void presignedRequestsMayNotDeclareAnotherPayloadHashOutsideS3() {
         // A client that puts X-Amz-Content-Sha256=UNSIGNED-PAYLOAD in the query and signs it: only S3 honours that.
         SigV4Verifier.Request req = presigned(Aws4Signer.create()::presign, "rds-db");
