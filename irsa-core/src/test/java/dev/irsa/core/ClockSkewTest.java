@@ -68,7 +68,8 @@ class ClockSkewTest {
         try (IrsaSession s = IrsaSession.create(config, sts, scheduler)) {
             for (int second = 0; second <= 3600; second += 5) { // callers all along, as an application has
                 IrsaCredentials c = s.credentials();
-                assertThat(c.expiration()).isAfter(clock.instant().minus(ahead));
+                // valid by STS's time; handed out on this machine's clock (expiry moved by the skew)
+                assertThat(c.expiration()).isAfter(clock.instant());
                 scheduler.advance(Duration.ofSeconds(5));
             }
         }
@@ -121,6 +122,25 @@ class ClockSkewTest {
         }
         assertThat(warnings()).isEqualTo(1);
         assertThat(logs.all()).contains("58 min ahead of STS at " + env.stsEndpoint());
+    }
+
+    @Test
+    void underASkewTheCredentialsHandedOutExpireWhenStateSaysOnThisMachinesClock() {
+        // What callers compare with this machine's clock (the SDK's expirationTime, an RDS token's margin) must be
+        // the corrected expiry, not STS's: else credentials valid for an hour look two minutes from expiry.
+        Duration ahead = Duration.ofMinutes(58);
+        ManualClock clock = new ManualClock(STS_NOW.plus(ahead));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock)
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+        try (IrsaSession s = IrsaSession.create(config, new Sts(clock, ahead, Duration.ofHours(1)), scheduler)) {
+            IrsaCredentials c = s.credentials();
+            assertThat(s.state().expiration()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+            assertThat(c.expiration()).isEqualTo(s.state().expiration());
+            assertThat(s.credentials(Duration.ofMinutes(3)).expiration()).isEqualTo(s.state().expiration());
+            assertThat(c.toString()).doesNotContain("secret-1").doesNotContain("token-1");
+        }
     }
 
     @Test
