@@ -58,6 +58,40 @@ class ClockSkewTest {
         }
     }
 
+    /** As {@link Sts}, but without a {@code Date} header (a proxy that drops it): nothing confirms the skew. */
+    private static final class StsWithoutDate implements CredentialExchange {
+        private final Sts sts;
+
+        StsWithoutDate(Sts sts) {
+            this.sts = sts;
+        }
+
+        @Override
+        public ExchangeResult exchange(int maxAttempts) {
+            ExchangeResult r = sts.exchange(maxAttempts);
+            return new ExchangeResult(r.credentials(), r.token(), r.stsCalls(), null, r.requestedLifetime());
+        }
+    }
+
+    @Test
+    void credentialsFarShorterThanAskedWithNoDateToTellAreNamedAsAPossibleSkewOnce() {
+        Duration ahead = Duration.ofMinutes(58);
+        ManualClock clock = new ManualClock(STS_NOW.plus(ahead));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock)
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+        try (IrsaSession s = IrsaSession.create(config, new StsWithoutDate(new Sts(clock, ahead, Duration.ofHours(1))),
+                scheduler)) {
+            for (int second = 0; second <= 600; second += 5) {
+                assertThat(s.credentials()).isNotNull();
+                scheduler.advance(Duration.ofSeconds(5));
+            }
+        }
+        assertThat(warnings()).as(logs.all()).isEqualTo(1);
+        assertThat(logs.all()).contains("2 min").contains("1 h").contains("NTP");
+    }
+
     private int callsOverAnHour(Duration ahead, Duration lifetime) {
         ManualClock clock = new ManualClock(STS_NOW.plus(ahead));
         ManualScheduler scheduler = new ManualScheduler(clock);
