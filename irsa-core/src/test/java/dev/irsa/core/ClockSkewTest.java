@@ -178,6 +178,29 @@ class ClockSkewTest {
     }
 
     @Test
+    void aSessionTakenUpAgainUnderASkewKeepsTheCorrectedExpiry() {
+        Duration ahead = Duration.ofMinutes(58);
+        ManualClock clock = new ManualClock(STS_NOW.plus(ahead));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        Sts sts = new Sts(clock, ahead, Duration.ofHours(1));
+        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock)
+                .refreshPolicy(RefreshPolicy.builder().jitter(0).build())
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+        IrsaCredentials first;
+        try (IrsaSession s = IrsaSession.shared(config, sts, scheduler)) {
+            first = s.credentials();
+        }
+        clock.advance(Duration.ofMinutes(30)); // by STS's expiry long past; by the corrected one half an hour left
+        try (IrsaSession s = IrsaSession.shared(config, sts, scheduler)) {
+            assertThat(s.credentials()).isEqualTo(first);
+            assertThat(sts.calls).as("taken up from the kept session: no STS call").isEqualTo(1);
+            assertThat(s.state().expiration()).isEqualTo(first.expiration())
+                    .isEqualTo(clock.instant().plus(Duration.ofMinutes(30)));
+        }
+    }
+
+    @Test
     void overLoopbackHttpARightClockGetsNoWarning(IrsaEnvironment env) {
         IrsaConfig config = IrsaConfig.builder().roleArn(env.roleArn()).tokenFile(env.tokenFile()).region(env.region())
                 .stsEndpoint(env.stsEndpoint()).roleSessionName("right").build();
