@@ -58,6 +58,40 @@ class ClockSkewTest {
         }
     }
 
+    /** As {@link Sts}, but without a {@code Date} header (a proxy that drops it): nothing confirms the skew. */
+    private static final class StsWithoutDate implements CredentialExchange {
+        private final Sts sts;
+
+        StsWithoutDate(Sts sts) {
+            this.sts = sts;
+        }
+
+        @Override
+        public ExchangeResult exchange(int maxAttempts) {
+            ExchangeResult r = sts.exchange(maxAttempts);
+            return new ExchangeResult(r.credentials(), r.token(), r.stsCalls(), null, r.requestedLifetime());
+        }
+    }
+
+    @Test
+    void credentialsFarShorterThanAskedWithNoDateToTellAreNamedAsAPossibleSkewOnce() {
+        Duration ahead = Duration.ofMinutes(58);
+        ManualClock clock = new ManualClock(STS_NOW.plus(ahead));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock)
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+        try (IrsaSession s = IrsaSession.create(config, new StsWithoutDate(new Sts(clock, ahead, Duration.ofHours(1))),
+                scheduler)) {
+            for (int second = 0; second <= 600; second += 5) {
+                assertThat(s.credentials()).isNotNull();
+                scheduler.advance(Duration.ofSeconds(5));
+            }
+        }
+        assertThat(warnings()).as(logs.all()).isEqualTo(1);
+        assertThat(logs.all()).contains("2 min").contains("1 h").contains("NTP");
+    }
+
     private int callsOverAnHour(Duration ahead, Duration lifetime) {
         ManualClock clock = new ManualClock(STS_NOW.plus(ahead));
         ManualScheduler scheduler = new ManualScheduler(clock);
@@ -68,7 +102,8 @@ class ClockSkewTest {
         try (IrsaSession s = IrsaSession.create(config, sts, scheduler)) {
             for (int second = 0; second <= 3600; second += 5) { // callers all along, as an application has
                 IrsaCredentials c = s.credentials();
-                assertThat(c.expiration()).isAfter(clock.instant().minus(ahead));
+                // valid by STS's time; handed out on this machine's clock (expiry moved by the skew)
+                assertThat(c.expiration()).isAfter(clock.instant());
                 scheduler.advance(Duration.ofSeconds(5));
             }
         }
@@ -121,6 +156,48 @@ class ClockSkewTest {
         }
         assertThat(warnings()).isEqualTo(1);
         assertThat(logs.all()).contains("58 min ahead of STS at " + env.stsEndpoint());
+    }
+
+    @Test
+    void underASkewTheCredentialsHandedOutExpireWhenStateSaysOnThisMachinesClock() {
+        // What callers compare with this machine's clock (the SDK's expirationTime, an RDS token's margin) must be
+        // the corrected expiry, not STS's: else credentials valid for an hour look two minutes from expiry.
+        Duration ahead = Duration.ofMinutes(58);
+        ManualClock clock = new ManualClock(STS_NOW.plus(ahead));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock)
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+        try (IrsaSession s = IrsaSession.create(config, new Sts(clock, ahead, Duration.ofHours(1)), scheduler)) {
+            IrsaCredentials c = s.credentials();
+            assertThat(s.state().expiration()).isEqualTo(clock.instant().plus(Duration.ofHours(1)));
+            assertThat(c.expiration()).isEqualTo(s.state().expiration());
+            assertThat(s.credentials(Duration.ofMinutes(3)).expiration()).isEqualTo(s.state().expiration());
+            assertThat(c.toString()).doesNotContain("secret-1").doesNotContain("token-1");
+        }
+    }
+
+    @Test
+    void aSessionTakenUpAgainUnderASkewKeepsTheCorrectedExpiry() {
+        Duration ahead = Duration.ofMinutes(58);
+        ManualClock clock = new ManualClock(STS_NOW.plus(ahead));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        Sts sts = new Sts(clock, ahead, Duration.ofHours(1));
+        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(clock)
+                .refreshPolicy(RefreshPolicy.builder().jitter(0).build())
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+        IrsaCredentials first;
+        try (IrsaSession s = IrsaSession.shared(config, sts, scheduler)) {
+            first = s.credentials();
+        }
+        clock.advance(Duration.ofMinutes(30)); // by STS's expiry long past; by the corrected one half an hour left
+        try (IrsaSession s = IrsaSession.shared(config, sts, scheduler)) {
+            assertThat(s.credentials()).isEqualTo(first);
+            assertThat(sts.calls).as("taken up from the kept session: no STS call").isEqualTo(1);
+            assertThat(s.state().expiration()).isEqualTo(first.expiration())
+                    .isEqualTo(clock.instant().plus(Duration.ofMinutes(30)));
+        }
     }
 
     @Test

@@ -330,6 +330,24 @@ class RdsAuthTokensTest {
     }
 
     @Test
+    void aNodeClockFarAheadOfStsStillGetsATokenWithOneHourCredentials(IrsaEnvironment env) {
+        // STS (the emulator) answers on the real clock; this node's is 58 min ahead. The session corrects expiry onto
+        // this clock, and the margin check must see that corrected expiry, not STS's two minutes from now.
+        ManualClock ahead = new ManualClock(Instant.now().plus(Duration.ofMinutes(58)));
+        try (IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("rds-skew")
+                     .shared(false).clock(ahead).build();
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).clock(ahead).build()) {
+            String token = tokens.token(RdsEndpoint.of(HOST, 5432, "app_user"));
+            SessionState state = p.state().orElseThrow();
+            assertThat(state.status()).isEqualTo(SessionState.Status.VALID);
+            assertThat(p.resolveCredentials().expirationTime()).contains(state.expiration());
+            assertThat(RdsAuthTokenVerifier.forEmulator(env.sts()).verify(token, HOST, 5432, "app_user", "us-west-2")
+                    .reason()).isEqualTo(Reason.ACCEPTED);
+        }
+    }
+
+    @Test
     void credentialsWithinTheMarginAreRefreshedFirstAndTheTokenIsSignedWithTheNewOnes() {
         ManualClock clock = ManualClock.now();
         try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).tokenLifetime(Duration.ofHours(6)).start();

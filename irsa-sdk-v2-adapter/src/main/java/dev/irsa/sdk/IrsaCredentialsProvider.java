@@ -22,9 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -71,6 +73,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     static final Duration RELEASE_AFTER_IDLE = Duration.ofMinutes(5);
     /** {@link IrsaConfig}'s default {@code DurationSeconds}. */
     private static final Duration DEFAULT_SESSION_DURATION = Duration.ofHours(1);
+    private static final String POD_IDENTITY_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+    /** The Pod Identity configurations (agent URI and ignored options) already warned about: a few per process. */
+    private static final Set<String> IGNORED_OPTIONS_WARNED = ConcurrentHashMap.newKeySet();
 
     private final Builder builder;
     /** The IRSA configuration, or null (Pod Identity, or not configured). */
@@ -709,13 +714,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         /**
          * {@code DurationSeconds}: 900 s to 43,200 s (and no more than the role's maximum); default 1 h.
          *
-         * @param duration the requested session duration
+         * @param duration the requested session duration, or null for the default
          * @return this builder
          */
         public Builder sessionDuration(Duration duration) {
-            config.sessionDuration(duration);
+            Duration d = duration == null ? DEFAULT_SESSION_DURATION : duration;
+            config.sessionDuration(d);
             // The default set explicitly (the Spring starter always sets one) changes nothing: not worth a warning
-            irsaOnly(3, "sessionDuration", !duration.equals(DEFAULT_SESSION_DURATION));
+            irsaOnly(3, "sessionDuration", !d.equals(DEFAULT_SESSION_DURATION));
             return this;
         }
 
@@ -865,7 +871,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * to get credentials throws here as an {@link SdkClientException}. When EKS Pod Identity is chosen
          * automatically (no role ARN or token file given, Pod Identity configured and IRSA not), the IRSA-only options
          * (session name, region, STS endpoint, a session duration other than the default, STS client) are ignored and
-         * named in one WARN line; a session policy, policy ARNs or chained roles make the provider fail instead.
+         * named in one WARN line (once per process for a configuration); a session policy, policy ARNs or chained roles make the provider fail instead.
          *
          * @return the new provider
          * @throws SdkClientException if eager start is on and credentials cannot be had
@@ -887,9 +893,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
                 }
-                if (!b.irsaOnly.isEmpty()) {
+                if (!b.irsaOnly.isEmpty() && IGNORED_OPTIONS_WARNED.add(b.settings.environmentVariable(POD_IDENTITY_URI).orElse("")
+                        + " " + b.irsaOnly.values())) {
                     // Harmless (they only configure the STS call that Pod Identity does not make), but a user who set
-                    // them expects them to matter: say so once, at build
+                    // them expects them to matter: say so once per configuration (the Spring starter builds up to
+                    // three providers of one configuration)
                     log.warn("This pod gets credentials from EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI is"
                             + " set, AWS_ROLE_ARN / AWS_WEB_IDENTITY_TOKEN_FILE are not), so the IRSA-only options {}"
                             + " are ignored: they configure an STS call that Pod Identity does not make. Remove them,"

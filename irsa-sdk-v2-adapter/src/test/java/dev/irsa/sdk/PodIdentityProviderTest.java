@@ -213,4 +213,37 @@ class PodIdentityProviderTest {
                 env.podEnvironment())).shared(false).sessionDuration(Duration.ofHours(1)).build().close());
         assertThat(quiet).doesNotContain("WARN");
     }
+
+    @Test
+    void theIgnoredOptionsWarningIsLoggedOncePerConfigurationNotPerProviderBuilt(PodIdentityEnvironment env) {
+        // The Spring starter builds the bean, a toBuilder() copy to keep the session, and with the config import a
+        // third provider of the same configuration: one warning, not three.
+        IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(
+                env.podEnvironment())).shared(false).region("ap-south-1").roleSessionName("once-only");
+        String log = StdErrCapture.during(() -> {
+            try (IrsaCredentialsProvider first = b.build();
+                 IrsaCredentialsProvider copy = first.toBuilder().eagerStart(false).build();
+                 IrsaCredentialsProvider again = IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(
+                         env.podEnvironment())).shared(false).region("ap-south-1").roleSessionName("once-only").build()) {
+                assertThat(copy.source()).contains(CredentialSource.POD_IDENTITY);
+            }
+        });
+        assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains("ignored")).toList()).hasSize(1);
+
+        // Other ignored options are another configuration: named again.
+        String other = StdErrCapture.during(() -> IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(
+                env.podEnvironment())).shared(false).region("ap-south-1").build().close());
+        assertThat(other.lines().filter(l -> l.contains("WARN") && l.contains("ignored")).toList()).hasSize(1);
+    }
+
+    @Test
+    void aNullSessionDurationMeansTheDefault(PodIdentityEnvironment env) {
+        // As every other setter: null is "not set", not a NullPointerException from deep inside the builder.
+        try (IrsaCredentialsProvider p = IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(
+                env.podEnvironment())).shared(false).sessionDuration(null).build()) {
+            assertThat(p.resolveCredentials().accessKeyId()).isNotBlank();
+        }
+        assertThat(IrsaCredentialsProvider.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .sessionDuration(Duration.ofHours(2)).sessionDuration(null)).isNotNull();
+    }
 }

@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * The starter in a pod that has only the EKS Pod Identity variables (no IRSA pair), on whichever Spring Boot line
  * the build selected: the bean, health and meters all say pod-identity, against the agent emulator on loopback.
  */
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 class PodIdentityStarterTest {
     @RegisterExtension
     static final PodIdentityEmulatorExtension podIdentity = PodIdentityEmulatorExtension.create();
@@ -66,6 +67,19 @@ class PodIdentityStarterTest {
                 assertThat(sts.getCallerIdentity().arn()).startsWith("arn:aws:sts::111122223333:assumed-role/app-role/");
             }
         });
+    }
+
+    @Test
+    void anIrsaOnlyPropertyIgnoredForPodIdentityIsNamedInOneWarning(PodIdentityEnvironment env,
+            org.springframework.boot.test.system.CapturedOutput output) {
+        // The bean and IrsaSessionKeeper's toBuilder() copy are two providers of one configuration: one WARN.
+        runner.withPropertyValues(pod(env)).withPropertyValues("irsa.warm-up=false", "irsa.region=eu-north-1")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials();
+                });
+        assertThat(output.getAll().lines().filter(l -> l.contains("WARN") && l.contains("are ignored")).toList())
+                .as(output.getAll()).hasSize(1);
     }
 
     @Test

@@ -40,6 +40,7 @@ final class ClockSkew {
         long exp = r.credentials().expiration().toEpochMilli();
         Duration skew = skew(r, now);
         if (skew == null) {
+            warnIfMuchShorterThanAsked(r, now, exp, log, issuer);
             return exp;
         }
         if (warned.compareAndSet(false, true)) {
@@ -49,6 +50,25 @@ final class ClockSkew {
                     skew.isNegative() ? "behind" : "ahead of", issuer, describe(r.requestedLifetime()));
         }
         return exp + skew.toMillis();
+    }
+
+    /**
+     * Without the issuer's {@code Date} nothing confirms a skew, but credentials that look less than half as long as
+     * the lifetime asked for (STS grants exactly that or refuses) most likely mean this clock is ahead: say so once.
+     * With a {@code Date} that puts this clock right, shorter credentials are what the issuer granted (the test kit's
+     * emulator can): no warning.
+     */
+    private void warnIfMuchShorterThanAsked(ExchangeResult r, long now, long exp, Logger log, String issuer) {
+        Duration asked = r.requestedLifetime();
+        if (r.serverTime() != null || asked == null || exp - now >= asked.toMillis() / 2) {
+            return;
+        }
+        if (warned.compareAndSet(false, true)) {
+            log.warn("Credentials from {} look {} long by this machine's clock, though {} was asked for: this clock may"
+                    + " be ahead of STS's (the answer had no Date header to tell). Check NTP on the node (chronyc"
+                    + " tracking, timedatectl); refreshes come as often as the credentials look short meanwhile.",
+                    issuer, describe(Duration.ofMillis(Math.max(0, exp - now))), describe(asked));
+        }
     }
 
     /** How far this clock is ahead of the issuer's (negative: behind), or null when unknown, small or unconfirmed. */

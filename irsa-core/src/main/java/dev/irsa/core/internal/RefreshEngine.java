@@ -751,14 +751,15 @@ public final class RefreshEngine implements AutoCloseable {
         }
     }
 
-    private Snapshot succeeded(CompletableFuture<Snapshot> f, ExchangeResult r, Trigger trigger, long t0) {
+    private Snapshot succeeded(CompletableFuture<Snapshot> f, ExchangeResult issued, Trigger trigger, long t0) {
         long now = clock.millis();
-        long exp = skew.localExpiry(r, now, log, "STS at " + endpoint);
+        long exp = skew.localExpiry(issued, now, log, "STS at " + endpoint);
         if (exp <= now) {
             throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "STS returned credentials that expire at "
-                    + r.credentials().expiration() + ", which is already past by this machine's clock ("
+                    + issued.credentials().expiration() + ", which is already past by this machine's clock ("
                     + Instant.ofEpochMilli(now) + "). The clock is probably wrong: check NTP.", null);
         }
+        ExchangeResult r = onLocalClock(issued, exp);
         Duration lifetime = Duration.ofMillis(exp - now);
         long mandatoryAt = exp - policy.mandatoryWindow(lifetime).toMillis();
         Snapshot prev;
@@ -795,6 +796,21 @@ public final class RefreshEngine implements AutoCloseable {
         listeners.notify(l -> l.onRefreshSucceeded(new RefreshListener.Succeeded(roleArn, trigger, took,
                 r.credentials().expiration(), r.stsCalls())));
         return next;
+    }
+
+    /**
+     * {@code r} with its credentials expiring at {@code localExpiry}: after a skew correction, what callers get (and
+     * compare with this machine's clock: the SDK's {@code expirationTime}, an RDS token's margin, a kept session)
+     * must expire when {@link #state()} says, not at STS's time.
+     */
+    private static ExchangeResult onLocalClock(ExchangeResult r, long localExpiry) {
+        IrsaCredentials c = r.credentials();
+        if (c.expiration().toEpochMilli() == localExpiry) {
+            return r;
+        }
+        IrsaCredentials local = new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
+                Instant.ofEpochMilli(localExpiry), c.assumedRoleArn(), c.accountId());
+        return new ExchangeResult(local, r.token(), r.stsCalls(), r.serverTime(), r.requestedLifetime());
     }
 
     private Snapshot failed(CompletableFuture<Snapshot> f, IrsaException e, Trigger trigger, long t0) {
