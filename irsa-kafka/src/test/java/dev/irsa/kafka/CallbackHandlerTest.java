@@ -210,6 +210,40 @@ class CallbackHandlerTest {
     }
 
     /**
+     * The margin is a fraction of the credentials' lifetime from when STS issued them, not from when this Kafka client
+     * first saw them: a consumer (re)built during an STS outage while the shared session's 900-s credentials have 120 s
+     * left still keeps 5 s clear of their expiry (a fortieth of the 120 s seen would be 3 s).
+     */
+    @Test
+    void awsMskIamCallbackOfAClientBuiltLateInTheCredentialsLifeKeepsTheFullMargin() throws Exception {
+        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-01-05T10:00:00Z"));
+        try (IrsaEnvironment env = IrsaEnvironment.builder().clock(clock).credentialLifetime(Duration.ofSeconds(900)).start();
+             IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("late-client")
+                     .clock(clock).refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
+                             .maxAttempts(1).waitTimeout(Duration.ofSeconds(30)).build())
+                     .shared(false).build()) {
+            java.time.Instant expiry = ((AwsSessionCredentials) p.resolveCredentials()).expirationTime().orElseThrow();
+            env.sts().faults().failAlways(Fault.SERVICE_UNAVAILABLE);
+            clock.set(expiry.minusSeconds(120));
+            IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
+            handler.configure(Map.of("sasl.irsa.credentials.provider", p, "sasl.irsa.clock", clock), "AWS_MSK_IAM",
+                    List.of());
+            clock.set(expiry.minusSeconds(6));
+            AWSCredentialsCallback outside = new AWSCredentialsCallback();
+            handler.handle(new Callback[] {outside});
+            assertThat(outside.isSuccessful()).as("6 s before expiry, outside the 5-s margin").isTrue();
+            clock.set(expiry.minusMillis(3100));
+            AWSCredentialsCallback inside = new AWSCredentialsCallback();
+            handler.handle(new Callback[] {inside});
+            assertThat(inside.isSuccessful()).as("3.1 s before the expiry of 900-s credentials: inside the 5-s margin")
+                    .isFalse();
+            assertThat(inside.getLoadingException().getMessage()).contains("within the 5000 ms kept clear of expiry");
+            handler.close();
+        }
+    }
+
+    /**
      * OAUTHBEARER tokens keep the same margin: with 400-s credentials (a 5-s margin) and STS failing, the provider
      * still serves the cached credentials 3 s before their expiry, and the login handler refuses to make a 3-s token
      * from them (Kafka's login refresh thread tries again) instead of signing one.

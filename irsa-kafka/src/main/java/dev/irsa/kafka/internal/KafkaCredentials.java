@@ -64,10 +64,13 @@ public final class KafkaCredentials implements AutoCloseable {
     private final String chainedRole;
     /** With {@code awsDebugCreds=true}: logs the principal of each new set of credentials; else null. */
     private volatile SigningIdentityLog identityLog;
-    /** The credentials served last, and when they were first seen: served again while a refresh runs, up to their margin. */
+    /** The credentials served last, and their lifetime: served again while a refresh runs, up to their margin. */
     private volatile Served last;
 
-    private record Served(AwsSessionCredentials credentials, Instant firstSeen) {
+    /**
+     * @param lifetime how long the credentials were valid for when the session obtained them, or null when unknown
+     */
+    private record Served(AwsSessionCredentials credentials, Duration lifetime) {
         /**
          * Whether these may still sign at {@code now}: before their expiry less the {@link #margin()}. A
          * credential that expires during the trip to the broker, or a little early by the broker's clock, would
@@ -79,14 +82,30 @@ public final class KafkaCredentials implements AutoCloseable {
         }
 
         /**
-         * A fortieth of the lifetime seen, at most {@link #MAX_EXPIRY_MARGIN}: 5 s for any credentials STS issues
-         * (15 min or more); the fraction keeps the margin inside the mandatory window of short test credentials.
+         * {@link #MAX_EXPIRY_MARGIN}, or a fortieth of the lifetime where that is less (credentials of under 200 s,
+         * only ever short test credentials: the fraction keeps the margin inside their mandatory window). The lifetime
+         * counts from when the session obtained them, not from when this client first saw them: a client built late in
+         * their life (during an STS outage, say) keeps the same margin as one that saw them arrive.
          */
         Duration margin() {
-            Instant expiry = credentials.expirationTime().orElse(firstSeen);
-            Duration m = Duration.between(firstSeen, expiry).dividedBy(40);
+            if (lifetime == null) {
+                return MAX_EXPIRY_MARGIN;
+            }
+            Duration m = lifetime.dividedBy(40);
             return m.compareTo(MAX_EXPIRY_MARGIN) > 0 ? MAX_EXPIRY_MARGIN : m.isNegative() ? Duration.ZERO : m;
         }
+    }
+
+    /**
+     * The lifetime {@code s} had when the session obtained them (its state's last refresh to their expiry), by the
+     * session's own clock; null when the session's state describes other credentials (a refresh landed meanwhile) or
+     * none, and then the full margin applies.
+     */
+    private Duration lifetimeOf(AwsSessionCredentials s) {
+        Instant expiry = s.expirationTime().orElse(null);
+        return expiry == null ? null : provider.state()
+                .filter(st -> st.lastRefresh() != null && expiry.equals(st.expiration()))
+                .map(st -> Duration.between(st.lastRefresh(), expiry)).orElse(null);
     }
 
     private KafkaCredentials(IrsaCredentialsProvider provider, boolean owned, Clock clock, String chainedRole) {
@@ -215,7 +234,7 @@ public final class KafkaCredentials implements AutoCloseable {
             // group.protocol=consumer, on the consumer's background thread), never while it serves connections.
             // Failing here fails the client's construction with the reason, not its first send.
             if (provider.resolveCredentials() instanceof AwsSessionCredentials s) {
-                c.last = new Served(s, clock.instant());
+                c.last = new Served(s, c.lifetimeOf(s));
                 if (options.debugCreds()) {
                     c.identityLog = new SigningIdentityLog(mechanism, provider, options.stsRegion(), SettingsSource.system());
                     c.identityLog.now(s);
@@ -300,7 +319,7 @@ public final class KafkaCredentials implements AutoCloseable {
             synchronized (this) { // rare: once per refresh; so that one change is logged once
                 l = last;
                 if (l == null || !l.credentials().accessKeyId().equals(s.accessKeyId())) {
-                    last = new Served(s, clock.instant());
+                    last = new Served(s, lifetimeOf(s));
                     SigningIdentityLog debug = identityLog;
                     if (debug != null) {
                         debug.later(s);
