@@ -8,17 +8,17 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Captures every log event (formatted message and stack trace) while open. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
-    LogCapture() {
+    public LogCapture() {
         appender.start();
         root.addAppender(appender);
     }
 
     /** Each event as one string: level, logger, message, and the stack trace with its messages. */
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (appender) { // AppenderBase.doAppend holds the appender's monitor while adding
             return appender.list.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage()
                     + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
@@ -26,7 +26,7 @@ final class LogCapture implements AutoCloseable {
         }
     }
 
-    String all() {
+    public String all() {
         return String.join("\n", lines());
     }
 

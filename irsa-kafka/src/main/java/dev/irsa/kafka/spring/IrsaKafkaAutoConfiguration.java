@@ -4,6 +4,9 @@ import dev.irsa.kafka.IrsaMskIamCallbackHandler;
 import dev.irsa.kafka.IrsaMskOAuthBearerLoginCallbackHandler;
 import dev.irsa.kafka.internal.KafkaCredentials;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.sdk.internal.ProviderChoice;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ListableBeanFactory;
 import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +38,8 @@ import org.springframework.util.ReflectionUtils;
  * containers build their clients from them), the {@code KafkaAdmin}, and Kafka Streams' configuration (under the
  * {@code producer.}, {@code consumer.} and {@code admin.} prefixes, the only way Kafka Streams passes an object to
  * its inner clients). Spring Boot offers no customizer for the admin client's or Streams' configuration; these are
- * adjusted as beans, before they are initialized, using only what Spring Kafka 3.x and 4.x share (tested on 4.0). Nothing happens when there is no single {@code IrsaCredentialsProvider} bean.
+ * adjusted as beans, before they are initialized, using only what Spring Kafka 3.x and 4.x share (tested on 4.0). The bean is the single {@code IrsaCredentialsProvider}, else the {@code @Primary} one (the rule
+ * irsa-rds follows too); with none to choose, nothing is handed over and one WARN names the candidates.
  *
  * <p>Kafka clients built outside Spring (with {@code new KafkaProducer<>(properties)}) are not reached: hand them the
  * bean in {@value KafkaCredentials#PROVIDER_CONFIG} yourself. While the context lives, one of them that resolves an IRSA
@@ -64,11 +68,21 @@ public class IrsaKafkaAutoConfiguration {
      * Hands the application's provider to the Kafka client configurations Spring builds.
      *
      * @param provider the application's provider, looked up when the first Kafka bean appears
+     * @param beanFactory to name the candidates when none can be chosen
      * @return the post-processor
      */
     @Bean
-    public static BeanPostProcessor irsaKafkaCredentialsPostProcessor(ObjectProvider<IrsaCredentialsProvider> provider) {
-        return new KafkaProviderPostProcessor(provider);
+    public static BeanPostProcessor irsaKafkaCredentialsPostProcessor(ObjectProvider<IrsaCredentialsProvider> provider,
+                                                                      ListableBeanFactory beanFactory) {
+        return new KafkaProviderPostProcessor(() -> {
+            // the rule irsa-rds follows too, so that both sign with the same bean
+            ProviderChoice.Choice<IrsaCredentialsProvider> c = ProviderChoice.choose("Kafka (irsa-kafka's handlers)",
+                    provider.getIfUnique(), null, List.of(beanFactory.getBeanNamesForType(IrsaCredentialsProvider.class)));
+            if (c.provider() == null) {
+                log.warn(c.warning());
+            }
+            return c.provider();
+        });
     }
 
     /**
@@ -110,24 +124,40 @@ public class IrsaKafkaAutoConfiguration {
     /**
      * Static and lazy: a post-processor is created before the beans it could otherwise depend on.
      */
-    private record KafkaProviderPostProcessor(ObjectProvider<IrsaCredentialsProvider> provider)
-            implements BeanPostProcessor, Ordered {
+    private static final class KafkaProviderPostProcessor implements BeanPostProcessor, Ordered {
+        private final Supplier<IrsaCredentialsProvider> choose;
+        private volatile boolean chosen;
+        private IrsaCredentialsProvider chosenProvider;
+
+        KafkaProviderPostProcessor(Supplier<IrsaCredentialsProvider> choose) {
+            this.choose = choose;
+        }
+
+        /** Chosen once, when the first Kafka configuration wants it: one WARN at most, whatever the number of beans. */
+        private synchronized IrsaCredentialsProvider provider() {
+            if (!chosen) {
+                chosenProvider = choose.get();
+                chosen = true;
+            }
+            return chosenProvider;
+        }
+
         @Override
         public Object postProcessBeforeInitialization(Object bean, String beanName) {
             if (bean instanceof DefaultKafkaProducerFactory<?, ?> f && wantsProvider(f.getConfigurationProperties())) {
-                IrsaCredentialsProvider p = provider.getIfUnique();
+                IrsaCredentialsProvider p = provider();
                 if (p != null) {
                     f.updateConfigs(Map.of(KafkaCredentials.PROVIDER_CONFIG, p));
                     handedOver("producer factory", beanName, p);
                 }
             } else if (bean instanceof DefaultKafkaConsumerFactory<?, ?> f && wantsProvider(f.getConfigurationProperties())) {
-                IrsaCredentialsProvider p = provider.getIfUnique();
+                IrsaCredentialsProvider p = provider();
                 if (p != null) {
                     f.updateConfigs(Map.of(KafkaCredentials.PROVIDER_CONFIG, p));
                     handedOver("consumer factory", beanName, p);
                 }
             } else if (bean instanceof KafkaAdmin a && wantsProvider(a.getConfigurationProperties())) {
-                IrsaCredentialsProvider p = provider.getIfUnique();
+                IrsaCredentialsProvider p = provider();
                 if (p != null) {
                     admin(a, beanName, p);
                 }
@@ -135,7 +165,7 @@ public class IrsaKafkaAutoConfiguration {
                 Map<String, Object> configs = new HashMap<>();
                 s.asProperties().forEach((k, v) -> configs.put(String.valueOf(k), v));
                 IrsaCredentialsProvider p;
-                if (wantsProvider(configs) && (p = provider.getIfUnique()) != null) {
+                if (wantsProvider(configs) && (p = provider()) != null) {
                     for (String prefix : STREAMS_PREFIXES) {
                         configs.putIfAbsent(prefix + KafkaCredentials.PROVIDER_CONFIG, p);
                     }

@@ -27,7 +27,7 @@ class IrsaKafkaAutoConfigurationTest {
     IrsaKafkaAutoConfigurationTest() {
         DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
         beans.registerSingleton("irsaCredentialsProvider", provider);
-        bpp = IrsaKafkaAutoConfiguration.irsaKafkaCredentialsPostProcessor(beans.getBeanProvider(IrsaCredentialsProvider.class));
+        bpp = IrsaKafkaAutoConfiguration.irsaKafkaCredentialsPostProcessor(beans.getBeanProvider(IrsaCredentialsProvider.class), beans);
     }
 
     @AfterEach
@@ -80,5 +80,27 @@ class IrsaKafkaAutoConfigurationTest {
         KafkaAdmin admin = new KafkaAdmin(msk("sasl.client.callback.handler.class", "dev.irsa.kafka.IrsaMskIamCallbackHandler"));
         bpp.postProcessBeforeInitialization(admin, "kafkaAdmin");
         assertThat(admin.getConfigurationProperties()).containsEntry("sasl.irsa.credentials.provider", provider);
+    }
+
+    /** Two IRSA beans, neither @Primary: no bean to hand over, and one WARN (not one per Kafka bean) saying so. */
+    @Test
+    void withoutAProviderBeanToChooseOneWarnNamesTheCandidates() {
+        DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
+        beans.registerSingleton("first", provider);
+        beans.registerSingleton("second", provider);
+        BeanPostProcessor twoBeans = IrsaKafkaAutoConfiguration.irsaKafkaCredentialsPostProcessor(
+                beans.getBeanProvider(IrsaCredentialsProvider.class), beans);
+        try (dev.irsa.kafka.LogCapture logs = new dev.irsa.kafka.LogCapture()) {
+            for (String name : java.util.List.of("producerFactory", "otherProducerFactory")) {
+                DefaultKafkaProducerFactory<String, String> f = new DefaultKafkaProducerFactory<>(
+                        msk("sasl.client.callback.handler.class", dev.irsa.kafka.IrsaMskIamCallbackHandler.class));
+                twoBeans.postProcessBeforeInitialization(f, name);
+                assertThat(f.getConfigurationProperties()).doesNotContainKey("sasl.irsa.credentials.provider");
+            }
+            java.util.List<String> warns = logs.lines().stream()
+                    .filter(l -> l.startsWith("WARN") && l.contains("credentials provider")).toList();
+            assertThat(warns).hasSize(1);
+            assertThat(warns.get(0)).contains("Kafka").contains("first").contains("second").contains("@Primary");
+        }
     }
 }

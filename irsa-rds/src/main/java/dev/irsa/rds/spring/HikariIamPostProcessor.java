@@ -130,11 +130,19 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
 
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
-        if (!(bean instanceof HikariDataSource ds) || ds.getCredentialsProvider() != null) {
-            return bean;
-        }
         Settings own = named == null ? Settings.NONE : namedSettings(beanName);
         if (own == null) {
+            return bean;
+        }
+        if (!(bean instanceof HikariDataSource ds) || ds.getCredentialsProvider() != null) {
+            if (named != null) {
+                // named on purpose: the README promises start-up fails rather than the data source keeping its password
+                throw new IllegalStateException("DataSource '" + beanName + "' is named in " + PREFIX + " but cannot be"
+                        + " switched to RDS IAM authentication: " + (bean instanceof HikariDataSource
+                        ? "it has a credentials provider of its own (HikariConfig.setCredentialsProvider)"
+                        : "it is not a HikariDataSource (it is a " + bean.getClass().getName() + ")")
+                        + ". Remove it from " + PREFIX + ", or make it an unconfigured HikariDataSource.");
+            }
             return bean;
         }
         boolean isNamed = named != null;

@@ -2,6 +2,11 @@ package dev.irsa.rds.spring;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.rds.RdsAuthTokens;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.sdk.internal.ProviderChoice;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -32,16 +37,17 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * password of its own; any other (an H2 or local database next to the RDS one, a database with its own password, a
  * pool a {@code @Bean} method already started) is left as it is, password included, with a WARN saying why.
  *
- * <p>Tokens are signed with the application's {@link AwsCredentialsProvider} bean (the one
- * {@code irsa-spring-starter} defines) when there is exactly one, otherwise with an
- * {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} of its own. {@code irsa.rds.margin} (default 3 minutes) is
+ * <p>Tokens are signed with the application's single {@link IrsaCredentialsProvider} bean (the one
+ * {@code irsa-spring-starter} defines), else its single or {@code @Primary} {@link AwsCredentialsProvider} bean (the
+ * rule irsa-kafka's glue follows too), otherwise, with one WARN naming the candidates, with an
+ * {@link IrsaCredentialsProvider#create()} of its own. {@code irsa.rds.margin} (default 3 minutes) is
  * how long a token, and the IRSA credentials that sign it, must still be valid when handed out (see
  * {@link RdsAuthTokens}).
  *
  * <p>Works with Spring Boot 4.0 and 3.5: it only needs what both lines share. It needs HikariCP 7.0 or newer (Boot
  * 4.0 manages 7.0; on Boot 3.5, which manages 6.3, set {@code hikaricp.version} to 7.1.0) and says so at start-up
  * otherwise. A {@code DataSource} with its own
- * {@code credentialsProvider} is left alone.
+ * {@code credentialsProvider} is left alone, unless named in {@code irsa.rds.data-sources} (then start-up fails).
  *
  * @since 0.1.0
  */
@@ -58,17 +64,25 @@ public class IrsaRdsAutoConfiguration {
     /**
      * The token source; closed with the context.
      *
-     * @param credentials the application's credentials provider, if it has exactly one
+     * @param irsa the application's IRSA provider, preferred (as Kafka's glue does: one session)
+     * @param credentials the application's credentials provider, if it has exactly one or a {@code @Primary} one
+     * @param beanFactory to name the candidates when none can be chosen
      * @param environment for {@code irsa.rds.margin}
      * @return the token source
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public RdsAuthTokens irsaRdsAuthTokens(ObjectProvider<AwsCredentialsProvider> credentials, Environment environment) {
+    public RdsAuthTokens irsaRdsAuthTokens(ObjectProvider<IrsaCredentialsProvider> irsa,
+                                           ObjectProvider<AwsCredentialsProvider> credentials, Environment environment,
+                                           ListableBeanFactory beanFactory) {
         RdsAuthTokens.Builder b = RdsAuthTokens.builder();
-        AwsCredentialsProvider provider = credentials.getIfUnique();
-        if (provider != null) {
-            b.credentialsProvider(provider);
+        ProviderChoice.Choice<AwsCredentialsProvider> choice = ProviderChoice.choose("RDS IAM authentication",
+                irsa.getIfUnique(), credentials.getIfUnique(),
+                List.of(beanFactory.getBeanNamesForType(AwsCredentialsProvider.class)));
+        if (choice.provider() != null) {
+            b.credentialsProvider(choice.provider());
+        } else {
+            LoggerFactory.getLogger(IrsaRdsAutoConfiguration.class).warn(choice.warning());
         }
         Binder.get(environment).bind("irsa.rds.margin", Duration.class).ifBound(b::margin);
         return b.build();

@@ -349,4 +349,61 @@ class IrsaRdsAutoConfigurationTest {
                 .run(ctx -> assertThat(ctx).hasFailed().getFailure()
                         .hasStackTraceContaining("irsa.rds.data-sources names nosuchbean"));
     }
+
+    /** LocalStack's static keys next to the IRSA provider: the IRSA bean signs, as it does Kafka's (one session). */
+    @Test
+    void theIrsaProviderBeanIsChosenOverAnotherCredentialsProviderBean(IrsaEnvironment env) {
+        IrsaCredentialsProvider irsaBean = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class))
+                .withBean("irsa", IrsaCredentialsProvider.class, () -> irsaBean)
+                .withBean("localstack", software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.class,
+                        () -> software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")))
+                .withPropertyValues("irsa.rds.enabled=true")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBean(RdsAuthTokens.class).credentialsProvider()).isSameAs(irsaBean);
+                });
+    }
+
+    @Test
+    void withoutAProviderBeanToChooseOneWarnNamesTheCandidates(IrsaEnvironment env) {
+        try (LogCapture logs = new LogCapture()) {
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class))
+                    .withBean("first", software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.class,
+                            () -> software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("a", "b")))
+                    .withBean("second", software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.class,
+                            () -> software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("c", "d")))
+                    .withPropertyValues("irsa.rds.enabled=true")
+                    .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(RdsAuthTokens.class));
+            List<String> warns = logs.lines().stream().filter(l -> l.startsWith("WARN") && l.contains("credentials provider")).toList();
+            assertThat(warns).hasSize(1);
+            assertThat(warns.get(0)).contains("RDS").contains("first").contains("second").contains("@Primary");
+        }
+    }
+
+    @Test
+    void aNamedDataSourceThatIsNotAHikariPoolFailsStartUp(IrsaEnvironment env) {
+        severalDataSources(env)
+                .withBean("plain", DataSource.class, () -> new org.springframework.jdbc.datasource.SimpleDriverDataSource())
+                .withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=plain")
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                        .hasStackTraceContaining("'plain' is named in irsa.rds.data-sources")
+                        .hasStackTraceContaining("not a HikariDataSource"));
+        severalDataSources(env)
+                .withBean("own", HikariDataSource.class, () -> {
+                    HikariDataSource ds = unstarted("jdbc:rds-verify://" + HOST + ":5432/app", "app_user");
+                    ds.setCredentialsProvider(() -> new com.zaxxer.hikari.util.Credentials("u", "p"));
+                    return ds;
+                })
+                .withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=own")
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                        .hasStackTraceContaining("'own' is named in irsa.rds.data-sources")
+                        .hasStackTraceContaining("credentials provider of its own"));
+    }
 }
