@@ -156,7 +156,7 @@ public final class ArtifactStore implements AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<? extends AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
+        public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
             return delegate.resolveIdentity(request);
         }
     }

@@ -82,7 +82,9 @@ class ArtifactStoreTest {
         Recording given = new Recording(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "x")));
         StsClient.builder().credentialsProvider(given).region(Region.of(env.region()))
                 .endpointOverride(env.stsEndpoint()).build().close();
-        assertThat(given.closes).as("the SDK closes the provider a client is built with").hasValue(1);
+        // At least once: SDK 2.57.8 closes it twice (as the credentials provider and as the identity provider), so
+        // whatever a library hands the SDK must survive repeated close() calls.
+        assertThat(given.closes.get()).as("the SDK closes the provider a client is built with").isPositive();
     }
 
     @Test
