@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.irsa.testkit.internal.DocSnippets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.json.JsonParserFactory;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
  * docs/spring-boot.md's properties table lists exactly the {@code irsa.*} properties of {@link IrsaProperties}, each
@@ -24,16 +23,18 @@ class SpringBootPropertiesTableTest {
     @Test
     void theTableListsEveryPropertyWithItsTypeAndDefault() throws Exception {
         Path classes = Path.of(IrsaProperties.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Map<String, Object> metadata = JsonParserFactory.getJsonParser()
-                .parseMap(Files.readString(classes.resolve("META-INF/spring-configuration-metadata.json")));
+        // The JSON parser of the AWS SDK's json-utils, which irsa-core already brings.
+        JsonNode metadata = JsonNode.parser()
+                .parse(Files.readString(classes.resolve("META-INF/spring-configuration-metadata.json")));
         Map<String, String> expected = new TreeMap<>();
-        for (Object o : (List<?>) metadata.get("properties")) {
-            Map<?, ?> p = (Map<?, ?>) o;
-            if (IrsaProperties.class.getName().equals(p.get("sourceType"))
-                    || String.valueOf(p.get("sourceType")).startsWith(IrsaProperties.class.getName() + "$")) {
-                String type = String.valueOf(p.get("type")).replaceAll("java\\.[a-z]+\\.", "").replace("Boolean", "boolean");
-                Object dv = p.get("defaultValue");
-                expected.put((String) p.get("name"), type + " | " + (dv == null ? "–" : "`" + dv + "`"));
+        for (JsonNode p : metadata.field("properties").orElseThrow().asArray()) {
+            String sourceType = p.field("sourceType").map(JsonNode::text).orElse("");
+            if (sourceType.equals(IrsaProperties.class.getName())
+                    || sourceType.startsWith(IrsaProperties.class.getName() + "$")) {
+                String type = p.field("type").orElseThrow().text().replaceAll("java\\.[a-z]+\\.", "")
+                        .replace("Boolean", "boolean");
+                String dv = p.field("defaultValue").filter(v -> !v.isNull()).map(JsonNode::text).orElse(null);
+                expected.put(p.field("name").orElseThrow().text(), type + " | " + (dv == null ? "–" : "`" + dv + "`"));
             }
         }
         assertThat(expected).as("the starter's metadata").hasSizeGreaterThan(15);
