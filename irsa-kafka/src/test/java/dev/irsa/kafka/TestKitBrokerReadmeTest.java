@@ -16,9 +16,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The README's "Testing a Kafka application" example, verbatim between the markers but for closing the provider. */
+/**
+ * docs/testing.md's "Testing a Kafka application" example, compiled and run as the page shows it (the page's block is
+ * checked against the tagged region by {@link DocsSnippetsTest}).
+ */
 class TestKitBrokerReadmeTest {
-    // README example: begin
+    // tag::kafka-test[]
     @RegisterExtension
     static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
     @RegisterExtension   // after the emulator: it starts on the emulator's STS
@@ -27,19 +30,21 @@ class TestKitBrokerReadmeTest {
     @Test
     void sendsAsThePodsRole(MskIamBroker broker, IrsaEnvironment env) throws Exception {
         broker.createTopic("orders");
-        Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(),
-                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "AWS_MSK_IAM",
-                "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;",
-                "sasl.client.callback.handler.class", "dev.irsa.kafka.IrsaMskIamCallbackHandler",
-                "sasl.irsa.credentials.provider", IrsaCredentialsProvider.builder()
-                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).build());
-        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>("orders", "one")).get();
+        try (IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).build()) {
+            Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(),
+                    "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "AWS_MSK_IAM",
+                    "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;",
+                    "sasl.client.callback.handler.class", "dev.irsa.kafka.IrsaMskIamCallbackHandler",
+                    "sasl.irsa.credentials.provider", credentials);   // you keep owning (and closing) it
+            try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("orders", "one")).get();
+            }
         }
-        assertThat(broker.authentications()).allMatch(MskIamAuthenticator.Authentication::accepted);
-        // README example: end
-        assertThat(broker.authentications()).isNotEmpty().allSatisfy(a -> assertThat(a.principal())
-                .startsWith("arn:aws:sts::" + env.sts().accountId() + ":assumed-role/app-role/"));
-        ((IrsaCredentialsProvider) props.get("sasl.irsa.credentials.provider")).close();
+        assertThat(broker.authentications()).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.accepted()).isTrue();
+            assertThat(a.principal()).startsWith("arn:aws:sts::" + env.sts().accountId() + ":assumed-role/app-role/");
+        });
     }
+    // end::kafka-test[]
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
- * The test kit's JUnit example in README.md, compiled and run as it is printed there (README.md's block is checked
- * against the tagged part by {@code ReadmeSnippetsTest}), among other tests of the same class that fetch the same
+ * The test kit's JUnit example in docs/testing.md, compiled and run as it is printed there (the page's block is
+ * checked against the tagged part by {@link DocsSnippetsTest}), among other tests of the same class that fetch the same
  * credentials first: each test counts only its own STS calls, whatever ran before it. Run in both orders.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -1,0 +1,57 @@
+package dev.irsa.rds;
+
+import dev.irsa.rds.hikari.RdsIamHikariCredentials;
+import dev.irsa.rds.jdbcwrapper.AwsJdbcWrapperCredentials;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import com.zaxxer.hikari.HikariConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/**
+ * Code README.md and docs/rds.md show, compiled against this module's class path and checked against the pages by
+ * {@link DocsSnippetsTest}. {@link #readmeHikari()} runs there too; the others need a database and a pod, and run
+ * against the emulator, the verifier and PostgreSQL in this module's other tests.
+ */
+final class DocsExamples {
+    private DocsExamples() {
+    }
+
+    /** README.md: the HikariCP set-up; returns the configuration and the tokens to close. */
+    static Object[] readmeHikari() {
+        // tag::rds-hikari[]
+        RdsAuthTokens tokens = RdsAuthTokens.create();   // IrsaCredentialsProvider.create() inside; close() at shutdown
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:postgresql://mydb.abc123.us-east-1.rds.amazonaws.com:5432/app?sslmode=require");
+        config.setUsername("app_user");
+        RdsIamHikariCredentials.install(config, tokens);   // no password
+        // end::rds-hikari[]
+        return new Object[] {config, tokens};
+    }
+
+    static Connection plainJdbc(String url) throws SQLException {
+        // tag::rds-jdbc[]
+        RdsAuthTokens tokens = RdsAuthTokens.create();   // IrsaCredentialsProvider.create() inside; close() at shutdown
+        Connection c = DriverManager.getConnection(url, "app_user",
+                tokens.token(RdsEndpoint.of("mydb.abc123.us-east-1.rds.amazonaws.com", 5432, "app_user")));
+        // end::rds-jdbc[]
+        return c;
+    }
+
+    static HikariConfig hikari(RdsAuthTokens tokens) {
+        // tag::rds-hikari-install[]
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:postgresql://mydb.abc123.us-east-1.rds.amazonaws.com:5432/app");
+        config.setUsername("app_user");
+        RdsIamHikariCredentials.install(config, tokens);   // no password
+        // end::rds-hikari-install[]
+        return config;
+    }
+
+    static void jdbcWrapper() {
+        // tag::rds-wrapper[]
+        AwsJdbcWrapperCredentials.register(IrsaCredentialsProvider.create());
+        // jdbc:aws-wrapper:postgresql://mydb...:5432/app?wrapperPlugins=iam&iamExpiration=300   (user=app_user)
+        // end::rds-wrapper[]
+    }
+}

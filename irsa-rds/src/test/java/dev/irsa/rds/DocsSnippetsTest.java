@@ -1,0 +1,26 @@
+package dev.irsa.rds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import dev.irsa.rds.hikari.RdsIamHikariCredentials;
+import dev.irsa.testkit.internal.DocSnippets;
+import org.junit.jupiter.api.Test;
+
+/** The Java that README.md and docs/rds.md show from this module ({@link DocsExamples}) is the code compiled here. */
+class DocsSnippetsTest {
+    @Test
+    void everyBlockShownFromThisModuleIsItsTaggedRegion() {
+        assertThat(DocSnippets.assertShownAsWritten(DocSnippets.projectRoot(), "irsa-rds")).isPositive();
+    }
+
+    @Test
+    void theReadmesHikariSetUpInstallsTheSignerAndNoPassword() {
+        Object[] made = DocsExamples.readmeHikari();
+        try (RdsAuthTokens tokens = (RdsAuthTokens) made[1]) {
+            HikariConfig config = (HikariConfig) made[0];
+            assertThat(config.getPassword()).isNull();
+            assertThat(config.getCredentialsProvider()).isInstanceOf(RdsIamHikariCredentials.class);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.irsa.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.irsa.testkit.internal.DocSnippets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.protocols.jsoncore.JsonNode;
+
+/**
+ * docs/spring-boot.md's properties table lists exactly the {@code irsa.*} properties of {@link IrsaProperties}, each
+ * with its type and default as the configuration metadata (generated from the class at compile time, the same data
+ * IDEs complete from) gives them, and a meaning.
+ */
+class SpringBootPropertiesTableTest {
+    private static final Pattern ROW = Pattern.compile("^\\| `(irsa\\.[a-z.-]+)` \\| `([^`]+)` \\| (`[^`]*`|–) \\| (.+) \\|$");
+
+    @Test
+    void theTableListsEveryPropertyWithItsTypeAndDefault() throws Exception {
+        Path classes = Path.of(IrsaProperties.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        // The JSON parser of the AWS SDK's json-utils, which irsa-core already brings.
+        JsonNode metadata = JsonNode.parser()
+                .parse(Files.readString(classes.resolve("META-INF/spring-configuration-metadata.json")));
+        Map<String, String> expected = new TreeMap<>();
+        for (JsonNode p : metadata.field("properties").orElseThrow().asArray()) {
+            String sourceType = p.field("sourceType").map(JsonNode::text).orElse("");
+            if (sourceType.equals(IrsaProperties.class.getName())
+                    || sourceType.startsWith(IrsaProperties.class.getName() + "$")) {
+                String type = p.field("type").orElseThrow().text().replaceAll("java\\.[a-z]+\\.", "")
+                        .replace("Boolean", "boolean");
+                String dv = p.field("defaultValue").filter(v -> !v.isNull()).map(JsonNode::text).orElse(null);
+                expected.put(p.field("name").orElseThrow().text(), type + " | " + (dv == null ? "–" : "`" + dv + "`"));
+            }
+        }
+        assertThat(expected).as("the starter's metadata").hasSizeGreaterThan(15);
+
+        Map<String, String> documented = new TreeMap<>();
+        for (String line : Files.readAllLines(DocSnippets.projectRoot().resolve("docs/spring-boot.md"))) {
+            Matcher m = ROW.matcher(line);
+            if (m.matches()) {
+                assertThat(m.group(4).strip()).as("meaning of " + m.group(1)).isNotEmpty();
+                documented.put(m.group(1), m.group(2) + " | " + m.group(3));
+            }
+        }
+        assertThat(documented).as("docs/spring-boot.md's properties table (property | `type` | `default`)")
+                .isEqualTo(expected);
+    }
+}
