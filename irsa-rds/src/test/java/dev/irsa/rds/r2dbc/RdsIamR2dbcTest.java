@@ -54,6 +54,31 @@ class RdsIamR2dbcTest {
     }
 
     @Test
+    void theRealR2dbcMysqlTakesThePublisherOptionAndAsksItForEachConnection() throws Exception {
+        assertThat(RdsIamR2dbc.PASSWORD_PUBLISHER).isEqualTo(io.asyncer.r2dbc.mysql.MySqlConnectionFactoryProvider.PASSWORD_PUBLISHER);
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        AtomicInteger asked = new AtomicInteger();
+        try (RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(() -> {
+            asked.incrementAndGet();
+            return AwsSessionCredentials.create("ASIAEXAMPLEKEYID0001", "secret", "session");
+        }).build()) {
+            ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(
+                    "r2dbc:mysql://127.0.0.1:" + closedPort + "/app").mutate();
+            RdsIamR2dbc.install(options, "mysql", tokens, RdsEndpoint.of("mydb.abc123.us-west-2.rds.amazonaws.com", 3306, "app_user"));
+            io.r2dbc.spi.ConnectionFactory factory = io.r2dbc.spi.ConnectionFactories.get(options.build());
+            assertThat(factory).isInstanceOf(io.asyncer.r2dbc.mysql.MySqlConnectionFactory.class);
+            for (int i = 1; i <= 2; i++) {
+                assertThatThrownBy(() -> Mono.from(factory.create()).block(java.time.Duration.ofSeconds(10)))
+                        .as("nothing listens there").isNotNull();
+                assertThat(asked).as("a token was fetched for connection attempt " + (asked.get())).hasValue(i);
+            }
+        }
+    }
+
+    @Test
     void thePublisherIsColdAndKeepsTheReactiveStreamsRules() {
         AtomicInteger calls = new AtomicInteger();
         TokenPublisher publisher = new TokenPublisher(() -> "token-" + calls.incrementAndGet());
