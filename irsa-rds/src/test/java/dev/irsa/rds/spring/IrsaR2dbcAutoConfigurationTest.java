@@ -7,6 +7,7 @@ import dev.irsa.rds.RdsAuthTokens;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -85,6 +86,15 @@ class IrsaR2dbcAutoConfigurationTest {
         });
         runner().withPropertyValues("spring.r2dbc.url=r2dbc:postgresql://mydb.abc123.us-west-2.rds.amazonaws.com/app",
                         "spring.r2dbc.username=app")
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(RdsAuthTokens.class)
+                        .doesNotHaveBean("irsaRdsR2dbcCustomizer"));
+    }
+
+    @Test
+    void withoutR2dbcOnTheClassPathNothingIsAddedAndNothingFails() {
+        new ApplicationContextRunner().withClassLoader(new FilteredClassLoader("io.r2dbc"))
+                .withConfiguration(AutoConfigurations.of(IrsaR2dbcAutoConfiguration.class))
+                .withPropertyValues("irsa.rds.enabled=true")
                 .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(RdsAuthTokens.class)
                         .doesNotHaveBean("irsaRdsR2dbcCustomizer"));
     }
