@@ -23,6 +23,12 @@ import software.amazon.awssdk.core.exception.SdkException;
  * {@code RdsUtilities.generateAuthenticationToken} makes, byte for byte, signed here without the SDK's signer, which
  * logs each canonical request, session token included, at DEBUG.
  *
+ * <p>Aurora DSQL tokens too, for an endpoint whose host is a DSQL cluster endpoint ({@link RdsEndpoint#isDsql()}):
+ * the one the SDK's {@code DsqlUtilities} makes, byte for byte, {@code DbConnectAdmin} for the user {@code admin} and
+ * {@code DbConnect} for any other ({@link RdsEndpoint#isDsqlAdmin()} says why), with the SDK's default 15-minute
+ * expiry (DSQL accepts up to a week; a longer token would buy nothing here, since a token never outlives the
+ * credentials that sign it, and would widen what a leaked one allows). Everything below holds for both.
+ *
  * <p>A token is valid for 15 minutes, but never longer than the credentials that signed it: its validity ends at
  * {@code min(signed + 15 min, credentials' expiry)}. A cached token is handed out only while that end is more than
  * {@link Builder#margin(Duration) margin} away and it was signed with the provider's current credentials (or newer
@@ -239,14 +245,17 @@ public final class RdsAuthTokens implements AutoCloseable {
         // Signed with the system clock, as RdsUtilities does (the database checks X-Amz-Date against real time); the
         // builder's clock only decides reuse. Whole seconds: X-Amz-Date has no fraction.
         Instant signedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        String token = RdsTokenSigner.sign(ep.host(), ep.port(), ep.user(), ep.region(), with, signedAt);
+        String token = ep.isDsql()
+                ? RdsTokenSigner.signDsql(ep.host(), ep.isDsqlAdmin(), ep.region(), with, signedAt)
+                : RdsTokenSigner.sign(ep.host(), ep.port(), ep.user(), ep.region(), with, signedAt);
         signatures.incrementAndGet();
         Instant validUntil = signedAt.plus(TOKEN_LIFETIME);
         Instant credentialsExpire = with.expirationTime().orElse(null);
         if (credentialsExpire != null && credentialsExpire.isBefore(validUntil)) {
             validUntil = credentialsExpire;
         }
-        log.debug("Signed an RDS IAM authentication token for {}, valid until {}", ep, validUntil);
+        log.debug("Signed an {} for {}, valid until {}", ep.isDsql() ? (ep.isDsqlAdmin() ? "Aurora DSQL DbConnectAdmin"
+                : "Aurora DSQL DbConnect") + " token" : "RDS IAM authentication token", ep, validUntil);
         return new Signed(token, with, validUntil.toEpochMilli(), signedNanos);
     }
 

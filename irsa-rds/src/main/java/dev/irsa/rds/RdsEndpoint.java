@@ -9,6 +9,10 @@ import java.util.regex.Pattern;
  * What an RDS IAM authentication token is signed for: the database endpoint's host and port, the database user and
  * the region. Immutable; the constructor checks every part and says what is wrong.
  *
+ * <p>An Aurora DSQL cluster endpoint ({@code <cluster-id>.dsql.<region>.on.aws}, port 5432) is an endpoint too: its
+ * tokens are DSQL's ({@link #isDsql()}), chosen by the host signed for, so every integration that takes an
+ * {@code RdsEndpoint} (the token cache, HikariCP, Spring, R2DBC) serves DSQL without a setting of its own.
+ *
  * @param host the endpoint's host name as the client connects to it (no scheme, no port)
  * @param port the endpoint's port, 1 to 65535
  * @param user the database user (created with {@code rds_iam} / {@code AWSAuthenticationPlugin})
@@ -61,7 +65,8 @@ public record RdsEndpoint(String host, int port, String user, String region) {
             throw new IllegalArgumentException("The region for the RDS endpoint " + host + " is "
                     + (region == null ? "missing" : "'" + region + "', not a region name like us-east-1")
                     + ": it is derived from RDS endpoint names (instance, cluster, proxy; commercial, China, GovCloud and"
-                    + " ISO forms such as *.<region>.rds.amazonaws.com or *.rds.<region>.amazonaws.com.cn); for other names give it explicitly.");
+                    + " ISO forms such as *.<region>.rds.amazonaws.com or *.rds.<region>.amazonaws.com.cn) and Aurora DSQL"
+                    + " cluster endpoints (*.dsql.<region>.on.aws); for other names give it explicitly.");
         }
     }
 
@@ -70,7 +75,8 @@ public record RdsEndpoint(String host, int port, String user, String region) {
      *
      * @param host the endpoint's host name: an RDS instance, Aurora cluster, reader, custom or shard group, or RDS Proxy
      *        endpoint, e.g. {@code *.<region>.rds.amazonaws.com}, {@code *.rds.cn-north-1.amazonaws.com.cn},
-     *        {@code *.rds.us-gov-west-1.amazonaws.com} (every form the AWS Advanced JDBC Wrapper recognises)
+     *        {@code *.rds.us-gov-west-1.amazonaws.com} (every form the AWS Advanced JDBC Wrapper recognises), or an
+     *        Aurora DSQL cluster endpoint, {@code <cluster-id>.dsql.<region>.on.aws}
      * @param port the endpoint's port
      * @param user the database user
      * @return the endpoint
@@ -155,6 +161,33 @@ public record RdsEndpoint(String host, int port, String user, String region) {
         }
         Matcher p = JDBC_PREFIX.matcher(jdbcUrl.trim());
         return p.lookingAt() ? p.group() + "..." : "(not a jdbc: URL)";
+    }
+
+    /**
+     * Whether the host is an Aurora DSQL cluster endpoint, {@code <cluster-id>.dsql.<region>.on.aws}: then the token
+     * is DSQL's (service {@code dsql}, {@code Action=DbConnectAdmin} for {@link #isDsqlAdmin() admin},
+     * {@code DbConnect} otherwise), not RDS's ({@code rds-db}, {@code Action=connect}). The host signed for decides:
+     * it is the cluster endpoint (as the SDK's {@code DsqlUtilities} is given it) whatever name the client connects
+     * through; for a tunnel or another DNS name, sign for the cluster endpoint ({@code irsa.rds.host} under Spring).
+     *
+     * @return true for a DSQL cluster endpoint
+     */
+    public boolean isDsql() {
+        return RdsHosts.isDsqlHost(host);
+    }
+
+    /**
+     * Whether a DSQL token is {@code DbConnectAdmin}: the user is {@code admin}. DSQL has one built-in role,
+     * {@code admin}, which logs in only with a {@code DbConnectAdmin} token (IAM action {@code dsql:DbConnectAdmin});
+     * every other role is a custom one that {@code admin} created and linked to an IAM role ({@code AWS IAM GRANT}),
+     * which logs in only with {@code DbConnect} ({@code dsql:DbConnect}). A custom role cannot be named
+     * {@code admin}, so the user name tells the two apart with no setting that could contradict it. The name is
+     * compared exactly, as PostgreSQL compares role names at login.
+     *
+     * @return true for a DSQL endpoint whose user is {@code admin}
+     */
+    public boolean isDsqlAdmin() {
+        return isDsql() && "admin".equals(user);
     }
 
     /** {@return user@host:port (region), for messages} */

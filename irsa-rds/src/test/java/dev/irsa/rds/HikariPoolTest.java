@@ -81,6 +81,51 @@ class HikariPoolTest {
     }
 
     @Test
+    void aPoolOnAnAuroraDsqlClusterLogsInAsAdminAndAsACustomRoleWithTheActionEachNeeds() throws Exception {
+        String cluster = "abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws";
+        try (IrsaEnvironment env = IrsaEnvironment.builder().start();
+             IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("dsql").shared(false).build();
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).build()) {
+            VerifyingDriver driver = new VerifyingDriver(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-east-1");
+            DriverManager.registerDriver(driver);
+            try {
+                for (String user : new String[] {"admin", "app_role"}) {
+                    HikariConfig config = new HikariConfig();
+                    config.setJdbcUrl("jdbc:dsql-verify://" + cluster + ":5432/postgres");
+                    config.setUsername(user);
+                    config.setMaximumPoolSize(2);
+                    RdsIamHikariCredentials installed = RdsIamHikariCredentials.install(config, tokens);
+                    assertThat(installed.endpoint().region()).as("from the cluster endpoint").isEqualTo("us-east-1");
+                    assertThat(installed.endpoint().isDsql()).isTrue();
+                    try (HikariDataSource ds = new HikariDataSource(config);
+                         Connection a = ds.getConnection(); Connection b = ds.getConnection()) {
+                        assertThat(a.isValid(1)).isTrue();
+                        assertThat(b.isValid(1)).isTrue();
+                    }
+                }
+                assertThat(driver.verdicts).as(() -> "verdicts: " + driver.verdicts).hasSizeGreaterThanOrEqualTo(4)
+                        .allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+                assertThat(driver.verdicts).extracting(RdsAuthTokenVerifier.Verdict::message)
+                        .anyMatch(m -> m.endsWith(" as admin.")).anyMatch(m -> m.endsWith(" as app_role."));
+
+                // A token for the custom role does not let admin in: the pool's login fails as DSQL's would.
+                HikariConfig wrong = new HikariConfig();
+                wrong.setJdbcUrl("jdbc:dsql-verify://" + cluster + ":5432/postgres");
+                wrong.setUsername("admin");
+                wrong.setPassword(tokens.token(cluster, 5432, "app_role", "us-east-1"));
+                wrong.setInitializationFailTimeout(-1);
+                wrong.setConnectionTimeout(250);
+                try (HikariDataSource ds = new HikariDataSource(wrong)) {
+                    assertThatThrownBy(ds::getConnection).hasStackTraceContaining("WRONG_ACTION");
+                }
+            } finally {
+                DriverManager.deregisterDriver(driver);
+            }
+        }
+    }
+
+    @Test
     void aPoolWithoutAJdbcUrlOrUserIsRefusedWithWhatToSet() {
         try (RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(() -> null).build()) {
             HikariConfig noUrl = new HikariConfig();

@@ -62,6 +62,32 @@ class RdsAuthTokensTest {
     }
 
     @Test
+    void anAuroraDsqlClusterGetsDsqlTokensDbConnectAdminForAdminOnlyAcceptedByTheDsqlCheck(IrsaEnvironment env) {
+        String cluster = "abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws";
+        try (IrsaCredentialsProvider p = provider(env);
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).build()) {
+            RdsAuthTokenVerifier verifier = RdsAuthTokenVerifier.forEmulator(env.sts());
+            String admin = tokens.token(RdsEndpoint.of(cluster, 5432, "admin"));
+            assertThat(admin).startsWith(cluster + "/?Action=DbConnectAdmin&").contains("X-Amz-Expires=900",
+                    "%2Fus-east-1%2Fdsql%2Faws4_request").doesNotContain("DBUser", ":5432");
+            RdsAuthTokenVerifier.Verdict v = verifier.verifyDsql(admin, cluster, "admin", "us-east-1");
+            assertThat(v.reason()).as(v.message()).isEqualTo(Reason.ACCEPTED);
+            assertThat(v.assumedRoleArn()).isEqualTo("arn:aws:sts::111122223333:assumed-role/app-role/rds-test");
+
+            String role = tokens.token(cluster, 5432, "app_role", "us-east-1");
+            assertThat(role).startsWith(cluster + "/?Action=DbConnect&");
+            assertThat(verifier.verifyDsql(role, cluster, "app_role", "us-east-1").reason()).isEqualTo(Reason.ACCEPTED);
+            assertThat(verifier.verifyDsql(role, cluster, "admin", "us-east-1").reason())
+                    .as("a DbConnect token does not let admin in").isEqualTo(Reason.WRONG_ACTION);
+            assertThat(verifier.verifyDsql(admin, cluster, "app_role", "us-east-1").reason()).isEqualTo(Reason.WRONG_ACTION);
+            assertThat(verifier.verify(role, cluster, 5432, "app_role", "us-east-1").reason())
+                    .as("no RDS database takes it").isEqualTo(Reason.WRONG_SERVICE);
+            assertThat(tokens.token(cluster, 5432, "admin", "us-east-1")).as("cached per endpoint and user").isSameAs(admin);
+            assertThat(tokens.signatures()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aUserWithCharactersThatMustBeEncodedIsSignedAndVerifiedAsItself(IrsaEnvironment env) {
         try (IrsaCredentialsProvider p = provider(env);
              RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).build()) {

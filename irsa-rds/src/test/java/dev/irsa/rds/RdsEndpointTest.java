@@ -84,4 +84,40 @@ class RdsEndpointTest {
         assertThatThrownBy(() -> RdsEndpoint.of(host, 5432, "u")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is missing");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws, us-east-1",
+            "a1b2c3d4e5f6g7h8i9j0.dsql.eu-west-2.on.aws., eu-west-2",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ.DSQL.AP-NORTHEAST-1.ON.AWS, ap-northeast-1",
+    })
+    void anAuroraDsqlClusterEndpointIsAnIamHostWhoseTokensAreDsqls(String host, String region) {
+        assertThat(RdsHosts.isDsqlHost(host)).isTrue();
+        assertThat(RdsHosts.isRdsHost(host)).as("switched to IAM as an RDS endpoint is").isTrue();
+        RdsEndpoint admin = RdsEndpoint.fromJdbcUrl("jdbc:postgresql://" + host + "/postgres", "admin", null);
+        assertThat(admin.region()).isEqualTo(region);
+        assertThat(admin.port()).isEqualTo(5432);
+        assertThat(admin.isDsql()).isTrue();
+        assertThat(admin.isDsqlAdmin()).isTrue();
+        RdsEndpoint role = RdsEndpoint.of(host, 5432, "app_role");
+        assertThat(role.isDsql()).isTrue();
+        assertThat(role.isDsqlAdmin()).isFalse();
+        assertThat(RdsEndpoint.of(host, 5432, "Admin").isDsqlAdmin()).as("role names compare exactly").isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc.dsql.us-east-1.on.aws.evil.example", "dsql.us-east-1.on.aws", "abc.dsql.notaregion.on.aws",
+            "abc.def.dsql.us-east-1.on.aws", "abc.dsql.us-east-1.amazonaws.com", "abc.dsql-fips.us-east-1.on.aws"})
+    void hostsThatOnlyLookLikeDsqlEndpointsAreNot(String host) {
+        assertThat(RdsHosts.isDsqlHost(host)).isFalse();
+        assertThat(RdsHosts.isRdsHost(host)).isFalse();
+        assertThat(RdsEndpoint.of(host, 5432, "admin", "us-east-1").isDsql()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mydb.abc123.us-west-2.rds.amazonaws.com", "127.0.0.1"})
+    void anRdsOrOtherEndpointIsNotDsqlWhateverItsUser(String host) {
+        assertThat(RdsEndpoint.of(host, 5432, "admin", "us-west-2").isDsql()).isFalse();
+        assertThat(RdsEndpoint.of(host, 5432, "admin", "us-west-2").isDsqlAdmin()).isFalse();
+    }
 }

@@ -33,6 +33,10 @@ class RdsTokenSecretsNotLoggedTest {
             token = tokens.token(RdsEndpoint.of("mydb.abc123.us-west-2.rds.amazonaws.com", 5432, "app_user"));
             assertThat(token).as("the token itself carries the session token").contains("X-Amz-Security-Token=");
             assertThat(logs.all()).doesNotContain(SESSION_TOKEN, SECRET, token.substring(token.indexOf("X-Amz-Signature=")));
+            String dsql = tokens.token(RdsEndpoint.of("abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws", 5432, "admin"));
+            assertThat(dsql).contains("X-Amz-Security-Token=");
+            assertThat(logs.all()).contains("Signed an Aurora DSQL DbConnectAdmin token for admin@")
+                    .doesNotContain(SESSION_TOKEN, SECRET, dsql.substring(dsql.indexOf("X-Amz-Signature=")));
         } finally {
             sdk.setLevel(sdkBefore);
             ours.setLevel(oursBefore);

@@ -34,7 +34,7 @@ public final class SpringTestDrivers {
 
         @Override
         public boolean acceptsURL(String url) {
-            return url != null && url.startsWith("jdbc:rds-verify:");
+            return url != null && (url.startsWith("jdbc:rds-verify:") || url.startsWith("jdbc:dsql-verify:"));
         }
 
         @Override

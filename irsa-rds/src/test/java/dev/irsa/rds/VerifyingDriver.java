@@ -17,11 +17,12 @@ import java.util.regex.Pattern;
 /**
  * A JDBC driver for {@code jdbc:rds-verify://host:port/db} that does what RDS does at login and nothing else: the
  * password must be a token the test kit's {@link RdsAuthTokenVerifier} accepts for that host, port, user and region,
- * or the connection is refused. Connections are inert (valid until closed). Every verdict is recorded. A test seam
+ * or the connection is refused; for {@code jdbc:dsql-verify://host:port/db}, what Aurora DSQL does
+ * ({@link RdsAuthTokenVerifier#verifyDsql}: the host alone, the action the role needs). Connections are inert (valid until closed). Every verdict is recorded. A test seam
  * for pools where no database runs; {@link PostgresIamAuthEndToEndTest} does the same with a real PostgreSQL.
  */
 final class VerifyingDriver implements Driver {
-    private static final Pattern URL = Pattern.compile("jdbc:rds-verify://([^:/]+):(\\d+)/.*");
+    private static final Pattern URL = Pattern.compile("jdbc:(rds|dsql)-verify://([^:/]+):(\\d+)/.*");
     private final RdsAuthTokenVerifier verifier;
     private final String region;
     final List<RdsAuthTokenVerifier.Verdict> verdicts;
@@ -42,8 +43,10 @@ final class VerifyingDriver implements Driver {
         if (!m.matches()) {
             return null;
         }
-        RdsAuthTokenVerifier.Verdict v = verifier.verify(info.getProperty("password"), m.group(1), Integer.parseInt(m.group(2)),
-                info.getProperty("user"), region);
+        RdsAuthTokenVerifier.Verdict v = m.group(1).equals("dsql")
+                ? verifier.verifyDsql(info.getProperty("password"), m.group(2), info.getProperty("user"), region)
+                : verifier.verify(info.getProperty("password"), m.group(2), Integer.parseInt(m.group(3)),
+                        info.getProperty("user"), region);
         verdicts.add(v);
         if (!v.accepted()) {
             throw new SQLException("LDAP authentication failed for user \"" + info.getProperty("user") + "\": " + v.reason(), "28000");
@@ -82,7 +85,7 @@ final class VerifyingDriver implements Driver {
 
     @Override
     public boolean acceptsURL(String url) {
-        return url != null && url.startsWith("jdbc:rds-verify:");
+        return url != null && (url.startsWith("jdbc:rds-verify:") || url.startsWith("jdbc:dsql-verify:"));
     }
 
     @Override

@@ -18,6 +18,11 @@ import java.util.regex.Pattern;
  * {@code amazonaws.au}, {@code amazonaws.uk}, {@code c2s.ic.gov}, {@code sc2s.sgov.gov}) plus the other ISO
  * partitions' in core's partition table. A global writer endpoint names no region: it is an RDS host whose region
  * must be given.
+ *
+ * <p>Aurora DSQL cluster endpoints, {@code <cluster-id>.dsql.<region>.on.aws} (optionally fully qualified), take IAM
+ * tokens too (signed for service {@code dsql}, see {@link #isDsqlHost(String)}); {@link #regionOf} and
+ * {@link #isRdsHost} recognise them as well, so everything that switches "an RDS endpoint" to IAM switches a DSQL
+ * cluster too.
  */
 public final class RdsHosts {
     private static final String REGION = "[a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}";
@@ -30,6 +35,8 @@ public final class RdsHosts {
     private static final Pattern REGIONAL = Pattern.compile(NAME_AND_ID
             + "(?:(?<regionFirst>" + REGION + ")\\." + SERVICE + "|" + SERVICE + "\\.(?<serviceFirst>" + REGION + "))"
             + "\\." + SUFFIX + "\\.?");
+    /** An Aurora DSQL cluster endpoint: {@code <cluster-id>.dsql.<region>.on.aws}. */
+    private static final Pattern DSQL = Pattern.compile("[a-z0-9]+\\.dsql\\.(?<region>" + REGION + ")\\.on\\.aws\\.?");
     private static final Pattern GLOBAL = Pattern.compile("[a-z0-9-]+\\.global-[a-z0-9]+\\.global\\.rds\\.amazonaws\\.com\\.?");
 
     private RdsHosts() {}
@@ -38,7 +45,7 @@ public final class RdsHosts {
      * Whether {@code host} is an RDS endpoint's name, one that can take an IAM authentication token.
      *
      * @param host a host name, any case, or null
-     * @return true for any form this class recognises
+     * @return true for any form this class recognises, Aurora DSQL cluster endpoints included
      */
     public static boolean isRdsHost(String host) {
         return host != null && (regionOf(host).isPresent() || GLOBAL.matcher(host.toLowerCase(Locale.ROOT)).matches());
@@ -48,7 +55,7 @@ public final class RdsHosts {
      * The region an RDS endpoint's name holds.
      *
      * @param host a host name, any case, or null
-     * @return the region, or empty when the host is no regional RDS endpoint
+     * @return the region, or empty when the host is no regional RDS endpoint or Aurora DSQL cluster endpoint
      */
     public static Optional<String> regionOf(String host) {
         if (host == null) {
@@ -56,8 +63,21 @@ public final class RdsHosts {
         }
         Matcher m = REGIONAL.matcher(host.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            return Optional.empty();
+            Matcher d = DSQL.matcher(host.toLowerCase(Locale.ROOT));
+            return d.matches() ? Optional.of(d.group("region")) : Optional.empty();
         }
         return Optional.of(m.group("regionFirst") != null ? m.group("regionFirst") : m.group("serviceFirst"));
+    }
+
+    /**
+     * Whether {@code host} is an Aurora DSQL cluster endpoint, {@code <cluster-id>.dsql.<region>.on.aws}: its tokens
+     * are signed for service {@code dsql} with {@code Action=DbConnect} or {@code DbConnectAdmin}, not for
+     * {@code rds-db}.
+     *
+     * @param host a host name, any case, or null
+     * @return true for a DSQL cluster endpoint
+     */
+    public static boolean isDsqlHost(String host) {
+        return host != null && DSQL.matcher(host.toLowerCase(Locale.ROOT)).matches();
     }
 }

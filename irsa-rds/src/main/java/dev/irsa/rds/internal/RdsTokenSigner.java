@@ -26,9 +26,11 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  * <p>{@code <host>[:<port>]/?DBUser=<user>&Action=connect[&X-Amz-Security-Token=...]&X-Amz-Algorithm=AWS4-HMAC-SHA256
  * &X-Amz-Date=...&X-Amz-SignedHeaders=host&X-Amz-Expires=900&X-Amz-Credential=...&X-Amz-Signature=...},
  * the port left out when it is 443 (the standard port of the {@code https} request signed), as the SDK does.
+ * Aurora DSQL tokens ({@link #signDsql}) are the same kind of presigned request, for service {@code dsql}.
  */
 public final class RdsTokenSigner {
-    private static final String SERVICE = "rds-db";
+    private static final String RDS_SERVICE = "rds-db";
+    private static final String DSQL_SERVICE = "dsql";
     private static final String ALGORITHM = "AWS4-HMAC-SHA256";
     /** SHA-256 of the empty payload: a presigned GET has no body. */
     private static final String EMPTY_PAYLOAD_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -51,12 +53,37 @@ public final class RdsTokenSigner {
      * @return the token, to send as the password
      */
     public static String sign(String host, int port, String user, String region, AwsCredentialsIdentity credentials, Instant at) {
-        String amzDate = AMZ_DATE.format(at);
-        String scope = DATE.format(at) + "/" + region + "/" + SERVICE + "/aws4_request";
         // the order RdsUtilities writes them in (so a token compares equal to the SDK's); signed in sorted order
         Map<String, String> query = new LinkedHashMap<>();
         query.put("DBUser", encode(user));
         query.put("Action", "connect");
+        return presign(port == 443 ? host : host + ":" + port, query, RDS_SERVICE, region, credentials, at);
+    }
+
+    /**
+     * An Aurora DSQL authentication token: the SigV4-presigned {@code Action=DbConnect} (or {@code DbConnectAdmin})
+     * request that the SDK's {@code DsqlUtilities.generateDbConnectAuthToken} ({@code generateDbConnectAdminAuthToken})
+     * makes, byte for byte, with its default 900-second expiry: {@code <host>/?Action=...&X-Amz-...}, signed for
+     * service {@code dsql} and the cluster endpoint's host alone (DSQL's token names neither port nor user).
+     *
+     * @param host the cluster endpoint's host name as signed for (the caller lower-cases it)
+     * @param admin {@code DbConnectAdmin} (the {@code admin} role) rather than {@code DbConnect} (custom roles)
+     * @param region the signing region
+     * @param credentials the credentials to sign with; a session token is signed in when they have one
+     * @param at the signing time (whole seconds are used, as {@code X-Amz-Date} has)
+     * @return the token, to send as the password
+     */
+    public static String signDsql(String host, boolean admin, String region, AwsCredentialsIdentity credentials, Instant at) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("Action", admin ? "DbConnectAdmin" : "DbConnect");
+        return presign(host, query, DSQL_SERVICE, region, credentials, at);
+    }
+
+    /** The presigned GET of {@code https://<hostHeader>/?<query>}, the SDK's {@code Aws4Signer.presign} order. */
+    private static String presign(String hostHeader, Map<String, String> query, String service, String region,
+                                  AwsCredentialsIdentity credentials, Instant at) {
+        String amzDate = AMZ_DATE.format(at);
+        String scope = DATE.format(at) + "/" + region + "/" + service + "/aws4_request";
         if (credentials instanceof AwsSessionCredentialsIdentity s) {
             query.put("X-Amz-Security-Token", encode(s.sessionToken()));
         }
@@ -65,13 +92,12 @@ public final class RdsTokenSigner {
         query.put("X-Amz-SignedHeaders", "host");
         query.put("X-Amz-Expires", Long.toString(EXPIRES_SECONDS));
         query.put("X-Amz-Credential", encode(credentials.accessKeyId() + "/" + scope));
-        String hostHeader = port == 443 ? host : host + ":" + port;
         String canonicalRequest = "GET\n/\n" + join(new TreeMap<>(query)) + "\nhost:" + hostHeader + "\n\nhost\n"
                 + EMPTY_PAYLOAD_HASH;
         String stringToSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n" + HEX.formatHex(sha256(canonicalRequest));
         byte[] key = hmac(("AWS4" + credentials.secretAccessKey()).getBytes(StandardCharsets.UTF_8), DATE.format(at));
         key = hmac(key, region);
-        key = hmac(key, SERVICE);
+        key = hmac(key, service);
         key = hmac(key, "aws4_request");
         String signature = HEX.formatHex(hmac(key, stringToSign));
         return hostHeader + "/?" + join(query) + "&X-Amz-Signature=" + signature;

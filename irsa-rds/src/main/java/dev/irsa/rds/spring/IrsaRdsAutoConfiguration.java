@@ -30,6 +30,13 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * custom DNS name): {@code irsa.rds.data-sources.<bean>.host / port / region / user} for one data source, or
  * {@code irsa.rds.host / port / region} for all that are switched.
  *
+ * <p>Aurora DSQL needs nothing more: a data source whose URL (or {@code irsa.rds.host}) names a DSQL cluster endpoint,
+ * {@code <cluster-id>.dsql.<region>.on.aws}, gets DSQL tokens from the same cache, {@code DbConnectAdmin} when
+ * {@code spring.datasource.username} is {@code admin} and {@code DbConnect} for any other role (see
+ * {@link dev.irsa.rds.RdsEndpoint#isDsqlAdmin()}: DSQL's one built-in role is {@code admin}, which logs in only with
+ * {@code DbConnectAdmin}, and no custom role can take its name, so the user name decides with no property that could
+ * contradict it).
+ *
  * <p>Which data sources: with {@code irsa.rds.data-sources} (bean names as a list, or as the keys of per-data-source
  * settings) exactly those, and one that cannot be switched (no host to sign for, no region, a pool already started)
  * fails start-up saying why; a named one with a password of its own is switched with a WARN that its password is

@@ -80,6 +80,29 @@ class IrsaRdsAutoConfigurationTest {
     }
 
     @Test
+    void anAuroraDsqlDataSourceIsSwitchedByItsClusterEndpointAndAdminLogsInWithDbConnectAdmin(IrsaEnvironment env)
+            throws Exception {
+        String cluster = "abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws";
+        for (String user : List.of("admin", "app_role")) {
+            List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
+            SpringTestDrivers.verifyWith(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-east-1", verdicts);
+            runner(env).withPropertyValues("irsa.rds.enabled=true",
+                    "spring.datasource.url=jdbc:dsql-verify://" + cluster + ":5432/postgres",
+                    "spring.datasource.username=" + user).run(ctx -> {
+                assertThat(ctx).hasNotFailed();
+                HikariDataSource ds = (HikariDataSource) ctx.getBean(DataSource.class);
+                assertThat(ds.getCredentialsProvider()).isInstanceOfSatisfying(RdsIamHikariCredentials.class,
+                        c -> assertThat(c.endpoint().isDsql()).isTrue());
+                try (Connection c = ds.getConnection()) {
+                    assertThat(c.isValid(1)).isTrue();
+                }
+                assertThat(verdicts).as(() -> user + ": " + verdicts).isNotEmpty()
+                        .allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+            });
+        }
+    }
+
+    @Test
     void aHikariWithoutTheCredentialsHookIsNamedAtStartUp() {
         ClassLoader hikari6 = new ClassLoader(getClass().getClassLoader()) {
             @Override

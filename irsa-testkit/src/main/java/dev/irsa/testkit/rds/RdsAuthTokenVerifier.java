@@ -46,7 +46,14 @@ import java.util.function.Function;
  *   <li>another region or service in the scope, an {@code Action} other than {@code connect}, another user,
  *       host or port.</li>
  * </ul>
- * Stateless apart from the lookup and clock; thread-safe; never blocks.
+ * <p>Aurora DSQL tokens are checked by {@link #verifyDsql}: the same presigned SigV4 URL, {@code host/?Action=...},
+ * signed for service {@code dsql} and the cluster endpoint's host alone (no port: DSQL's token names neither port nor
+ * user), with {@code X-Amz-Expires} up to a week (604,800 seconds, DSQL's maximum), and the action DSQL asks of the
+ * role logging in: {@code DbConnectAdmin} for {@code admin}, its one built-in role, {@code DbConnect} for every
+ * custom role; either the other way round is refused ({@link Reason#WRONG_ACTION}), as are an RDS token
+ * ({@link Reason#WRONG_SERVICE}) and a token for another cluster ({@link Reason#WRONG_ENDPOINT}).
+ *
+ * <p>Stateless apart from the lookup and clock; thread-safe; never blocks.
  * Neither the token nor any secret appears in a {@link Verdict}.
  *
  * @since 0.1.0
@@ -56,6 +63,12 @@ public final class RdsAuthTokenVerifier {
     public static final long MAX_EXPIRES_SECONDS = 900;
     /** The SigV4 service name of RDS IAM database authentication. */
     public static final String SERVICE = "rds-db";
+    /** The SigV4 service name of Aurora DSQL authentication tokens. */
+    public static final String DSQL_SERVICE = "dsql";
+    /** The longest validity Aurora DSQL accepts: one week. */
+    public static final long DSQL_MAX_EXPIRES_SECONDS = 604_800;
+    /** Aurora DSQL's one built-in role, the only one that logs in with {@code DbConnectAdmin}. */
+    public static final String DSQL_ADMIN = "admin";
 
     private final Function<String, Optional<IssuedCredentials>> issued;
     private final Clock clock;
@@ -116,13 +129,16 @@ public final class RdsAuthTokenVerifier {
         NOT_YET_VALID,
         /** The signature does not match the token (tampered, or signed with another secret key). */
         SIGNATURE_MISMATCH,
-        /** {@code X-Amz-Expires} above 900 seconds. */
+        /** {@code X-Amz-Expires} above 900 seconds (a week for DSQL). */
         EXPIRES_TOO_LONG,
         /** Signed for another region. */
         WRONG_REGION,
-        /** Signed for a service other than {@code rds-db}. */
+        /** Signed for a service other than {@code rds-db} ({@code dsql} for DSQL). */
         WRONG_SERVICE,
-        /** {@code Action} is not {@code connect}. */
+        /**
+         * {@code Action} is not {@code connect}; for DSQL, not {@code DbConnectAdmin} for {@code admin} or not
+         * {@code DbConnect} for another role.
+         */
         WRONG_ACTION,
         /** Signed for another database user. */
         WRONG_USER,
@@ -157,14 +173,34 @@ public final class RdsAuthTokenVerifier {
      * @return the verdict; never null, never throws for a bad token
      */
     public Verdict verify(String token, String host, int port, String dbUser, String region) {
+        return check(token, port == 443 ? host : host + ":" + port, dbUser, region, false);
+    }
+
+    /**
+     * Checks {@code token} as the Aurora DSQL cluster at {@code host} in {@code region} would for the role
+     * {@code dbUser}: service {@code dsql}, signed for the host alone, {@code Action=DbConnectAdmin} when
+     * {@code dbUser} is {@code admin} and {@code DbConnect} otherwise, at most a week's validity.
+     *
+     * @param token the authentication token the client sent as its password
+     * @param host the cluster endpoint's host name, e.g. {@code <cluster-id>.dsql.us-east-1.on.aws}
+     * @param dbUser the database role the client logs in as
+     * @param region the cluster's region
+     * @return the verdict; never null, never throws for a bad token
+     */
+    public Verdict verifyDsql(String token, String host, String dbUser, String region) {
+        return check(token, host, dbUser, region, true);
+    }
+
+    private Verdict check(String token, String expected, String dbUser, String region, boolean dsql) {
         Instant now = clock.instant();
         if (token == null || token.isEmpty()) {
             return new Verdict(Reason.MALFORMED, "No token.", null, null, null);
         }
         int q = token.indexOf("/?");
         if (q <= 0 || token.contains("://")) {
-            return new Verdict(Reason.MALFORMED, "A token has the form host:port/?Action=connect&DBUser=...&X-Amz-...,"
-                    + " without a scheme.", null, null, null);
+            return new Verdict(Reason.MALFORMED, (dsql ? "A DSQL token has the form host/?Action=DbConnect&X-Amz-...,"
+                    : "A token has the form host:port/?Action=connect&DBUser=...&X-Amz-...,") + " without a scheme.",
+                    null, null, null);
         }
         String authority = token.substring(0, q);
         List<String> repeated = QueryParams.repeated(token.substring(q + 2));
@@ -210,24 +246,28 @@ public final class RdsAuthTokenVerifier {
         }
         Map<String, String> params = QueryParams.parse(token.substring(q + 2));
         long expires = Long.parseLong(params.get("X-Amz-Expires"));
-        if (expires > MAX_EXPIRES_SECONDS) {
-            return verdict(Reason.EXPIRES_TOO_LONG, "X-Amz-Expires is " + expires + " s; RDS accepts at most "
-                    + MAX_EXPIRES_SECONDS + ".", c, r);
+        long maxExpires = dsql ? DSQL_MAX_EXPIRES_SECONDS : MAX_EXPIRES_SECONDS;
+        if (expires > maxExpires) {
+            return verdict(Reason.EXPIRES_TOO_LONG, "X-Amz-Expires is " + expires + " s; " + (dsql ? "DSQL" : "RDS")
+                    + " accepts at most " + maxExpires + ".", c, r);
         }
         if (!Objects.equals(region, r.region())) {
             return verdict(Reason.WRONG_REGION, "Signed for region " + r.region() + ", the database is in " + region + ".", c, r);
         }
-        if (!SERVICE.equals(r.service())) {
-            return verdict(Reason.WRONG_SERVICE, "Signed for service " + r.service() + ", not " + SERVICE + ".", c, r);
+        String service = dsql ? DSQL_SERVICE : SERVICE;
+        if (!service.equals(r.service())) {
+            return verdict(Reason.WRONG_SERVICE, "Signed for service " + r.service() + ", not " + service + ".", c, r);
         }
-        if (!"connect".equals(params.get("Action"))) {
-            return verdict(Reason.WRONG_ACTION, "Action is " + params.get("Action") + ", not connect.", c, r);
+        String action = !dsql ? "connect" : DSQL_ADMIN.equals(dbUser) ? "DbConnectAdmin" : "DbConnect";
+        if (!action.equals(params.get("Action"))) {
+            return verdict(Reason.WRONG_ACTION, "Action is " + params.get("Action") + ", not " + action
+                    + (dsql ? (DSQL_ADMIN.equals(dbUser) ? ": DSQL's admin role logs in only with DbConnectAdmin."
+                            : ": a custom DSQL role (any but admin) logs in only with DbConnect.") : "."), c, r);
         }
-        if (!Objects.equals(dbUser, params.get("DBUser"))) {
+        if (!dsql && !Objects.equals(dbUser, params.get("DBUser"))) {
             return verdict(Reason.WRONG_USER, "Signed for database user " + params.get("DBUser") + ", the client logs in as "
                     + dbUser + ".", c, r);
         }
-        String expected = port == 443 ? host : host + ":" + port;
         if (!authority.toLowerCase(Locale.ROOT).equals(expected.toLowerCase(Locale.ROOT))) {
             return verdict(Reason.WRONG_ENDPOINT, "Signed for " + authority + ", the database is " + expected + ".", c, r);
         }

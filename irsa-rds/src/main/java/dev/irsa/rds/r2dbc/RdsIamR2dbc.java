@@ -1,0 +1,116 @@
+package dev.irsa.rds.r2dbc;
+
+import dev.irsa.rds.RdsAuthTokens;
+import dev.irsa.rds.RdsEndpoint;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Option;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.reactivestreams.Publisher;
+
+/**
+ * RDS / Aurora IAM authentication (and Aurora DSQL's) for R2DBC connection factories: the password becomes a valid
+ * token from {@link RdsAuthTokens}, fetched anew for each connection the driver opens (the cached token while it is
+ * safely valid, a newly signed one otherwise), so no connection ever logs in with a stale token.
+ *
+ * <ul>
+ *   <li>r2dbc-postgresql (1.0 and later): {@code PostgresqlConnectionConfiguration.builder().password(}
+ *       {@link #password(RdsAuthTokens, RdsEndpoint)}{@code )}, or the {@code password} option of
+ *       {@link ConnectionFactoryOptions} set to that supplier: the driver calls it for each connection;</li>
+ *   <li>r2dbc-mysql ({@code io.asyncer}, 1.1 and later): the {@code passwordPublisher} option, or
+ *       {@code MySqlConnectionConfiguration.builder().passwordPublisher(}{@link #passwordPublisher}{@code )}: a cold
+ *       publisher, which the driver subscribes to for each connection. RDS MySQL takes a token only over TLS
+ *       ({@code sslMode=REQUIRED} or stricter), as the cleartext plugin needs;</li>
+ *   <li>{@link #install(ConnectionFactoryOptions.Builder, String, RdsAuthTokens, RdsEndpoint)} picks the one the
+ *       driver understands; under Spring Boot, {@code irsa.rds.enabled=true} does it for the auto-configured
+ *       {@code ConnectionFactory} ({@code spring.r2dbc.*}).</li>
+ * </ul>
+ *
+ * <p>Fetching a token is a cache lookup almost always; it signs (microseconds) every few minutes, and blocks the
+ * calling thread only when the IRSA session must refresh credentials on the spot because the background refresh has
+ * not succeeded (its mandatory window, bounded by its wait timeout): a driver event-loop thread then waits as a JDBC
+ * caller would. A token that cannot be had fails that connection with {@link dev.irsa.rds.RdsAuthTokenException},
+ * whose message says why; neither the supplier nor the publisher shows a token in its {@code toString()}.
+ *
+ * @since 0.1.0
+ */
+public final class RdsIamR2dbc {
+    /** r2dbc-mysql's option for a password publisher ({@code MySqlConnectionFactoryProvider.PASSWORD_PUBLISHER}). */
+    public static final Option<Publisher<String>> PASSWORD_PUBLISHER = Option.valueOf("passwordPublisher");
+
+    private RdsIamR2dbc() {}
+
+    /**
+     * A password for each new connection: a valid token for {@code endpoint}.
+     *
+     * @param tokens the token source
+     * @param endpoint the endpoint and user to sign for
+     * @return a supplier the driver calls for each connection
+     */
+    public static Supplier<CharSequence> password(RdsAuthTokens tokens, RdsEndpoint endpoint) {
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(endpoint, "endpoint");
+        return new TokenSupplier(tokens, endpoint);
+    }
+
+    /**
+     * A cold publisher of one valid token for {@code endpoint} per subscription (a Reactive Streams publisher of its
+     * own: no Reactor needed).
+     *
+     * @param tokens the token source
+     * @param endpoint the endpoint and user to sign for
+     * @return a publisher the driver subscribes to for each connection
+     */
+    public static Publisher<String> passwordPublisher(RdsAuthTokens tokens, RdsEndpoint endpoint) {
+        return new TokenPublisher(new TokenSupplier(Objects.requireNonNull(tokens, "tokens"),
+                Objects.requireNonNull(endpoint, "endpoint")));
+    }
+
+    /**
+     * Switches connection factory options to IAM authentication: the user is the endpoint's, and the password a token
+     * per connection in the form the driver takes ({@code password} as a supplier for {@code postgresql}, the
+     * {@code passwordPublisher} option for {@code mysql}). Any password set is replaced.
+     *
+     * @param options the options, e.g. from {@code ConnectionFactoryOptions.parse(url).mutate()}
+     * @param driver the options' {@code driver} ({@code postgresql} or {@code mysql}; {@code pool} is not one: give
+     *        the pooled driver, its {@code protocol})
+     * @param tokens the token source
+     * @param endpoint the endpoint and user to sign for
+     * @throws IllegalArgumentException for a driver that takes no per-connection password
+     */
+    public static void install(ConnectionFactoryOptions.Builder options, String driver, RdsAuthTokens tokens,
+                               RdsEndpoint endpoint) {
+        Objects.requireNonNull(options, "options");
+        String d = driver == null ? "" : driver.toLowerCase(Locale.ROOT);
+        switch (d) {
+            case "postgresql", "postgres" -> {
+                options.option(ConnectionFactoryOptions.USER, endpoint.user());
+                // r2dbc-postgresql reads the password option as a Supplier (or Publisher) when it is one
+                @SuppressWarnings({"unchecked", "rawtypes"})
+                Option<Object> password = (Option) ConnectionFactoryOptions.PASSWORD;
+                options.option(password, password(tokens, endpoint));
+            }
+            case "mysql" -> {
+                options.option(ConnectionFactoryOptions.USER, endpoint.user());
+                options.option(PASSWORD_PUBLISHER, passwordPublisher(tokens, endpoint));
+            }
+            default -> throw new IllegalArgumentException("The R2DBC driver '" + driver + "' takes no password that"
+                    + " changes per connection as far as irsa-rds knows: IAM tokens are supported for r2dbc-postgresql"
+                    + " (driver postgresql) and r2dbc-mysql (driver mysql).");
+        }
+    }
+
+    /** The token per call; shows the endpoint, never the token. */
+    private record TokenSupplier(RdsAuthTokens tokens, RdsEndpoint endpoint) implements Supplier<CharSequence> {
+        @Override
+        public CharSequence get() {
+            return tokens.token(endpoint);
+        }
+
+        @Override
+        public String toString() {
+            return "RdsIamR2dbc.password[" + endpoint + "]";
+        }
+    }
+}

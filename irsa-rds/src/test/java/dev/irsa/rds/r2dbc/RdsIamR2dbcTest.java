@@ -1,0 +1,135 @@
+package dev.irsa.rds.r2dbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.irsa.rds.RdsAuthTokens;
+import dev.irsa.rds.RdsEndpoint;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+
+/** The password forms each driver takes, and the publisher's Reactive Streams manners. */
+class RdsIamR2dbcTest {
+    static final RdsEndpoint ENDPOINT = RdsEndpoint.of("mydb.abc123.us-west-2.rds.amazonaws.com", 5432, "app_user");
+
+    static RdsAuthTokens tokens() {
+        return RdsAuthTokens.builder().credentialsProvider(() -> AwsSessionCredentials.create("ASIAEXAMPLEKEYID0001",
+                "secret", "session")).build();
+    }
+
+    @Test
+    void postgresqlGetsAPasswordSupplierAndMysqlAPublisherEachCalledPerConnection() {
+        try (RdsAuthTokens tokens = tokens()) {
+            ConnectionFactoryOptions.Builder pg = ConnectionFactoryOptions.parse("r2dbc:postgresql://h/db").mutate();
+            RdsIamR2dbc.install(pg, "postgresql", tokens, ENDPOINT);
+            ConnectionFactoryOptions built = pg.build();
+            assertThat(built.getValue(ConnectionFactoryOptions.USER)).isEqualTo("app_user");
+            Object password = built.getValue(ConnectionFactoryOptions.PASSWORD);
+            assertThat(password).isInstanceOf(Supplier.class);
+            assertThat(((Supplier<?>) password).get().toString()).isEqualTo(tokens.token(ENDPOINT))
+                    .startsWith("mydb.abc123.us-west-2.rds.amazonaws.com:5432/?DBUser=app_user&Action=connect&");
+            assertThat(password.toString()).as("no token in toString").doesNotContain("X-Amz").contains("app_user@");
+            assertThat(built.toString()).doesNotContain("X-Amz");
+
+            ConnectionFactoryOptions.Builder my = ConnectionFactoryOptions.parse("r2dbc:mysql://h/db").mutate();
+            RdsIamR2dbc.install(my, "mysql", tokens, ENDPOINT);
+            @SuppressWarnings("unchecked") // r2dbc-spi 1.0: getValue answers Object
+            Publisher<String> publisher = (Publisher<String>) my.build().getValue(RdsIamR2dbc.PASSWORD_PUBLISHER);
+            assertThat(Mono.from(publisher).block()).isEqualTo(tokens.token(ENDPOINT));
+            assertThat(publisher.toString()).doesNotContain("X-Amz");
+
+            assertThatThrownBy(() -> RdsIamR2dbc.install(ConnectionFactoryOptions.builder(), "h2", tokens, ENDPOINT))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("r2dbc-postgresql (driver postgresql) and r2dbc-mysql (driver mysql)");
+        }
+    }
+
+    @Test
+    void theRealR2dbcMysqlTakesThePublisherOptionAndAsksItForEachConnection() throws Exception {
+        assertThat(RdsIamR2dbc.PASSWORD_PUBLISHER).isEqualTo(io.asyncer.r2dbc.mysql.MySqlConnectionFactoryProvider.PASSWORD_PUBLISHER);
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        AtomicInteger asked = new AtomicInteger();
+        try (RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(() -> {
+            asked.incrementAndGet();
+            return AwsSessionCredentials.create("ASIAEXAMPLEKEYID0001", "secret", "session");
+        }).build()) {
+            ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions.parse(
+                    "r2dbc:mysql://127.0.0.1:" + closedPort + "/app").mutate();
+            RdsIamR2dbc.install(options, "mysql", tokens, RdsEndpoint.of("mydb.abc123.us-west-2.rds.amazonaws.com", 3306, "app_user"));
+            io.r2dbc.spi.ConnectionFactory factory = io.r2dbc.spi.ConnectionFactories.get(options.build());
+            assertThat(factory).isInstanceOf(io.asyncer.r2dbc.mysql.MySqlConnectionFactory.class);
+            for (int i = 1; i <= 2; i++) {
+                assertThatThrownBy(() -> Mono.from(factory.create()).block(java.time.Duration.ofSeconds(10)))
+                        .as("nothing listens there").isNotNull();
+                assertThat(asked).as("a token was fetched for connection attempt " + (asked.get())).hasValue(i);
+            }
+        }
+    }
+
+    @Test
+    void thePublisherIsColdAndKeepsTheReactiveStreamsRules() {
+        AtomicInteger calls = new AtomicInteger();
+        TokenPublisher publisher = new TokenPublisher(() -> "token-" + calls.incrementAndGet());
+        assertThat(Mono.from(publisher).block()).isEqualTo("token-1");
+        assertThat(Mono.from(publisher).block()).as("each subscription fetches anew").isEqualTo("token-2");
+
+        List<String> signals = new ArrayList<>();
+        Subscription[] subscription = new Subscription[1];
+        publisher.subscribe(recorder(signals, subscription));
+        assertThat(calls).as("nothing fetched before a request").hasValue(2);
+        subscription[0].request(0);
+        subscription[0].request(1);
+        assertThat(signals).containsExactly("onSubscribe", "onError IllegalArgumentException");
+
+        signals.clear();
+        publisher.subscribe(recorder(signals, subscription));
+        subscription[0].cancel();
+        subscription[0].request(1);
+        assertThat(signals).as("nothing after cancel").containsExactly("onSubscribe");
+        assertThat(calls).hasValue(2);
+
+        signals.clear();
+        new TokenPublisher(() -> {
+            throw new IllegalStateException("no credentials");
+        }).subscribe(recorder(signals, subscription));
+        subscription[0].request(Long.MAX_VALUE);
+        assertThat(signals).containsExactly("onSubscribe", "onError IllegalStateException");
+    }
+
+    static Subscriber<String> recorder(List<String> signals, Subscription[] subscription) {
+        return new Subscriber<>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                subscription[0] = s;
+                signals.add("onSubscribe");
+            }
+
+            @Override
+            public void onNext(String s) {
+                signals.add("onNext");
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                signals.add("onError " + t.getClass().getSimpleName());
+            }
+
+            @Override
+            public void onComplete() {
+                signals.add("onComplete");
+            }
+        };
+    }
+}
