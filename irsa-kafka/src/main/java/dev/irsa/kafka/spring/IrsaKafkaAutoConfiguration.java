@@ -87,15 +87,15 @@ public class IrsaKafkaAutoConfiguration {
 
     /**
      * Registers the application's provider with irsa-kafka while the context lives, for the check of Kafka clients
-     * built outside Spring.
+     * built outside Spring. Looked up when such a client is built, not now: a {@code @Lazy} provider bean is not
+     * created at start-up.
      *
-     * @param provider the application's provider, if it has exactly one
+     * @param provider the application's provider, if it has exactly one (or a {@code @Primary} one)
      * @return the registration, ended when the context closes
      */
     @Bean(destroyMethod = "close")
     ApplicationProviderRegistration irsaKafkaApplicationProvider(ObjectProvider<IrsaCredentialsProvider> provider) {
-        IrsaCredentialsProvider p = provider.getIfUnique();
-        return new ApplicationProviderRegistration(p == null ? () -> { } : KafkaCredentials.registerApplicationProvider(p));
+        return new ApplicationProviderRegistration(KafkaCredentials.registerApplicationProvider(provider::getIfUnique));
     }
 
     /** Its own type, so that no one asking the context for an {@code AutoCloseable} is handed it. */
