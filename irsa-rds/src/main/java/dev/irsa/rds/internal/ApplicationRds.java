@@ -29,7 +29,13 @@ public final class ApplicationRds {
      * @param where how to tell the user where to set what is missing, e.g. "the Spring application's properties"
      */
     public record Binding(SettingsSource settings, Supplier<RdsAuthTokens> tokens, String where) {
-        /** Checks the parts. */
+        /**
+         * Checks the parts.
+         *
+         * @param settings where {@code irsa.rds.host} and the rest are read
+         * @param tokens the application's token source
+         * @param where where to set what is missing, for messages
+         */
         public Binding {
             Objects.requireNonNull(settings, "settings");
             Objects.requireNonNull(tokens, "tokens");

@@ -19,7 +19,12 @@ public final class DeferredCredentials implements AwsCredentialsProvider {
      * @param owned whether the token source closes it (a provider of its own, not an application's bean)
      */
     public record Chosen(AwsCredentialsProvider provider, boolean owned) {
-        /** Checks the provider. */
+        /**
+         * Checks the provider.
+         *
+         * @param provider the provider to sign with
+         * @param owned whether the token source closes it
+         */
         public Chosen {
             Objects.requireNonNull(provider, "provider");
         }
@@ -29,6 +34,8 @@ public final class DeferredCredentials implements AwsCredentialsProvider {
     private volatile Chosen chosen;
 
     /**
+     * A provider to be chosen by {@code choose}.
+     *
      * @param choose run once, when credentials are first asked for
      */
     public DeferredCredentials(Supplier<Chosen> choose) {
