@@ -462,6 +462,26 @@ class IrsaRdsAutoConfigurationTest {
         assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
         assertThat(verdicts.get(0).assumedRoleArn()).as("signed with the application's provider bean")
                 .endsWith("assumed-role/app-role/spring");
+        // with irsa.rds.enabled=true too: the application's one token source (its provider chosen once) signs
+        new ApplicationContextRunner()
+                .withConfiguration(rdsAutoConfigurations())
+                .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
+                .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
+                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
+                        "spring.datasource.hikari.credentials-provider-class-name="
+                                + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
+                        "irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user", "irsa.rds.enabled=true")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    RdsAuthTokens tokens = ctx.getBean(RdsAuthTokens.class);
+                    assertThat(tokens.signatures()).isZero();
+                    try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
+                        assertThat(c.isValid(1)).isTrue();
+                    }
+                    assertThat(tokens.signatures()).isEqualTo(1);
+                    assertThat(tokens.credentialsProvider()).isSameAs(bean);
+                });
         bean.close();
     }
 
