@@ -47,7 +47,7 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
     /** Bean name to its own settings, in the order given; null when none is named (then every one that can be). */
     private final Map<String, Settings> named;
     /** The data source switched with the global host or port, if any: they may serve one only. */
-    private String globalTaker;
+    private volatile String globalTaker;
 
     HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, ConfigurableListableBeanFactory beanFactory, Binder binder) {
         this.tokens = tokens;
@@ -168,9 +168,12 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
                             + " setPassword), which IAM authentication would replace");
                 }
             }
-            requireGlobalUnambiguous(beanName, own);
+            boolean takesGlobal = takesGlobal(beanName, own);
             RdsEndpoint endpoint = endpoint(ds, beanName, own.over(global));
             RdsIamHikariCredentials c = RdsIamHikariCredentials.install(ds, tokens.getObject(), endpoint);
+            if (takesGlobal) {
+                globalTaker = beanName; // only once switched: one left as it is takes nothing
+            }
             for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class)) {
                 // closed after the data source, which asks it for tokens until then
                 beanFactory.registerDependentBean(tokensBean, beanName);
@@ -197,16 +200,17 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
      * {@code irsa.rds.host} / {@code port} describe one endpoint: a second data source taking them would sign for the
      * first one's host (or port), so start-up fails naming the per-data-source properties. Not caught below: it fails
      * start-up whether or not the data source is named.
+     *
+     * @return whether this data source takes the global host or port (then it is the only one so far)
      */
-    private synchronized void requireGlobalUnambiguous(String beanName, Settings own) {
+    private boolean takesGlobal(String beanName, Settings own) {
         boolean takesHost = own.host() == null && global.host() != null;
         boolean takesPort = own.port() == null && global.port() != null;
         if (!takesHost && !takesPort) {
-            return;
+            return false;
         }
         if (globalTaker == null || globalTaker.equals(beanName)) {
-            globalTaker = beanName;
-            return;
+            return true;
         }
         String keys = takesHost && takesPort ? "irsa.rds.host and irsa.rds.port" : takesHost ? "irsa.rds.host" : "irsa.rds.port";
         throw new org.springframework.beans.factory.BeanCreationException(beanName, keys + " describe the endpoint of"
