@@ -3,6 +3,7 @@ package dev.irsa.rds;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.irsa.core.SessionState;
+import dev.irsa.rds.internal.DeferredCredentials;
 import dev.irsa.rds.internal.RdsTokenSigner;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.time.Clock;
@@ -151,7 +152,12 @@ public final class RdsAuthTokens implements AutoCloseable {
 
     /** {@return the credentials provider tokens are signed with} */
     public AwsCredentialsProvider credentialsProvider() {
-        return credentials;
+        return provider();
+    }
+
+    /** The provider, one chosen late (under Spring) unwrapped: the IRSA checks below need the real one. */
+    private AwsCredentialsProvider provider() {
+        return credentials instanceof DeferredCredentials d ? d.chosen().provider() : credentials;
     }
 
     /** {@return how many tokens were signed so far (each cache miss), for tests and metrics} */
@@ -183,7 +189,7 @@ public final class RdsAuthTokens implements AutoCloseable {
      */
     private AwsCredentials refreshedIfWithinMargin(RdsEndpoint endpoint, AwsCredentials current) {
         Instant expires = current.expirationTime().orElse(null);
-        if (!(credentials instanceof IrsaCredentialsProvider p) || expires == null
+        if (!(provider() instanceof IrsaCredentialsProvider p) || expires == null
                 || expires.toEpochMilli() > clock.millis() + marginMillis) {
             return current;
         }
@@ -201,8 +207,9 @@ public final class RdsAuthTokens implements AutoCloseable {
         if (expires == null || expires.toEpochMilli() > nowMillis + marginMillis) {
             return;
         }
-        boolean irsa = credentials instanceof IrsaCredentialsProvider;
-        SessionState state = credentials instanceof IrsaCredentialsProvider p ? p.state().orElse(null) : null;
+        AwsCredentialsProvider provider = provider();
+        boolean irsa = provider instanceof IrsaCredentialsProvider;
+        SessionState state = provider instanceof IrsaCredentialsProvider p ? p.state().orElse(null) : null;
         boolean failing = state != null && state.lastError() != null;
         // An IRSA session was just asked to refresh first: still within the margin means it could not.
         if (!irsa && expires.toEpochMilli() > nowMillis) {
@@ -233,7 +240,7 @@ public final class RdsAuthTokens implements AutoCloseable {
 
     private AwsCredentials currentCredentials(RdsEndpoint endpoint) {
         try {
-            return credentials.resolveCredentials();
+            return provider().resolveCredentials();
         } catch (SdkException e) {
             throw new RdsAuthTokenException("No AWS credentials to sign an RDS IAM authentication token for " + endpoint
                     + ": " + e.getMessage(), e);
@@ -263,7 +270,12 @@ public final class RdsAuthTokens implements AutoCloseable {
     @Override
     public void close() {
         cache.invalidateAll();
-        if (ownsCredentials && credentials instanceof AutoCloseable c) {
+        AwsCredentialsProvider owned = ownsCredentials ? credentials : null;
+        if (credentials instanceof DeferredCredentials d) {
+            DeferredCredentials.Chosen chosen = d.chosenIfAny();
+            owned = chosen != null && chosen.owned() ? chosen.provider() : null;
+        }
+        if (owned instanceof AutoCloseable c) {
             try {
                 c.close();
             } catch (Exception e) {
@@ -275,7 +287,8 @@ public final class RdsAuthTokens implements AutoCloseable {
     @Override
     public String toString() {
         return "RdsAuthTokens[endpoints=" + cache.estimatedSize() + ", signatures=" + signatures.get() + ", margin="
-                + margin + ", credentials=" + credentials.getClass().getSimpleName() + "]";
+                + margin + ", credentials=" + (credentials instanceof DeferredCredentials d && d.chosenIfAny() == null
+                ? "not chosen yet" : provider().getClass().getSimpleName()) + "]";
     }
 
     /** Configures {@link RdsAuthTokens}. Not thread-safe. */

@@ -33,8 +33,10 @@ public record RdsEndpoint(String host, int port, String user, String region) {
     private static final Pattern JDBC_PREFIX = Pattern.compile("jdbc:[a-z0-9-]+:", Pattern.CASE_INSENSITIVE);
 
     /**
-     * Checks the parts. The host is kept in lower case (host names are case-insensitive; the token is signed for
-     * the spelling kept).
+     * Checks the parts. The host is kept in lower case and without a trailing dot (host names are case-insensitive,
+     * and {@code db.example.com.} is the fully qualified spelling of {@code db.example.com}): the token is signed for
+     * the spelling kept, the endpoint's name as RDS knows it, so it is the token {@code RdsUtilities} signs for that
+     * name, byte for byte.
      *
      * @param host the endpoint's host name as the client connects to it (no scheme, no port)
      * @param port the endpoint's port, 1 to 65535
@@ -53,6 +55,12 @@ public record RdsEndpoint(String host, int port, String user, String region) {
                     + " user, port or path; got '" + host + "'.");
         }
         host = host.toLowerCase(Locale.ROOT);
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+            if (host.isEmpty() || host.endsWith(".")) {
+                throw new IllegalArgumentException("The RDS endpoint's host must be a host name; got '" + host + ".'.");
+            }
+        }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("The RDS endpoint's port must be between 1 and 65535 (5432 for PostgreSQL,"
                     + " 3306 for MySQL), got " + port + ".");
@@ -122,8 +130,8 @@ public record RdsEndpoint(String host, int port, String user, String region) {
         }
         if (m.group(5) != null && m.group(5).startsWith(",")) {
             throw new IllegalArgumentException("The JDBC URL " + m.group(1) + ",... names several hosts: an IAM token is"
-                    + " signed for one host and port, so give the one host the client logs in to (or set the host and"
-                    + " port to sign for explicitly: irsa.rds.host / irsa.rds.port, or an RdsEndpoint of your own).");
+                    + " signed for one host and port, so give the one host the client logs in to, or the host and"
+                    + " port to sign for explicitly (an RdsEndpoint of your own).");
         }
         String host = m.group(3);
         int port;

@@ -52,7 +52,7 @@ public final class KafkaCredentials implements AutoCloseable {
      * The application's providers (the Spring bean, while its context lives): what a client that resolves its own
      * provider is compared with. More than one only where several contexts live in one JVM (a test's context cache).
      */
-    private static final List<IrsaCredentialsProvider> applications = new CopyOnWriteArrayList<>();
+    private static final List<java.util.function.Supplier<IrsaCredentialsProvider>> applications = new CopyOnWriteArrayList<>();
     /** The differences already warned about: one WARN for each, however many clients share it. */
     private static final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -124,6 +124,19 @@ public final class KafkaCredentials implements AutoCloseable {
      * @return what ends the registration
      */
     public static AutoCloseable registerApplicationProvider(IrsaCredentialsProvider provider) {
+        java.util.Objects.requireNonNull(provider, "provider");
+        return registerApplicationProvider(() -> provider);
+    }
+
+    /**
+     * As {@link #registerApplicationProvider(IrsaCredentialsProvider)}, the provider looked up only when a Kafka client
+     * first needs the comparison (a {@code @Lazy} bean is not created before), and skipped while it gives null.
+     *
+     * @param provider gives the application's provider, or null when it has none
+     * @return what ends the registration
+     */
+    public static AutoCloseable registerApplicationProvider(java.util.function.Supplier<IrsaCredentialsProvider> provider) {
+        java.util.Objects.requireNonNull(provider, "provider");
         applications.add(provider);
         return () -> applications.remove(provider);
     }
@@ -136,7 +149,18 @@ public final class KafkaCredentials implements AutoCloseable {
     private static void warnIfNotTheApplications(IrsaCredentialsProvider own, String mechanism) {
         IrsaConfig mine = own.config().orElse(null);
         List<String> first = null;
-        for (IrsaCredentialsProvider app : applications) {
+        for (java.util.function.Supplier<IrsaCredentialsProvider> registered : applications) {
+            IrsaCredentialsProvider app;
+            try {
+                app = registered.get();
+            } catch (RuntimeException e) {
+                // only a check: the application's provider cannot be had (a context closing); this client goes on
+                log.debug("The application's IRSA provider could not be looked up for the comparison", e);
+                continue;
+            }
+            if (app == null) {
+                continue;
+            }
             IrsaConfig theirs = app.config().orElse(null);
             if (mine == null || theirs == null) {
                 if (own.source().equals(app.source())) {

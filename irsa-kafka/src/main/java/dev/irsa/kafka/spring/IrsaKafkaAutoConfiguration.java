@@ -38,7 +38,7 @@ import org.springframework.util.ReflectionUtils;
  * containers build their clients from them), the {@code KafkaAdmin}, and Kafka Streams' configuration (under the
  * {@code producer.}, {@code consumer.} and {@code admin.} prefixes, the only way Kafka Streams passes an object to
  * its inner clients). Spring Boot offers no customizer for the admin client's or Streams' configuration; these are
- * adjusted as beans, before they are initialized, using only what Spring Kafka 3.x and 4.x share (tested on 4.0). The bean is the single {@code IrsaCredentialsProvider}, else the {@code @Primary} one (the rule
+ * adjusted as beans, before they are initialized, using only what Spring Kafka 3.x and 4.x share (tested on 4.0 and on 3.3, Spring Boot 3.5's). The bean is the single {@code IrsaCredentialsProvider}, else the {@code @Primary} one (the rule
  * irsa-rds follows too); with none to choose, nothing is handed over and one WARN names the candidates.
  *
  * <p>Kafka clients built outside Spring (with {@code new KafkaProducer<>(properties)}) are not reached: hand them the
@@ -87,15 +87,15 @@ public class IrsaKafkaAutoConfiguration {
 
     /**
      * Registers the application's provider with irsa-kafka while the context lives, for the check of Kafka clients
-     * built outside Spring.
+     * built outside Spring. Looked up when such a client is built, not now: a {@code @Lazy} provider bean is not
+     * created at start-up.
      *
-     * @param provider the application's provider, if it has exactly one
+     * @param provider the application's provider, if it has exactly one (or a {@code @Primary} one)
      * @return the registration, ended when the context closes
      */
     @Bean(destroyMethod = "close")
     ApplicationProviderRegistration irsaKafkaApplicationProvider(ObjectProvider<IrsaCredentialsProvider> provider) {
-        IrsaCredentialsProvider p = provider.getIfUnique();
-        return new ApplicationProviderRegistration(p == null ? () -> { } : KafkaCredentials.registerApplicationProvider(p));
+        return new ApplicationProviderRegistration(KafkaCredentials.registerApplicationProvider(provider::getIfUnique));
     }
 
     /** Its own type, so that no one asking the context for an {@code AutoCloseable} is handed it. */

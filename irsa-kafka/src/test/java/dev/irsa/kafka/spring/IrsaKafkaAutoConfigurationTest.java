@@ -103,4 +103,25 @@ class IrsaKafkaAutoConfigurationTest {
             assertThat(warns.get(0)).contains("Kafka").contains("first").contains("second").contains("@Primary");
         }
     }
+    /**
+     * A @Lazy provider bean is not created at start-up by the registration for Kafka clients built outside Spring: it is
+     * looked up when such a client first needs the comparison.
+     */
+    @Test
+    void aLazyProviderBeanIsNotCreatedAtStartUp() throws Exception {
+        DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
+        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        org.springframework.beans.factory.support.RootBeanDefinition lazy = new org.springframework.beans.factory.support
+                .RootBeanDefinition(IrsaCredentialsProvider.class, () -> {
+                    created.incrementAndGet();
+                    return provider;
+                });
+        lazy.setLazyInit(true);
+        beans.registerBeanDefinition("lazyProvider", lazy);
+        IrsaKafkaAutoConfiguration.ApplicationProviderRegistration registration = new IrsaKafkaAutoConfiguration()
+                .irsaKafkaApplicationProvider(beans.getBeanProvider(IrsaCredentialsProvider.class));
+        beans.preInstantiateSingletons();
+        assertThat(created).as("not created at start-up").hasValue(0);
+        registration.close();
+    }
 }

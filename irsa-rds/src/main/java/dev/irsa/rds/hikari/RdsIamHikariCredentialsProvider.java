@@ -5,6 +5,8 @@ import com.zaxxer.hikari.util.Credentials;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.RdsEndpoint;
+import dev.irsa.rds.internal.ApplicationRds;
+import java.util.function.Supplier;
 
 /**
  * RDS IAM authentication for a HikariCP pool configured only by properties: name this class in HikariCP's
@@ -13,8 +15,7 @@ import dev.irsa.rds.RdsEndpoint;
  * the database user and a valid token, as with {@link RdsIamHikariCredentials}.
  *
  * <p>HikariCP creates it with its no-argument constructor, at the moment the property is set, and shows it neither
- * the pool's {@code jdbcUrl} nor its {@code username}; so what to sign for is read, as IRSA's own settings are, from
- * Java system properties or else environment variables:
+ * the pool's {@code jdbcUrl} nor its {@code username}; so what to sign for is read from settings:
  * <ul>
  *   <li>{@code irsa.rds.host} / {@code IRSA_RDS_HOST}: the database endpoint's host (required);</li>
  *   <li>{@code irsa.rds.port} / {@code IRSA_RDS_PORT}: its port (required);</li>
@@ -23,11 +24,21 @@ import dev.irsa.rds.RdsEndpoint;
  * </ul>
  * A missing or malformed one fails when HikariCP creates this (HikariCP wraps the exception, which names it).
  *
- * <p>Credentials come from {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} (IRSA or EKS Pod Identity, from the
- * same system properties and environment), whose session is shared: however many pools name this class, the process
- * has one session per role, refreshed in the background. The session lives as long as the process (HikariCP never
- * closes a credentials provider). Under Spring Boot, prefer {@code irsa.rds.enabled=true}, which reads
- * {@code spring.datasource.*} and Spring's own properties.
+ * <p>Where the settings and the credentials come from is decided once, when HikariCP creates it:
+ * <ul>
+ *   <li>In a Spring Boot application with irsa-rds (from {@code spring.datasource.hikari.credentials-provider-class-name}
+ *       or any pool created while the context lives), the settings are the application's ({@code application.properties},
+ *       profiles, and the system properties and environment Spring reads), and tokens are signed with the
+ *       application's credentials provider bean (the one {@code irsa-spring-starter} defines from {@code irsa.*}),
+ *       chosen as irsa-rds's and irsa-kafka's auto-configurations choose it: one principal, one session. The token
+ *       source is the application's ({@code irsa.rds.enabled=true} defines one) or one shared by every such pool,
+ *       closed with the context.</li>
+ *   <li>Otherwise from Java system properties or else environment variables, and credentials from
+ *       {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} (IRSA or EKS Pod Identity, from the same system
+ *       properties and environment), whose session is shared: however many pools name this class, the process has one
+ *       session per role, refreshed in the background. The session lives as long as the process (HikariCP never
+ *       closes a credentials provider).</li>
+ * </ul>
  *
  * @since 0.1.0
  */
@@ -36,13 +47,24 @@ public final class RdsIamHikariCredentialsProvider implements HikariCredentialsP
 
     /** Created by HikariCP from {@code credentialsProviderClassName}; reads the settings above. */
     public RdsIamHikariCredentialsProvider() {
-        this(SettingsSource.system());
+        this(ApplicationRds.current().orElse(null));
+    }
+
+    private RdsIamHikariCredentialsProvider(ApplicationRds.Binding application) {
+        this(application != null ? application.settings() : SettingsSource.system(),
+                application != null ? application.tokens() : RdsAuthTokens::create,
+                application != null ? application.where()
+                        : "Java system properties (irsa.rds.*) or the environment (IRSA_RDS_*)");
     }
 
     RdsIamHikariCredentialsProvider(SettingsSource settings) {
-        String host = required(settings, "irsa.rds.host", "IRSA_RDS_HOST");
-        String port = required(settings, "irsa.rds.port", "IRSA_RDS_PORT");
-        String user = required(settings, "irsa.rds.user", "IRSA_RDS_USER");
+        this(settings, RdsAuthTokens::create, "Java system properties (irsa.rds.*) or the environment (IRSA_RDS_*)");
+    }
+
+    private RdsIamHikariCredentialsProvider(SettingsSource settings, Supplier<RdsAuthTokens> tokens, String where) {
+        String host = required(settings, "irsa.rds.host", "IRSA_RDS_HOST", where);
+        String port = required(settings, "irsa.rds.port", "IRSA_RDS_PORT", where);
+        String user = required(settings, "irsa.rds.user", "IRSA_RDS_USER", where);
         String region = settings.first("irsa.rds.region", "IRSA_RDS_REGION").orElse(null);
         int p;
         try {
@@ -58,17 +80,18 @@ public final class RdsIamHikariCredentialsProvider implements HikariCredentialsP
             throw new IllegalStateException(e.getMessage() + " (settings irsa.rds.host / port / user / region, or"
                     + " IRSA_RDS_HOST / _PORT / _USER / _REGION)", e);
         }
-        // A token source of its own (a small cache); the session under it is the process's shared one.
-        this.delegate = new RdsIamHikariCredentials(RdsAuthTokens.create(), endpoint);
+        // Outside a framework, a token source of its own (a small cache) over the process's shared session.
+        this.delegate = new RdsIamHikariCredentials(tokens.get(), endpoint);
     }
 
-    private static String required(SettingsSource settings, String property, String variable) {
-        return settings.first(property, variable).orElseThrow(() -> new IllegalStateException(property + " (or the"
-                + " environment variable " + variable + ") is not set: HikariCP creates "
+    private static String required(SettingsSource settings, String property, String variable, String where) {
+        return settings.first(property, variable).orElseThrow(() -> new IllegalStateException(property + " (or "
+                + variable + ") is not set in " + where + ": HikariCP creates "
                 + RdsIamHikariCredentialsProvider.class.getSimpleName() + " by class name and shows it neither the"
                 + " pool's jdbcUrl nor its username, so set irsa.rds.host, irsa.rds.port and irsa.rds.user (and"
-                + " irsa.rds.region for a host name that is no RDS endpoint) as system properties or IRSA_RDS_HOST,"
-                + " IRSA_RDS_PORT, IRSA_RDS_USER (IRSA_RDS_REGION) in the environment."));
+                + " irsa.rds.region for a host name that is no RDS endpoint) there: system properties or IRSA_RDS_HOST,"
+                + " IRSA_RDS_PORT, IRSA_RDS_USER (IRSA_RDS_REGION) in the environment, or, in a Spring Boot"
+                + " application, its properties."));
     }
 
     /** {@return the endpoint the tokens are signed for} */

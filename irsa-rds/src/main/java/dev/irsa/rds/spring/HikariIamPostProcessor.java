@@ -46,6 +46,8 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
     private final Settings global;
     /** Bean name to its own settings, in the order given; null when none is named (then every one that can be). */
     private final Map<String, Settings> named;
+    /** The data source switched with the global host or port, if any: they may serve one only. */
+    private volatile String globalTaker;
 
     HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, ConfigurableListableBeanFactory beanFactory, Binder binder) {
         this.tokens = tokens;
@@ -156,9 +158,9 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
             }
             if (!isNamed) {
                 // Only what can use IAM: an RDS endpoint in the URL, and no password someone set on purpose.
-                String urlHost = urlEndpoint(ds).host();
+                String urlHost = urlEndpoint(ds, beanName).host();
                 if (!RdsHosts.isRdsHost(urlHost)) {
-                    throw new IllegalArgumentException("its URL " + describe(ds) + " names no RDS endpoint (an RDS"
+                    throw new IllegalArgumentException("its URL " + describe(ds, beanName) + " names no RDS endpoint (an RDS"
                             + " instance, Aurora cluster or RDS Proxy host name)");
                 }
                 if (hasPassword) {
@@ -166,8 +168,12 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
                             + " setPassword), which IAM authentication would replace");
                 }
             }
-            RdsEndpoint endpoint = endpoint(ds, own.over(global));
+            boolean takesGlobal = takesGlobal(beanName, own);
+            RdsEndpoint endpoint = endpoint(ds, beanName, own.over(global));
             RdsIamHikariCredentials c = RdsIamHikariCredentials.install(ds, tokens.getObject(), endpoint);
+            if (takesGlobal) {
+                globalTaker = beanName; // only once switched: one left as it is takes nothing
+            }
             for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class)) {
                 // closed after the data source, which asks it for tokens until then
                 beanFactory.registerDependentBean(tokensBean, beanName);
@@ -190,29 +196,58 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
         return bean;
     }
 
+    /**
+     * {@code irsa.rds.host} / {@code port} describe one endpoint: a second data source taking them would sign for the
+     * first one's host (or port), so start-up fails naming the per-data-source properties. Not caught below: it fails
+     * start-up whether or not the data source is named.
+     *
+     * @return whether this data source takes the global host or port (then it is the only one so far)
+     */
+    private boolean takesGlobal(String beanName, Settings own) {
+        boolean takesHost = own.host() == null && global.host() != null;
+        boolean takesPort = own.port() == null && global.port() != null;
+        if (!takesHost && !takesPort) {
+            return false;
+        }
+        if (globalTaker == null || globalTaker.equals(beanName)) {
+            return true;
+        }
+        String keys = takesHost && takesPort ? "irsa.rds.host and irsa.rds.port" : takesHost ? "irsa.rds.host" : "irsa.rds.port";
+        throw new org.springframework.beans.factory.BeanCreationException(beanName, keys + " describe the endpoint of"
+                + " one data source, and both '" + globalTaker + "' and '" + beanName + "' would sign for it. Describe"
+                + " each data source on its own instead: " + PREFIX + "." + globalTaker + ".host / .port and " + PREFIX
+                + "." + beanName + ".host / .port (each defaults to its URL's), and remove " + keys + ".");
+    }
+
     /** The URL's host and port, region and user not yet checked (placeholders). */
-    private static RdsEndpoint urlEndpoint(HikariDataSource ds) {
+    private static RdsEndpoint urlEndpoint(HikariDataSource ds, String beanName) {
         if (ds.getJdbcUrl() == null) {
             throw new IllegalArgumentException("it has no jdbcUrl (a pool configured through a DataSource class is"
                     + " not supported)");
         }
-        return RdsEndpoint.fromJdbcUrl(ds.getJdbcUrl(), "placeholder", "us-east-1");
+        try {
+            return RdsEndpoint.fromJdbcUrl(ds.getJdbcUrl(), "placeholder", "us-east-1");
+        } catch (IllegalArgumentException e) {
+            // no cause: this message, naming the property to set, is the one shown
+            throw new IllegalArgumentException(e.getMessage() + " To sign for another host and port than the URL's,"
+                    + " set " + PREFIX + "." + beanName + ".host and " + PREFIX + "." + beanName + ".port.");
+        }
     }
 
-    private static String describe(HikariDataSource ds) {
+    private static String describe(HikariDataSource ds, String beanName) {
         String url = ds.getJdbcUrl();
         int hostStart = url.indexOf("://");
         // RdsEndpoint.fromJdbcUrl has parsed it: up to the host, no user info, no query
-        return hostStart < 0 ? "(unknown)" : url.substring(0, hostStart + 3) + urlEndpoint(ds).host() + "...";
+        return hostStart < 0 ? "(unknown)" : url.substring(0, hostStart + 3) + urlEndpoint(ds, beanName).host() + "...";
     }
 
     /** Settings first, then the URL; the region from the host signed for unless given. */
-    private static RdsEndpoint endpoint(HikariDataSource ds, Settings s) {
+    private static RdsEndpoint endpoint(HikariDataSource ds, String beanName, Settings s) {
         String user = s.user() != null ? s.user() : ds.getUsername();
         if (s.host() != null && s.port() != null) {
             return RdsEndpoint.of(s.host(), s.port(), user, s.region());
         }
-        RdsEndpoint url = urlEndpoint(ds);
+        RdsEndpoint url = urlEndpoint(ds, beanName);
         return RdsEndpoint.of(s.host() != null ? s.host() : url.host(), s.port() != null ? s.port() : url.port(), user,
                 s.region());
     }

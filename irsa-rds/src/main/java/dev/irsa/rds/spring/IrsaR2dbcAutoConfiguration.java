@@ -1,12 +1,10 @@
 package dev.irsa.rds.spring;
 
 import dev.irsa.rds.RdsAuthTokens;
-import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.lang.reflect.Proxy;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ListableBeanFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,7 +19,6 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.util.ClassUtils;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * Switches the application's Spring Boot auto-configured R2DBC {@code ConnectionFactory} ({@code spring.r2dbc.*}) to
@@ -63,18 +60,14 @@ public class IrsaR2dbcAutoConfiguration {
      * The token source, when the application has none (a WebFlux application without HikariCP); the same choice of
      * provider as {@link IrsaRdsAutoConfiguration#irsaRdsAuthTokens}. Closed with the context.
      *
-     * @param irsa the application's IRSA provider, preferred
-     * @param credentials the application's credentials provider, if it has exactly one or a {@code @Primary} one
      * @param environment for {@code irsa.rds.margin}
-     * @param beanFactory to name the candidates when none can be chosen
+     * @param beanFactory where the application's provider bean is chosen, when the first token is signed
      * @return the token source
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public RdsAuthTokens irsaRdsAuthTokens(ObjectProvider<IrsaCredentialsProvider> irsa,
-                                           ObjectProvider<AwsCredentialsProvider> credentials, Environment environment,
-                                           ListableBeanFactory beanFactory) {
-        return new IrsaRdsAutoConfiguration().irsaRdsAuthTokens(irsa, credentials, environment, beanFactory);
+    public RdsAuthTokens irsaRdsAuthTokens(Environment environment, ListableBeanFactory beanFactory) {
+        return new IrsaRdsAutoConfiguration().irsaRdsAuthTokens(environment, beanFactory);
     }
 
     /** Registers the customizer under Spring Boot's interface of the line on the class path. */

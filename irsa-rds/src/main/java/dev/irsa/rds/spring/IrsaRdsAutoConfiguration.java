@@ -3,9 +3,6 @@ package dev.irsa.rds.spring;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.sdk.IrsaCredentialsProvider;
-import dev.irsa.sdk.internal.ProviderChoice;
-import java.util.List;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,8 +24,12 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * {@code spring.datasource.username} with a valid token as its password; host and port come from
  * {@code spring.datasource.url}, the region from the RDS host name (every form the AWS Advanced JDBC Wrapper
  * recognises: commercial, China, GovCloud, ISO), unless settings say what to sign for (a tunnel, port forward or
- * custom DNS name): {@code irsa.rds.data-sources.<bean>.host / port / region / user} for one data source, or
- * {@code irsa.rds.host / port / region} for all that are switched.
+ * custom DNS name): {@code irsa.rds.data-sources.<bean>.host / port / region / user} for one data source, else
+ * {@code irsa.rds.region} for all that are switched and {@code irsa.rds.host / port} for one. The global host and port
+ * apply only where that is unambiguous: when a second switched data source would take them too (both would sign for
+ * one host, one of them wrongly), start-up fails naming each data source's
+ * {@code irsa.rds.data-sources.<bean>.host / port} to set instead. A region is commonly shared, a host never: one
+ * endpoint per pool.
  *
  * <p>Aurora DSQL needs nothing more: a data source whose URL (or {@code irsa.rds.host}) names a DSQL cluster endpoint,
  * {@code <cluster-id>.dsql.<region>.on.aws}, gets DSQL tokens from the same cache, {@code DbConnectAdmin} when
@@ -47,7 +48,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * <p>Tokens are signed with the application's single {@link IrsaCredentialsProvider} bean (the one
  * {@code irsa-spring-starter} defines), else its single or {@code @Primary} {@link AwsCredentialsProvider} bean (the
  * rule irsa-kafka's glue follows too), otherwise, with one WARN naming the candidates, with an
- * {@link IrsaCredentialsProvider#create()} of its own. {@code irsa.rds.margin} (default 3 minutes) is
+ * {@link IrsaCredentialsProvider#create()} of its own; chosen once, when the first token is signed, so that a
+ * {@code @Lazy} provider bean is created only then. The same choice serves the pools that name
+ * {@link dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider} by class. {@code irsa.rds.margin} (default 3 minutes) is
  * how long a token, and the IRSA credentials that sign it, must still be valid when handed out (see
  * {@link RdsAuthTokens}).
  *
@@ -69,28 +72,18 @@ public class IrsaRdsAutoConfiguration {
     }
 
     /**
-     * The token source; closed with the context.
+     * The token source; closed with the context. The credentials provider is chosen when the first token is signed
+     * (see the class comment), so a {@code @Lazy} provider bean is not created at start-up.
      *
-     * @param irsa the application's IRSA provider, preferred (as Kafka's glue does: one session)
-     * @param credentials the application's credentials provider, if it has exactly one or a {@code @Primary} one
-     * @param beanFactory to name the candidates when none can be chosen
+     * @param beanFactory to find the application's credentials provider bean, and name the candidates when none can
+     *        be chosen
      * @param environment for {@code irsa.rds.margin}
      * @return the token source
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public RdsAuthTokens irsaRdsAuthTokens(ObjectProvider<IrsaCredentialsProvider> irsa,
-                                           ObjectProvider<AwsCredentialsProvider> credentials, Environment environment,
-                                           ListableBeanFactory beanFactory) {
-        RdsAuthTokens.Builder b = RdsAuthTokens.builder();
-        ProviderChoice.Choice<AwsCredentialsProvider> choice = ProviderChoice.choose("RDS IAM authentication",
-                irsa.getIfUnique(), credentials.getIfUnique(),
-                List.of(beanFactory.getBeanNamesForType(AwsCredentialsProvider.class)));
-        if (choice.provider() != null) {
-            b.credentialsProvider(choice.provider());
-        } else {
-            LoggerFactory.getLogger(IrsaRdsAutoConfiguration.class).warn(choice.warning());
-        }
+    public RdsAuthTokens irsaRdsAuthTokens(Environment environment, ListableBeanFactory beanFactory) {
+        RdsAuthTokens.Builder b = RdsAuthTokens.builder().credentialsProvider(ApplicationCredentials.deferred(beanFactory));
         Binder.get(environment).bind("irsa.rds.margin", Duration.class).ifBound(b::margin);
         return b.build();
     }

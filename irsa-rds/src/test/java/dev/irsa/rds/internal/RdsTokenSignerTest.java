@@ -41,4 +41,29 @@ class RdsTokenSignerTest {
 
         assertThat(RdsTokenSigner.sign(host, port, user, region, credentials, signedAt)).isEqualTo(sdk);
     }
+    /**
+     * A fully qualified name ({@code db.example.com.}, trailing dot) names the same host as without the dot, and RDS
+     * knows its endpoint by the name without it: the endpoint drops the dot, so the token is the one RdsUtilities
+     * signs for the endpoint's name, byte for byte (RdsUtilities itself signs whatever host string it is given).
+     */
+    @ParameterizedTest(name = "{0}.")
+    @CsvSource({
+            "mydb.abc123.us-west-2.rds.amazonaws.com, 5432",
+            "db.cluster-123456789012.rds.cn-north-1.amazonaws.com.cn, 3306",
+            "db.example.com, 443",
+    })
+    void aTrailingDotIsNotSignedIn(String host, int port) {
+        AwsCredentials credentials = AwsSessionCredentials.create("ASIAEXAMPLEKEYID0001",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "IQoJb3JpZ2luX2Vj");
+        dev.irsa.rds.RdsEndpoint endpoint = dev.irsa.rds.RdsEndpoint.of(host + ".", port, "app_user", "us-west-2");
+        assertThat(endpoint.host()).isEqualTo(host);
+        String sdk = RdsUtilities.builder().region(Region.US_WEST_2).build().generateAuthenticationToken(
+                b -> b.hostname(host).port(port).username("app_user").credentialsProvider(() -> credentials));
+        int i = sdk.indexOf("X-Amz-Date=") + "X-Amz-Date=".length();
+        Instant signedAt = Instant.from(AMZ_DATE.parse(sdk.substring(i, i + 16)));
+        assertThat(RdsTokenSigner.sign(endpoint.host(), endpoint.port(), endpoint.user(), endpoint.region(), credentials,
+                signedAt)).isEqualTo(sdk);
+        assertThat(dev.irsa.rds.RdsEndpoint.fromJdbcUrl("jdbc:postgresql://" + host + ".:" + port + "/app", "app_user",
+                "us-west-2").host()).isEqualTo(host);
+    }
 }

@@ -243,7 +243,8 @@ class IrsaRdsAutoConfigurationTest {
                         .getCredentialsProvider()).endpoint()).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2")));
         runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.data-sources=dataSource",
                         "spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432," + HOST + ":5433/app")
-                .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining("names several hosts"));
+                .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause().hasMessageContaining("names several hosts")
+                        .hasMessageContaining("irsa.rds.data-sources.dataSource.host").hasMessageNotContaining("irsa.rds.host"));
     }
 
     static HikariDataSource withPassword(String url, String user, String password) {
@@ -403,7 +404,12 @@ class IrsaRdsAutoConfigurationTest {
                             () -> software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                                     software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("c", "d")))
                     .withPropertyValues("irsa.rds.enabled=true")
-                    .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(RdsAuthTokens.class));
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed().hasSingleBean(RdsAuthTokens.class);
+                        // chosen when first needed (the first token), once
+                        assertThat(ctx.getBean(RdsAuthTokens.class).credentialsProvider()).isInstanceOf(IrsaCredentialsProvider.class);
+                        assertThat(ctx.getBean(RdsAuthTokens.class).credentialsProvider()).isInstanceOf(IrsaCredentialsProvider.class);
+                    });
             List<String> warns = logs.lines().stream().filter(l -> l.startsWith("WARN") && l.contains("credentials provider")).toList();
             assertThat(warns).hasSize(1);
             assertThat(warns.get(0)).contains("RDS").contains("first").contains("second").contains("@Primary");
@@ -428,5 +434,142 @@ class IrsaRdsAutoConfigurationTest {
                 .run(ctx -> assertThat(ctx).hasFailed().getFailure()
                         .hasStackTraceContaining("'own' is named in irsa.rds.data-sources")
                         .hasStackTraceContaining("credentials provider of its own"));
+    }
+    /** Every auto-configuration irsa-rds registers, as Spring Boot finds them (whatever they are called). */
+    static AutoConfigurations rdsAutoConfigurations() {
+        List<Class<?>> classes = new java.util.ArrayList<>(List.of(dataSourceAutoConfiguration()));
+        for (String name : org.springframework.boot.context.annotation.ImportCandidates.load(
+                org.springframework.boot.autoconfigure.AutoConfiguration.class,
+                IrsaRdsAutoConfigurationTest.class.getClassLoader())) {
+            if (name.startsWith("dev.irsa.rds.")) {
+                try {
+                    classes.add(Class.forName(name));
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return AutoConfigurations.of(classes.toArray(Class<?>[]::new));
+    }
+
+    /**
+     * spring.datasource.hikari.credentials-provider-class-name with irsa.rds.* only as Spring properties: HikariCP
+     * creates RdsIamHikariCredentialsProvider by name, and it signs for those settings with the application's provider
+     * bean (its principal, its session), not with a provider of its own from the pod's environment.
+     */
+    @Test
+    void theHikariProviderNamedByClassUsesTheApplicationsSettingsAndProviderBean(IrsaEnvironment env) throws Exception {
+        List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
+        SpringTestDrivers.verifyWith(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-west-2", verdicts);
+        IrsaCredentialsProvider bean = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build();
+        new ApplicationContextRunner()
+                .withConfiguration(rdsAutoConfigurations())
+                .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
+                .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
+                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
+                        "spring.datasource.hikari.credentials-provider-class-name="
+                                + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
+                        "irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    HikariDataSource ds = (HikariDataSource) ctx.getBean(DataSource.class);
+                    assertThat(ds.getCredentialsProvider()).isInstanceOfSatisfying(
+                            dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class,
+                            p -> assertThat(p.endpoint()).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2")));
+                    try (Connection c = ds.getConnection()) {
+                        assertThat(c.isValid(1)).isTrue();
+                    }
+                });
+        assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+        assertThat(verdicts.get(0).assumedRoleArn()).as("signed with the application's provider bean")
+                .endsWith("assumed-role/app-role/spring");
+        // with irsa.rds.enabled=true too: the application's one token source (its provider chosen once) signs
+        new ApplicationContextRunner()
+                .withConfiguration(rdsAutoConfigurations())
+                .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
+                .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
+                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
+                        "spring.datasource.hikari.credentials-provider-class-name="
+                                + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
+                        "irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user", "irsa.rds.enabled=true")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    RdsAuthTokens tokens = ctx.getBean(RdsAuthTokens.class);
+                    assertThat(tokens.signatures()).isZero();
+                    try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
+                        assertThat(c.isValid(1)).isTrue();
+                    }
+                    assertThat(tokens.signatures()).isEqualTo(1);
+                    assertThat(tokens.credentialsProvider()).isSameAs(bean);
+                });
+        bean.close();
+    }
+
+    /** A @Lazy provider bean is created when the first token is signed, not at start-up. */
+    @Test
+    void aLazyProviderBeanIsCreatedOnlyWhenTheFirstTokenIsSigned(IrsaEnvironment env) throws Exception {
+        List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
+        SpringTestDrivers.verifyWith(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-west-2", verdicts);
+        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        new ApplicationContextRunner()
+                .withConfiguration(rdsAutoConfigurations())
+                .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> {
+                    created.incrementAndGet();
+                    return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                            .roleSessionName("lazy").shared(false).build();
+                }, bd -> bd.setLazyInit(true))
+                .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
+                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
+                        "irsa.rds.enabled=true")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(created).as("not created at start-up").hasValue(0);
+                    try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
+                        assertThat(c.isValid(1)).isTrue();
+                    }
+                    assertThat(created).hasValue(1);
+                });
+        assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+        assertThat(verdicts.get(0).assumedRoleArn()).endsWith("assumed-role/app-role/lazy");
+    }
+
+    /**
+     * Two data sources on different hosts: a global irsa.rds.host / port would have both sign for one host, so it
+     * fails start-up naming the per-data-source properties; per-data-source settings describe each.
+     */
+    @Test
+    void aGlobalHostOrPortWithSeveralDataSourcesFailsStartUpNamingThePerDataSourceProperty(IrsaEnvironment env) {
+        String other = "billing.cluster-123456789012.us-west-2.rds.amazonaws.com";
+        ApplicationContextRunner two = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class))
+                .withBean(AwsCredentialsProvider.class, () -> IrsaCredentialsProvider.builder()
+                        .settings(SettingsSource.ofEnvironment(env.podEnvironment())).shared(false).build())
+                .withBean("orders", HikariDataSource.class, () -> unstarted("jdbc:rds-verify://" + HOST + ":5432/app", "app_user"))
+                .withBean("billing", HikariDataSource.class, () -> unstarted("jdbc:rds-verify://" + other + ":5432/app", "app_user"));
+        for (String global : List.of("irsa.rds.host=" + HOST, "irsa.rds.port=5433")) {
+            two.withPropertyValues("irsa.rds.enabled=true", global).run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                    .hasStackTraceContaining("orders").hasStackTraceContaining("billing")
+                    .hasStackTraceContaining("irsa.rds.data-sources.billing.host")
+                    .hasStackTraceContaining("irsa.rds.data-sources.orders.host"));
+        }
+        // one of them described on its own: the global host is the other's alone, unambiguous
+        two.withPropertyValues("irsa.rds.enabled=true", "irsa.rds.port=5433", "irsa.rds.data-sources.orders.port=5432",
+                        "irsa.rds.data-sources.billing.port=6432")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(endpointOf(ctx, "orders")).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2"));
+                    assertThat(endpointOf(ctx, "billing")).isEqualTo(new RdsEndpoint(other, 6432, "app_user", "us-west-2"));
+                });
+        two.withPropertyValues("irsa.rds.enabled=true", "irsa.rds.port=5433", "irsa.rds.data-sources.orders.port=5432",
+                        "irsa.rds.data-sources.billing.user=app_user")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(endpointOf(ctx, "billing")).as("the one pool left to take the global port")
+                            .isEqualTo(new RdsEndpoint(other, 5433, "app_user", "us-west-2"));
+                });
     }
 }

@@ -44,6 +44,11 @@ import org.apache.kafka.server.common.MetadataVersion;
  * {@code org.apache.kafka:kafka_2.13} (test scope; it brings the Kafka server modules and Scala) next to
  * {@code kafka-clients}, of the same version (the test kit is tested with Kafka 4.4).
  *
+ * <p>The floor: the broker is {@code kafka_2.13} 4.4, and it runs only with {@code kafka-clients} 4.4 on the class
+ * path, since broker and clients share the JVM and the broker is built on its own version's client classes. A project
+ * on kafka-clients 3.9 (Spring Boot 3.5's) cannot start it in its tests; irsa-kafka's client side (the handlers, its
+ * Spring glue) supports kafka-clients 3.9 and newer and is tested on 3.9.1 with Spring Kafka 3.3 without a broker.
+ *
  * <pre>{@code
  * try (MskIamBroker broker = MskIamBroker.builder().sts(env.sts()).start()) {
  *     producerProps.put("bootstrap.servers", broker.bootstrapServers());
