@@ -109,6 +109,17 @@ class IrsaMicronautContextTest {
     }
 
     @Test
+    void aSessionPolicyWithPodIdentityFailsTheStart() {
+        try (dev.irsa.testkit.PodIdentityEnvironment pod = dev.irsa.testkit.PodIdentityEnvironment.start()) {
+            Map<String, Object> p = new HashMap<>(pod.podEnvironment());
+            p.put("irsa.policy-arns", "arn:aws:iam::aws:policy/ReadOnlyAccess");
+            Throwable scoped = rootCause(() -> ApplicationContext.run(p).close());
+            assertThat(scoped).hasMessageContaining("EKS Pod Identity").hasMessageContaining("irsa.policy-arns");
+            assertThat(pod.agent().calls()).isEmpty();
+        }
+    }
+
+    @Test
     void eagerStartFailsTheStartWithTheReason(IrsaEnvironment env) {
         Throwable denied = rootCause(() -> ApplicationContext.run(pod(env, "irsa.eager-start", "true",
                 "AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/nope")).close());
