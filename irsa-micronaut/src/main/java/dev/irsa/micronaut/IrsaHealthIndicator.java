@@ -9,6 +9,7 @@ import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
 import io.micronaut.management.health.indicator.annotation.Readiness;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Map;
@@ -41,7 +42,7 @@ public class IrsaHealthIndicator implements HealthIndicator {
      *
      * @param provider the IRSA provider whose session is reported
      */
-    @jakarta.inject.Inject
+    @Inject
     public IrsaHealthIndicator(IrsaCredentialsProvider provider) {
         this(provider, Clock.systemUTC());
     }
