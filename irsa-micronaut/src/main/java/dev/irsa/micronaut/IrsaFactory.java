@@ -1,0 +1,118 @@
+package dev.irsa.micronaut;
+
+import dev.irsa.core.IrsaException;
+import dev.irsa.core.RefreshListener;
+import dev.irsa.core.RefreshPolicy;
+import dev.irsa.micronaut.internal.IrsaConfiguredCondition;
+import dev.irsa.micronaut.internal.MicronautSettings;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Primary;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import io.micronaut.context.exceptions.ConfigurationException;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The IRSA (or EKS Pod Identity) {@link software.amazon.awssdk.auth.credentials.AwsCredentialsProvider} bean: an
+ * {@link IrsaCredentialsProvider} configured from {@code irsa.*} and the pod's environment, sharing the process-wide
+ * session (one per role per process, with every other integration in the application), and closed when the
+ * application context stops. Present only when IRSA or Pod Identity is configured and {@code irsa.enabled} is not
+ * {@code false}; otherwise nothing is created and nothing fails. With micronaut-aws on the class path its SDK client
+ * factories get it too (see {@code dev.irsa.micronaut.internal.MicronautAwsCredentials}).
+ *
+ * <p>The configuration is validated when the application starts: an invalid value (a malformed role ARN, a session
+ * duration outside 15 minutes to 12 hours, a session policy with Pod Identity...) fails the start with the reason and
+ * the fix. The first credentials are fetched off the startup path unless {@code irsa.eager-start=true}, which
+ * fetches them during startup and fails the start without them.
+ * @since 0.1.0
+ */
+@Factory
+@Requires(property = "irsa.enabled", notEquals = "false")
+@Requires(condition = IrsaConfiguredCondition.class)
+public class IrsaFactory {
+    /** Creates the factory; Micronaut instantiates it. */
+    public IrsaFactory() {
+    }
+
+    /**
+     * The IRSA credentials provider; primary among {@code AwsCredentialsProvider} beans, closed with the context.
+     *
+     * @param c the bound {@code irsa.*} settings
+     * @param environment the application's environment, read for settings {@code c} leaves unset (then the real
+     *                    system properties and environment variables)
+     * @param listeners refresh listeners to register (the meters among them, when Micrometer is present)
+     * @return a provider built from {@code c}, having fetched credentials when {@code irsa.eager-start} is set
+     * @throws ConfigurationException when the settings cannot give credentials (the message says which and why)
+     */
+    @Singleton
+    @Primary
+    @Bean(preDestroy = "close")
+    public IrsaCredentialsProvider irsaCredentialsProvider(IrsaConfiguration c, Environment environment,
+                                                           List<RefreshListener> listeners) {
+        IrsaCredentialsProvider provider;
+        try {
+            IrsaCredentialsProvider.Builder b = builder(c, new MicronautSettings(environment)).eagerStart(c.isEagerStart());
+            listeners.forEach(b::addListener);
+            provider = b.build();
+        } catch (IrsaException e) {
+            // a refresh setting out of range (RefreshPolicy's own validation)
+            throw new ConfigurationException("IRSA's settings are invalid: " + e.getMessage()
+                    + " Check the irsa.refresh.* properties.", e);
+        } catch (RuntimeException e) {
+            // Eager start without credentials. The message carries the STS error and the engine's hint.
+            throw new ConfigurationException("IRSA could not get credentials while the application started"
+                    + " (irsa.eager-start=true): " + e.getMessage(), e);
+        }
+        // The provider validated the settings with the engine's own rules (IrsaConfig / PodIdentityConfig builders);
+        // with IRSA configured, a provider that cannot serve means a setting is wrong: say so now, not at the first
+        // AWS call.
+        if (provider.unavailableReason().isPresent()) {
+            throw new ConfigurationException("IRSA is configured but its settings are invalid: "
+                    + provider.unavailableReason().get() + " Check the irsa.* properties and the pod's AWS_* variables.");
+        }
+        return provider;
+    }
+
+    /** The provider's configuration from {@code irsa.*}; listeners and eager start are left to the caller. */
+    static IrsaCredentialsProvider.Builder builder(IrsaConfiguration c, MicronautSettings settings) {
+        IrsaConfiguration.Refresh r = c.getRefresh();
+        IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder()
+                .settings(settings)
+                .sessionDuration(c.getSessionDuration())
+                .policyArns(c.getPolicyArns())
+                .timeouts(c.getConnectTimeout(), c.getReadTimeout())
+                .attemptTimeout(c.getAttemptTimeout())
+                .refreshPolicy(RefreshPolicy.builder()
+                        .backgroundRefresh(r.isBackground())
+                        .mandatoryWindow(r.getMandatoryWindow())
+                        .backoffBase(r.getBackoffBase())
+                        .backoffMax(r.getBackoffMax())
+                        .expiredBackoffMax(r.getExpiredBackoffMax())
+                        .waitTimeout(r.getWaitTimeout())
+                        .nonRecoverableErrorTtl(r.getNonRecoverableErrorTtl())
+                        .build());
+        if (c.getRoleArn() != null) {
+            b.roleArn(c.getRoleArn());
+        }
+        if (c.getTokenFile() != null) {
+            b.tokenFile(Path.of(c.getTokenFile()));
+        }
+        if (c.getSessionName() != null) {
+            b.roleSessionName(c.getSessionName());
+        }
+        if (c.getRegion() != null) {
+            b.region(c.getRegion());
+        }
+        if (c.getStsEndpoint() != null) {
+            b.stsEndpoint(c.getStsEndpoint());
+        }
+        if (c.getSessionPolicy() != null) {
+            b.sessionPolicy(c.getSessionPolicy());
+        }
+        return b;
+    }
+}

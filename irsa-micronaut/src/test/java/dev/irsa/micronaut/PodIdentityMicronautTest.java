@@ -1,0 +1,79 @@
+package dev.irsa.micronaut;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.irsa.core.CredentialSource;
+import dev.irsa.core.TestIsolation;
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.testkit.PodIdentityEnvironment;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.health.HealthStatus;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import reactor.core.publisher.Mono;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * A Micronaut application on a pod with an EKS Pod Identity association (the test kit's agent emulator), nothing of
+ * {@code irsa.*} set: micronaut-aws's S3 client signs with the agent's credentials, meters say {@code pod-identity}.
+ */
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PodIdentityMicronautTest implements TestPropertyProvider {
+    private static final PodIdentityEnvironment env;
+    private static final FakeS3 s3;
+
+    static {
+        TestIsolation.reset();
+        env = PodIdentityEnvironment.start();
+        try {
+            s3 = new FakeS3();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Inject
+    S3Client s3Client;
+    @Inject
+    IrsaCredentialsProvider provider;
+    @Inject
+    IrsaHealthIndicator health;
+    @Inject
+    MeterRegistry registry;
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> p = new HashMap<>(env.podEnvironment());
+        p.put("aws.region", env.region());
+        p.put("aws.services.s3.endpoint-override", s3.endpoint().toString());
+        return p;
+    }
+
+    @AfterAll
+    void stopFakes() {
+        s3.close();
+        env.close();
+    }
+
+    @Test
+    void theS3ClientMicronautBuildsSignsWithTheAgentsCredentials() {
+        assertThat(provider.source()).contains(CredentialSource.POD_IDENTITY);
+        s3Client.listBuckets();
+        String key = s3.signingKeys().get(s3.signingKeys().size() - 1);
+        assertThat(key).isEqualTo(provider.resolveCredentials().accessKeyId());
+        assertThat(env.sts().assumedRoleArnOf(key)).hasValueSatisfying(arn -> assertThat(arn).contains(":assumed-role/"));
+        assertThat(env.agent().count("Success")).isEqualTo(1);
+        assertThat(Mono.from(health.getResult()).block().getStatus()).isEqualTo(HealthStatus.UP);
+        assertThat(registry.get("irsa.credentials.refreshes").tag("outcome", "success").tag("source", "pod-identity")
+                .functionCounter().count()).isEqualTo(1);
+    }
+}
