@@ -217,18 +217,43 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * environment keys, SSO, container and instance credentials): one line for pods and laptops alike. The choice is
      * made once, here, from configuration ({@code AWS_ROLE_ARN} and {@code AWS_WEB_IDENTITY_TOKEN_FILE}, or their
      * system properties), never from a failure: with IRSA configured, an STS outage surfaces as an error and never
-     * lets another identity (the node's instance role, say) answer instead.
+     * lets another identity (the node's instance role, say) answer instead. The same as
+     * {@link #withDefaultFallback(SettingsSource) withDefaultFallback(SettingsSource.system())}.
      *
      * @return an {@code IrsaCredentialsProvider} when IRSA or Pod Identity is configured, otherwise a
      *         {@link DefaultCredentialsProvider}
      */
     public static AwsCredentialsProvider withDefaultFallback() {
-        Optional<CredentialSource> source = CredentialSource.detect(SettingsSource.system());
+        return withDefaultFallback(SettingsSource.system());
+    }
+
+    /**
+     * As {@link #withDefaultFallback()}, with the choice made from {@code settings} and the IRSA or Pod Identity
+     * provider configured from them: a library's test hands in an in-memory source
+     * ({@link SettingsSource#ofEnvironment(Map)}, e.g. the test kit's pod environment) instead of setting JVM-wide
+     * system properties. The fallback is the SDK's own {@link DefaultCredentialsProvider}, which reads the real
+     * environment and system properties (the SDK takes no settings source).
+     *
+     * <p><b>Who closes what.</b> The returned provider is the caller's: close it when done, or hand it to an SDK
+     * client builder, which closes it with the client (an {@code IrsaCredentialsProvider} closed so releases its hold
+     * on the shared session and stays usable, so one provider may serve several clients). A library that accepts an
+     * {@link AwsCredentialsProvider} from its user and calls this only when none was given closes only what it built
+     * here. {@code settings} is only read, here and when the provider builds its session; nothing closes it.
+     *
+     * @param settings where the environment variables and system properties are read from
+     * @return an {@code IrsaCredentialsProvider} configured from {@code settings} when they configure IRSA or Pod
+     *         Identity, otherwise a {@link DefaultCredentialsProvider}
+     * @throws NullPointerException if {@code settings} is null
+     * @since 0.1.0
+     */
+    public static AwsCredentialsProvider withDefaultFallback(SettingsSource settings) {
+        Objects.requireNonNull(settings, "settings");
+        Optional<CredentialSource> source = CredentialSource.detect(settings);
         if (source.isPresent()) {
             log.info("{} is configured: using it only", source.get() == CredentialSource.WEB_IDENTITY
                     ? "IRSA (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)"
                     : "EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI and the authorization token)");
-            return create();
+            return builder().settings(settings).build();
         }
         log.info("Neither IRSA nor EKS Pod Identity is configured: using the SDK's DefaultCredentialsProvider");
         return DefaultCredentialsProvider.builder().build();
@@ -531,6 +556,18 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      */
     public Optional<IrsaConfig> config() {
         return Optional.ofNullable(config);
+    }
+
+    /**
+     * The EKS Pod Identity configuration this provider resolved (for a chained provider, that of the session it
+     * chains from): what decides which session it shares, for comparing with another's
+     * ({@link PodIdentityConfig#sessionDifferences}).
+     *
+     * @return the configuration, or empty when the credentials come from IRSA or nothing is configured
+     * @since 0.1.0
+     */
+    public Optional<PodIdentityConfig> podIdentityConfig() {
+        return Optional.ofNullable(podConfig);
     }
 
     /**
