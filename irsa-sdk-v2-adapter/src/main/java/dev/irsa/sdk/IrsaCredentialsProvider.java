@@ -11,6 +11,7 @@ import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
+import dev.irsa.core.internal.AttemptTimeouts;
 import dev.irsa.core.internal.IdleWatch;
 import dev.irsa.sdk.internal.ProviderProperties;
 import java.net.URI;
@@ -78,14 +79,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private static final Set<String> IGNORED_OPTIONS_WARNED = ConcurrentHashMap.newKeySet();
 
     private final Builder builder;
-    /** The IRSA configuration, or null (Pod Identity, or not configured). */
-    private final IrsaConfig config;
-    /** The same configuration without eager start: taking a session up again never blocks on STS. */
-    private final IrsaConfig lazyConfig;
-    /** The Pod Identity configuration, or null (IRSA, or not configured). */
-    private final PodIdentityConfig podConfig;
-    /** The same without eager start. */
-    private final PodIdentityConfig lazyPodConfig;
+    /** The credential source's configuration, or null when none is configured (then {@code unavailable} says why). */
+    private final Resolved resolved;
     private final SdkClientException unavailable;
     /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
     private volatile Hold hold;
@@ -96,6 +91,72 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * and a stale read only costs one more conversion, while a volatile read would sit on every call.
      */
     private Converted last = Converted.NONE;
+
+    /**
+     * One credential source's resolved configuration, typed: what the provider's base session is opened from, with
+     * eager start at build, and without when taken up again after {@link #close()} (that never blocks on STS).
+     */
+    private sealed interface Resolved {
+        IrsaSession open(boolean shared, boolean again);
+
+        Clock clock();
+
+        String label();
+
+        CredentialSource source();
+    }
+
+    /** IRSA: the configuration, and the same without eager start. */
+    private record Irsa(IrsaConfig config, IrsaConfig lazy) implements Resolved {
+        static Irsa of(IrsaConfig config) {
+            return new Irsa(config, config.eagerStart() ? config.toBuilder().eagerStart(false).build() : config);
+        }
+
+        @Override
+        public IrsaSession open(boolean shared, boolean again) {
+            IrsaConfig c = again ? lazy : config;
+            return shared ? IrsaSession.shared(c) : IrsaSession.create(c);
+        }
+
+        @Override
+        public Clock clock() {
+            return config.clock();
+        }
+
+        @Override
+        public String label() {
+            return config.roleArn().toString();
+        }
+
+        @Override
+        public CredentialSource source() {
+            return CredentialSource.WEB_IDENTITY;
+        }
+    }
+
+    /** EKS Pod Identity: the configuration, and the same without eager start. */
+    private record Pod(PodIdentityConfig config, PodIdentityConfig lazy) implements Resolved {
+        @Override
+        public IrsaSession open(boolean shared, boolean again) {
+            PodIdentityConfig c = again ? lazy : config;
+            return shared ? IrsaSession.shared(c) : IrsaSession.create(c);
+        }
+
+        @Override
+        public Clock clock() {
+            return config.clock();
+        }
+
+        @Override
+        public String label() {
+            return "EKS Pod Identity";
+        }
+
+        @Override
+        public CredentialSource source() {
+            return CredentialSource.POD_IDENTITY;
+        }
+    }
 
     /** The SDK view of one set of credentials, converted once per refresh and reused by every call. */
     private record Converted(IrsaCredentials source, AwsSessionCredentials sdk,
@@ -141,28 +202,19 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
     }
 
-    private IrsaCredentialsProvider(Builder b, IrsaConfig config, SdkClientException unavailable) {
-        this(b, config, null, unavailable);
-    }
-
-    private IrsaCredentialsProvider(Builder b, IrsaConfig config, PodIdentityConfig podConfig,
-                                    SdkClientException unavailable) {
+    private IrsaCredentialsProvider(Builder b, Resolved resolved, SdkClientException unavailable) {
         this.builder = b;
-        this.config = config;
-        this.podConfig = podConfig;
-        this.lazyConfig = config == null || !config.eagerStart() ? config : config.toBuilder().eagerStart(false).build();
-        this.lazyPodConfig = podConfig == null || !podConfig.eagerStart() ? podConfig
-                : b.pod.copy().eagerStart(false).build();
+        this.resolved = resolved;
         this.unavailable = unavailable;
-        this.hold = config == null && podConfig == null ? null : open(false);
+        this.hold = resolved == null ? null : open(false);
     }
 
     private Clock clock() {
-        return config != null ? config.clock() : podConfig.clock();
+        return resolved.clock();
     }
 
     private String label() {
-        return config != null ? config.roleArn().toString() : "EKS Pod Identity";
+        return resolved.label();
     }
 
     /**
@@ -507,12 +559,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     /** Opens this provider's sessions; {@code again}: taking them up after a close, so never with eager start. */
     private Hold open(boolean again) {
-        IrsaConfig irsa = again ? lazyConfig : config;
-        PodIdentityConfig pod = again ? lazyPodConfig : podConfig;
         List<IrsaSession> sessions = new ArrayList<>();
         try {
-            sessions.add(pod != null ? (builder.shared ? IrsaSession.shared(pod) : IrsaSession.create(pod))
-                    : builder.shared ? IrsaSession.shared(irsa) : IrsaSession.create(irsa));
+            sessions.add(resolved.open(builder.shared, again));
             for (ChainedRoleConfig target : builder.chain) {
                 sessions.add(sessions.get(sessions.size() - 1).assumeRole(target));
             }
@@ -543,8 +592,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @return the configured credential source, or empty
      */
     public Optional<CredentialSource> source() {
-        return config != null ? Optional.of(CredentialSource.WEB_IDENTITY)
-                : podConfig != null ? Optional.of(CredentialSource.POD_IDENTITY) : Optional.empty();
+        return Optional.ofNullable(resolved).map(Resolved::source);
     }
 
     /**
@@ -555,7 +603,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @since 0.1.0
      */
     public Optional<IrsaConfig> config() {
-        return Optional.ofNullable(config);
+        return resolved instanceof Irsa irsa ? Optional.of(irsa.config()) : Optional.empty();
     }
 
     /**
@@ -567,7 +615,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @since 0.1.0
      */
     public Optional<PodIdentityConfig> podIdentityConfig() {
-        return Optional.ofNullable(podConfig);
+        return resolved instanceof Pod pod ? Optional.of(pod.config()) : Optional.empty();
     }
 
     /**
@@ -606,13 +654,13 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      */
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
-        if (config == null && podConfig == null) {
+        if (resolved == null) {
             throw unavailableException();
         }
         Builder b = builder.copy();
         b.chain.add(target);
         try {
-            return new IrsaCredentialsProvider(b, config, podConfig, null);
+            return new IrsaCredentialsProvider(b, resolved, null);
         } catch (IrsaException e) {
             throw sdkException(e); // eager start failed for the chained role, or chaining from Pod Identity has no region
         }
@@ -655,10 +703,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     /** Configures an {@link IrsaCredentialsProvider}; exposes every {@link IrsaConfig} option. Not thread-safe. */
     public static final class Builder {
+        /** The IRSA-only options (they configure the STS call). */
         private IrsaConfig.Builder config = IrsaConfig.builder();
-        /** Mirrors the options Pod Identity shares with IRSA (refresh, listeners, timeouts, clock, settings). */
-        private PodIdentityConfig.Builder pod = PodIdentityConfig.builder();
-        private SettingsSource settings = SettingsSource.system();
+        /** The options both sources take, set once and applied to whichever source's builder is chosen. */
+        private Common common = new Common();
         /** Whether IRSA was asked for explicitly (role ARN or token file on the builder): then no automatic choice. */
         private boolean explicitIrsa;
         /** A session policy or policy ARNs were set: scoping that only an STS call can apply. */
@@ -669,21 +717,83 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         private TreeMap<Integer, String> irsaOnly = new TreeMap<>();
         private boolean shared = true;
-        private boolean eager;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
+
+        /**
+         * The options IRSA and Pod Identity share (refresh, listeners, eager start, timeouts, clock, settings): each
+         * set once here, validated as the configurations' builders do, and applied to the chosen one at build; unset
+         * ones leave that builder's default.
+         */
+        private static final class Common {
+            private RefreshPolicy refreshPolicy;
+            private List<RefreshListener> listeners = new ArrayList<>();
+            private boolean eager;
+            private Duration connectTimeout;
+            private Duration readTimeout;
+            private Duration attemptTimeout;
+            private Clock clock;
+            private SettingsSource settings = SettingsSource.system();
+
+            Common copy() {
+                Common c = new Common();
+                c.refreshPolicy = refreshPolicy;
+                c.listeners = new ArrayList<>(listeners);
+                c.eager = eager;
+                c.connectTimeout = connectTimeout;
+                c.readTimeout = readTimeout;
+                c.attemptTimeout = attemptTimeout;
+                c.clock = clock;
+                c.settings = settings;
+                return c;
+            }
+
+            IrsaConfig.Builder applyTo(IrsaConfig.Builder b) {
+                listeners.forEach(b::addListener);
+                b.eagerStart(eager).settings(settings);
+                if (refreshPolicy != null) {
+                    b.refreshPolicy(refreshPolicy);
+                }
+                if (connectTimeout != null) {
+                    b.timeouts(connectTimeout, readTimeout);
+                }
+                if (attemptTimeout != null) {
+                    b.attemptTimeout(attemptTimeout);
+                }
+                if (clock != null) {
+                    b.clock(clock);
+                }
+                return b;
+            }
+
+            PodIdentityConfig.Builder applyTo(PodIdentityConfig.Builder b) {
+                listeners.forEach(b::addListener);
+                b.eagerStart(eager).settings(settings);
+                if (refreshPolicy != null) {
+                    b.refreshPolicy(refreshPolicy);
+                }
+                if (connectTimeout != null) {
+                    b.timeouts(connectTimeout, readTimeout);
+                }
+                if (attemptTimeout != null) {
+                    b.attemptTimeout(attemptTimeout);
+                }
+                if (clock != null) {
+                    b.clock(clock);
+                }
+                return b;
+            }
+        }
 
         private Builder() {}
 
         private Builder copy() {
             Builder b = new Builder();
             b.config = config.copy();
-            b.pod = pod.copy();
-            b.settings = settings;
+            b.common = common.copy();
             b.explicitIrsa = explicitIrsa;
             b.scoped = scoped;
             b.irsaOnly = new TreeMap<>(irsaOnly);
             b.shared = shared;
-            b.eager = eager;
             b.chain = new ArrayList<>(chain);
             return b;
         }
@@ -793,8 +903,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder refreshPolicy(RefreshPolicy policy) {
-            config.refreshPolicy(policy);
-            pod.refreshPolicy(policy);
+            common.refreshPolicy = Objects.requireNonNull(policy, "refreshPolicy");
             return this;
         }
 
@@ -805,8 +914,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder addListener(RefreshListener listener) {
-            config.addListener(listener);
-            pod.addListener(listener);
+            common.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -817,9 +925,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder eagerStart(boolean eager) {
-            config.eagerStart(eager);
-            pod.eagerStart(eager);
-            this.eager = eager;
+            common.eager = eager;
             return this;
         }
 
@@ -843,8 +949,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder timeouts(Duration connect, Duration read) {
-            config.timeouts(connect, read);
-            pod.timeouts(connect, read);
+            common.connectTimeout = Objects.requireNonNull(connect, "connect");
+            common.readTimeout = Objects.requireNonNull(read, "read");
             return this;
         }
 
@@ -857,8 +963,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @throws IllegalArgumentException if it is null, zero, negative or over 5 minutes
          */
         public Builder attemptTimeout(Duration attemptTimeout) {
-            config.attemptTimeout(attemptTimeout);
-            pod.attemptTimeout(attemptTimeout);
+            common.attemptTimeout = AttemptTimeouts.validate(attemptTimeout);
             return this;
         }
 
@@ -869,8 +974,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder clock(Clock clock) {
-            config.clock(clock);
-            pod.clock(clock);
+            common.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
@@ -881,9 +985,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder settings(SettingsSource settings) {
-            config.settings(settings);
-            pod.settings(settings);
-            this.settings = settings;
+            common.settings = Objects.requireNonNull(settings, "settings");
             return this;
         }
 
@@ -915,7 +1017,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         public IrsaCredentialsProvider build() {
             Builder b = copy();
-            if (!b.explicitIrsa && CredentialSource.detect(b.settings).orElse(null) == CredentialSource.POD_IDENTITY) {
+            if (!b.explicitIrsa && CredentialSource.detect(b.common.settings).orElse(null) == CredentialSource.POD_IDENTITY) {
                 if (b.scoped) {
                     // Never serve the association's role unscoped where the application asked for less. A chained
                     // role is no widening: its AssumeRole (with its own session policy) is made from Pod Identity too.
@@ -925,12 +1027,12 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                             + " role. Scope the role of the Pod Identity association itself (or its target role), or"
                             + " remove the session policy / policy ARNs (irsa.session-policy, irsa.policy-arns), or"
                             + " scope a chained role instead (ChainedRoleConfig.sessionPolicy).");
-                    if (eager) {
+                    if (b.common.eager) {
                         throw ex;
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
                 }
-                if (!b.irsaOnly.isEmpty() && IGNORED_OPTIONS_WARNED.add(b.settings.environmentVariable(POD_IDENTITY_URI).orElse("")
+                if (!b.irsaOnly.isEmpty() && IGNORED_OPTIONS_WARNED.add(b.common.settings.environmentVariable(POD_IDENTITY_URI).orElse("")
                         + " " + b.irsaOnly.values())) {
                     // Harmless (they only configure the STS call that Pod Identity does not make), but a user who set
                     // them expects them to matter: say so once per configuration (the Spring starter builds up to
@@ -941,19 +1043,21 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                             + " or set roleArn / tokenFile (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) to use IRSA.",
                             String.join(", ", b.irsaOnly.values()));
                 }
-                PodIdentityConfig resolved;
+                PodIdentityConfig.Builder pod = b.common.applyTo(PodIdentityConfig.builder());
+                Pod resolved;
                 try {
-                    resolved = b.pod.build();
+                    PodIdentityConfig built = pod.build();
+                    resolved = new Pod(built, built.eagerStart() ? pod.copy().eagerStart(false).build() : built);
                 } catch (IrsaException e) {
                     SdkClientException ex = SdkClientException.builder().message("EKS Pod Identity is misconfigured: "
                             + e.getMessage()).cause(e).build();
-                    if (eager) {
+                    if (b.common.eager) {
                         throw ex;
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
                 }
                 try {
-                    return new IrsaCredentialsProvider(b, null, resolved, null);
+                    return new IrsaCredentialsProvider(b, resolved, null);
                 } catch (IrsaException e) {
                     throw sdkException(e);
                 }
@@ -963,13 +1067,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                         + " on the class path, and IRSA needs it to call AssumeRoleWithWebIdentity. Add the dependency"
                         + " software.amazon.awssdk:sts (same version as your other AWS SDK modules)."));
             }
-            IrsaConfig resolved;
+            Irsa resolved;
             try {
-                resolved = b.config.build();
+                // applied to a copy: b is kept (toBuilder, assumeRole) and must not hold the listeners twice
+                resolved = Irsa.of(b.common.applyTo(b.config.copy()).build());
             } catch (IrsaException e) {
                 SdkClientException ex = SdkClientException.builder().message("IRSA is not configured: " + e.getMessage())
                         .cause(e).build();
-                if (eager) {
+                if (b.common.eager) {
                     throw ex;
                 }
                 return new IrsaCredentialsProvider(b, null, ex);
