@@ -12,8 +12,10 @@ import org.slf4j.LoggerFactory;
  * Process-wide sessions shared by every provider built with the same configuration: one STS call per refresh
  * per role per process, however many SDK clients hold a provider. Each entry is reference-counted and closed when
  * its last holder releases it, so the map holds live sessions only (a plain concurrent map: nothing here expires
- * or is evicted). Several roles, or one role with different session policies, are different keys and so different
- * sessions. Thread-safe.
+ * or is evicted). Several roles, or one role with different session policies, are different keys ({@link SessionKey},
+ * one record per credential source) and so different sessions. A role chained from a shared session is an entry too,
+ * keyed by its source's key and the chained role's settings; its engine holds a share of the source session, released
+ * when it closes. Thread-safe.
  *
  * <p><b>Resuming.</b> Libraries that build a provider per filesystem or per query and close it afterwards (Hadoop
  * S3A with {@code FileSystem.newInstance}, an Iceberg FileIO) would otherwise pay an STS call each time the last
