@@ -11,9 +11,10 @@ import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
-import dev.irsa.core.internal.AttemptTimeouts;
 import dev.irsa.core.internal.IdleWatch;
 import dev.irsa.sdk.internal.ProviderProperties;
+import dev.irsa.sdk.internal.ResolvedSource;
+import dev.irsa.sdk.internal.SharedOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,7 +81,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     private final Builder builder;
     /** The credential source's configuration, or null when none is configured (then {@code unavailable} says why). */
-    private final Resolved resolved;
+    private final ResolvedSource resolved;
     private final SdkClientException unavailable;
     /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
     private volatile Hold hold;
@@ -91,72 +92,6 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * and a stale read only costs one more conversion, while a volatile read would sit on every call.
      */
     private Converted last = Converted.NONE;
-
-    /**
-     * One credential source's resolved configuration, typed: what the provider's base session is opened from, with
-     * eager start at build, and without when taken up again after {@link #close()} (that never blocks on STS).
-     */
-    private sealed interface Resolved {
-        IrsaSession open(boolean shared, boolean again);
-
-        Clock clock();
-
-        String label();
-
-        CredentialSource source();
-    }
-
-    /** IRSA: the configuration, and the same without eager start. */
-    private record Irsa(IrsaConfig config, IrsaConfig lazy) implements Resolved {
-        static Irsa of(IrsaConfig config) {
-            return new Irsa(config, config.eagerStart() ? config.toBuilder().eagerStart(false).build() : config);
-        }
-
-        @Override
-        public IrsaSession open(boolean shared, boolean again) {
-            IrsaConfig c = again ? lazy : config;
-            return shared ? IrsaSession.shared(c) : IrsaSession.create(c);
-        }
-
-        @Override
-        public Clock clock() {
-            return config.clock();
-        }
-
-        @Override
-        public String label() {
-            return config.roleArn().toString();
-        }
-
-        @Override
-        public CredentialSource source() {
-            return CredentialSource.WEB_IDENTITY;
-        }
-    }
-
-    /** EKS Pod Identity: the configuration, and the same without eager start. */
-    private record Pod(PodIdentityConfig config, PodIdentityConfig lazy) implements Resolved {
-        @Override
-        public IrsaSession open(boolean shared, boolean again) {
-            PodIdentityConfig c = again ? lazy : config;
-            return shared ? IrsaSession.shared(c) : IrsaSession.create(c);
-        }
-
-        @Override
-        public Clock clock() {
-            return config.clock();
-        }
-
-        @Override
-        public String label() {
-            return "EKS Pod Identity";
-        }
-
-        @Override
-        public CredentialSource source() {
-            return CredentialSource.POD_IDENTITY;
-        }
-    }
 
     /** The SDK view of one set of credentials, converted once per refresh and reused by every call. */
     private record Converted(IrsaCredentials source, AwsSessionCredentials sdk,
@@ -202,7 +137,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
     }
 
-    private IrsaCredentialsProvider(Builder b, Resolved resolved, SdkClientException unavailable) {
+    private IrsaCredentialsProvider(Builder b, ResolvedSource resolved, SdkClientException unavailable) {
         this.builder = b;
         this.resolved = resolved;
         this.unavailable = unavailable;
@@ -592,7 +527,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @return the configured credential source, or empty
      */
     public Optional<CredentialSource> source() {
-        return Optional.ofNullable(resolved).map(Resolved::source);
+        return Optional.ofNullable(resolved).map(ResolvedSource::source);
     }
 
     /**
@@ -603,7 +538,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @since 0.1.0
      */
     public Optional<IrsaConfig> config() {
-        return resolved instanceof Irsa irsa ? Optional.of(irsa.config()) : Optional.empty();
+        return resolved instanceof ResolvedSource.Irsa irsa ? Optional.of(irsa.config()) : Optional.empty();
     }
 
     /**
@@ -615,7 +550,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @since 0.1.0
      */
     public Optional<PodIdentityConfig> podIdentityConfig() {
-        return resolved instanceof Pod pod ? Optional.of(pod.config()) : Optional.empty();
+        return resolved instanceof ResolvedSource.Pod pod ? Optional.of(pod.config()) : Optional.empty();
     }
 
     /**
@@ -706,7 +641,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         /** The IRSA-only options (they configure the STS call). */
         private IrsaConfig.Builder config = IrsaConfig.builder();
         /** The options both sources take, set once and applied to whichever source's builder is chosen. */
-        private Common common = new Common();
+        private SharedOptions common = new SharedOptions();
         /** Whether IRSA was asked for explicitly (role ARN or token file on the builder): then no automatic choice. */
         private boolean explicitIrsa;
         /** A session policy or policy ARNs were set: scoping that only an STS call can apply. */
@@ -718,71 +653,6 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private TreeMap<Integer, String> irsaOnly = new TreeMap<>();
         private boolean shared = true;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
-
-        /**
-         * The options IRSA and Pod Identity share (refresh, listeners, eager start, timeouts, clock, settings): each
-         * set once here, validated as the configurations' builders do, and applied to the chosen one at build; unset
-         * ones leave that builder's default.
-         */
-        private static final class Common {
-            private RefreshPolicy refreshPolicy;
-            private List<RefreshListener> listeners = new ArrayList<>();
-            private boolean eager;
-            private Duration connectTimeout;
-            private Duration readTimeout;
-            private Duration attemptTimeout;
-            private Clock clock;
-            private SettingsSource settings = SettingsSource.system();
-
-            Common copy() {
-                Common c = new Common();
-                c.refreshPolicy = refreshPolicy;
-                c.listeners = new ArrayList<>(listeners);
-                c.eager = eager;
-                c.connectTimeout = connectTimeout;
-                c.readTimeout = readTimeout;
-                c.attemptTimeout = attemptTimeout;
-                c.clock = clock;
-                c.settings = settings;
-                return c;
-            }
-
-            IrsaConfig.Builder applyTo(IrsaConfig.Builder b) {
-                listeners.forEach(b::addListener);
-                b.eagerStart(eager).settings(settings);
-                if (refreshPolicy != null) {
-                    b.refreshPolicy(refreshPolicy);
-                }
-                if (connectTimeout != null) {
-                    b.timeouts(connectTimeout, readTimeout);
-                }
-                if (attemptTimeout != null) {
-                    b.attemptTimeout(attemptTimeout);
-                }
-                if (clock != null) {
-                    b.clock(clock);
-                }
-                return b;
-            }
-
-            PodIdentityConfig.Builder applyTo(PodIdentityConfig.Builder b) {
-                listeners.forEach(b::addListener);
-                b.eagerStart(eager).settings(settings);
-                if (refreshPolicy != null) {
-                    b.refreshPolicy(refreshPolicy);
-                }
-                if (connectTimeout != null) {
-                    b.timeouts(connectTimeout, readTimeout);
-                }
-                if (attemptTimeout != null) {
-                    b.attemptTimeout(attemptTimeout);
-                }
-                if (clock != null) {
-                    b.clock(clock);
-                }
-                return b;
-            }
-        }
 
         private Builder() {}
 
@@ -903,7 +773,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder refreshPolicy(RefreshPolicy policy) {
-            common.refreshPolicy = Objects.requireNonNull(policy, "refreshPolicy");
+            common.refreshPolicy(policy);
             return this;
         }
 
@@ -914,7 +784,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder addListener(RefreshListener listener) {
-            common.listeners.add(Objects.requireNonNull(listener, "listener"));
+            common.addListener(listener);
             return this;
         }
 
@@ -925,7 +795,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder eagerStart(boolean eager) {
-            common.eager = eager;
+            common.eager(eager);
             return this;
         }
 
@@ -949,8 +819,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder timeouts(Duration connect, Duration read) {
-            common.connectTimeout = Objects.requireNonNull(connect, "connect");
-            common.readTimeout = Objects.requireNonNull(read, "read");
+            common.timeouts(connect, read);
             return this;
         }
 
@@ -963,7 +832,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @throws IllegalArgumentException if it is null, zero, negative or over 5 minutes
          */
         public Builder attemptTimeout(Duration attemptTimeout) {
-            common.attemptTimeout = AttemptTimeouts.validate(attemptTimeout);
+            common.attemptTimeout(attemptTimeout);
             return this;
         }
 
@@ -974,7 +843,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder clock(Clock clock) {
-            common.clock = Objects.requireNonNull(clock, "clock");
+            common.clock(clock);
             return this;
         }
 
@@ -985,7 +854,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder settings(SettingsSource settings) {
-            common.settings = Objects.requireNonNull(settings, "settings");
+            common.settings(settings);
             return this;
         }
 
@@ -1017,7 +886,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         public IrsaCredentialsProvider build() {
             Builder b = copy();
-            if (!b.explicitIrsa && CredentialSource.detect(b.common.settings).orElse(null) == CredentialSource.POD_IDENTITY) {
+            if (!b.explicitIrsa && CredentialSource.detect(b.common.settings()).orElse(null) == CredentialSource.POD_IDENTITY) {
                 if (b.scoped) {
                     // Never serve the association's role unscoped where the application asked for less. A chained
                     // role is no widening: its AssumeRole (with its own session policy) is made from Pod Identity too.
@@ -1027,12 +896,12 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                             + " role. Scope the role of the Pod Identity association itself (or its target role), or"
                             + " remove the session policy / policy ARNs (irsa.session-policy, irsa.policy-arns), or"
                             + " scope a chained role instead (ChainedRoleConfig.sessionPolicy).");
-                    if (b.common.eager) {
+                    if (b.common.eager()) {
                         throw ex;
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
                 }
-                if (!b.irsaOnly.isEmpty() && IGNORED_OPTIONS_WARNED.add(b.common.settings.environmentVariable(POD_IDENTITY_URI).orElse("")
+                if (!b.irsaOnly.isEmpty() && IGNORED_OPTIONS_WARNED.add(b.common.settings().environmentVariable(POD_IDENTITY_URI).orElse("")
                         + " " + b.irsaOnly.values())) {
                     // Harmless (they only configure the STS call that Pod Identity does not make), but a user who set
                     // them expects them to matter: say so once per configuration (the Spring starter builds up to
@@ -1043,15 +912,13 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                             + " or set roleArn / tokenFile (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) to use IRSA.",
                             String.join(", ", b.irsaOnly.values()));
                 }
-                PodIdentityConfig.Builder pod = b.common.applyTo(PodIdentityConfig.builder());
-                Pod resolved;
+                ResolvedSource resolved;
                 try {
-                    PodIdentityConfig built = pod.build();
-                    resolved = new Pod(built, built.eagerStart() ? pod.copy().eagerStart(false).build() : built);
+                    resolved = ResolvedSource.pod(b.common.applyTo(PodIdentityConfig.builder()));
                 } catch (IrsaException e) {
                     SdkClientException ex = SdkClientException.builder().message("EKS Pod Identity is misconfigured: "
                             + e.getMessage()).cause(e).build();
-                    if (b.common.eager) {
+                    if (b.common.eager()) {
                         throw ex;
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
@@ -1067,14 +934,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                         + " on the class path, and IRSA needs it to call AssumeRoleWithWebIdentity. Add the dependency"
                         + " software.amazon.awssdk:sts (same version as your other AWS SDK modules)."));
             }
-            Irsa resolved;
+            ResolvedSource resolved;
             try {
                 // applied to a copy: b is kept (toBuilder, assumeRole) and must not hold the listeners twice
-                resolved = Irsa.of(b.common.applyTo(b.config.copy()).build());
+                resolved = ResolvedSource.irsa(b.common.applyTo(b.config.copy()).build());
             } catch (IrsaException e) {
                 SdkClientException ex = SdkClientException.builder().message("IRSA is not configured: " + e.getMessage())
                         .cause(e).build();
-                if (b.common.eager) {
+                if (b.common.eager()) {
                     throw ex;
                 }
                 return new IrsaCredentialsProvider(b, null, ex);
