@@ -237,7 +237,8 @@ public final class IrsaConfig {
         return d;
     }
 
-    private static void differ(List<String> d, String what, String aName, Object a, String bName, Object b) {
+    /** Adds what differs between {@code a} and {@code b}, named {@code what}; also for {@link PodIdentityConfig}. */
+    static void differ(List<String> d, String what, String aName, Object a, String bName, Object b) {
         if (!Objects.equals(a, b)) {
             // Long values (a policy, a refresh policy) that share a beginning are shown from a little before where
             // they part, or both would read the same.

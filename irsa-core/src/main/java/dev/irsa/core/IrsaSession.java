@@ -7,12 +7,17 @@ import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.core.internal.SharedScheduler;
 import dev.irsa.core.internal.StsAssumeRoleExchange;
 import dev.irsa.core.internal.StsWebIdentityExchange;
+import dev.irsa.core.internal.SessionKey;
+import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,41 +44,282 @@ public final class IrsaSession implements AutoCloseable {
     /** What a Pod Identity session is named by in messages and {@link SessionState#roleArn()}. */
     static final String POD_IDENTITY_LABEL = "EKS Pod Identity";
 
-    /** The IRSA configuration; null for a Pod Identity session. */
-    private final IrsaConfig config;
-    /** The Pod Identity configuration; null for an IRSA session. */
-    private final PodIdentityConfig podIdentity;
+    /** Where this session's credentials come from, how it is keyed, and how its engine is made. */
+    private final Spec spec;
     private final RefreshEngine engine;
     private final Runnable release;
-    /**
-     * What makes a later session the same as this one for {@link #resumeFrom}: the registry key of its configuration,
-     * and for a chained session its source session's lineage and target.
-     */
-    private final Object lineage;
     /** Whether the engine is this handle's own (closed with it), not a hold on a shared one. */
     private final boolean own;
+    /** The exchange and scheduler this session was made with: a session chained from it shares them. */
+    private final Wiring wiring;
     /** The engine while open, null once closed: the hot path's one read of this handle. */
     private volatile RefreshEngine active;
     /** What this session, if its own, left when it closed: for {@link #resumeFrom}. */
     private volatile RefreshEngine.Kept left;
 
-    private IrsaSession(IrsaConfig config, PodIdentityConfig podIdentity, Object lineage, RefreshEngine engine,
-                        boolean own, Runnable release) {
-        this.config = config;
-        this.podIdentity = podIdentity;
-        this.lineage = lineage;
+    private IrsaSession(Spec spec, Wiring wiring, RefreshEngine engine, boolean own, Runnable release) {
+        this.spec = spec;
+        this.wiring = wiring;
         this.engine = engine;
         this.own = own;
         this.active = engine;
         this.release = release;
     }
 
-    private static IrsaSession own(IrsaConfig config, RefreshEngine engine) {
-        return new IrsaSession(config, null, SessionRegistry.Key.of(config), engine, true, engine::close);
+    /**
+     * One credential source's configuration, typed, and what the one wiring path ({@link #open}) needs of it: the
+     * registry key, what the engine is named by and asks, the production exchange, and the line logged once per
+     * session.
+     */
+    private sealed interface Spec {
+        SessionKey key();
+
+        /** The role ARN, or {@value #POD_IDENTITY_LABEL}: what messages and the state name the session by. */
+        String label();
+
+        URI endpoint();
+
+        RefreshPolicy refreshPolicy();
+
+        Clock clock();
+
+        CredentialSource engineSource();
+
+        boolean eager();
+
+        List<RefreshListener> listeners();
+
+        /** The exchange a production session uses. */
+        CredentialExchange exchange();
+
+        /** Run when the session's engine closes, after its scheduler is released; null for nothing. */
+        default Runnable onClose() {
+            return null;
+        }
+
+        void log(boolean resuming);
     }
 
-    private static IrsaSession own(PodIdentityConfig config, RefreshEngine engine) {
-        return new IrsaSession(null, config, SessionRegistry.Key.of(config), engine, true, engine::close);
+    /** An IRSA ({@code AssumeRoleWithWebIdentity}) session. */
+    private record Irsa(IrsaConfig config, SessionKey key) implements Spec {
+        Irsa(IrsaConfig config) {
+            this(config, SessionKey.of(config));
+        }
+
+        public String label() {
+            return config.roleArn().toString();
+        }
+
+        public URI endpoint() {
+            return config.stsEndpoint();
+        }
+
+        public RefreshPolicy refreshPolicy() {
+            return config.refreshPolicy();
+        }
+
+        public Clock clock() {
+            return config.clock();
+        }
+
+        public CredentialSource engineSource() {
+            return CredentialSource.WEB_IDENTITY;
+        }
+
+        public boolean eager() {
+            return config.eagerStart();
+        }
+
+        public List<RefreshListener> listeners() {
+            return config.listeners();
+        }
+
+        public CredentialExchange exchange() {
+            return new StsWebIdentityExchange(config);
+        }
+
+        /** Which endpoint the token goes to is the first thing to check when something is off; resuming only at DEBUG. */
+        public void log(boolean resuming) {
+            if (resuming) {
+                log.debug("IRSA session for {} resumes the credentials of its previous session (STS endpoint {},"
+                        + " session name {})", config.roleArn(), config.stsEndpoint(), config.roleSessionName());
+                return;
+            }
+            if (config.regionalEndpointsLegacyRequested()) {
+                log.info("AWS_STS_REGIONAL_ENDPOINTS=legacy is set; irsa-java uses the regional endpoint {} anyway (the"
+                        + " global endpoint is a single point of failure)", config.stsEndpoint());
+            }
+            log.info("IRSA session for {} uses STS endpoint {} (session name {})", config.roleArn(),
+                    config.stsEndpoint(), config.roleSessionName());
+        }
+    }
+
+    /** An EKS Pod Identity session: credentials from the node's agent. */
+    private record Pod(PodIdentityConfig config, SessionKey key) implements Spec {
+        Pod(PodIdentityConfig config) {
+            this(config, SessionKey.of(config));
+        }
+
+        public String label() {
+            return POD_IDENTITY_LABEL;
+        }
+
+        public URI endpoint() {
+            return config.endpoint();
+        }
+
+        public RefreshPolicy refreshPolicy() {
+            return config.refreshPolicy();
+        }
+
+        public Clock clock() {
+            return config.clock();
+        }
+
+        public CredentialSource engineSource() {
+            return CredentialSource.POD_IDENTITY;
+        }
+
+        public boolean eager() {
+            return config.eagerStart();
+        }
+
+        public List<RefreshListener> listeners() {
+            return config.listeners();
+        }
+
+        public CredentialExchange exchange() {
+            return new ContainerCredentialsExchange(config);
+        }
+
+        /** At INFO once per session; a session that resumes an earlier one's credentials only at DEBUG (no news). */
+        public void log(boolean resuming) {
+            String message = "EKS Pod Identity session uses the agent at {} (token from {})";
+            String token = config.tokenFile().map(Object::toString).orElse("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+            if (resuming) {
+                log.debug(message, config.endpoint(), token);
+            } else {
+                log.info(message, config.endpoint(), token);
+            }
+        }
+    }
+
+    /**
+     * A role chained ({@code sts:AssumeRole}) from another session.
+     *
+     * @param config the chained session's view as an IRSA configuration (what {@link #config()} returns)
+     * @param base what AssumeRole is sent with: the source's IRSA configuration, or the one made for a Pod Identity
+     *             source
+     * @param sourceLabel what the source session is named by
+     * @param source the source session's credentials, signed with
+     * @param onClose what the engine releases when it closes (a shared chained session's own hold on its source)
+     */
+    private record Chained(IrsaConfig config, IrsaConfig base, ChainedRoleConfig target, String sourceLabel,
+                           SessionKey key, Supplier<CompletableFuture<IrsaCredentials>> source, Runnable onClose,
+                           AtomicBoolean made) implements Spec {
+        public String label() {
+            return target.roleArn().toString();
+        }
+
+        public URI endpoint() {
+            return StsAssumeRoleExchange.endpoint(target, base);
+        }
+
+        public RefreshPolicy refreshPolicy() {
+            return target.refreshPolicy();
+        }
+
+        public Clock clock() {
+            return base.clock();
+        }
+
+        public CredentialSource engineSource() {
+            return CredentialSource.WEB_IDENTITY;
+        }
+
+        /** Eager as the source session: fail at boot for either role. */
+        public boolean eager() {
+            return config.eagerStart();
+        }
+
+        /** The source's listeners hear the source session only. */
+        public List<RefreshListener> listeners() {
+            return List.of();
+        }
+
+        public CredentialExchange exchange() {
+            made.set(true);
+            return new StsAssumeRoleExchange(target, base, sourceLabel, source);
+        }
+
+        public void log(boolean resuming) {
+            if (resuming) {
+                log.debug("IRSA chained session: {} assumes {}, resuming its previous session's credentials",
+                        sourceLabel, target.roleArn());
+            } else {
+                log.info("IRSA chained session: {} assumes {}", sourceLabel, target.roleArn());
+            }
+        }
+    }
+
+    /**
+     * Where a session's exchange and scheduler come from: {@link #PRODUCTION}, the source's own exchange and the
+     * process's shared scheduler; or a test's own, on the same wiring path otherwise.
+     */
+    record Wiring(CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
+        static final Wiring PRODUCTION = new Wiring(null, null);
+    }
+
+    /**
+     * The one wiring path of every session: of its own or a hold on the shared one of its key, with the source's
+     * listeners added, started at once when {@code eager}.
+     */
+    private static IrsaSession open(Spec spec, boolean shared, Wiring wiring, boolean eager) {
+        List<RefreshListener> listeners = spec.listeners();
+        IrsaSession session;
+        if (shared) {
+            SessionRegistry registry = SessionRegistry.global();
+            SessionKey key = spec.key();
+            SessionRegistry.Entry entry = registry.acquire(key, resuming -> engine(spec, wiring, resuming));
+            listeners.forEach(entry.engine()::addListener);
+            session = new IrsaSession(spec, wiring, entry.engine(), false, () -> {
+                listeners.forEach(entry.engine()::removeListener);
+                registry.release(key, entry);
+            });
+        } else {
+            RefreshEngine engine = engine(spec, wiring, false);
+            listeners.forEach(engine::addListener);
+            session = new IrsaSession(spec, wiring, engine, true, engine::close);
+        }
+        if (eager) {
+            try {
+                session.engine.start();
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return session;
+    }
+
+    private static RefreshEngine engine(Spec spec, Wiring wiring, boolean resuming) {
+        spec.log(resuming);
+        Runnable after = spec.onClose();
+        if (wiring.exchange() != null) {
+            return new RefreshEngine(spec.label(), spec.endpoint(), spec.refreshPolicy(), spec.clock(),
+                    ThreadLocalRandom.current(), wiring.exchange(), wiring.scheduler(), after, spec.engineSource());
+        }
+        SharedScheduler scheduler = SharedScheduler.acquire();
+        try {
+            return new RefreshEngine(spec.label(), spec.endpoint(), spec.refreshPolicy(), spec.clock(),
+                    ThreadLocalRandom.current(), spec.exchange(), scheduler, after == null ? scheduler::release : () -> {
+                        scheduler.release();
+                        after.run();
+                    }, spec.engineSource());
+        } catch (RuntimeException e) {
+            scheduler.release();
+            throw e;
+        }
     }
 
     /**
@@ -100,9 +346,7 @@ public final class IrsaSession implements AutoCloseable {
      * @throws IrsaException if {@link PodIdentityConfig#eagerStart()} is set and no credentials could be had
      */
     public static IrsaSession create(PodIdentityConfig config) {
-        RefreshEngine engine = newEngine(config);
-        config.listeners().forEach(engine::addListener);
-        return own(config, engine).startIfEager();
+        return open(new Pod(config), false, Wiring.PRODUCTION, config.eagerStart());
     }
 
     /**
@@ -112,56 +356,15 @@ public final class IrsaSession implements AutoCloseable {
      * @return a new hold on the shared session; closing it releases the hold
      */
     public static IrsaSession shared(PodIdentityConfig config) {
-        SessionRegistry registry = SessionRegistry.global();
-        SessionRegistry.Key key = SessionRegistry.Key.of(config);
-        SessionRegistry.Entry entry = registry.acquire(key, resuming -> newEngine(config, resuming));
-        config.listeners().forEach(entry.engine()::addListener);
-        return new IrsaSession(null, config, key, entry.engine(), false, () -> {
-            config.listeners().forEach(entry.engine()::removeListener);
-            registry.release(key, entry);
-        }).startIfEager();
+        return open(new Pod(config), true, Wiring.PRODUCTION, config.eagerStart());
     }
 
     /** For tests that supply their own exchange and scheduler; not part of the stable API. */
     static IrsaSession create(PodIdentityConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
-        logAgent(config);
-        RefreshEngine engine = new RefreshEngine(POD_IDENTITY_LABEL, config.endpoint(), config.refreshPolicy(),
-                config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null, CredentialSource.POD_IDENTITY);
-        config.listeners().forEach(engine::addListener);
-        return own(config, engine).startIfEager();
+        return open(new Pod(config), false, new Wiring(exchange, scheduler), config.eagerStart());
     }
 
-    private static RefreshEngine newEngine(PodIdentityConfig config) {
-        return newEngine(config, false);
-    }
-
-    private static RefreshEngine newEngine(PodIdentityConfig config, boolean resuming) {
-        logAgent(config, resuming);
-        SharedScheduler scheduler = SharedScheduler.acquire();
-        try {
-            return new RefreshEngine(POD_IDENTITY_LABEL, config.endpoint(), config.refreshPolicy(), config.clock(),
-                    ThreadLocalRandom.current(), new ContainerCredentialsExchange(config), scheduler, scheduler::release,
-                    CredentialSource.POD_IDENTITY);
-        } catch (RuntimeException e) {
-            scheduler.release();
-            throw e;
-        }
-    }
-
-    private static void logAgent(PodIdentityConfig config) {
-        logAgent(config, false);
-    }
-
-    /** At INFO once per session; a session that resumes an earlier one's credentials only at DEBUG (no news). */
-    private static void logAgent(PodIdentityConfig config, boolean resuming) {
-        String message = "EKS Pod Identity session uses the agent at {} (token from {})";
-        String token = config.tokenFile().map(Object::toString).orElse("AWS_CONTAINER_AUTHORIZATION_TOKEN");
-        if (resuming) {
-            log.debug(message, config.endpoint(), token);
-        } else {
-            log.info(message, config.endpoint(), token);
-        }
-    }
+    
 
     /**
      * A session of its own for this configuration.
@@ -171,9 +374,7 @@ public final class IrsaSession implements AutoCloseable {
      * @throws IrsaException if {@link IrsaConfig#eagerStart()} is set and no credentials could be had
      */
     public static IrsaSession create(IrsaConfig config) {
-        RefreshEngine engine = newEngine(config);
-        config.listeners().forEach(engine::addListener);
-        return own(config, engine).startIfEager();
+        return open(new Irsa(config), false, Wiring.PRODUCTION, config.eagerStart());
     }
 
     /**
@@ -187,91 +388,20 @@ public final class IrsaSession implements AutoCloseable {
      * @return a new hold on the shared session; closing it releases the hold
      */
     public static IrsaSession shared(IrsaConfig config) {
-        SessionRegistry registry = SessionRegistry.global();
-        SessionRegistry.Key key = SessionRegistry.Key.of(config);
-        SessionRegistry.Entry entry = registry.acquire(key, resuming -> newEngine(config, resuming));
-        config.listeners().forEach(entry.engine()::addListener);
-        IrsaSession s = new IrsaSession(config, null, key, entry.engine(), false, () -> {
-            config.listeners().forEach(entry.engine()::removeListener);
-            registry.release(key, entry);
-        });
-        return s.startIfEager();
+        return open(new Irsa(config), true, Wiring.PRODUCTION, config.eagerStart());
     }
 
     /** For tests: a hold on the process-wide session of this configuration, with their own exchange and scheduler. */
     static IrsaSession shared(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
-        SessionRegistry registry = SessionRegistry.global();
-        SessionRegistry.Key key = SessionRegistry.Key.of(config);
-        SessionRegistry.Entry entry = registry.acquire(key, resuming -> {
-            logEndpoint(config, resuming);
-            return new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
-                    config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null);
-        });
-        config.listeners().forEach(entry.engine()::addListener);
-        IrsaSession s = new IrsaSession(config, null, key, entry.engine(), false, () -> {
-            config.listeners().forEach(entry.engine()::removeListener);
-            registry.release(key, entry);
-        });
-        return s.startIfEager();
+        return open(new Irsa(config), true, new Wiring(exchange, scheduler), config.eagerStart());
     }
 
     /** For tests and embedders that supply their own exchange and scheduler; not part of the stable API. */
     static IrsaSession create(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
-        logEndpoint(config);
-        RefreshEngine engine = new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
-                config.clock(), ThreadLocalRandom.current(), exchange, scheduler, null);
-        config.listeners().forEach(engine::addListener);
-        return own(config, engine).startIfEager();
+        return open(new Irsa(config), false, new Wiring(exchange, scheduler), config.eagerStart());
     }
 
-    private static RefreshEngine newEngine(IrsaConfig config) {
-        return newEngine(config, false);
-    }
-
-    private static RefreshEngine newEngine(IrsaConfig config, boolean resuming) {
-        logEndpoint(config, resuming);
-        SharedScheduler scheduler = SharedScheduler.acquire();
-        try {
-            return new RefreshEngine(config.roleArn().toString(), config.stsEndpoint(), config.refreshPolicy(),
-                    config.clock(), ThreadLocalRandom.current(), new StsWebIdentityExchange(config), scheduler,
-                    scheduler::release);
-        } catch (RuntimeException e) {
-            scheduler.release();
-            throw e;
-        }
-    }
-
-    /** Once per session: which endpoint the token goes to is the first thing to check when something is off. */
-    private static void logEndpoint(IrsaConfig config) {
-        logEndpoint(config, false);
-    }
-
-    /** As {@link #logEndpoint(IrsaConfig)}; a session that resumes an earlier one's credentials only at DEBUG. */
-    private static void logEndpoint(IrsaConfig config, boolean resuming) {
-        if (resuming) {
-            log.debug("IRSA session for {} resumes the credentials of its previous session (STS endpoint {}, session"
-                    + " name {})", config.roleArn(), config.stsEndpoint(), config.roleSessionName());
-            return;
-        }
-        if (config.regionalEndpointsLegacyRequested()) {
-            log.info("AWS_STS_REGIONAL_ENDPOINTS=legacy is set; irsa-java uses the regional endpoint {} anyway (the global"
-                    + " endpoint is a single point of failure)", config.stsEndpoint());
-        }
-        log.info("IRSA session for {} uses STS endpoint {} (session name {})", config.roleArn(), config.stsEndpoint(),
-                config.roleSessionName());
-    }
-
-    private IrsaSession startIfEager() {
-        if (config != null ? config.eagerStart() : podIdentity.eagerStart()) {
-            try {
-                engine.start();
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
-        }
-        return this;
-    }
+    
 
     /**
      * Valid credentials.
@@ -332,14 +462,22 @@ public final class IrsaSession implements AutoCloseable {
     }
 
     private String label() {
-        return config != null ? config.roleArn().toString() : POD_IDENTITY_LABEL;
+        return spec.label();
     }
 
     /**
      * A session for another role, assumed with {@code sts:AssumeRole} using this session's credentials (role
      * chaining, e.g. into another account). It refreshes on its own schedule on the same engine and scheduler,
-     * waiting for this session's credentials without holding a thread. Closing it does not close this session; once
-     * this session is closed, its refreshes fail for good (no retries) and it serves what it holds until expiry.
+     * waiting for this session's credentials without holding a thread. Closing it does not close this session.
+     *
+     * <p>From a hold on a shared session ({@link #shared(IrsaConfig)}, {@link #shared(PodIdentityConfig)}) the
+     * chained session is shared too, as the base ones are: every hold chaining the same target (role, session name,
+     * external ID, policies, duration, refresh policy, STS endpoint) from the same shared session is a hold on one
+     * chained session, one AssumeRole per refresh in the process; it holds a share of the source session of its own,
+     * so it goes on after this handle closes, and its last holder's close releases both (its credentials are kept for
+     * the next hold, as the base ones are). From a session of its own, the chained session is of its own too and
+     * signs with this handle's credentials: once this session is closed, its refreshes fail for good (no retries) and
+     * it serves what it holds until expiry.
      * With {@link IrsaConfig#eagerStart()} set on this session's configuration, the chained role's credentials are
      * fetched here too, and a failure (the target's trust policy refusing, say) throws here.
      *
@@ -358,24 +496,32 @@ public final class IrsaSession implements AutoCloseable {
     public IrsaSession assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
         // From Pod Identity: STS of the target's region (or AWS_REGION), signed with the agent's credentials
-        IrsaConfig base = config != null ? config : podIdentity.chainingConfig(target);
-        IrsaConfig chained = base.toBuilder().roleArn(target.roleArn().toString())
+        IrsaConfig base = spec instanceof Pod pod ? pod.config().chainingConfig(target) : config();
+        IrsaConfig view = base.toBuilder().roleArn(target.roleArn().toString())
                 .roleSessionName(target.roleSessionName().orElse(base.roleSessionName()))
                 .refreshPolicy(target.refreshPolicy()).build(); // eager as this session: fail at boot for either role
-        SharedScheduler scheduler = SharedScheduler.acquire();
-        RefreshEngine chainedEngine;
+        SessionKey key = SessionKey.chained(spec.key(), target, base);
+        if (own) {
+            // Of its own, as this session is: it signs with this handle's credentials, and nothing else joins it
+            return open(new Chained(view, base, target, label(), key, this::credentialsAsync, null,
+                    new AtomicBoolean()), false, Wiring.PRODUCTION, view.eagerStart());
+        }
+        // Shared, as this session is: one chained session per source session and target in the process, holding a
+        // share of the source session of its own (so it outlives this handle); released when it closes
+        IrsaSession source = open(spec, true, wiring, false);
+        Chained chained = new Chained(view, base, target, label(), key, source::credentialsAsync, source::close,
+                new AtomicBoolean());
+        IrsaSession session;
         try {
-            chainedEngine = new RefreshEngine(target.roleArn().toString(), StsAssumeRoleExchange.endpoint(target, base),
-                    target.refreshPolicy(),
-                    base.clock(), ThreadLocalRandom.current(),
-                    new StsAssumeRoleExchange(target, base, label(), this::credentialsAsync),
-                    scheduler, scheduler::release);
-        } catch (RuntimeException e) {
-            scheduler.release();
+            session = open(chained, true, Wiring.PRODUCTION, view.eagerStart());
+        } catch (RuntimeException | Error e) {
+            source.close(); // idempotent: an engine made and closed again has already released it
             throw e;
         }
-        log.info("IRSA chained session: {} assumes {}", label(), target.roleArn());
-        return new IrsaSession(chained, null, List.of(lineage, target), chainedEngine, true, chainedEngine::close).startIfEager();
+        if (!chained.made().get()) {
+            source.close(); // joined a live chained session, which holds a share of the source session already
+        }
+        return session;
     }
 
     /**
@@ -392,7 +538,7 @@ public final class IrsaSession implements AutoCloseable {
      */
     public void resumeFrom(IrsaSession previous) {
         RefreshEngine e = active;
-        if (e == null || previous == null || previous == this || !lineage.equals(previous.lineage)) {
+        if (e == null || previous == null || previous == this || !spec.key().equals(previous.spec.key())) {
             return;
         }
         e.seed(previous.left); // null unless previous was a session of its own, closed after a successful refresh
@@ -415,10 +561,13 @@ public final class IrsaSession implements AutoCloseable {
      * @throws IllegalStateException for an EKS Pod Identity session (see {@link #podIdentityConfig()})
      */
     public IrsaConfig config() {
-        if (config == null) {
-            throw new IllegalStateException("An EKS Pod Identity session has no IrsaConfig; see podIdentityConfig()");
+        if (spec instanceof Irsa irsa) {
+            return irsa.config();
         }
-        return config;
+        if (spec instanceof Chained chained) {
+            return chained.config();
+        }
+        throw new IllegalStateException("An EKS Pod Identity session has no IrsaConfig; see podIdentityConfig()");
     }
 
     /**
@@ -427,7 +576,7 @@ public final class IrsaSession implements AutoCloseable {
      * @return the Pod Identity configuration, or empty
      */
     public Optional<PodIdentityConfig> podIdentityConfig() {
-        return Optional.ofNullable(podIdentity);
+        return spec instanceof Pod pod ? Optional.of(pod.config()) : Optional.empty();
     }
 
     /**
@@ -437,7 +586,7 @@ public final class IrsaSession implements AutoCloseable {
      *         CredentialSource#WEB_IDENTITY}
      */
     public CredentialSource source() {
-        return config != null ? CredentialSource.WEB_IDENTITY : CredentialSource.POD_IDENTITY;
+        return spec instanceof Pod ? CredentialSource.POD_IDENTITY : CredentialSource.WEB_IDENTITY;
     }
 
     @Override
@@ -456,7 +605,7 @@ public final class IrsaSession implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "IrsaSession[" + label() + " via " + (config != null ? config.stsEndpoint() : podIdentity.endpoint())
+        return "IrsaSession[" + label() + " via " + (spec instanceof Pod pod ? pod.config().endpoint() : config().stsEndpoint())
                 + ", " + state().status() + "]";
     }
 

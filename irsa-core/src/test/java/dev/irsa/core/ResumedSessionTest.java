@@ -109,7 +109,7 @@ class ResumedSessionTest {
         try (IrsaSession s = shared(policy)) {
             first = s.credentials();
         }
-        SessionRegistry.Key key = SessionRegistry.Key.of(config(policy));
+        dev.irsa.core.internal.SessionKey key = dev.irsa.core.internal.SessionKey.of(config(policy));
         assertThatThrownBy(() -> SessionRegistry.global().acquire(key, resuming -> {
             throw new IllegalStateException("no engine (test)");
         })).hasMessageContaining("no engine");

@@ -132,6 +132,35 @@ class JaasOptionsTest {
         }
     }
 
+    /**
+     * Issue 20 review #2: several Kafka clients with the same JAAS options, handed the application's (shared) provider,
+     * share one chained session: one AssumeRoleWithWebIdentity and one AssumeRole, not one chained session each.
+     */
+    @Test
+    void twoHandlersWithTheSameJaasOptionsShareOneChainedSession(IrsaEnvironment env) throws Exception {
+        dev.irsa.core.TestIsolation.reset();
+        String role = crossAccountRole(env, "msk-shared", null);
+        List<AppConfigurationEntry> jaas = iamJaas(Map.of("awsRoleArn", role, "awsRoleSessionName", "orders"));
+        try (IrsaCredentialsProvider app = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("pod-shared")
+                .refreshPolicy(RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build()).build()) {
+            IrsaMskIamCallbackHandler producer = new IrsaMskIamCallbackHandler();
+            IrsaMskIamCallbackHandler consumer = new IrsaMskIamCallbackHandler();
+            producer.configure(Map.of("sasl.irsa.credentials.provider", app), "AWS_MSK_IAM", jaas);
+            consumer.configure(Map.of("sasl.irsa.credentials.provider", app), "AWS_MSK_IAM", jaas);
+            try {
+                assertThat(signWith(producer).accessKeyId()).isEqualTo(signWith(consumer).accessKeyId());
+                assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("base").isEqualTo(1);
+                assertThat(env.sts().calls().count("AssumeRole")).as("chained").isEqualTo(1);
+            } finally {
+                producer.close();
+                consumer.close();
+            }
+        } finally {
+            dev.irsa.core.TestIsolation.reset();
+        }
+    }
+
     /** OAUTHBEARER reads the same options (AWS's IAMOAuthBearerLoginCallbackHandler does) and signs as the role. */
     @Test
     void oauthBearerSignsAsTheRoleNamedInItsJaasLine(IrsaEnvironment env) throws Exception {

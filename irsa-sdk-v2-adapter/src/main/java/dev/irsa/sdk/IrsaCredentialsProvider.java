@@ -13,6 +13,8 @@ import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.core.internal.IdleWatch;
 import dev.irsa.sdk.internal.ProviderProperties;
+import dev.irsa.sdk.internal.ResolvedSource;
+import dev.irsa.sdk.internal.SharedOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -78,14 +80,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private static final Set<String> IGNORED_OPTIONS_WARNED = ConcurrentHashMap.newKeySet();
 
     private final Builder builder;
-    /** The IRSA configuration, or null (Pod Identity, or not configured). */
-    private final IrsaConfig config;
-    /** The same configuration without eager start: taking a session up again never blocks on STS. */
-    private final IrsaConfig lazyConfig;
-    /** The Pod Identity configuration, or null (IRSA, or not configured). */
-    private final PodIdentityConfig podConfig;
-    /** The same without eager start. */
-    private final PodIdentityConfig lazyPodConfig;
+    /** The credential source's configuration, or null when none is configured (then {@code unavailable} says why). */
+    private final ResolvedSource resolved;
     private final SdkClientException unavailable;
     /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
     private volatile Hold hold;
@@ -141,28 +137,19 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         }
     }
 
-    private IrsaCredentialsProvider(Builder b, IrsaConfig config, SdkClientException unavailable) {
-        this(b, config, null, unavailable);
-    }
-
-    private IrsaCredentialsProvider(Builder b, IrsaConfig config, PodIdentityConfig podConfig,
-                                    SdkClientException unavailable) {
+    private IrsaCredentialsProvider(Builder b, ResolvedSource resolved, SdkClientException unavailable) {
         this.builder = b;
-        this.config = config;
-        this.podConfig = podConfig;
-        this.lazyConfig = config == null || !config.eagerStart() ? config : config.toBuilder().eagerStart(false).build();
-        this.lazyPodConfig = podConfig == null || !podConfig.eagerStart() ? podConfig
-                : b.pod.copy().eagerStart(false).build();
+        this.resolved = resolved;
         this.unavailable = unavailable;
-        this.hold = config == null && podConfig == null ? null : open(false);
+        this.hold = resolved == null ? null : open(false);
     }
 
     private Clock clock() {
-        return config != null ? config.clock() : podConfig.clock();
+        return resolved.clock();
     }
 
     private String label() {
-        return config != null ? config.roleArn().toString() : "EKS Pod Identity";
+        return resolved.label();
     }
 
     /**
@@ -217,18 +204,43 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * environment keys, SSO, container and instance credentials): one line for pods and laptops alike. The choice is
      * made once, here, from configuration ({@code AWS_ROLE_ARN} and {@code AWS_WEB_IDENTITY_TOKEN_FILE}, or their
      * system properties), never from a failure: with IRSA configured, an STS outage surfaces as an error and never
-     * lets another identity (the node's instance role, say) answer instead.
+     * lets another identity (the node's instance role, say) answer instead. The same as
+     * {@link #withDefaultFallback(SettingsSource) withDefaultFallback(SettingsSource.system())}.
      *
      * @return an {@code IrsaCredentialsProvider} when IRSA or Pod Identity is configured, otherwise a
      *         {@link DefaultCredentialsProvider}
      */
     public static AwsCredentialsProvider withDefaultFallback() {
-        Optional<CredentialSource> source = CredentialSource.detect(SettingsSource.system());
+        return withDefaultFallback(SettingsSource.system());
+    }
+
+    /**
+     * As {@link #withDefaultFallback()}, with the choice made from {@code settings} and the IRSA or Pod Identity
+     * provider configured from them: a library's test hands in an in-memory source
+     * ({@link SettingsSource#ofEnvironment(Map)}, e.g. the test kit's pod environment) instead of setting JVM-wide
+     * system properties. The fallback is the SDK's own {@link DefaultCredentialsProvider}, which reads the real
+     * environment and system properties (the SDK takes no settings source).
+     *
+     * <p><b>Who closes what.</b> The returned provider is the caller's: close it when done, or hand it to an SDK
+     * client builder, which closes it with the client (an {@code IrsaCredentialsProvider} closed so releases its hold
+     * on the shared session and stays usable, so one provider may serve several clients). A library that accepts an
+     * {@link AwsCredentialsProvider} from its user and calls this only when none was given closes only what it built
+     * here. {@code settings} is only read, here and when the provider builds its session; nothing closes it.
+     *
+     * @param settings where the environment variables and system properties are read from
+     * @return an {@code IrsaCredentialsProvider} configured from {@code settings} when they configure IRSA or Pod
+     *         Identity, otherwise a {@link DefaultCredentialsProvider}
+     * @throws NullPointerException if {@code settings} is null
+     * @since 0.1.0
+     */
+    public static AwsCredentialsProvider withDefaultFallback(SettingsSource settings) {
+        Objects.requireNonNull(settings, "settings");
+        Optional<CredentialSource> source = CredentialSource.detect(settings);
         if (source.isPresent()) {
             log.info("{} is configured: using it only", source.get() == CredentialSource.WEB_IDENTITY
                     ? "IRSA (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE)"
                     : "EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI and the authorization token)");
-            return create();
+            return builder().settings(settings).build();
         }
         log.info("Neither IRSA nor EKS Pod Identity is configured: using the SDK's DefaultCredentialsProvider");
         return DefaultCredentialsProvider.builder().build();
@@ -482,12 +494,9 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     /** Opens this provider's sessions; {@code again}: taking them up after a close, so never with eager start. */
     private Hold open(boolean again) {
-        IrsaConfig irsa = again ? lazyConfig : config;
-        PodIdentityConfig pod = again ? lazyPodConfig : podConfig;
         List<IrsaSession> sessions = new ArrayList<>();
         try {
-            sessions.add(pod != null ? (builder.shared ? IrsaSession.shared(pod) : IrsaSession.create(pod))
-                    : builder.shared ? IrsaSession.shared(irsa) : IrsaSession.create(irsa));
+            sessions.add(resolved.open(builder.shared, again));
             for (ChainedRoleConfig target : builder.chain) {
                 sessions.add(sessions.get(sessions.size() - 1).assumeRole(target));
             }
@@ -518,8 +527,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @return the configured credential source, or empty
      */
     public Optional<CredentialSource> source() {
-        return config != null ? Optional.of(CredentialSource.WEB_IDENTITY)
-                : podConfig != null ? Optional.of(CredentialSource.POD_IDENTITY) : Optional.empty();
+        return Optional.ofNullable(resolved).map(ResolvedSource::source);
     }
 
     /**
@@ -530,7 +538,19 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @since 0.1.0
      */
     public Optional<IrsaConfig> config() {
-        return Optional.ofNullable(config);
+        return resolved instanceof ResolvedSource.Irsa irsa ? Optional.of(irsa.config()) : Optional.empty();
+    }
+
+    /**
+     * The EKS Pod Identity configuration this provider resolved (for a chained provider, that of the session it
+     * chains from): what decides which session it shares, for comparing with another's
+     * ({@link PodIdentityConfig#sessionDifferences}).
+     *
+     * @return the configuration, or empty when the credentials come from IRSA or nothing is configured
+     * @since 0.1.0
+     */
+    public Optional<PodIdentityConfig> podIdentityConfig() {
+        return resolved instanceof ResolvedSource.Pod pod ? Optional.of(pod.config()) : Optional.empty();
     }
 
     /**
@@ -569,13 +589,13 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      */
     public IrsaCredentialsProvider assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
-        if (config == null && podConfig == null) {
+        if (resolved == null) {
             throw unavailableException();
         }
         Builder b = builder.copy();
         b.chain.add(target);
         try {
-            return new IrsaCredentialsProvider(b, config, podConfig, null);
+            return new IrsaCredentialsProvider(b, resolved, null);
         } catch (IrsaException e) {
             throw sdkException(e); // eager start failed for the chained role, or chaining from Pod Identity has no region
         }
@@ -618,10 +638,10 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
 
     /** Configures an {@link IrsaCredentialsProvider}; exposes every {@link IrsaConfig} option. Not thread-safe. */
     public static final class Builder {
+        /** The IRSA-only options (they configure the STS call). */
         private IrsaConfig.Builder config = IrsaConfig.builder();
-        /** Mirrors the options Pod Identity shares with IRSA (refresh, listeners, timeouts, clock, settings). */
-        private PodIdentityConfig.Builder pod = PodIdentityConfig.builder();
-        private SettingsSource settings = SettingsSource.system();
+        /** The options both sources take, set once and applied to whichever source's builder is chosen. */
+        private SharedOptions common = new SharedOptions();
         /** Whether IRSA was asked for explicitly (role ARN or token file on the builder): then no automatic choice. */
         private boolean explicitIrsa;
         /** A session policy or policy ARNs were set: scoping that only an STS call can apply. */
@@ -632,7 +652,6 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         private TreeMap<Integer, String> irsaOnly = new TreeMap<>();
         private boolean shared = true;
-        private boolean eager;
         private List<ChainedRoleConfig> chain = new ArrayList<>();
 
         private Builder() {}
@@ -640,13 +659,11 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         private Builder copy() {
             Builder b = new Builder();
             b.config = config.copy();
-            b.pod = pod.copy();
-            b.settings = settings;
+            b.common = common.copy();
             b.explicitIrsa = explicitIrsa;
             b.scoped = scoped;
             b.irsaOnly = new TreeMap<>(irsaOnly);
             b.shared = shared;
-            b.eager = eager;
             b.chain = new ArrayList<>(chain);
             return b;
         }
@@ -756,8 +773,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder refreshPolicy(RefreshPolicy policy) {
-            config.refreshPolicy(policy);
-            pod.refreshPolicy(policy);
+            common.refreshPolicy(policy);
             return this;
         }
 
@@ -768,8 +784,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder addListener(RefreshListener listener) {
-            config.addListener(listener);
-            pod.addListener(listener);
+            common.addListener(listener);
             return this;
         }
 
@@ -780,9 +795,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder eagerStart(boolean eager) {
-            config.eagerStart(eager);
-            pod.eagerStart(eager);
-            this.eager = eager;
+            common.eager(eager);
             return this;
         }
 
@@ -806,8 +819,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder timeouts(Duration connect, Duration read) {
-            config.timeouts(connect, read);
-            pod.timeouts(connect, read);
+            common.timeouts(connect, read);
             return this;
         }
 
@@ -820,8 +832,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @throws IllegalArgumentException if it is null, zero, negative or over 5 minutes
          */
         public Builder attemptTimeout(Duration attemptTimeout) {
-            config.attemptTimeout(attemptTimeout);
-            pod.attemptTimeout(attemptTimeout);
+            common.attemptTimeout(attemptTimeout);
             return this;
         }
 
@@ -832,8 +843,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder clock(Clock clock) {
-            config.clock(clock);
-            pod.clock(clock);
+            common.clock(clock);
             return this;
         }
 
@@ -844,9 +854,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          * @return this builder
          */
         public Builder settings(SettingsSource settings) {
-            config.settings(settings);
-            pod.settings(settings);
-            this.settings = settings;
+            common.settings(settings);
             return this;
         }
 
@@ -878,7 +886,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
          */
         public IrsaCredentialsProvider build() {
             Builder b = copy();
-            if (!b.explicitIrsa && CredentialSource.detect(b.settings).orElse(null) == CredentialSource.POD_IDENTITY) {
+            if (!b.explicitIrsa && CredentialSource.detect(b.common.settings()).orElse(null) == CredentialSource.POD_IDENTITY) {
                 if (b.scoped) {
                     // Never serve the association's role unscoped where the application asked for less. A chained
                     // role is no widening: its AssumeRole (with its own session policy) is made from Pod Identity too.
@@ -888,12 +896,12 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                             + " role. Scope the role of the Pod Identity association itself (or its target role), or"
                             + " remove the session policy / policy ARNs (irsa.session-policy, irsa.policy-arns), or"
                             + " scope a chained role instead (ChainedRoleConfig.sessionPolicy).");
-                    if (eager) {
+                    if (b.common.eager()) {
                         throw ex;
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
                 }
-                if (!b.irsaOnly.isEmpty() && IGNORED_OPTIONS_WARNED.add(b.settings.environmentVariable(POD_IDENTITY_URI).orElse("")
+                if (!b.irsaOnly.isEmpty() && IGNORED_OPTIONS_WARNED.add(b.common.settings().environmentVariable(POD_IDENTITY_URI).orElse("")
                         + " " + b.irsaOnly.values())) {
                     // Harmless (they only configure the STS call that Pod Identity does not make), but a user who set
                     // them expects them to matter: say so once per configuration (the Spring starter builds up to
@@ -904,19 +912,19 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                             + " or set roleArn / tokenFile (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) to use IRSA.",
                             String.join(", ", b.irsaOnly.values()));
                 }
-                PodIdentityConfig resolved;
+                ResolvedSource resolved;
                 try {
-                    resolved = b.pod.build();
+                    resolved = ResolvedSource.pod(b.common.applyTo(PodIdentityConfig.builder()));
                 } catch (IrsaException e) {
                     SdkClientException ex = SdkClientException.builder().message("EKS Pod Identity is misconfigured: "
                             + e.getMessage()).cause(e).build();
-                    if (eager) {
+                    if (b.common.eager()) {
                         throw ex;
                     }
                     return new IrsaCredentialsProvider(b, null, ex);
                 }
                 try {
-                    return new IrsaCredentialsProvider(b, null, resolved, null);
+                    return new IrsaCredentialsProvider(b, resolved, null);
                 } catch (IrsaException e) {
                     throw sdkException(e);
                 }
@@ -926,13 +934,14 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
                         + " on the class path, and IRSA needs it to call AssumeRoleWithWebIdentity. Add the dependency"
                         + " software.amazon.awssdk:sts (same version as your other AWS SDK modules)."));
             }
-            IrsaConfig resolved;
+            ResolvedSource resolved;
             try {
-                resolved = b.config.build();
+                // applied to a copy: b is kept (toBuilder, assumeRole) and must not hold the listeners twice
+                resolved = ResolvedSource.irsa(b.common.applyTo(b.config.copy()).build());
             } catch (IrsaException e) {
                 SdkClientException ex = SdkClientException.builder().message("IRSA is not configured: " + e.getMessage())
                         .cause(e).build();
-                if (eager) {
+                if (b.common.eager()) {
                     throw ex;
                 }
                 return new IrsaCredentialsProvider(b, null, ex);

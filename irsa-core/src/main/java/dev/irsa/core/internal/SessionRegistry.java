@@ -1,14 +1,8 @@
 package dev.irsa.core.internal;
 
-import dev.irsa.core.IrsaConfig;
-import dev.irsa.core.PodIdentityConfig;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -18,8 +12,10 @@ import org.slf4j.LoggerFactory;
  * Process-wide sessions shared by every provider built with the same configuration: one STS call per refresh
  * per role per process, however many SDK clients hold a provider. Each entry is reference-counted and closed when
  * its last holder releases it, so the map holds live sessions only (a plain concurrent map: nothing here expires
- * or is evicted). Several roles, or one role with different session policies, are different keys and so different
- * sessions. Thread-safe.
+ * or is evicted). Several roles, or one role with different session policies, are different keys ({@link SessionKey},
+ * one record per credential source) and so different sessions. A role chained from a shared session is an entry too,
+ * keyed by its source's key and the chained role's settings; its engine holds a share of the source session, released
+ * when it closes. Thread-safe.
  *
  * <p><b>Resuming.</b> Libraries that build a provider per filesystem or per query and close it afterwards (Hadoop
  * S3A with {@code FileSystem.newInstance}, an Iceberg FileIO) would otherwise pay an STS call each time the last
@@ -53,37 +49,6 @@ public final class SessionRegistry {
         RefreshEngine create(boolean resuming);
     }
 
-    /**
-     * What makes two configurations share a session: everything that changes what STS is asked, how, or when.
-     * Listeners and eager start do not count (each holder adds its listeners to the shared session, counted once
-     * per listener instance).
-     */
-    public record Key(String roleArn, Path tokenFile, String sessionName, URI endpoint, Duration duration,
-                      String sessionPolicy, List<String> policyArns, Object refreshPolicy, Object stsClient,
-                      Duration connectTimeout, Duration readTimeout, Duration attemptTimeout, Object clock) {
-        public static Key of(IrsaConfig c) {
-            return new Key(c.roleArn().toString(), c.tokenFile(), c.roleSessionName(), c.stsEndpoint(),
-                    c.sessionDuration(), c.sessionPolicy().orElse(null), c.policyArns(), c.refreshPolicy(),
-                    c.stsClient().orElse(null), c.connectTimeout(), c.readTimeout(), c.attemptTimeout(), c.clock());
-        }
-
-        /** A Pod Identity session: agent, token (a literal one only as a digest), timeouts, refresh policy, clock. */
-        public static Key of(PodIdentityConfig c) {
-            String token = c.literalToken().map(Key::digest).orElse(null);
-            return new Key("pod-identity", c.tokenFile().orElse(null), token, c.endpoint(), null, null, List.of(),
-                    c.refreshPolicy(), null, c.connectTimeout(), c.readTimeout(), c.attemptTimeout(), c.clock());
-        }
-
-        private static String digest(String s) {
-            try {
-                return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     /** A shared engine and how many holders it has. */
     public static final class Entry {
         private final RefreshEngine engine;
@@ -101,9 +66,9 @@ public final class SessionRegistry {
         }
     }
 
-    private final ConcurrentHashMap<Key, Entry> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SessionKey, Entry> sessions = new ConcurrentHashMap<>();
     /** Credentials of closed sessions, oldest first; guarded by itself. */
-    private final Map<Key, RefreshEngine.Kept> resumable = new LinkedHashMap<>();
+    private final Map<SessionKey, RefreshEngine.Kept> resumable = new LinkedHashMap<>();
     private volatile boolean warned;
 
     SessionRegistry() {
@@ -114,7 +79,7 @@ public final class SessionRegistry {
     }
 
     /** Takes a hold on the session for this key, creating it with {@code factory} if needed. */
-    public Entry acquire(Key key, EngineFactory factory) {
+    public Entry acquire(SessionKey key, EngineFactory factory) {
         Entry acquired = sessions.compute(key, (k, e) -> {
             Entry entry = e;
             if (entry == null) {
@@ -123,8 +88,7 @@ public final class SessionRegistry {
                     last = resumable.remove(k);
                 }
                 // Only what seed will take up counts as resuming: otherwise an STS call comes, and callers log it
-                boolean resuming = last != null && k.refreshPolicy() instanceof dev.irsa.core.RefreshPolicy p
-                        && last.resumableAt(p, ((Clock) k.clock()).millis());
+                boolean resuming = last != null && last.resumableAt(k.refreshPolicy(), k.clock().millis());
                 RefreshEngine engine;
                 try {
                     engine = factory.create(resuming);
@@ -154,7 +118,7 @@ public final class SessionRegistry {
     }
 
     /** Releases a hold; the last one closes the session, keeping its credentials for the next session of the key. */
-    public void release(Key key, Entry entry) {
+    public void release(SessionKey key, Entry entry) {
         boolean[] close = {false};
         boolean[] found = {false};
         sessions.computeIfPresent(key, (k, e) -> {
@@ -185,7 +149,7 @@ public final class SessionRegistry {
      * tests fetched. Holders of a session taken out go on with it, and the last of them closes it as usual.
      */
     public void reset() {
-        for (Key key : sessions.keySet()) {
+        for (SessionKey key : sessions.keySet()) {
             sessions.computeIfPresent(key, (k, e) -> {
                 synchronized (e) {
                     e.detached = true;
@@ -196,12 +160,12 @@ public final class SessionRegistry {
         forgetKept();
     }
 
-    private void remember(Key key, RefreshEngine.Kept kept) {
+    private void remember(SessionKey key, RefreshEngine.Kept kept) {
         synchronized (resumable) {
-            long now = ((Clock) key.clock()).millis();
-            for (Iterator<Map.Entry<Key, RefreshEngine.Kept>> it = resumable.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<Key, RefreshEngine.Kept> old = it.next();
-                Clock clock = (Clock) old.getKey().clock();
+            long now = key.clock().millis();
+            for (Iterator<Map.Entry<SessionKey, RefreshEngine.Kept>> it = resumable.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<SessionKey, RefreshEngine.Kept> old = it.next();
+                Clock clock = old.getKey().clock();
                 if (old.getValue().credentials().expiration().toEpochMilli() <= (clock == key.clock() ? now : clock.millis())) {
                     it.remove();
                 }
@@ -212,14 +176,14 @@ public final class SessionRegistry {
             }
             resumable.put(key, kept);
             if (resumable.size() > MAX_RESUMABLE) {
-                Iterator<Key> oldest = resumable.keySet().iterator();
+                Iterator<SessionKey> oldest = resumable.keySet().iterator();
                 oldest.next();
                 oldest.remove();
             }
         }
     }
 
-    private void keepAgain(Key key, RefreshEngine.Kept kept) {
+    private void keepAgain(SessionKey key, RefreshEngine.Kept kept) {
         if (kept != null) {
             synchronized (resumable) {
                 resumable.putIfAbsent(key, kept);

@@ -3,6 +3,7 @@ package dev.irsa.kafka.internal;
 import dev.irsa.core.ChainedRoleConfig;
 import dev.irsa.core.CredentialSource;
 import dev.irsa.core.IrsaConfig;
+import dev.irsa.core.PodIdentityConfig;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.io.IOException;
@@ -148,6 +149,7 @@ public final class KafkaCredentials implements AutoCloseable {
      */
     private static void warnIfNotTheApplications(IrsaCredentialsProvider own, String mechanism) {
         IrsaConfig mine = own.config().orElse(null);
+        PodIdentityConfig minePod = own.podIdentityConfig().orElse(null);
         List<String> first = null;
         for (java.util.function.Supplier<IrsaCredentialsProvider> registered : applications) {
             IrsaCredentialsProvider app;
@@ -162,9 +164,19 @@ public final class KafkaCredentials implements AutoCloseable {
                 continue;
             }
             IrsaConfig theirs = app.config().orElse(null);
+            PodIdentityConfig theirsPod = app.podIdentityConfig().orElse(null);
+            if (minePod != null && theirsPod != null) {
+                // One agent and association, but settings that make another session (token, timeouts, refresh)
+                List<String> d = theirsPod.sessionDifferences(minePod, "application", "this Kafka client");
+                if (d.isEmpty()) {
+                    return;
+                }
+                first = first != null ? first : d;
+                continue;
+            }
             if (mine == null || theirs == null) {
                 if (own.source().equals(app.source())) {
-                    return; // both Pod Identity (one agent, one association), or neither configured
+                    return; // neither configured
                 }
                 first = first != null ? first : List.of("credential source (application: "
                         + app.source().map(Object::toString).orElse("none") + ", this Kafka client: "
@@ -180,10 +192,10 @@ public final class KafkaCredentials implements AutoCloseable {
         if (first != null && warned.add(String.join("; ", first))) {
             log.warn("IRSA: a Kafka {} client that hands over no IrsaCredentialsProvider (one built outside Spring,"
                     + " with new KafkaProducer/KafkaConsumer/Admin.create) resolved its IRSA configuration from the"
-                    + " pod's environment alone, and it differs from the application's (irsa.*): {}. It signs with an"
-                    + " IRSA session of its own, a second STS call and perhaps another principal. Hand it the"
-                    + " application's IrsaCredentialsProvider bean in {}.", mechanism, String.join("; ", first),
-                    PROVIDER_CONFIG);
+                    + " pod's environment alone, and it differs from the application's (irsa.*): {}. It signs with a"
+                    + " session of its own (a second call to STS or the Pod Identity agent), perhaps as another"
+                    + " principal. Hand it the application's IrsaCredentialsProvider bean in {}.", mechanism,
+                    String.join("; ", first), PROVIDER_CONFIG);
         }
     }
 
