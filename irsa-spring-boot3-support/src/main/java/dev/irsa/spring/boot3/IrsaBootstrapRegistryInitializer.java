@@ -11,13 +11,12 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * Offers IRSA credentials to config-data imports ({@code spring.config.import=aws-parameterstore:...},
  * {@code aws-secretsmanager:...}) through Spring Boot 3's bootstrap registry, before the application context exists.
  *
- * <p>Guarantees: the provider is built only when an import first asks for it, from the {@code irsa.*} properties
- * config data sees while resolving that import (see {@link ConfigDataBinderTracker}), exactly as the application's
- * bean is built, so both hold one shared session (one STS call per refresh). With {@code irsa.enabled=false}, or IRSA
- * not configured, asking for it fails as for an unregistered type, and Spring Cloud AWS uses its own credentials. A
- * provider registered earlier by someone else wins. The provider's hold on the session is released when the
- * application context closes, or, when the start fails before, by {@link FailedStartRelease}. When the IRSA
- * configuration the application resolves differs from the import's, one warning names what differs.
+ * <p>The provider is built when an import first asks for it, from the {@code irsa.*} properties config data sees
+ * then (see {@link ConfigDataBinderTracker}), exactly as the application's bean is built, so both share one session.
+ * With {@code irsa.enabled=false}, or IRSA not configured, asking for it fails as for an unregistered type, and Spring
+ * Cloud AWS uses its own credentials; a provider registered earlier by someone else wins. Released with the
+ * application context, or by {@link FailedStartRelease} when the start fails before; one warning when the
+ * application's IRSA configuration differs from the import's.
  * @since 0.1.0
  */
 public final class IrsaBootstrapRegistryInitializer implements BootstrapRegistryInitializer {
