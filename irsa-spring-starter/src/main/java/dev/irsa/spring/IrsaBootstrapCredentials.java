@@ -3,10 +3,9 @@ package dev.irsa.spring;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.spring.common.internal.BootstrapCredentialsFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -19,10 +18,11 @@ import org.springframework.core.env.Environment;
  * exactly as {@link IrsaAutoConfiguration} builds the application's bean: alike properties give alike configurations,
  * and so one shared session for import and application.
  *
- * <p>Called by name by the Boot-line support jars' {@code IrsaBootstrapRegistryInitializer} (they cannot depend on
- * this jar, which depends on them). Throws {@link IllegalStateException}, which is what the bootstrap context throws
- * for a type nobody registered, when {@code irsa.enabled=false} or IRSA is not configured: Spring Cloud AWS then falls
- * back to its own credentials, as if we had not registered at all.
+ * <p>Instantiated by name by the bootstrap logic the Boot-line support jars share ({@code irsa-spring-common}, which
+ * cannot depend on this jar: this jar depends on it), as a {@code BiFunction<Binder, SettingsSource,
+ * IrsaCredentialsProvider>} and a {@code Consumer<Environment>}. Throws {@link IllegalStateException}, which is what
+ * the bootstrap context throws for a type nobody registered, when {@code irsa.enabled=false} or IRSA is not
+ * configured: Spring Cloud AWS then falls back to its own credentials, as if we had not registered at all.
  *
  * <p>Config data resolves an import before it loads what comes later (profile-specific files after an import declared
  * in {@code application.properties}, files imported after it), so the import can see fewer settings than the
@@ -34,8 +34,7 @@ import org.springframework.core.env.Environment;
  * <p>One instance per application run; thread-safe.
  * @since 0.1.0
  */
-public final class IrsaBootstrapCredentials implements BiFunction<Binder, SettingsSource, IrsaCredentialsProvider>,
-        Consumer<Environment> {
+public final class IrsaBootstrapCredentials implements BootstrapCredentialsFactory {
     private static final Logger log = LoggerFactory.getLogger(IrsaBootstrapCredentials.class);
 
     /** What the import resolved: its configuration, or why it got no provider; null until it asked. */
@@ -45,7 +44,7 @@ public final class IrsaBootstrapCredentials implements BiFunction<Binder, Settin
     private record Side(IrsaConfig config, String without) {
     }
 
-    /** Creates the function; the support jars' {@code IrsaBootstrapRegistryInitializer} instantiates it by name. */
+    /** Creates the function; the support jars' bootstrap logic instantiates it by name, once per application run. */
     public IrsaBootstrapCredentials() {
     }
 

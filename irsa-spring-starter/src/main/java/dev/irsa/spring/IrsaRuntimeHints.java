@@ -7,7 +7,7 @@ import org.springframework.aot.hint.TypeReference;
 
 /**
  * What the starter, its support jars and the SDK adapter load by name or reflection, for Spring AOT and native
- * images: the bootstrap factory the support jars instantiate by name, the support jars' classes listed in
+ * images: the bootstrap factory irsa-spring-common instantiates by name, the support jars' classes listed in
  * {@code spring.factories} (both lines: each is inert on the other), and the STS client class the adapter probes
  * with {@code Class.forName}. Registered in {@code META-INF/spring/aot.factories}.
  */

@@ -1,7 +1,7 @@
 package dev.irsa.spring.boot4;
 
-import dev.irsa.core.SessionState;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.spring.common.internal.HealthReading;
 import java.time.Clock;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -31,10 +31,7 @@ public final class IrsaHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        SessionState state = provider.state().orElse(null);
-        if (state == null) {
-            return Health.down().withDetail("error", provider.unavailableReason().orElse("IRSA is not available")).build();
-        }
-        return Health.status(state.healthStatus()).withDetails(state.details(clock.instant())).build();
+        HealthReading reading = HealthReading.of(provider, clock);
+        return Health.status(reading.status()).withDetails(reading.details()).build();
     }
 }
