@@ -9,15 +9,14 @@ import dev.irsa.rds.LogCapture;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.RdsEndpoint;
-import dev.irsa.rds.SpringTestDrivers;
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
+import dev.irsa.testkit.rds.RdsIamDatabase;
 import java.sql.Connection;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import dev.irsa.rds.internal.RdsHosts;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -55,15 +54,13 @@ class IrsaRdsAutoConfigurationTest {
                 .withBean(AwsCredentialsProvider.class, () -> IrsaCredentialsProvider.builder()
                         .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build())
                 .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
-                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
                         "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1");
     }
 
     @Test
     void onePropertySwitchesTheDataSourceToIamAuthentication(IrsaEnvironment env) throws Exception {
-        List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
-        RdsAuthTokenVerifier verifier = RdsAuthTokenVerifier.forEmulator(env.sts());
-        SpringTestDrivers.verifyWith(verifier, "us-west-2", verdicts);
+        try (RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).start()) {
             runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.margin=2m").run(ctx -> {
                 assertThat(ctx).hasNotFailed().hasSingleBean(RdsAuthTokens.class);
                 assertThat(ctx.getBean(RdsAuthTokens.class).toString()).as("irsa.rds.margin applied").contains("margin=PT2M");
@@ -73,10 +70,11 @@ class IrsaRdsAutoConfigurationTest {
                 try (Connection c = ds.getConnection()) {
                     assertThat(c.isValid(1)).isTrue();
                 }
-                assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
-                assertThat(verdicts.get(0).assumedRoleArn()).as("signed with the application's provider bean")
+                assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+                assertThat(db.verdicts().get(0).assumedRoleArn()).as("signed with the application's provider bean")
                         .endsWith("assumed-role/app-role/spring");
             });
+        }
     }
 
     @Test
@@ -143,7 +141,7 @@ class IrsaRdsAutoConfigurationTest {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(url);
         ds.setUsername(user);
-        ds.setDriverClassName(SpringTestDrivers.Delegating.class.getName());
+        ds.setDriverClassName(RdsIamDatabase.DRIVER_CLASS_NAME);
         return ds;
     }
 
@@ -163,7 +161,7 @@ class IrsaRdsAutoConfigurationTest {
                 .withBean("started", HikariDataSource.class, () -> {
                     HikariConfig config = new HikariConfig();
                     config.setJdbcUrl("jdbc:rds-verify://" + HOST + ":5432/app");
-                    config.setDriverClassName(SpringTestDrivers.Delegating.class.getName());
+                    config.setDriverClassName(RdsIamDatabase.DRIVER_CLASS_NAME);
                     config.setUsername("app_user");
                     config.setPassword("not-a-token");
                     config.setInitializationFailTimeout(-1); // started without a connection

@@ -41,6 +41,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class RdsIamDatabase implements AutoCloseable {
     /** The JDBC URL prefix the driver accepts. */
     public static final String URL_PREFIX = "jdbc:rds-verify://";
+    /**
+     * The class name of the JDBC driver, which has a public no-argument constructor: for
+     * {@code spring.datasource.driver-class-name} or Hikari's {@code driverClassName}. Every instance serves every
+     * running database.
+     */
+    public static final String DRIVER_CLASS_NAME = "dev.irsa.testkit.internal.RdsIamDriver";
 
     private final RdsAuthTokenVerifier verifier;
     private final String host;
@@ -84,12 +90,9 @@ public final class RdsIamDatabase implements AutoCloseable {
         return URL_PREFIX + host + ":" + port + "/" + database;
     }
 
-    /**
-     * {@return the class name of the JDBC driver, with a public no-argument constructor (e.g. for
-     * {@code spring.datasource.driver-class-name} or Hikari's {@code driverClassName})}
-     */
+    /** {@return {@link #DRIVER_CLASS_NAME}, the JDBC driver's class name} */
     public String driverClassName() {
-        return RdsIamDriver.class.getName();
+        return DRIVER_CLASS_NAME;
     }
 
     /** {@return the endpoint's host name, as tokens must be signed for it} */

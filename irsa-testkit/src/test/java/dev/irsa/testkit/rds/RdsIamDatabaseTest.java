@@ -152,6 +152,7 @@ class RdsIamDatabaseTest {
 
     @Test
     void closingStopsTheDatabaseInvalidatesItsConnectionsAndDeregistersTheDriver() throws Exception {
+        assertThat(RdsIamDatabase.DRIVER_CLASS_NAME).isEqualTo(RdsIamDriver.class.getName());
         RdsIamDriver byName = new RdsIamDriver(); // what a pool given the driver's class name creates
         Properties login = new Properties();
         login.setProperty("user", "app_user");
