@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -72,6 +74,7 @@ class OneIdentityAcrossIntegrationsTest {
         registry.add("spring.kafka.properties.sasl.jaas.config", () -> "software.amazon.msk.auth.iam.IAMLoginModule required;");
         registry.add("spring.kafka.properties.sasl.client.callback.handler.class", () -> "dev.irsa.kafka.IrsaMskIamCallbackHandler");
         registry.add("spring.kafka.consumer.group-id", () -> "irsa-example");
+        registry.add("spring.kafka.consumer.enable-auto-commit", () -> "false");
         // the data source: its URL names an RDS endpoint, so irsa.rds.enabled switches it to IAM tokens
         registry.add("spring.datasource.url", DB::jdbcUrl);
         registry.add("spring.datasource.driver-class-name", DB::driverClassName);
@@ -79,7 +82,12 @@ class OneIdentityAcrossIntegrationsTest {
         registry.add("spring.datasource.hikari.maximum-pool-size", () -> "2");
     }
 
-    @AfterAll
+    /** Stops the emulators after Spring has closed the app (@DirtiesContext); an @AfterAll method would run before. */
+    @RegisterExtension
+    @SuppressWarnings("deprecation") // CloseableResource: what JUnit 5.12 (Boot 3.5's) closes; 5.13 and 6 still do
+    static final BeforeAllCallback STOP_AFTER_THE_APP = context -> context.getStore(ExtensionContext.Namespace.GLOBAL)
+            .put(OneIdentityAcrossIntegrationsTest.class, (ExtensionContext.Store.CloseableResource) () -> stop());
+
     static void stop() {
         SAVED.forEach((k, v) -> {
             if (v == null) {
