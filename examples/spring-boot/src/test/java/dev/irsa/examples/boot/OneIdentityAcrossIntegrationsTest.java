@@ -41,7 +41,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * them in the app, the packaged app would need a broker and a database to start). An application that uses them has
  * spring-kafka, irsa-kafka, JDBC and irsa-rds at compile scope; the test is the same.
  */
-// tag::recipe[]
+// tag::spring-boot-test-recipe[]
 @SpringBootTest(properties = {
         "spring.config.import=aws-parameterstore:/config/irsa-example/", // in application.properties in a real app
         "irsa.rds.enabled=true"})
@@ -82,26 +82,6 @@ class OneIdentityAcrossIntegrationsTest {
         registry.add("spring.datasource.hikari.maximum-pool-size", () -> "2");
     }
 
-    /** Stops the emulators after Spring has closed the app (@DirtiesContext); an @AfterAll method would run before. */
-    @RegisterExtension
-    @SuppressWarnings("deprecation") // CloseableResource: what JUnit 5.12 (Boot 3.5's) closes; 5.13 and 6 still do
-    static final BeforeAllCallback STOP_AFTER_THE_APP = context -> context.getStore(ExtensionContext.Namespace.GLOBAL)
-            .put(OneIdentityAcrossIntegrationsTest.class, (ExtensionContext.Store.CloseableResource) () -> stop());
-
-    static void stop() {
-        SAVED.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
-        DB.close();
-        KAFKA.close();
-        AWS.close();
-        IRSA.close();
-    }
-
     @Autowired AwsCredentialsProvider credentials;
     @Autowired ExampleApplication.WhoAmI app;
     @Autowired KafkaTemplate<String, String> kafka;
@@ -133,7 +113,27 @@ class OneIdentityAcrossIntegrationsTest {
             assertThat(v.assumedRoleArn()).isEqualTo(principal);
         });
     }
-    // end::recipe[]
+    // end::spring-boot-test-recipe[]
+
+    /** Stops the emulators after Spring has closed the app (@DirtiesContext); an @AfterAll method would run before. */
+    @RegisterExtension
+    @SuppressWarnings("deprecation") // CloseableResource: what JUnit 5.12 (Boot 3.5's) closes; 5.13 and 6 still do
+    static final BeforeAllCallback STOP_AFTER_THE_APP = context -> context.getStore(ExtensionContext.Namespace.GLOBAL)
+            .put(OneIdentityAcrossIntegrationsTest.class, (ExtensionContext.Store.CloseableResource) () -> stop());
+
+    static void stop() {
+        SAVED.forEach((k, v) -> {
+            if (v == null) {
+                System.clearProperty(k);
+            } else {
+                System.setProperty(k, v);
+            }
+        });
+        DB.close();
+        KAFKA.close();
+        AWS.close();
+        IRSA.close();
+    }
 
     /** The first record of {@code topic}, read from its start by a consumer of the application's factory. */
     private String consumeOne(String topic) {
