@@ -2,7 +2,6 @@ package dev.irsa.testkit.internal;
 
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
 import dev.irsa.testkit.rds.RdsIamDatabase;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
@@ -129,11 +128,7 @@ final class InertJdbc {
             if (w != null) {
                 return w;
             }
-            try {
-                return handle(proxy, m, args == null ? new Object[0] : args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+            return handle(proxy, m, args == null ? new Object[0] : args);
         }
 
         abstract String name();
