@@ -44,6 +44,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 // tag::spring-boot-test-recipe[]
 @SpringBootTest(properties = {
         "spring.config.import=aws-parameterstore:/config/irsa-example/", // in application.properties in a real app
+        "irsa.session-name=irsa-example", // Spring-only IRSA settings: the import, Kafka and RDS must all see them
         "irsa.rds.enabled=true"})
 @DirtiesContext
 class OneIdentityAcrossIntegrationsTest {
@@ -99,7 +100,8 @@ class OneIdentityAcrossIntegrationsTest {
 
         String key = credentials.resolveCredentials().accessKeyId();
         String principal = IRSA.sts().assumedRoleArnOf(key).orElseThrow();
-        assertThat(IRSA.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
+        assertThat(principal).endsWith(":assumed-role/app-role/irsa-example");
+        assertThat(IRSA.sts().calls().count("AssumeRoleWithWebIdentity")).as("one session").isEqualTo(1);
         assertThat(AWS.keysFor("ssm")).isNotEmpty().containsOnly(key);
         assertThat(AWS.keysFor("s3")).isNotEmpty().containsOnly(key);
         assertThat(KAFKA.authentications()).isNotEmpty().allSatisfy(a -> {
