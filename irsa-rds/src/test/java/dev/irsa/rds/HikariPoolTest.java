@@ -11,8 +11,8 @@ import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
+import dev.irsa.testkit.rds.RdsIamDatabase;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real HikariCP pool whose every physical connection must present a token the test kit's verifier accepts (the
- * {@link VerifyingDriver} does what RDS does at login), across a refresh of short-lived emulator credentials.
+ * test kit's {@link RdsIamDatabase} does what RDS does at login), across a refresh of short-lived emulator credentials.
  */
 class HikariPoolTest {
     static final String HOST = "mydb.abc123.us-west-2.rds.amazonaws.com";
@@ -37,11 +37,11 @@ class HikariPoolTest {
              IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
                      .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("hikari").shared(false).build();
              RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).margin(Duration.ofSeconds(2)).build()) {
-            VerifyingDriver driver = new VerifyingDriver(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-west-2");
-            DriverManager.registerDriver(driver);
+            RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).start();
             try {
                 HikariConfig config = new HikariConfig();
-                config.setJdbcUrl("jdbc:rds-verify://" + HOST + ":5432/app");
+                // no driver class name: Hikari finds the database's driver through DriverManager, where it is registered
+                config.setJdbcUrl(db.jdbcUrl());
                 config.setUsername("app_user");
                 config.setPassword("ignored: IAM authentication replaces it");
                 config.setMaximumPoolSize(3);
@@ -57,15 +57,15 @@ class HikariPoolTest {
                             assertThat(a.isValid(1)).isTrue();
                             assertThat(b.isValid(1)).isTrue();
                         }
-                        driver.verdicts.forEach(v -> keys.add(v.accessKeyId()));
+                        db.verdicts().forEach(v -> keys.add(v.accessKeyId()));
                         Thread.sleep(200);
                     }
                 }
-                assertThat(driver.verdicts).as(() -> "verdicts: " + driver.verdicts).isNotEmpty()
+                assertThat(db.verdicts()).as(() -> "verdicts: " + db.verdicts()).isNotEmpty()
                         .allMatch(RdsAuthTokenVerifier.Verdict::accepted);
                 assertThat(keys).as("tokens from successive credential sets were accepted").hasSizeGreaterThanOrEqualTo(2);
                 assertThat(tokens.signatures()).as("tokens are reused between refreshes, not signed per connection")
-                        .isLessThan(driver.verdicts.size());
+                        .isLessThan(db.verdicts().size());
 
                 String token = tokens.token(HOST, 5432, "app_user", "us-west-2");
                 String secret = credentials.resolveCredentials().secretAccessKey();
@@ -73,7 +73,7 @@ class HikariPoolTest {
                         .doesNotContain(token).doesNotContain(secret).doesNotContain("X-Amz-Signature");
                 assertThat(tokens.toString()).doesNotContain(token);
             } finally {
-                DriverManager.deregisterDriver(driver);
+                db.close();
             }
         } finally {
             rdsLog.setLevel(was);
@@ -87,12 +87,13 @@ class HikariPoolTest {
              IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
                      .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("dsql").shared(false).build();
              RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).build()) {
-            VerifyingDriver driver = new VerifyingDriver(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-east-1");
-            DriverManager.registerDriver(driver);
+            RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).region("us-east-1").host(cluster).port(5432)
+                    .database("postgres").start();
             try {
+                assertThat(db.isDsql()).isTrue();
                 for (String user : new String[] {"admin", "app_role"}) {
                     HikariConfig config = new HikariConfig();
-                    config.setJdbcUrl("jdbc:dsql-verify://" + cluster + ":5432/postgres");
+                    config.setJdbcUrl(db.jdbcUrl());
                     config.setUsername(user);
                     config.setMaximumPoolSize(2);
                     RdsIamHikariCredentials installed = RdsIamHikariCredentials.install(config, tokens);
@@ -104,14 +105,14 @@ class HikariPoolTest {
                         assertThat(b.isValid(1)).isTrue();
                     }
                 }
-                assertThat(driver.verdicts).as(() -> "verdicts: " + driver.verdicts).hasSizeGreaterThanOrEqualTo(4)
+                assertThat(db.verdicts()).as(() -> "verdicts: " + db.verdicts()).hasSizeGreaterThanOrEqualTo(4)
                         .allMatch(RdsAuthTokenVerifier.Verdict::accepted);
-                assertThat(driver.verdicts).extracting(RdsAuthTokenVerifier.Verdict::message)
+                assertThat(db.verdicts()).extracting(RdsAuthTokenVerifier.Verdict::message)
                         .anyMatch(m -> m.endsWith(" as admin.")).anyMatch(m -> m.endsWith(" as app_role."));
 
                 // A token for the custom role does not let admin in: the pool's login fails as DSQL's would.
                 HikariConfig wrong = new HikariConfig();
-                wrong.setJdbcUrl("jdbc:dsql-verify://" + cluster + ":5432/postgres");
+                wrong.setJdbcUrl(db.jdbcUrl());
                 wrong.setUsername("admin");
                 wrong.setPassword(tokens.token(cluster, 5432, "app_role", "us-east-1"));
                 wrong.setInitializationFailTimeout(-1);
@@ -120,7 +121,7 @@ class HikariPoolTest {
                     assertThatThrownBy(ds::getConnection).hasStackTraceContaining("WRONG_ACTION");
                 }
             } finally {
-                DriverManager.deregisterDriver(driver);
+                db.close();
             }
         }
     }

@@ -7,16 +7,14 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.rds.RdsEndpoint;
-import dev.irsa.rds.SpringTestDrivers;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.StsCall;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
+import dev.irsa.testkit.rds.RdsIamDatabase;
 import java.sql.Connection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,10 +27,9 @@ class RdsIamHikariCredentialsProviderTest {
 
     @Test
     void aPoolConfiguredOnlyByPropertiesLogsInWithTokensFromTheProcesssSharedSession() throws Exception {
-        List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
         Map<String, String> props = new LinkedHashMap<>();
-        try (IrsaEnvironment env = IrsaEnvironment.builder().roleName("hikari-by-name").start()) {
-            SpringTestDrivers.verifyWith(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-west-2", verdicts);
+        try (IrsaEnvironment env = IrsaEnvironment.builder().roleName("hikari-by-name").start();
+             RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).start()) {
             // what the pod's environment gives IrsaCredentialsProvider.create(), here as system properties
             props.put("aws.roleArn", env.roleArn());
             props.put("aws.webIdentityTokenFile", env.tokenFile().toString());
@@ -44,9 +41,9 @@ class RdsIamHikariCredentialsProviderTest {
             props.forEach(System::setProperty);
 
             Properties hikari = new Properties();
-            hikari.setProperty("jdbcUrl", "jdbc:rds-verify://" + HOST + ":5432/app");
+            hikari.setProperty("jdbcUrl", db.jdbcUrl());
             hikari.setProperty("username", "app_user");
-            hikari.setProperty("driverClassName", SpringTestDrivers.Delegating.class.getName());
+            hikari.setProperty("driverClassName", db.driverClassName());
             hikari.setProperty("credentialsProviderClassName", RdsIamHikariCredentialsProvider.class.getName());
             hikari.setProperty("maximumPoolSize", "1");
             try (HikariDataSource a = new HikariDataSource(new HikariConfig(hikari));
@@ -58,7 +55,7 @@ class RdsIamHikariCredentialsProviderTest {
                     assertThat(d.isValid(1)).isTrue();
                 }
             }
-            assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+            assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
             assertThat(env.sts().calls().all()).as("two pools, one session: one STS call")
                     .filteredOn(StsCall::succeeded).hasSize(1);
         } finally {

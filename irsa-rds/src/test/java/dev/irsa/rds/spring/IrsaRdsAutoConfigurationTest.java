@@ -9,15 +9,14 @@ import dev.irsa.rds.LogCapture;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.RdsEndpoint;
-import dev.irsa.rds.SpringTestDrivers;
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
+import dev.irsa.testkit.rds.RdsIamDatabase;
 import java.sql.Connection;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import dev.irsa.rds.internal.RdsHosts;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -55,15 +54,13 @@ class IrsaRdsAutoConfigurationTest {
                 .withBean(AwsCredentialsProvider.class, () -> IrsaCredentialsProvider.builder()
                         .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build())
                 .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
-                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
                         "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1");
     }
 
     @Test
     void onePropertySwitchesTheDataSourceToIamAuthentication(IrsaEnvironment env) throws Exception {
-        List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
-        RdsAuthTokenVerifier verifier = RdsAuthTokenVerifier.forEmulator(env.sts());
-        SpringTestDrivers.verifyWith(verifier, "us-west-2", verdicts);
+        try (RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).start()) {
             runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.margin=2m").run(ctx -> {
                 assertThat(ctx).hasNotFailed().hasSingleBean(RdsAuthTokens.class);
                 assertThat(ctx.getBean(RdsAuthTokens.class).toString()).as("irsa.rds.margin applied").contains("margin=PT2M");
@@ -73,10 +70,11 @@ class IrsaRdsAutoConfigurationTest {
                 try (Connection c = ds.getConnection()) {
                     assertThat(c.isValid(1)).isTrue();
                 }
-                assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
-                assertThat(verdicts.get(0).assumedRoleArn()).as("signed with the application's provider bean")
+                assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+                assertThat(db.verdicts().get(0).assumedRoleArn()).as("signed with the application's provider bean")
                         .endsWith("assumed-role/app-role/spring");
             });
+        }
     }
 
     @Test
@@ -84,10 +82,10 @@ class IrsaRdsAutoConfigurationTest {
             throws Exception {
         String cluster = "abcdefghijklmnopqrstuvwxyz.dsql.us-east-1.on.aws";
         for (String user : List.of("admin", "app_role")) {
-            List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
-            SpringTestDrivers.verifyWith(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-east-1", verdicts);
+            try (RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).region("us-east-1").host(cluster).port(5432)
+                    .database("postgres").start()) {
             runner(env).withPropertyValues("irsa.rds.enabled=true",
-                    "spring.datasource.url=jdbc:dsql-verify://" + cluster + ":5432/postgres",
+                    "spring.datasource.url=" + db.jdbcUrl(),
                     "spring.datasource.username=" + user).run(ctx -> {
                 assertThat(ctx).hasNotFailed();
                 HikariDataSource ds = (HikariDataSource) ctx.getBean(DataSource.class);
@@ -96,9 +94,10 @@ class IrsaRdsAutoConfigurationTest {
                 try (Connection c = ds.getConnection()) {
                     assertThat(c.isValid(1)).isTrue();
                 }
-                assertThat(verdicts).as(() -> user + ": " + verdicts).isNotEmpty()
+                assertThat(db.verdicts()).as(() -> user + ": " + db.verdicts()).isNotEmpty()
                         .allMatch(RdsAuthTokenVerifier.Verdict::accepted);
             });
+            }
         }
     }
 
@@ -166,7 +165,7 @@ class IrsaRdsAutoConfigurationTest {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(url);
         ds.setUsername(user);
-        ds.setDriverClassName(SpringTestDrivers.Delegating.class.getName());
+        ds.setDriverClassName(RdsIamDatabase.DRIVER_CLASS_NAME);
         return ds;
     }
 
@@ -186,7 +185,7 @@ class IrsaRdsAutoConfigurationTest {
                 .withBean("started", HikariDataSource.class, () -> {
                     HikariConfig config = new HikariConfig();
                     config.setJdbcUrl("jdbc:rds-verify://" + HOST + ":5432/app");
-                    config.setDriverClassName(SpringTestDrivers.Delegating.class.getName());
+                    config.setDriverClassName(RdsIamDatabase.DRIVER_CLASS_NAME);
                     config.setUsername("app_user");
                     config.setPassword("not-a-token");
                     config.setInitializationFailTimeout(-1); // started without a connection
@@ -459,15 +458,14 @@ class IrsaRdsAutoConfigurationTest {
      */
     @Test
     void theHikariProviderNamedByClassUsesTheApplicationsSettingsAndProviderBean(IrsaEnvironment env) throws Exception {
-        List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
-        SpringTestDrivers.verifyWith(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-west-2", verdicts);
+        RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start();
         IrsaCredentialsProvider bean = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build();
         new ApplicationContextRunner()
                 .withConfiguration(rdsAutoConfigurations())
                 .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
                 .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
-                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
                         "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
                         "spring.datasource.hikari.credentials-provider-class-name="
                                 + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
@@ -482,15 +480,15 @@ class IrsaRdsAutoConfigurationTest {
                         assertThat(c.isValid(1)).isTrue();
                     }
                 });
-        assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
-        assertThat(verdicts.get(0).assumedRoleArn()).as("signed with the application's provider bean")
+        assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+        assertThat(db.verdicts().get(0).assumedRoleArn()).as("signed with the application's provider bean")
                 .endsWith("assumed-role/app-role/spring");
         // with irsa.rds.enabled=true too: the application's one token source (its provider chosen once) signs
         new ApplicationContextRunner()
                 .withConfiguration(rdsAutoConfigurations())
                 .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
                 .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
-                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
                         "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
                         "spring.datasource.hikari.credentials-provider-class-name="
                                 + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
@@ -506,13 +504,13 @@ class IrsaRdsAutoConfigurationTest {
                     assertThat(tokens.credentialsProvider()).isSameAs(bean);
                 });
         bean.close();
+        db.close();
     }
 
     /** A @Lazy provider bean is created when the first token is signed, not at start-up. */
     @Test
     void aLazyProviderBeanIsCreatedOnlyWhenTheFirstTokenIsSigned(IrsaEnvironment env) throws Exception {
-        List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
-        SpringTestDrivers.verifyWith(RdsAuthTokenVerifier.forEmulator(env.sts()), "us-west-2", verdicts);
+        RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start();
         java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
         new ApplicationContextRunner()
                 .withConfiguration(rdsAutoConfigurations())
@@ -522,7 +520,7 @@ class IrsaRdsAutoConfigurationTest {
                             .roleSessionName("lazy").shared(false).build();
                 }, bd -> bd.setLazyInit(true))
                 .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
-                        "spring.datasource.driver-class-name=" + SpringTestDrivers.Delegating.class.getName(),
+                        "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
                         "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
                         "irsa.rds.enabled=true")
                 .run(ctx -> {
@@ -533,8 +531,9 @@ class IrsaRdsAutoConfigurationTest {
                     }
                     assertThat(created).hasValue(1);
                 });
-        assertThat(verdicts).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
-        assertThat(verdicts.get(0).assumedRoleArn()).endsWith("assumed-role/app-role/lazy");
+        assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+        assertThat(db.verdicts().get(0).assumedRoleArn()).endsWith("assumed-role/app-role/lazy");
+        db.close();
     }
 
     /**

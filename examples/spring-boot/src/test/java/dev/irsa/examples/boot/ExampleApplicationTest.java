@@ -14,8 +14,17 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The example app started for real (embedded server on a random loopback port) against the emulator. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "server.address=127.0.0.1")
+/**
+ * The example app started for real (embedded server on a random loopback port) against the emulator, as it ships:
+ * without a data source or Parameter Store. JDBC and Spring Cloud AWS are on the test class path for
+ * {@link OneIdentityAcrossIntegrationsTest}, so Spring Boot's DataSource auto-configuration (each line's name; the
+ * other line's is ignored, being absent) and Spring Cloud AWS's Parameter Store client (which would look for a region
+ * as far as instance metadata) are left out here.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"server.address=127.0.0.1",
+        "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
+                + "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+        "spring.cloud.aws.parameterstore.enabled=false"})
 class ExampleApplicationTest {
     static final IrsaEnvironment ENV = IrsaEnvironment.start();
 
