@@ -298,6 +298,8 @@ public final class RefreshEngine implements AutoCloseable {
     private final LongAdder refreshes = new LongAdder();
     private final LongAdder failedRefreshes = new LongAdder();
     private final ClockSkew skew = new ClockSkew();
+    /** Whether an earlier session's counts were added ({@link #carryCountsFrom}); at most once. Guarded by lock. */
+    private boolean countsCarried;
 
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -661,6 +663,28 @@ public final class RefreshEngine implements AutoCloseable {
             return null;
         }
         return new Kept(s.credentials, s.lastSuccessAt, s.nextAttemptAt);
+    }
+
+    /**
+     * Goes on counting from {@code earlier}, a session this one takes over from (a provider closed and taken up
+     * again): its refreshes, failed refreshes and waiting callers are added to this session's, so what
+     * {@link #state()} reports, and the meters that read it (monotonic counters), never goes back. Whether or not
+     * its credentials could be taken up. At most once per engine (a shared engine taken up by several providers that
+     * all went on from the same earlier one must not add it twice), and never from itself.
+     */
+    public void carryCountsFrom(RefreshEngine earlier) {
+        if (earlier == null || earlier == this) {
+            return;
+        }
+        synchronized (lock) {
+            if (countsCarried) {
+                return;
+            }
+            countsCarried = true;
+            refreshes.add(earlier.refreshes.sum());
+            failedRefreshes.add(earlier.failedRefreshes.sum());
+            callersWaited.add(earlier.callersWaited.sum());
+        }
     }
 
     /** Fetches credentials now and waits (bounded); for eager start. */
