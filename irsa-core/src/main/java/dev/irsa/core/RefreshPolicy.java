@@ -132,7 +132,10 @@ public final class RefreshPolicy {
      * The least time from a successful refresh to the next scheduled one: a tenth of the lifetime, at most
      * {@value #MIN_REFRESH_INTERVAL_MINUTES} minutes (so 5 min for STS's one-hour credentials, 90 s for its
      * shortest, 15-minute ones). The advisory and first-refresh arithmetic already keep to it; the floor makes it
-     * a guarantee. It can never reach the mandatory window (at most a tenth of the lifetime before expiry).
+     * a guarantee. It can never reach the mandatory window (at most a tenth of the lifetime before expiry). The
+     * {@linkplain #minimumRefreshInterval() minimum refresh interval} applies on top of it, whatever the lifetime
+     * looks by this machine's clock, and may reach the mandatory window or the expiry of credentials that look that
+     * short (then they are served until it ends).
      *
      * @param lifetime the credentials' lifetime, from issue to expiry
      * @return the minimum interval before the next scheduled refresh

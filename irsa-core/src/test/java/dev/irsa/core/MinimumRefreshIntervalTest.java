@@ -241,6 +241,34 @@ class MinimumRefreshIntervalTest {
         assertThat(h.exchanges()).isGreaterThan(200);
     }
 
+    /**
+     * An issuer whose Date says this clock is right but that grants 20 s (the test kit's emulators can): the floor
+     * holds all the same, and the one WARN says how to turn it off rather than blame the clock.
+     */
+    @Test
+    void credentialsShorterThanTheFloorFromAnIssuerOnTheSameClockGetAWarningThatSaysHowToOptOut() {
+        ManualClock local = new ManualClock(AWS_NOW);
+        ManualScheduler scheduler = new ManualScheduler(local);
+        int[] calls = {0};
+        CredentialExchange shortLived = maxAttempts -> {
+            calls[0]++;
+            return new ExchangeResult(new IrsaCredentials("ASIASHORT" + calls[0], "secret-" + calls[0],
+                    "token-" + calls[0], local.instant().plusSeconds(20), null), null, 1, local.instant(),
+                    Duration.ofHours(1));
+        };
+        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(local)
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+        IrsaSession s = IrsaSession.create(config, shortLived, scheduler);
+        open.add(s);
+        Hour h = callers(Duration.ofMinutes(5), s, scheduler, CallerKind.PLAIN, () -> calls[0]);
+        assertThat(h.exchanges()).isBetween(5L, 6L);
+        assertThat(h.failed()).isZero();
+        assertThat(floorWarnings()).as(logs.all()).isEqualTo(1);
+        assertThat(logs.all()).contains("Date header says is right").contains("irsa.refresh.minimum-interval")
+                .doesNotContain("NTP");
+    }
+
     @Test
     void theIntervalIsValidated() {
         assertThat(RefreshPolicy.defaults().minimumRefreshInterval()).isEqualTo(Duration.ofSeconds(60));
