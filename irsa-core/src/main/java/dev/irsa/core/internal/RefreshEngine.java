@@ -121,11 +121,12 @@ public final class RefreshEngine implements AutoCloseable {
 
         /**
          * Whether the last exchange succeeded less than {@code floorMillis} ago (then no exchange may start, and its
-         * credentials are served whatever this machine's clock says of them).
+         * credentials are served whatever this machine's clock says of them). A clock stepped back past the success
+         * (NTP correcting a clock that was ahead) ends it: the clock is then what the credentials are judged by.
          */
         boolean withinFloor(long now, long floorMillis) {
             return floorMillis > 0 && credentials != null && failure == null && lastSuccessAt > 0
-                    && now - lastSuccessAt < floorMillis;
+                    && now >= lastSuccessAt && now - lastSuccessAt < floorMillis;
         }
 
         /** Whether these credentials are handed to callers at {@code now}: valid by this clock, or within the floor. */
