@@ -50,7 +50,9 @@ public final class ContentionBenchmark {
         String name = kind.label;
         try (IrsaEnvironment env = IrsaEnvironment.builder().credentialLifetime(Duration.ofSeconds(20)).start()) {
             env.sts().faults().latency(Duration.ofMillis(200));
-            try (Providers.Contestant contestant = Providers.contestant(kind, env, RefreshPolicy.defaults(),
+            try (Providers.Contestant contestant = Providers.contestant(kind, env,
+                    // 20-s credentials refreshed as they expire, as before the minimum refresh interval (off here)
+                    RefreshPolicy.builder().minimumRefreshInterval(Duration.ZERO).build(),
                     Duration.ofSeconds(7), Duration.ofSeconds(2))) {
                 AwsCredentialsProvider provider = contestant.provider();
                 provider.resolveCredentials();

@@ -1,6 +1,7 @@
 package dev.irsa.cli;
 
 import dev.irsa.core.RefreshListener;
+import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.core.WebIdentityToken;
 import dev.irsa.sdk.IrsaCredentialsProvider;
@@ -52,6 +53,13 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--pod-identity", description = "Walk EKS Pod Identity instead of IRSA.")
     boolean podIdentity;
+
+    /**
+     * The demo's credentials last seconds and it shows them refreshed: sooner than the minimum refresh interval (a
+     * guard against a node clock far ahead) allows, so it is off here, as for any test with such short sessions.
+     */
+    private static final RefreshPolicy DEMO_POLICY = RefreshPolicy.builder().minimumRefreshInterval(Duration.ZERO)
+            .build();
 
     private Terminal t;
     private PrintWriter out;
@@ -123,6 +131,7 @@ final class DemoCommand implements Callable<Integer> {
         heading("STS AssumeRoleWithWebIdentity (unsigned call, the token is the credential)");
         IrsaCredentialsProvider provider = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("irsa-demo").shared(false)
+                .refreshPolicy(DEMO_POLICY)
                 .addListener(new RefreshListener() {
                     @Override
                     public void onRefreshSucceeded(Succeeded e) {
@@ -243,6 +252,7 @@ final class DemoCommand implements Callable<Integer> {
         heading("The Pod Identity agent call (the token is the authorization)");
         IrsaCredentialsProvider provider = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(env.podEnvironment())).shared(false)
+                .refreshPolicy(DEMO_POLICY)
                 .addListener(new RefreshListener() {
                     @Override
                     public void onRefreshSucceeded(Succeeded e) {

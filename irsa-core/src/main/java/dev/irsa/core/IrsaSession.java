@@ -533,6 +533,9 @@ public final class IrsaSession implements AutoCloseable {
      * asks STS). A hold on a shared session leaves nothing here: {@link #shared(IrsaConfig)} already hands what its
      * last holder left to the next session of its configuration. Never blocks.
      *
+     * <p>Whatever is taken up, the counts in {@link SessionState} ({@code refreshes}, {@code failedRefreshes},
+     * {@code callersWaited}) go on from {@code previous}'s session's, so a meter reading them never goes back.
+     *
      * @param previous a closed session of the same configuration (for a chained session: chained the same way)
      * @since 0.1.0
      */
@@ -542,6 +545,7 @@ public final class IrsaSession implements AutoCloseable {
             return;
         }
         e.seed(previous.left); // null unless previous was a session of its own, closed after a successful refresh
+        e.carryCountsFrom(previous.engine); // counters stay monotonic (nothing when it is the same, shared, engine)
     }
 
     /**

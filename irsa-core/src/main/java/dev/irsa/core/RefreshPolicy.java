@@ -20,6 +20,17 @@ import java.util.random.RandomGenerator;
  *       counted on the issuer's clock when this machine's is found to be off (STS's {@code Date} header and
  *       expiry agree on a skew of 4 min or more; one WARN per session names it), so a clock far ahead no longer
  *       turns one-hour credentials into a refresh every minute.</li>
+ *   <li><b>Minimum refresh interval</b> ({@link #minimumRefreshInterval()}, default 60 s): a hard floor for when
+ *       the skew cannot be seen (the EKS Pod Identity agent runs on this node, so its {@code Date} is this node's
+ *       clock and its credentials carry only an expiry; a proxy that strips STS's {@code Date}). No exchange of
+ *       any kind (scheduled, a caller's, asynchronous, {@code credentials(minValidity)}) starts sooner than this
+ *       after the session's last <em>successful</em> one, and meanwhile the credentials it obtained are served even
+ *       when this machine's clock says they are expired or inside the mandatory window: STS never issues
+ *       credentials valid for less than 15 min ({@code DurationSeconds} is at least 900), so they are still valid
+ *       at AWS. One WARN per session names the likely cause (this clock ahead by at least so much; check NTP). A
+ *       clock however far ahead then costs at most one exchange per interval (60 an hour by default), not a
+ *       continuous loop. Failed exchanges keep their own backoff. {@link Duration#ZERO} turns the floor off (the
+ *       test kit's emulators can issue credentials a few seconds long that must be refreshed sooner).</li>
  *   <li><b>Backoff</b> after a failed refresh: exponential with full jitter, from {@code backoffBase} up to
  *       {@code backoffMax} while credentials are valid (never later than half the time left before the
  *       mandatory window), and up to {@code expiredBackoffMax} once they are not.</li>
@@ -27,10 +38,17 @@ import java.util.random.RandomGenerator;
  * @since 0.1.0
  */
 public final class RefreshPolicy {
-    private static final RefreshPolicy DEFAULTS = builder().build();
     private static final Duration MIN_DELAY = Duration.ofMillis(100);
     /** The floor's cap, in minutes: what {@link #refreshFloor(Duration)} gives for lifetimes of 50 min and more. */
     public static final int MIN_REFRESH_INTERVAL_MINUTES = 5;
+    /** The default {@link #minimumRefreshInterval()}. */
+    public static final Duration DEFAULT_MINIMUM_REFRESH_INTERVAL = Duration.ofSeconds(60);
+    /**
+     * The largest {@link #minimumRefreshInterval()} accepted: credentials served inside it must still be valid at AWS,
+     * and STS's shortest ones last 15 min, so 5 min leaves them two thirds of their life.
+     */
+    public static final Duration MAX_MINIMUM_REFRESH_INTERVAL = Duration.ofMinutes(5);
+    private static final RefreshPolicy DEFAULTS = builder().build(); // after the constants the builder reads
 
     private final Duration mandatoryWindow;
     private final double jitter;
@@ -42,6 +60,7 @@ public final class RefreshPolicy {
     private final Duration nonRecoverableErrorTtl;
     private final boolean backgroundRefresh;
     private final Duration tokenReadRetry;
+    private final Duration minimumRefreshInterval;
 
     private RefreshPolicy(Builder b) {
         this.mandatoryWindow = b.mandatoryWindow;
@@ -54,6 +73,7 @@ public final class RefreshPolicy {
         this.nonRecoverableErrorTtl = b.nonRecoverableErrorTtl;
         this.backgroundRefresh = b.backgroundRefresh;
         this.tokenReadRetry = b.tokenReadRetry;
+        this.minimumRefreshInterval = b.minimumRefreshInterval;
     }
 
     /** {@return the default policy (what {@code builder().build()} gives)} */
@@ -112,7 +132,10 @@ public final class RefreshPolicy {
      * The least time from a successful refresh to the next scheduled one: a tenth of the lifetime, at most
      * {@value #MIN_REFRESH_INTERVAL_MINUTES} minutes (so 5 min for STS's one-hour credentials, 90 s for its
      * shortest, 15-minute ones). The advisory and first-refresh arithmetic already keep to it; the floor makes it
-     * a guarantee. It can never reach the mandatory window (at most a tenth of the lifetime before expiry).
+     * a guarantee. It can never reach the mandatory window (at most a tenth of the lifetime before expiry). The
+     * {@linkplain #minimumRefreshInterval() minimum refresh interval} applies on top of it, whatever the lifetime
+     * looks by this machine's clock, and may reach the mandatory window or the expiry of credentials that look that
+     * short (then they are served until it ends).
      *
      * @param lifetime the credentials' lifetime, from issue to expiry
      * @return the minimum interval before the next scheduled refresh
@@ -218,6 +241,18 @@ public final class RefreshPolicy {
         return tokenReadRetry;
     }
 
+    /**
+     * The least time from a session's last successful exchange to the start of the next one, whatever asks for it
+     * (the background timer, a caller, an asynchronous caller, {@code credentials(minValidity)}); within it the
+     * credentials that exchange obtained are served even if this machine's clock says they are expired. A guard
+     * against a clock far ahead that nothing could detect (see the class description); failures are not affected.
+     *
+     * @return the minimum refresh interval; default 60 s, {@link Duration#ZERO} when the floor is off
+     */
+    public Duration minimumRefreshInterval() {
+        return minimumRefreshInterval;
+    }
+
     /** {@return the first retry delay after a failed refresh; default 1 s} */
     public Duration backoffBase() {
         return backoffBase;
@@ -253,13 +288,14 @@ public final class RefreshPolicy {
                 && p.backoffBase.equals(backoffBase) && p.backoffMax.equals(backoffMax)
                 && p.expiredBackoffMax.equals(expiredBackoffMax) && p.maxAttempts == maxAttempts
                 && p.waitTimeout.equals(waitTimeout) && p.nonRecoverableErrorTtl.equals(nonRecoverableErrorTtl)
-                && p.backgroundRefresh == backgroundRefresh && p.tokenReadRetry.equals(tokenReadRetry);
+                && p.backgroundRefresh == backgroundRefresh && p.tokenReadRetry.equals(tokenReadRetry)
+                && p.minimumRefreshInterval.equals(minimumRefreshInterval);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(mandatoryWindow, jitter, backoffBase, backoffMax, expiredBackoffMax, maxAttempts, waitTimeout,
-                nonRecoverableErrorTtl, backgroundRefresh, tokenReadRetry);
+                nonRecoverableErrorTtl, backgroundRefresh, tokenReadRetry, minimumRefreshInterval);
     }
 
     @Override
@@ -267,7 +303,7 @@ public final class RefreshPolicy {
         return "RefreshPolicy[mandatoryWindow=" + mandatoryWindow + ", jitter=" + jitter + ", backoff=" + backoffBase
                 + ".." + backoffMax + " (expired: .." + expiredBackoffMax + "), maxAttempts=" + maxAttempts
                 + ", waitTimeout=" + waitTimeout + ", nonRecoverableErrorTtl=" + nonRecoverableErrorTtl
-                + ", backgroundRefresh=" + backgroundRefresh + "]";
+                + ", backgroundRefresh=" + backgroundRefresh + ", minimumRefreshInterval=" + minimumRefreshInterval + "]";
     }
 
     /** Builds a {@link RefreshPolicy}; every setter validates its argument. */
@@ -282,6 +318,7 @@ public final class RefreshPolicy {
         private Duration nonRecoverableErrorTtl = Duration.ofSeconds(5);
         private boolean backgroundRefresh = true;
         private Duration tokenReadRetry = Duration.ofSeconds(1);
+        private Duration minimumRefreshInterval = DEFAULT_MINIMUM_REFRESH_INTERVAL;
 
         private Builder() {}
 
@@ -296,6 +333,7 @@ public final class RefreshPolicy {
             nonRecoverableErrorTtl = p.nonRecoverableErrorTtl;
             backgroundRefresh = p.backgroundRefresh;
             tokenReadRetry = p.tokenReadRetry;
+            minimumRefreshInterval = p.minimumRefreshInterval;
         }
 
         /**
@@ -425,6 +463,27 @@ public final class RefreshPolicy {
                 throw new IllegalArgumentException("tokenReadRetry must be zero or positive, not " + d);
             }
             tokenReadRetry = d;
+            return this;
+        }
+
+        /**
+         * The least time from the session's last successful exchange to the next one; default 60 s. Within it the
+         * credentials just obtained are served even when this machine's clock says they are expired (see
+         * {@link RefreshPolicy}), so a node clock far ahead costs at most one exchange per interval. Set
+         * {@link Duration#ZERO} to turn the floor off, e.g. for tests against an emulator that issues credentials a
+         * few seconds long and expects them refreshed sooner.
+         *
+         * @param d zero (off) or a positive duration of at most {@link #MAX_MINIMUM_REFRESH_INTERVAL} (5 min)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is null, negative or longer than 5 min
+         */
+        public Builder minimumRefreshInterval(Duration d) {
+            if (d == null || d.isNegative() || d.compareTo(MAX_MINIMUM_REFRESH_INTERVAL) > 0) {
+                throw new IllegalArgumentException("minimumRefreshInterval must be between 0 (off) and "
+                        + MAX_MINIMUM_REFRESH_INTERVAL + " (credentials served inside it must still be valid at AWS,"
+                        + " and STS's shortest last 15 min), not " + d);
+            }
+            minimumRefreshInterval = d;
             return this;
         }
 

@@ -26,8 +26,9 @@ import java.util.Map;
  *        is the agent's URI
  * @param refreshes how many refreshes of this session have succeeded since it started, whoever asked for them and
  *        whether or not anyone listened (a config-data import's, before the application's meters existed, included);
- *        credentials resumed from an earlier session are not a refresh
- * @param failedRefreshes how many refreshes of this session have failed since it started
+ *        credentials resumed from an earlier session are not a refresh, but a session that goes on from a closed one
+ *        ({@link IrsaSession#resumeFrom}, a provider taken up again) counts on from its counts, so they never go back
+ * @param failedRefreshes how many refreshes of this session have failed since it started, counted on in the same way
  * @since 0.1.0
  */
 public record SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,

@@ -33,6 +33,8 @@ class ConcurrencyTest {
         AtomicInteger refreshFailures = new AtomicInteger();
         IrsaConfig config = IrsaConfig.builder().roleArn(env.roleArn()).tokenFile(env.tokenFile()).region(env.region())
                 .stsEndpoint(env.stsEndpoint())
+                // 12 s credentials are refreshed sooner than the minimum refresh interval allows: turned off
+                .refreshPolicy(RefreshPolicy.builder().minimumRefreshInterval(Duration.ZERO).build())
                 .addListener(new RefreshListener() {
                     @Override
                     public void onRefreshSucceeded(Succeeded e) {

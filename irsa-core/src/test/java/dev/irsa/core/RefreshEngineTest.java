@@ -114,7 +114,8 @@ class RefreshEngineTest {
     @Test
     void shortLifetimesScaleTheWindowsInsteadOfRefreshingContinuously() {
         sts.lifetime(Duration.ofSeconds(20));
-        try (IrsaSession s = session()) {
+        // 20 s credentials on a right clock: refreshed sooner than the minimum refresh interval allows, so it is off
+        try (IrsaSession s = session(RefreshPolicy.builder().jitter(0).minimumRefreshInterval(Duration.ZERO).build())) {
             s.credentials();
             for (int i = 0; i < 30; i++) {
                 scheduler.advance(Duration.ofSeconds(10));
@@ -326,9 +327,10 @@ class RefreshEngineTest {
     }
 
     @Test
-    void credentialsAlreadyExpiredByOurClockAreTreatedAsAClockProblem() {
+    void withTheMinimumRefreshIntervalOffCredentialsAlreadyExpiredByOurClockAreTreatedAsAClockProblem() {
+        // With the floor on (the default) they are served for the interval instead: MinimumRefreshIntervalTest
         sts.lifetime(Duration.ofSeconds(-5));
-        try (IrsaSession s = session()) {
+        try (IrsaSession s = session(RefreshPolicy.builder().jitter(0).minimumRefreshInterval(Duration.ZERO).build())) {
             assertThatThrownBy(s::credentials).hasMessageContaining("clock");
         }
     }

@@ -81,7 +81,9 @@ class CallbackHandlerTest {
             IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
             try (IrsaCredentialsProvider shortLived = IrsaCredentialsProvider.builder()
                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("handler-test")
-                    .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).waitTimeout(Duration.ofSeconds(30)).build())
+                    // 10 s credentials refreshed every few seconds: sooner than the minimum refresh interval allows
+                    .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).waitTimeout(Duration.ofSeconds(30))
+                            .minimumRefreshInterval(Duration.ZERO).build())
                     .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(20)).shared(false).build()) {
                 handler.configure(Map.of("irsa.credentials.provider", shortLived), "AWS_MSK_IAM", List.of());
                 // A loaded machine can miss the 1-s window (or see the refresh fail for another reason): then try the
@@ -167,7 +169,8 @@ class CallbackHandlerTest {
              IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
                      .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("margin-test")
                      .clock(clock).refreshPolicy(dev.irsa.core.RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
-                             .maxAttempts(1).waitTimeout(Duration.ofSeconds(30)).build())
+                             .maxAttempts(1).waitTimeout(Duration.ofSeconds(30))
+                             .minimumRefreshInterval(Duration.ZERO).build()) // 10 s credentials, refreshed sooner
                      .shared(false).build()) {
             IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
             handler.configure(Map.of("sasl.irsa.credentials.provider", p, "sasl.irsa.clock", clock), "AWS_MSK_IAM",

@@ -216,6 +216,7 @@ class JaasOptionsTest {
              IrsaCredentialsProvider pod = IrsaCredentialsProvider.builder()
                      .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("debugged").clock(clock)
                      .refreshPolicy(RefreshPolicy.builder().backgroundRefresh(false).waitTimeout(Duration.ofSeconds(30))
+                             .minimumRefreshInterval(Duration.ZERO) // 10-s credentials, refreshed sooner than 60 s
                              .build()).shared(false).build()) {
             IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
             handler.configure(Map.of("sasl.irsa.credentials.provider", pod, "sasl.irsa.clock", clock), "AWS_MSK_IAM",

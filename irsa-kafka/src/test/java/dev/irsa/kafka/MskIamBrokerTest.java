@@ -93,11 +93,17 @@ class MskIamBrokerTest {
         }
     }
 
+    /**
+     * A loaded 2-core machine can take seconds over the JVM's first STS exchange: give it time. The 12-s credentials
+     * some tests use are refreshed every few seconds, sooner than the minimum refresh interval allows: it is off.
+     */
+    private static final dev.irsa.core.RefreshPolicy POLICY = dev.irsa.core.RefreshPolicy.builder()
+            .waitTimeout(Duration.ofSeconds(30)).minimumRefreshInterval(Duration.ZERO).build();
+
     private static IrsaCredentialsProvider provider(IrsaEnvironment env, String sessionName) {
         IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(env.podEnvironment()))
-                // a loaded 2-core machine can take seconds over the JVM's first STS exchange: give it time
-                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build())
+                .refreshPolicy(POLICY)
                 .shared(false);
         if (sessionName != null) {
             b.roleSessionName(sessionName);
@@ -338,7 +344,7 @@ class MskIamBrokerTest {
         int receivedAfter = 0;
         try (IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(podIdentity.podEnvironment()))
-                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build())
+                .refreshPolicy(POLICY)
                 .shared(false).build()) {
             var c = (software.amazon.awssdk.auth.credentials.AwsSessionCredentials) p.resolveCredentials();
             secrets.add(c.secretAccessKey());
@@ -409,7 +415,7 @@ class MskIamBrokerTest {
         broker.createTopic("pod-identity-fixed");
         try (IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(podIdentity.podEnvironment()))
-                .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().waitTimeout(Duration.ofSeconds(30)).build())
+                .refreshPolicy(POLICY)
                 .shared(false).build()) {
             Map<String, Object> iamConfig = clientConfig("AWS_MSK_IAM", p);
             iamConfig.put("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required" + options);

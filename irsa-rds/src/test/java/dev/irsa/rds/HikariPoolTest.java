@@ -35,7 +35,10 @@ class HikariPoolTest {
         try (LogCapture logs = new LogCapture();
              IrsaEnvironment env = IrsaEnvironment.builder().credentialLifetime(Duration.ofSeconds(6)).start();
              IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
-                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("hikari").shared(false).build();
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("hikari").shared(false)
+                     // refreshed within seconds: sooner than the minimum refresh interval allows, so it is off
+                     .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().minimumRefreshInterval(Duration.ZERO).build())
+                     .build();
              RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).margin(Duration.ofSeconds(2)).build()) {
             RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).start();
             try {

@@ -89,10 +89,15 @@ class PostgresIamAuthEndToEndTest {
         return "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres";
     }
 
+    /** The 12-s credentials are refreshed within seconds: sooner than the minimum refresh interval allows, so off. */
+    private static final dev.irsa.core.RefreshPolicy SHORT_SESSIONS = dev.irsa.core.RefreshPolicy.builder()
+            .minimumRefreshInterval(Duration.ZERO).build();
+
     @Test
     void hikariPoolConnectsWithTokensAcrossACredentialRefreshAndTheDatabaseRefusesAWrongSignature() throws Exception {
         try (IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
-                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("pg-e2e").shared(false).build();
+                     .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("pg-e2e").shared(false)
+                     .refreshPolicy(SHORT_SESSIONS).build();
              RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).margin(Duration.ofSeconds(4)).build()) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url());
@@ -134,7 +139,8 @@ class PostgresIamAuthEndToEndTest {
     @Test
     void awsAdvancedJdbcWrappersIamPluginSignsWithOurCredentials() throws Exception {
         try (IrsaCredentialsProvider credentials = IrsaCredentialsProvider.builder()
-                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("pg-wrapper").shared(false).build()) {
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("pg-wrapper").shared(false)
+                .refreshPolicy(SHORT_SESSIONS).build()) {
             AwsJdbcWrapperCredentials.register(credentials);
             try {
                 Properties p = new Properties();

@@ -554,6 +554,19 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     /**
+     * The refresh policy of the session this provider's credentials come from first (IRSA or Pod Identity; for a
+     * chained provider, that of the role it chains from): for glue that assumes a further role on the application's
+     * behalf (Kafka's {@code awsRoleArn}) and should refresh it the same way.
+     *
+     * @return the refresh policy, or empty when neither IRSA nor Pod Identity is configured
+     * @since 0.1.0
+     */
+    public Optional<RefreshPolicy> refreshPolicy() {
+        return config != null ? Optional.of(config.refreshPolicy())
+                : podConfig != null ? Optional.of(podConfig.refreshPolicy()) : Optional.empty();
+    }
+
+    /**
      * The session's state (expiry, last error...) for health checks; empty when IRSA is not configured. After
      * {@link #close()} it is the state of the session this provider held: live while anything else holds it,
      * {@code CLOSED} once nothing does (until the next use takes it up again). It never takes a session up itself, so

@@ -132,6 +132,51 @@ class ReopenedProviderTest {
         }
     }
 
+    /**
+     * The counts a meter reads ({@code irsa.credentials.refreshes} is a FunctionCounter over them) never go back when
+     * a provider is taken up again: the new session goes on counting from the closed one's, whether or not it could
+     * take up its credentials, and whatever the last refresh did.
+     */
+    private void countsCarryOverWhenReopened(boolean shared) {
+        IrsaCredentialsProvider p = provider(shared);
+        try {
+            p.resolveCredentials();
+            env.sts().faults().failNext(1, Fault.REGION_DISABLED);
+            clock.advance(Duration.ofMinutes(50)); // past any refresh point
+            p.resolveCredentials(Duration.ofMinutes(20)); // fails once; the cached ones are served
+            awaitStatus(p, SessionState.Status.DEGRADED);
+            SessionState before = p.state().orElseThrow();
+            assertThat(before.refreshes()).isEqualTo(1);
+            assertThat(before.failedRefreshes()).isEqualTo(1);
+            p.close();
+            clock.advance(Duration.ofMinutes(5));
+
+            p.resolveCredentials(); // a new session, which asks STS (nothing resumed from a failing one)
+            SessionState after = p.state().orElseThrow();
+            assertThat(after.refreshes()).as("the earlier success, then this one").isEqualTo(2);
+            assertThat(after.failedRefreshes()).as("carried over, not back to 0").isEqualTo(1);
+            p.close();
+
+            clock.advance(Duration.ofMinutes(1));
+            p.resolveCredentials(); // taken up again early: resumed, no STS call, still the same counts
+            assertThat(p.state().orElseThrow().refreshes()).isEqualTo(2);
+            assertThat(p.state().orElseThrow().failedRefreshes()).isEqualTo(1);
+        } finally {
+            env.sts().faults().clear();
+            p.close();
+        }
+    }
+
+    @Test
+    void anUnsharedProviderTakenUpAgainKeepsCounting() {
+        countsCarryOverWhenReopened(false);
+    }
+
+    @Test
+    void aSharedProviderTakenUpAgainKeepsCounting() {
+        countsCarryOverWhenReopened(true);
+    }
+
     /** A session whose last refresh failed (DEGRADED) leaves nothing to go on from: the next one asks STS. */
     private void aDegradedSessionIsNotResumed(boolean shared,
                                               Function<IrsaCredentialsProvider, AwsCredentialsIdentity> resolve) {

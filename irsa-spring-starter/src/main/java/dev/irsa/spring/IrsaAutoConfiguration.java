@@ -144,7 +144,7 @@ public class IrsaAutoConfiguration {
         return b.build();
     }
 
-    private static RefreshPolicy refreshPolicy(IrsaProperties p) {
+    static RefreshPolicy refreshPolicy(IrsaProperties p) {
         return RefreshPolicy.builder()
                 .backgroundRefresh(p.getRefresh().isBackground())
                 .mandatoryWindow(p.getRefresh().getMandatoryWindow())
@@ -153,6 +153,7 @@ public class IrsaAutoConfiguration {
                 .expiredBackoffMax(p.getRefresh().getExpiredBackoffMax())
                 .waitTimeout(p.getRefresh().getWaitTimeout())
                 .nonRecoverableErrorTtl(p.getRefresh().getNonRecoverableErrorTtl())
+                .minimumRefreshInterval(p.getRefresh().getMinimumInterval())
                 .build();
     }
 

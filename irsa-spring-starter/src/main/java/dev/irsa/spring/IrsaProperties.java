@@ -1,5 +1,7 @@
 package dev.irsa.spring;
 
+import dev.irsa.core.RefreshPolicy;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,6 +101,32 @@ public class IrsaProperties {
 
         /** How long a non-recoverable error (trust policy, OIDC provider...) is returned before STS is asked again. */
         private Duration nonRecoverableErrorTtl = Duration.ofSeconds(5);
+
+        /**
+         * Least time between a successful exchange and the next (0 to 5 min, 0 turns it off); meanwhile its credentials
+         * are served even if this node's clock says they expired, so a clock far ahead cannot cause an STS loop.
+         */
+        private Duration minimumInterval = RefreshPolicy.DEFAULT_MINIMUM_REFRESH_INTERVAL;
+
+        /**
+         * Least time between a successful exchange and the next (0 to 5 min, 0 turns it off); meanwhile its credentials
+         * are served even if this node's clock says they expired, so a clock far ahead cannot cause an STS loop.
+         *
+         * @return the {@code minimumInterval} setting
+         */
+        public Duration getMinimumInterval() {
+            return minimumInterval;
+        }
+
+        /**
+         * Least time between a successful exchange and the next (0 to 5 min, 0 turns it off); meanwhile its credentials
+         * are served even if this node's clock says they expired, so a clock far ahead cannot cause an STS loop.
+         *
+         * @param minimumInterval the new {@code minimumInterval} setting
+         */
+        public void setMinimumInterval(Duration minimumInterval) {
+            this.minimumInterval = minimumInterval;
+        }
 
         /**
          * Refresh in the background ahead of expiry (otherwise lazily, still off the caller's thread).

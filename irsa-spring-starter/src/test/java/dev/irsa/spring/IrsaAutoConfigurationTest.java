@@ -98,9 +98,12 @@ class IrsaAutoConfigurationTest {
         runner.withPropertyValues("irsa.role-arn=" + env.roleArn(), "irsa.token-file=" + env.tokenFile(),
                 "irsa.region=" + env.region(), "irsa.sts-endpoint=" + env.stsEndpoint(), "irsa.session-name=from-props",
                 "irsa.session-duration=2h", "irsa.refresh.wait-timeout=3s", "irsa.refresh.mandatory-window=30s",
-                "irsa.attempt-timeout=7s")
+                "irsa.attempt-timeout=7s", "irsa.refresh.minimum-interval=20s")
                 .run(ctx -> {
                     IrsaProperties p = ctx.getBean(IrsaProperties.class);
+                    assertThat(IrsaAutoConfiguration.refreshPolicy(p).minimumRefreshInterval()).hasSeconds(20);
+                    assertThat(IrsaAutoConfiguration.refreshPolicy(new IrsaProperties()).minimumRefreshInterval())
+                            .hasSeconds(60);
                     assertThat(p.getSessionDuration()).hasHours(2);
                     assertThat(p.getAttemptTimeout()).hasSeconds(7);
                     assertThat(IrsaAutoConfiguration.irsaConfig(p, dev.irsa.core.SettingsSource.system()).attemptTimeout())

@@ -19,13 +19,18 @@ import org.slf4j.Logger;
  * other within {@link #AGREEMENT}, the expiry is moved onto this clock and one WARN per session names the skew. When
  * they disagree (an issuer that grants less than asked, such as a test emulator, or a {@code Date} that is not
  * STS's) neither is trusted and the expiry is taken as it is. The EKS Pod Identity agent gives neither: it runs on
- * this node (its {@code Date} is this node's clock) and does not say what lifetime it was granted. Thread-safe.
+ * this node (its {@code Date} is this node's clock) and does not say what lifetime it was granted. Then, when the
+ * credentials look so short that the engine's minimum refresh interval governs them, the one WARN says that this
+ * clock is most likely ahead by at least the shortest lifetime AWS issues (15 min, or the lifetime asked for) less
+ * what they look. Thread-safe.
  */
 final class ClockSkew {
     /** From here on a skew is corrected and reported: the AWS SDK for Java corrects its signing clock from 4 min. */
     static final Duration THRESHOLD = Duration.ofMinutes(4);
     /** How far the two signals may differ and still count as one: second-truncated times and a slow answer. */
     static final Duration AGREEMENT = Duration.ofMinutes(1);
+    /** The shortest credentials AWS issues ({@code DurationSeconds} is at least 900). */
+    static final Duration SHORTEST_ISSUED = Duration.ofMinutes(15);
 
     private final AtomicBoolean warned = new AtomicBoolean();
 
@@ -35,12 +40,18 @@ final class ClockSkew {
      * @param now this machine's clock when the answer arrived, epoch ms
      * @param log where the warning goes
      * @param issuer what the warning names, e.g. "STS at https://sts.eu-west-1.amazonaws.com"
+     * @param floor the minimum refresh interval when the credentials, taken as they are, look so short that it
+     *              governs them (served past what this clock says, renewed once per interval); else null
      */
-    long localExpiry(ExchangeResult r, long now, Logger log, String issuer) {
+    long localExpiry(ExchangeResult r, long now, Logger log, String issuer, Duration floor) {
         long exp = r.credentials().expiration().toEpochMilli();
         Duration skew = skew(r, now);
         if (skew == null) {
-            warnIfMuchShorterThanAsked(r, now, exp, log, issuer);
+            if (floor != null) {
+                warnFloored(r, now, exp, log, issuer, floor);
+            } else {
+                warnIfMuchShorterThanAsked(r, now, exp, log, issuer);
+            }
             return exp;
         }
         if (warned.compareAndSet(false, true)) {
@@ -69,6 +80,45 @@ final class ClockSkew {
                     + " tracking, timedatectl); refreshes come as often as the credentials look short meanwhile.",
                     issuer, describe(Duration.ofMillis(Math.max(0, exp - now))), describe(asked));
         }
+    }
+
+    /**
+     * Credentials that look shorter than the minimum refresh interval allows for, with no skew confirmed. When the
+     * issuer's {@code Date} says this clock is right, the issuer really granted that little (a test emulator): say
+     * how to turn the floor down. Otherwise this clock is most likely ahead: by at least the lifetime AWS granted (the
+     * one asked for, else its shortest) less what they look. Once per session, shared with the other warnings.
+     */
+    private void warnFloored(ExchangeResult r, long now, long exp, Logger log, String issuer, Duration floor) {
+        if (!warned.compareAndSet(false, true)) {
+            return;
+        }
+        long looks = exp - now;
+        String seen = looks <= 0 ? "expired on arrival (" + describe(Duration.ofMillis(-looks)) + " ago)"
+                : describe(Duration.ofMillis(looks)) + " long";
+        if (r.serverTime() != null && Math.abs(now - r.serverTime().toEpochMilli()) < THRESHOLD.toMillis()) {
+            log.warn("Credentials from {} look {} by this machine's clock, which the answer's Date header says is right:"
+                    + " shorter than the minimum refresh interval ({}). They are served for {} after each exchange,"
+                    + " even past their expiry, and renewed no more often. An issuer that grants so little is a test"
+                    + " emulator: set RefreshPolicy.minimumRefreshInterval (irsa.refresh.minimum-interval) to zero.",
+                    issuer, seen, describe(floor), describe(floor));
+            return;
+        }
+        Duration granted = r.requestedLifetime() != null ? r.requestedLifetime() : SHORTEST_ISSUED;
+        Duration ahead = Duration.ofMillis(granted.toMillis() - looks);
+        log.warn("Credentials from {} look {} by this machine's clock{}: this node's clock is most likely ahead of"
+                + " AWS by at least {} (AWS issued them for {}{}). Check NTP on the node (chronyc tracking,"
+                + " timedatectl). Meanwhile they are served for {} after each exchange, even when this clock says they"
+                + " are expired (they are valid at AWS), and renewed no more often (the minimum refresh interval).",
+                issuer, seen, r.requestedLifetime() != null ? ", though " + describe(granted) + " was asked for" : "",
+                atLeast(ahead), r.requestedLifetime() != null ? "" : "at least ", describe(granted),
+                describe(floor));
+    }
+
+    /** A lower bound, so rounded down: whole minutes from 1 min on, else seconds. */
+    static String atLeast(Duration d) {
+        Duration t = d.compareTo(Duration.ofMinutes(1)) >= 0 ? Duration.ofMinutes(d.toMinutes())
+                : Duration.ofSeconds(Math.max(0, d.toSeconds()));
+        return describe(t);
     }
 
     /** How far this clock is ahead of the issuer's (negative: behind), or null when unknown, small or unconfirmed. */

@@ -60,6 +60,13 @@ import org.slf4j.LoggerFactory;
  * the lifetime): callers wait, bounded, for the refresh in flight rather than take credentials about to
  * expire; if it fails they still get the cached credentials, which are valid until expiry.
  *
+ * <p><b>Minimum refresh interval.</b> No exchange starts sooner than {@link RefreshPolicy#minimumRefreshInterval()}
+ * after the session's last successful one, and meanwhile its credentials are served even if this machine's clock
+ * says they are expired or in the mandatory window (AWS never issues credentials for less than 15 min, so they are
+ * valid at AWS): a clock far ahead that nothing could detect costs one exchange per interval, not a loop. It is
+ * kept in two places only: {@code decide} serves inside it, and the refresh point set after a success is never
+ * earlier than its end. {@link #state()} counts credentials served inside it as valid, as callers get them.
+ *
  * <p><b>One decision.</b> Off the hot path, what a caller gets (serve the cached credentials, serve them and start a
  * refresh nobody waits for, join or start a refresh and wait a bounded time, or fail at once) is decided in one
  * place, {@code decide(snapshot, now, minValidity)}. {@link #credentials()}, {@link #credentials(Duration)} and
@@ -110,6 +117,21 @@ public final class RefreshEngine implements AutoCloseable {
 
         boolean validAt(long now) {
             return credentials != null && now < expiresAt;
+        }
+
+        /**
+         * Whether the last exchange succeeded less than {@code floorMillis} ago (then no exchange may start, and its
+         * credentials are served whatever this machine's clock says of them). A clock stepped back past the success
+         * (NTP correcting a clock that was ahead) ends it: the clock is then what the credentials are judged by.
+         */
+        boolean withinFloor(long now, long floorMillis) {
+            return floorMillis > 0 && credentials != null && failure == null && lastSuccessAt > 0
+                    && now >= lastSuccessAt && now - lastSuccessAt < floorMillis;
+        }
+
+        /** Whether these credentials are handed to callers at {@code now}: valid by this clock, or within the floor. */
+        boolean servableAt(long now, long floorMillis) {
+            return validAt(now) || withinFloor(now, floorMillis);
         }
 
         Snapshot withFresh(boolean f) {
@@ -259,6 +281,8 @@ public final class RefreshEngine implements AutoCloseable {
     private final String source;
     private final URI endpoint;
     private final RefreshPolicy policy;
+    /** {@link RefreshPolicy#minimumRefreshInterval()} in ms; 0 when off. */
+    private final long floorMillis;
     private final Clock clock;
     private final RandomGenerator random;
     private final CredentialExchange exchange;
@@ -275,6 +299,8 @@ public final class RefreshEngine implements AutoCloseable {
     private final LongAdder refreshes = new LongAdder();
     private final LongAdder failedRefreshes = new LongAdder();
     private final ClockSkew skew = new ClockSkew();
+    /** Whether an earlier session's counts were added ({@link #carryCountsFrom}); at most once. Guarded by lock. */
+    private boolean countsCarried;
 
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -310,6 +336,7 @@ public final class RefreshEngine implements AutoCloseable {
         this.issuer = pod ? "the EKS Pod Identity agent" : "STS";
         this.endpoint = endpoint;
         this.policy = Objects.requireNonNull(policy);
+        this.floorMillis = policy.minimumRefreshInterval().toMillis();
         this.clock = Objects.requireNonNull(clock);
         this.random = Objects.requireNonNull(random);
         this.exchange = Objects.requireNonNull(exchange);
@@ -371,6 +398,14 @@ public final class RefreshEngine implements AutoCloseable {
      * engine backs off after a failed refresh no refresh is started: this answers as {@link #credentials()} does
      * until the next retry is due. Without valid credentials it is {@link #credentials()}.
      *
+     * <p>Within the {@linkplain RefreshPolicy#minimumRefreshInterval() minimum refresh interval} after a successful
+     * exchange the credentials it obtained are served, however short this machine's clock says they are: they
+     * cannot be that short at AWS (it never issues less than 15 min, so they have 10 min or more left), the caller
+     * could get nothing better (another exchange would return credentials the same clock sees as just as short), and
+     * failing instead would leave an application on a node whose clock is ahead with no credentials at all while
+     * AWS would accept them. The session's one WARN names the skew; a caller that checks the expiry itself against
+     * this clock (an RDS token's margin) decides for itself.
+     *
      * @param minValidity how long the credentials should stay valid; zero or negative asks for nothing more
      * @throws IrsaException when no valid credentials can be had
      */
@@ -425,6 +460,9 @@ public final class RefreshEngine implements AutoCloseable {
      * (zero for none) is how long the caller wants the credentials to stay valid. In order:
      * <ul>
      *   <li>closed: fail;</li>
+     *   <li>within the minimum refresh interval after a successful exchange: serve its credentials, even if this
+     *       clock says they are expired, in the mandatory window or too short for the caller (no exchange may
+     *       start; see {@link RefreshPolicy#minimumRefreshInterval()});</li>
      *   <li>valid, outside the mandatory window and long enough for the caller: serve, starting the refresh if
      *       its point (or a retry) is due and no timer did (a late or missing timer);</li>
      *   <li>valid but in the mandatory window or too short for the caller, after a failed refresh (backing off):
@@ -440,6 +478,9 @@ public final class RefreshEngine implements AutoCloseable {
     private Decision decide(Snapshot s, long now, Duration minValidity) {
         if (s.closed) {
             return Decision.fail(closedException());
+        }
+        if (s.withinFloor(now, floorMillis)) {
+            return Decision.SERVE;
         }
         if (!s.validAt(now)) {
             if (s.failure != null && !s.retryDueAt(now)) {
@@ -476,17 +517,17 @@ public final class RefreshEngine implements AutoCloseable {
     private IrsaCredentials serveAndRefresh(Snapshot s, Decision d, long now) {
         startRefresh(d.trigger(), false, s.generation);
         Snapshot latest = d.newest() ? snapshot : s;
-        return latest.validAt(now) ? latest.credentials : s.credentials;
+        return latest.servableAt(now, floorMillis) ? latest.credentials : s.credentials;
     }
 
     /** What a caller that waited gets: the refresh's credentials, else the latest valid ones, else why none. */
     private IrsaCredentials afterWaiting(Snapshot r, Decision d) {
         long now = clock.millis();
-        if (r != null && r.validAt(now)) {
+        if (r != null && r.servableAt(now, floorMillis)) {
             return r.credentials;
         }
         Snapshot latest = snapshot;
-        if (latest.validAt(now)) {
+        if (latest.servableAt(now, floorMillis)) {
             return latest.credentials;
         }
         if (r == null && !d.heldValid()) {
@@ -625,6 +666,28 @@ public final class RefreshEngine implements AutoCloseable {
         return new Kept(s.credentials, s.lastSuccessAt, s.nextAttemptAt);
     }
 
+    /**
+     * Goes on counting from {@code earlier}, a session this one takes over from (a provider closed and taken up
+     * again): its refreshes, failed refreshes and waiting callers are added to this session's, so what
+     * {@link #state()} reports, and the meters that read it (monotonic counters), never goes back. Whether or not
+     * its credentials could be taken up. At most once per engine (a shared engine taken up by several providers that
+     * all went on from the same earlier one must not add it twice), and never from itself.
+     */
+    public void carryCountsFrom(RefreshEngine earlier) {
+        if (earlier == null || earlier == this) {
+            return;
+        }
+        synchronized (lock) {
+            if (countsCarried) {
+                return;
+            }
+            countsCarried = true;
+            refreshes.add(earlier.refreshes.sum());
+            failedRefreshes.add(earlier.failedRefreshes.sum());
+            callersWaited.add(earlier.callersWaited.sum());
+        }
+    }
+
     /** Fetches credentials now and waits (bounded); for eager start. */
     public void start() {
         credentials();
@@ -639,7 +702,7 @@ public final class RefreshEngine implements AutoCloseable {
             status = SessionState.Status.CLOSED;
         } else if (s.credentials == null && s.failure == null) {
             status = SessionState.Status.NOT_STARTED;
-        } else if (s.validAt(now)) {
+        } else if (s.servableAt(now, floorMillis)) { // what callers are served, as they are served it
             status = s.failure == null ? SessionState.Status.VALID : SessionState.Status.DEGRADED;
         } else {
             status = SessionState.Status.FAILING;
@@ -753,14 +816,17 @@ public final class RefreshEngine implements AutoCloseable {
 
     private Snapshot succeeded(CompletableFuture<Snapshot> f, ExchangeResult issued, Trigger trigger, long t0) {
         long now = clock.millis();
-        long exp = skew.localExpiry(issued, now, log, "STS at " + endpoint);
-        if (exp <= now) {
-            throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "STS returned credentials that expire at "
+        long asIssued = issued.credentials().expiration().toEpochMilli() - now;
+        long exp = skew.localExpiry(issued, now, log, issuer + " at " + endpoint,
+                floored(asIssued) ? policy.minimumRefreshInterval() : null);
+        if (exp <= now && floorMillis == 0) {
+            throw new IrsaException(IrsaException.Kind.RETRYABLE, null, issuer + " returned credentials that expire at "
                     + issued.credentials().expiration() + ", which is already past by this machine's clock ("
                     + Instant.ofEpochMilli(now) + "). The clock is probably wrong: check NTP.", null);
         }
         ExchangeResult r = onLocalClock(issued, exp);
-        Duration lifetime = Duration.ofMillis(exp - now);
+        // Credentials that look expired on arrival (a clock far ahead) have no lifetime here: the floor governs
+        Duration lifetime = Duration.ofMillis(Math.max(0, exp - now));
         long mandatoryAt = exp - policy.mandatoryWindow(lifetime).toMillis();
         Snapshot prev;
         Snapshot next;
@@ -775,7 +841,7 @@ public final class RefreshEngine implements AutoCloseable {
             long generation = prev.generation + 1;
             long refreshAt = exp - (prev.lastSuccessAt == 0 ? policy.firstRefreshLead(lifetime, random)
                     : policy.refreshLead(lifetime, random)).toMillis();
-            refreshAt = Math.max(refreshAt, now + policy.refreshFloor(lifetime).toMillis());
+            refreshAt = Math.max(refreshAt, now + Math.max(policy.refreshFloor(lifetime).toMillis(), floorMillis));
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, generation);
             next = Snapshot.EMPTY.toBuilder().credentials(r.credentials(), exp, mandatoryAt).nextAttemptAt(refreshAt)
                     .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(now)
@@ -811,6 +877,19 @@ public final class RefreshEngine implements AutoCloseable {
         IrsaCredentials local = new IrsaCredentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(),
                 Instant.ofEpochMilli(localExpiry), c.assumedRoleArn(), c.accountId());
         return new ExchangeResult(local, r.token(), r.stsCalls(), r.serverTime(), r.requestedLifetime());
+    }
+
+    /**
+     * Whether credentials that look {@code lifetimeMillis} long on arrival are governed by the minimum refresh
+     * interval: they would enter their mandatory window (or expire) before it ends, so {@code decide} will serve them
+     * past what this clock says and the refresh point is the interval's end.
+     */
+    private boolean floored(long lifetimeMillis) {
+        if (floorMillis == 0) {
+            return false;
+        }
+        long l = Math.max(0, lifetimeMillis);
+        return l - policy.mandatoryWindow(Duration.ofMillis(l)).toMillis() < floorMillis;
     }
 
     private Snapshot failed(CompletableFuture<Snapshot> f, IrsaException e, Trigger trigger, long t0) {
@@ -941,7 +1020,7 @@ public final class RefreshEngine implements AutoCloseable {
             } else {
                 Trigger t = timerTrigger;
                 if (setTimer(wallLeft, t, generation)) {
-                    snapshot = s.withFresh(s.timed && s.failure == null && s.validAt(now));
+                    snapshot = s.withFresh(s.timed && s.failure == null && s.servableAt(now, floorMillis));
                 } else {
                     snapshot = s.notFresh();
                 }

@@ -53,7 +53,9 @@ class SharedSchedulerCallbacksTest {
 
             // A session whose credentials live 2 s: its timer must end freshness and refresh within that.
             AtomicInteger shortLivedCalls = new AtomicInteger();
-            shortLived = new RefreshEngine(ROLE, ENDPOINT, RefreshPolicy.builder().jitter(0).build(), Clock.systemUTC(),
+            // 2 s credentials must be refreshed sooner than the minimum refresh interval allows: turned off
+            shortLived = new RefreshEngine(ROLE, ENDPOINT, RefreshPolicy.builder().jitter(0)
+                    .minimumRefreshInterval(Duration.ZERO).build(), Clock.systemUTC(),
                     ThreadLocalRandom.current(), attempts -> {
                         int n = shortLivedCalls.incrementAndGet();
                         return new ExchangeResult(new IrsaCredentials("ASIASHORT" + n, "secret", "token",

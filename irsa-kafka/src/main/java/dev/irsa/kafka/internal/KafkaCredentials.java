@@ -252,7 +252,11 @@ public final class KafkaCredentials implements AutoCloseable {
         if (given == null) {
             warnIfNotTheApplications(base, mechanism);
         }
-        ChainedRoleConfig role = options.chainedRole();
+        ChainedRoleConfig chained = options.chainedRole();
+        // The role named in the JAAS options is refreshed as the application's own session is (irsa.refresh.*, the
+        // provider's RefreshPolicy): the options cannot say how, and the defaults would ignore what the user set.
+        ChainedRoleConfig role = chained == null ? null : base.refreshPolicy()
+                .map(p -> chained.toBuilder().refreshPolicy(p).build()).orElse(chained);
         IrsaCredentialsProvider provider = base;
         if (role != null) {
             try {
