@@ -1,0 +1,30 @@
+package dev.irsa.quarkus.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.irsa.sdk.IrsaCredentialsProvider;
+import io.quarkus.test.QuarkusUnitTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+/**
+ * Neither IRSA nor Pod Identity configured (a developer's machine): the application starts, and the bean says what
+ * is missing when asked for credentials.
+ */
+class NotConfiguredTest {
+    @RegisterExtension
+    static final QuarkusUnitTest app = new QuarkusUnitTest();
+
+    @Inject
+    IrsaCredentialsProvider irsa;
+
+    @Test
+    void startsAndTheBeanNamesWhatIsMissing() {
+        assertThat(irsa.source()).isEmpty();
+        assertThatThrownBy(irsa::resolveCredentials).isInstanceOf(SdkClientException.class)
+                .hasMessageContaining("AWS_ROLE_ARN");
+    }
+}
