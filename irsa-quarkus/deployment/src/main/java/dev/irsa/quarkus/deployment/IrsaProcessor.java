@@ -1,12 +1,17 @@
 package dev.irsa.quarkus.deployment;
 
 import dev.irsa.core.RefreshListener;
+import dev.irsa.quarkus.internal.IrsaMeters;
+import dev.irsa.quarkus.internal.IrsaReadinessCheck;
 import dev.irsa.quarkus.internal.IrsaRecorder;
 import dev.irsa.quarkus.internal.IrsaWarmUp;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
 import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
+import io.quarkus.bootstrap.classloading.QuarkusClassLoader;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
@@ -15,6 +20,7 @@ import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.ShutdownContextBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.RuntimeInitializedClassBuildItem;
+import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Singleton;
 import java.util.function.BooleanSupplier;
@@ -62,6 +68,32 @@ class IrsaProcessor {
         beans.produce(AdditionalBeanBuildItem.unremovableOf(IrsaWarmUp.class));
         // the application's refresh listeners are looked up when the provider is created, not injected
         unremovable.produce(UnremovableBeanBuildItem.beanTypes(RefreshListener.class));
+    }
+
+    /**
+     * The {@code irsa} readiness check, only when the application has SmallRye Health (never in liveness), unless
+     * {@code quarkus.irsa.health.enabled=false}.
+     */
+    @BuildStep(onlyIf = Enabled.class)
+    HealthBuildItem health(Capabilities capabilities, IrsaBuildTimeConfig config) {
+        if (!capabilities.isPresent(Capability.SMALLRYE_HEALTH)) {
+            return null;
+        }
+        return new HealthBuildItem(IrsaReadinessCheck.class.getName(), config.health().enabled());
+    }
+
+    /**
+     * The {@code irsa.credentials.*} meters, only when the application has Micrometer, unless
+     * {@code quarkus.irsa.metrics.enabled=false}: a {@code MeterBinder} bean, which Micrometer's extension binds.
+     */
+    @BuildStep(onlyIf = Enabled.class)
+    AdditionalBeanBuildItem metrics(Capabilities capabilities, IrsaBuildTimeConfig config) {
+        // io.quarkus.metrics is what quarkus-micrometer provides; Micrometer's API tells it from other metrics
+        if (!capabilities.isPresent(Capability.METRICS) || !config.metrics().enabled()
+                || !QuarkusClassLoader.isClassPresentAtRuntime("io.micrometer.core.instrument.binder.MeterBinder")) {
+            return null;
+        }
+        return AdditionalBeanBuildItem.unremovableOf(IrsaMeters.class);
     }
 
     /** What the library loads by name, and state that must be made when the image runs, not when it is built. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** A {@code quarkus.irsa.*} value the library cannot use fails the start, with a message that names it. */
 class ConfigErrorTest {
     @RegisterExtension
-    static final QuarkusUnitTest app = IrsaBeanTest.configure(new QuarkusUnitTest()
+    static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClass(Fixture.class)))
             .overrideConfigKey("quarkus.irsa.role-arn", "arn:aws:iam::1111:role/app-role")
             .assertException(e -> {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code quarkus.irsa.eager-start=true}: no credentials at startup fails the start, saying why and what to change. */
 class EagerStartTest {
     @RegisterExtension
-    static final QuarkusUnitTest app = IrsaBeanTest.configure(new QuarkusUnitTest()
+    static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClass(Fixture.class)))
             // a role the service account's token may not assume: STS refuses
             .overrideConfigKey("quarkus.irsa.role-arn", "arn:aws:iam::111122223333:role/no-such-role")

@@ -2,6 +2,7 @@ package dev.irsa.quarkus.deployment;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.irsa.testkit.IrsaEnvironment;
+import io.quarkus.test.QuarkusUnitTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -31,6 +32,14 @@ final class Fixture {
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/");
 
     private Fixture() {
+    }
+
+    /** Gives the application {@link #config()}. */
+    static QuarkusUnitTest configure(QuarkusUnitTest test) {
+        for (Map.Entry<String, String> e : config().entrySet()) {
+            test.overrideConfigKey(e.getKey(), e.getValue());
+        }
+        return test;
     }
 
     /** {@code quarkus.irsa.*} (and {@code s3.endpoint}) for the running environment; starts it on first use. */

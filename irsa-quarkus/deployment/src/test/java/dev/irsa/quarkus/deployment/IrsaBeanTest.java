@@ -9,7 +9,6 @@ import io.quarkus.test.QuarkusUnitTest;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.net.URI;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -24,18 +23,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class IrsaBeanTest {
     @RegisterExtension
-    static final QuarkusUnitTest app = configure(new QuarkusUnitTest()
+    static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClass(Fixture.class))
             .setAfterAllCustomizer(() -> assertThat(Fixture.probedState())
                     .as("the session after the application stopped")
                     .isEqualTo("CLOSED, sessions open: 0")));
-
-    static QuarkusUnitTest configure(QuarkusUnitTest test) {
-        for (Map.Entry<String, String> e : Fixture.config().entrySet()) {
-            test.overrideConfigKey(e.getKey(), e.getValue());
-        }
-        return test;
-    }
 
     @Inject
     AwsCredentialsProvider byDefault;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.test.QuarkusUnitTest;
+import io.smallrye.health.SmallRyeHealthReporter;
+import jakarta.json.JsonObject;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,7 +14,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Neither IRSA nor Pod Identity configured (a developer's machine): the application starts, and the bean says what
- * is missing when asked for credentials.
+ * is missing when asked for credentials, and the readiness check is DOWN with that reason.
  */
 class NotConfiguredTest {
     @RegisterExtension
@@ -20,6 +22,17 @@ class NotConfiguredTest {
 
     @Inject
     IrsaCredentialsProvider irsa;
+
+    @Inject
+    SmallRyeHealthReporter health;
+
+    @Test
+    void readinessIsDownWithTheReason() {
+        JsonObject check = health.getReadiness().getPayload().getJsonArray("checks").stream()
+                .map(JsonObject.class::cast).filter(c -> c.getString("name").equals("irsa")).findFirst().orElseThrow();
+        assertThat(check.getString("status")).isEqualTo("DOWN");
+        assertThat(check.getJsonObject("data").getString("error")).contains("AWS_ROLE_ARN");
+    }
 
     @Test
     void startsAndTheBeanNamesWhatIsMissing() {
