@@ -130,6 +130,48 @@ public interface IrsaRuntimeConfig {
      */
     Refresh refresh();
 
+    /**
+     * The RDS / Aurora database the {@code irsa-rds} credentials provider signs IAM auth tokens for
+     * ({@code quarkus.datasource.credentials-provider=irsa-rds}); needs {@code dev.irsa:irsa-rds}.
+     *
+     * @return the database's endpoint
+     */
+    Rds rds();
+
+    /** The database endpoint of the {@code irsa-rds} credentials provider. */
+    interface Rds {
+        /**
+         * The database host name, as the application connects to it (the token is signed for it).
+         *
+         * @return the host, if set
+         */
+        Optional<String> host();
+
+        /**
+         * The database port.
+         *
+         * @return the port
+         */
+        @WithDefault("5432")
+        int port();
+
+        /**
+         * The database user, granted {@code rds_iam} (PostgreSQL) or created with {@code AWSAuthenticationPlugin}
+         * (MySQL); the role needs {@code rds-db:connect} on it.
+         *
+         * @return the user, if set
+         */
+        Optional<String> user();
+
+        /**
+         * The database's region. Default: taken from an RDS host name, else {@code quarkus.irsa.region}, else
+         * {@code AWS_REGION}.
+         *
+         * @return the region, if set
+         */
+        Optional<String> region();
+    }
+
     /** When and how credentials are refreshed. */
     interface Refresh {
         /**

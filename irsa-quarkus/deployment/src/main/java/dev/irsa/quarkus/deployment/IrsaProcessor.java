@@ -2,6 +2,7 @@ package dev.irsa.quarkus.deployment;
 
 import dev.irsa.core.RefreshListener;
 import dev.irsa.quarkus.internal.IrsaMeters;
+import dev.irsa.quarkus.internal.IrsaRdsCredentials;
 import dev.irsa.quarkus.internal.IrsaReadinessCheck;
 import dev.irsa.quarkus.internal.IrsaRecorder;
 import dev.irsa.quarkus.internal.IrsaWarmUp;
@@ -94,6 +95,19 @@ class IrsaProcessor {
             return null;
         }
         return AdditionalBeanBuildItem.unremovableOf(IrsaMeters.class);
+    }
+
+    /**
+     * The {@code irsa-rds} Quarkus Credentials Provider, when the application has irsa-rds and Quarkus's
+     * credentials SPI (which its data sources bring).
+     */
+    @BuildStep(onlyIf = Enabled.class)
+    AdditionalBeanBuildItem rdsCredentials() {
+        if (!QuarkusClassLoader.isClassPresentAtRuntime("dev.irsa.rds.RdsAuthTokens")
+                || !QuarkusClassLoader.isClassPresentAtRuntime("io.quarkus.credentials.CredentialsProvider")) {
+            return null;
+        }
+        return AdditionalBeanBuildItem.unremovableOf(IrsaRdsCredentials.class);
     }
 
     /** What the library loads by name, and state that must be made when the image runs, not when it is built. */

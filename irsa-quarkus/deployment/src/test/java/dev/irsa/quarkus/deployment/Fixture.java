@@ -2,6 +2,7 @@ package dev.irsa.quarkus.deployment;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
 import io.quarkus.test.QuarkusUnitTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,9 @@ final class Fixture {
     private static final String ASSUMED_ROLE = "irsa.quarkus.test.assumed-role";
     private static final String S3_KEYS = "irsa.quarkus.test.s3-keys";
     private static final String STATE = "irsa.quarkus.test.state";
+    private static final String RDS_VERDICT = "irsa.quarkus.test.rds-verdict";
+    /** The database the RDS test signs tokens for. */
+    static final String RDS_HOST = "orders.cluster-abc123xyz.us-west-2.rds.amazonaws.com";
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/");
 
     private Fixture() {
@@ -90,6 +94,12 @@ final class Fixture {
                 "quarkus.irsa.sts-endpoint", env.stsEndpoint().toString(),
                 "s3.endpoint", "http://127.0.0.1:" + s3.getAddress().getPort());
         Function<String, String> assumedRole = akid -> env.sts().assumedRoleArnOf(akid).orElse("(not issued by STS)");
+        RdsAuthTokenVerifier rds = RdsAuthTokenVerifier.forEmulator(env.sts());
+        Function<String, String> rdsVerdict = token -> {
+            RdsAuthTokenVerifier.Verdict v = rds.verify(token, RDS_HOST, 5432, "app_user", "us-west-2");
+            return v.reason() + (v.accepted() ? " " + v.assumedRoleArn() : ": " + v.message());
+        };
+        System.getProperties().put(RDS_VERDICT, rdsVerdict);
         System.getProperties().put(CONFIG, config);
         System.getProperties().put(ASSUMED_ROLE, assumedRole);
         System.getProperties().put(S3_KEYS, s3Keys);
@@ -101,6 +111,16 @@ final class Fixture {
     static String assumedRoleOf(String accessKeyId) {
         config();
         return ((Function<String, String>) System.getProperties().get(ASSUMED_ROLE)).apply(accessKeyId);
+    }
+
+    /**
+     * What an RDS database at {@link #RDS_HOST}:5432 (us-west-2) makes of this token for user {@code app_user}: the
+     * verdict's reason, and the role it was signed for or why it was refused.
+     */
+    @SuppressWarnings("unchecked")
+    static String rdsVerdict(String token) {
+        config();
+        return ((Function<String, String>) System.getProperties().get(RDS_VERDICT)).apply(token);
     }
 
     /** The access keys that signed requests to the S3 fake, in order. */
