@@ -38,8 +38,9 @@ final class Fixture {
     private Fixture() {
     }
 
-    /** Gives the application {@link #config()}. */
+    /** Gives the application {@link #config()}, and a free HTTP port (never a fixed one on a shared machine). */
     static QuarkusUnitTest configure(QuarkusUnitTest test) {
+        test.overrideConfigKey("quarkus.http.test-port", "0");
         for (Map.Entry<String, String> e : config().entrySet()) {
             test.overrideConfigKey(e.getKey(), e.getValue());
         }

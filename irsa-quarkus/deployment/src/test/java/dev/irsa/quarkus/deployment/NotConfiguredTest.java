@@ -18,7 +18,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  */
 class NotConfiguredTest {
     @RegisterExtension
-    static final QuarkusUnitTest app = new QuarkusUnitTest();
+    static final QuarkusUnitTest app = new QuarkusUnitTest()
+            .overrideConfigKey("quarkus.http.test-port", "0"); // never a fixed port on a shared machine
 
     @Inject
     IrsaCredentialsProvider irsa;
