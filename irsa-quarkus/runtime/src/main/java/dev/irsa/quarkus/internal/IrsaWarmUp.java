@@ -6,6 +6,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
@@ -45,6 +46,15 @@ public class IrsaWarmUp {
                 log.debug("IRSA warm-up did not get credentials; the application keeps starting, readiness shows why");
             }
         });
+    }
+
+    /**
+     * The warm-up's call, for tests to wait on.
+     *
+     * @return the call made at startup, or empty when none was made
+     */
+    public Optional<CompletableFuture<? extends AwsCredentialsIdentity>> pending() {
+        return Optional.ofNullable(pending);
     }
 
     void stop(@Observes ShutdownEvent event) {
