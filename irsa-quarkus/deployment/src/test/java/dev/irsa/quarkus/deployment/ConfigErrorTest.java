@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ConfigErrorTest {
     @RegisterExtension
     static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClass(Fixture.class)))
+            .withApplicationRoot(jar -> jar.addClasses(Fixture.class, SharedState.class)))
             .overrideConfigKey("quarkus.irsa.role-arn", "arn:aws:iam::1111:role/app-role")
             .assertException(e -> {
                 // ArC wraps it in a CreationException (the bean is created at startup); compared by name: it comes

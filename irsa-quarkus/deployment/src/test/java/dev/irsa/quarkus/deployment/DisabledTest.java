@@ -12,7 +12,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 class DisabledTest {
     @RegisterExtension
     static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClass(Fixture.class)))
+            .withApplicationRoot(jar -> jar.addClasses(Fixture.class, SharedState.class)))
             .overrideConfigKey("quarkus.irsa.enabled", "false");
 
     @Test

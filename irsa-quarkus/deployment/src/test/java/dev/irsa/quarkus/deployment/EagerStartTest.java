@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EagerStartTest {
     @RegisterExtension
     static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClass(Fixture.class)))
+            .withApplicationRoot(jar -> jar.addClasses(Fixture.class, SharedState.class)))
             // a role the service account's token may not assume: STS refuses
             .overrideConfigKey("quarkus.irsa.role-arn", "arn:aws:iam::111122223333:role/no-such-role")
             .overrideConfigKey("quarkus.irsa.eager-start", "true")

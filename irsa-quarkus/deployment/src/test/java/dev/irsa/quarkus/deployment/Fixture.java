@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  *
  * <p>{@code QuarkusUnitTest} loads the test class again in the application's class loader, so static fields are
  * not shared between the class that configures the application and the instance whose test methods run. What both
- * need goes through {@link System#getProperties()} as JDK types only (strings, lists, functions), which both class
- * loaders see alike.
+ * need goes through {@link SharedState}, as JDK types only (strings, lists, functions), which both class loaders
+ * see alike.
  */
 final class Fixture {
     private static final String CONFIG = "irsa.quarkus.test.config";
@@ -31,11 +31,16 @@ final class Fixture {
     private static final String S3_KEYS = "irsa.quarkus.test.s3-keys";
     private static final String STATE = "irsa.quarkus.test.state";
     private static final String RDS_VERDICT = "irsa.quarkus.test.rds-verdict";
+    private static final String LOGINS = "irsa.quarkus.test.logins";
     /** The database the RDS test signs tokens for. */
     static final String RDS_HOST = "orders.cluster-abc123xyz.us-west-2.rds.amazonaws.com";
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/");
 
     private Fixture() {
+    }
+
+    private static Map<String, Object> shared() {
+        return SharedState.get();
     }
 
     /** Gives the application {@link #config()}, and a free HTTP port (never a fixed one on a shared machine). */
@@ -50,8 +55,8 @@ final class Fixture {
     /** {@code quarkus.irsa.*} (and {@code s3.endpoint}) for the running environment; starts it on first use. */
     @SuppressWarnings("unchecked")
     static Map<String, String> config() {
-        synchronized (System.getProperties()) {
-            Object config = System.getProperties().get(CONFIG);
+        synchronized (shared()) {
+            Object config = shared().get(CONFIG);
             if (config == null) {
                 config = start();
             }
@@ -100,10 +105,11 @@ final class Fixture {
             RdsAuthTokenVerifier.Verdict v = rds.verify(token, RDS_HOST, 5432, "app_user", "us-west-2");
             return v.reason() + (v.accepted() ? " " + v.assumedRoleArn() : ": " + v.message());
         };
-        System.getProperties().put(RDS_VERDICT, rdsVerdict);
-        System.getProperties().put(CONFIG, config);
-        System.getProperties().put(ASSUMED_ROLE, assumedRole);
-        System.getProperties().put(S3_KEYS, s3Keys);
+        shared().put(RDS_VERDICT, rdsVerdict);
+        shared().put(LOGINS, new CopyOnWriteArrayList<String>());
+        shared().put(CONFIG, config);
+        shared().put(ASSUMED_ROLE, assumedRole);
+        shared().put(S3_KEYS, s3Keys);
         return config;
     }
 
@@ -111,7 +117,7 @@ final class Fixture {
     @SuppressWarnings("unchecked")
     static String assumedRoleOf(String accessKeyId) {
         config();
-        return ((Function<String, String>) System.getProperties().get(ASSUMED_ROLE)).apply(accessKeyId);
+        return ((Function<String, String>) shared().get(ASSUMED_ROLE)).apply(accessKeyId);
     }
 
     /**
@@ -121,25 +127,39 @@ final class Fixture {
     @SuppressWarnings("unchecked")
     static String rdsVerdict(String token) {
         config();
-        return ((Function<String, String>) System.getProperties().get(RDS_VERDICT)).apply(token);
+        return ((Function<String, String>) shared().get(RDS_VERDICT)).apply(token);
+    }
+
+    /** Records what the verifying driver made of a login. */
+    @SuppressWarnings("unchecked")
+    static void recordLogin(String verdict) {
+        config();
+        ((List<String>) shared().get(LOGINS)).add(verdict);
+    }
+
+    /** The verifying driver's verdicts on the logins so far, in order. */
+    @SuppressWarnings("unchecked")
+    static List<String> logins() {
+        config();
+        return List.copyOf((List<String>) shared().get(LOGINS));
     }
 
     /** The access keys that signed requests to the S3 fake, in order. */
     @SuppressWarnings("unchecked")
     static List<String> s3Keys() {
         config();
-        return List.copyOf((List<String>) System.getProperties().get(S3_KEYS));
+        return List.copyOf((List<String>) shared().get(S3_KEYS));
     }
 
     /** Leaves a probe of the application's state for after it stopped (see {@link #probedState()}). */
     static void probeState(Supplier<String> probe) {
-        System.getProperties().put(STATE, probe);
+        shared().put(STATE, probe);
     }
 
     /** What the probe left by {@link #probeState} reads now. */
     @SuppressWarnings("unchecked")
     static String probedState() {
-        Supplier<String> probe = (Supplier<String>) System.getProperties().get(STATE);
+        Supplier<String> probe = (Supplier<String>) shared().get(STATE);
         return probe == null ? "(no probe)" : probe.get();
     }
 }

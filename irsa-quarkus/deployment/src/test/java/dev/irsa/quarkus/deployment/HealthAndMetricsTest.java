@@ -23,7 +23,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 class HealthAndMetricsTest {
     @RegisterExtension
     static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Fixture.class, Registry.class)));
+            .withApplicationRoot(jar -> jar.addClasses(Fixture.class, SharedState.class, Registry.class)));
 
     /** A registry the meters can be read from (Quarkus adds every MeterRegistry bean to its composite). */
     static class Registry {

@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 class IrsaBeanTest {
     @RegisterExtension
     static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClass(Fixture.class))
+            .withApplicationRoot(jar -> jar.addClasses(Fixture.class, SharedState.class))
             .setAfterAllCustomizer(() -> assertThat(Fixture.probedState())
                     .as("the session after the application stopped")
                     .isEqualTo("CLOSED, sessions open: 0")));

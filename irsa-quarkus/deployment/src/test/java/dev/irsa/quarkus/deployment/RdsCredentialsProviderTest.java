@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RdsCredentialsProviderTest {
     @RegisterExtension
     static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClass(Fixture.class)))
+            .withApplicationRoot(jar -> jar.addClasses(Fixture.class, SharedState.class)))
             .overrideConfigKey("quarkus.irsa.rds.host", Fixture.RDS_HOST)
             .overrideConfigKey("quarkus.irsa.rds.user", "app_user");
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WarmUpTest {
     @RegisterExtension
     static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClass(Fixture.class)));
+            .withApplicationRoot(jar -> jar.addClasses(Fixture.class, SharedState.class)));
 
     @Inject
     IrsaWarmUp warmUp;
