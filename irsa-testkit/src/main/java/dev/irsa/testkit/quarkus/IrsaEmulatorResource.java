@@ -1,0 +1,77 @@
+package dev.irsa.testkit.quarkus;
+
+import dev.irsa.testkit.IrsaEnvironment;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Starts an {@link IrsaEnvironment} (OIDC issuer, STS emulator, projected token) for {@code @QuarkusTest}s and gives
+ * the application the variables EKS injects into a pod with IRSA, as configuration: {@code AWS_ROLE_ARN},
+ * {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} and
+ * {@code AWS_ENDPOINT_URL_STS} (the emulator). A field of type {@link IrsaEnvironment} annotated
+ * {@link InjectEmulator} receives the environment (call log, faults, token rotation).
+ *
+ * <p>Arguments ({@code initArgs} of {@code @WithTestResource}): {@code region}, {@code account-id},
+ * {@code role-name}, {@code namespace} and {@code service-account}.
+ *
+ * <pre>{@code
+ * @QuarkusTest
+ * @WithTestResource(IrsaEmulatorResource.class)
+ * class MyServiceTest { ... }
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public class IrsaEmulatorResource implements QuarkusTestResourceLifecycleManager {
+    private Map<String, String> args = Map.of();
+    private IrsaEnvironment environment;
+
+    /** Created by Quarkus's test framework. */
+    public IrsaEmulatorResource() {
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        this.args = Map.copyOf(initArgs);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        IrsaEnvironment.Builder b = IrsaEnvironment.builder();
+        if (args.containsKey("region")) {
+            b.region(args.get("region"));
+        }
+        if (args.containsKey("account-id")) {
+            b.accountId(args.get("account-id"));
+        }
+        if (args.containsKey("role-name")) {
+            b.roleName(args.get("role-name"));
+        }
+        if (args.containsKey("namespace") || args.containsKey("service-account")) {
+            b.serviceAccount(args.getOrDefault("namespace", "default"), args.getOrDefault("service-account", "app"));
+        }
+        environment = b.start();
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("AWS_ROLE_ARN", environment.roleArn());
+        config.put("AWS_WEB_IDENTITY_TOKEN_FILE", environment.tokenFile().toString());
+        config.put("AWS_REGION", environment.region());
+        config.put("AWS_DEFAULT_REGION", environment.region());
+        config.put("AWS_ENDPOINT_URL_STS", environment.stsEndpoint().toString());
+        return config;
+    }
+
+    @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(environment,
+                new TestInjector.AnnotatedAndMatchesType(InjectEmulator.class, IrsaEnvironment.class));
+    }
+
+    @Override
+    public void stop() {
+        if (environment != null) {
+            environment.close();
+            environment = null;
+        }
+    }
+}

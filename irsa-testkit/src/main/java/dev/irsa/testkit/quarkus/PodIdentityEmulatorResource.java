@@ -1,0 +1,64 @@
+package dev.irsa.testkit.quarkus;
+
+import dev.irsa.testkit.PodIdentityEnvironment;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+
+/**
+ * Starts a {@link PodIdentityEnvironment} (EKS Pod Identity agent emulator, STS emulator, projected token) for
+ * {@code @QuarkusTest}s and gives the application the variables EKS injects into a pod with a Pod Identity
+ * association, as configuration ({@link PodIdentityEnvironment#podEnvironment()}:
+ * {@code AWS_CONTAINER_CREDENTIALS_FULL_URI}, {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}, {@code AWS_REGION},
+ * ...). A field of type {@link PodIdentityEnvironment} annotated {@link InjectEmulator} receives the environment.
+ *
+ * <p>Arguments ({@code initArgs} of {@code @WithTestResource}): {@code region}, {@code account-id},
+ * {@code role-name}, {@code namespace} and {@code service-account}.
+ *
+ * @since 0.1.0
+ */
+public class PodIdentityEmulatorResource implements QuarkusTestResourceLifecycleManager {
+    private Map<String, String> args = Map.of();
+    private PodIdentityEnvironment environment;
+
+    /** Created by Quarkus's test framework. */
+    public PodIdentityEmulatorResource() {
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        this.args = Map.copyOf(initArgs);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        PodIdentityEnvironment.Builder b = PodIdentityEnvironment.builder();
+        if (args.containsKey("region")) {
+            b.region(args.get("region"));
+        }
+        if (args.containsKey("account-id")) {
+            b.accountId(args.get("account-id"));
+        }
+        if (args.containsKey("role-name")) {
+            b.roleName(args.get("role-name"));
+        }
+        if (args.containsKey("namespace") || args.containsKey("service-account")) {
+            b.serviceAccount(args.getOrDefault("namespace", "default"), args.getOrDefault("service-account", "app"));
+        }
+        environment = b.start();
+        return environment.podEnvironment();
+    }
+
+    @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(environment,
+                new TestInjector.AnnotatedAndMatchesType(InjectEmulator.class, PodIdentityEnvironment.class));
+    }
+
+    @Override
+    public void stop() {
+        if (environment != null) {
+            environment.close();
+            environment = null;
+        }
+    }
+}
