@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import dev.irsa.testkit.internal.DocSnippets;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The Java that README.md and docs/rds.md show from this module ({@link DocsExamples}) is the code compiled here. */
@@ -21,6 +23,17 @@ class DocsSnippetsTest {
             HikariConfig config = (HikariConfig) made[0];
             assertThat(config.getPassword()).isNull();
             assertThat(config.getCredentialsProvider()).isInstanceOf(RdsIamHikariCredentials.class);
+        }
+    }
+
+    @Test
+    void theR2dbcOptionsShownTakeTheEndpointsUserAndAPasswordPerConnection() {
+        RdsEndpoint endpoint = RdsEndpoint.of("mydb.abc123.us-west-2.rds.amazonaws.com", 5432, "app_user");
+        try (RdsAuthTokens tokens = RdsAuthTokens.create()) {
+            ConnectionFactoryOptions options = DocsExamples.r2dbcOptions(tokens, endpoint);
+            assertThat(options.getValue(ConnectionFactoryOptions.USER)).isEqualTo("app_user");
+            assertThat(options.getValue(ConnectionFactoryOptions.PASSWORD)).isInstanceOf(Supplier.class);
+            assertThat(DocsExamples.r2dbcPostgresql(tokens, endpoint).getUsername()).isEqualTo("app_user");
         }
     }
 }
