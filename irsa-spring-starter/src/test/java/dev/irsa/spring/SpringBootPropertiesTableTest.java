@@ -19,7 +19,7 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
  * that module's metadata ({@code RdsSpringPropertiesTableTest}).
  */
 class SpringBootPropertiesTableTest {
-    private static final Pattern ROW = Pattern.compile("^\\| `(irsa\\.[a-z.-]+)` \\| `([^`]+)` \\| (`[^`]*`|–) \\| (.+) \\|$");
+    private static final Pattern ROW = Pattern.compile("^\\| `(irsa\\.[a-z0-9.-]+)` \\| `([^`]+)` \\| (`[^`]*`|–) \\| (.+) \\|$");
 
     @Test
     void theTableListsEveryPropertyWithItsTypeAndDefault() throws Exception {

@@ -19,7 +19,7 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
  * and a meaning, in the same row format as the starter's rows (checked by the starter's SpringBootPropertiesTableTest).
  */
 class RdsSpringPropertiesTableTest {
-    private static final Pattern ROW = Pattern.compile("^\\| `(irsa\\.rds\\.[a-z.-]+)` \\| `([^`]+)` \\| (`[^`]*`|–) \\| (.+) \\|$");
+    private static final Pattern ROW = Pattern.compile("^\\| `(irsa\\.rds\\.[a-z0-9.-]+)` \\| `([^`]+)` \\| (`[^`]*`|–) \\| (.+) \\|$");
 
     @Test
     void theSpringBootPageListsEveryRdsPropertyWithItsTypeAndDefault() throws Exception {
