@@ -2,8 +2,12 @@ package dev.irsa.rds;
 
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import dev.irsa.rds.jdbcwrapper.AwsJdbcWrapperCredentials;
+import dev.irsa.rds.r2dbc.RdsIamR2dbc;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import com.zaxxer.hikari.HikariConfig;
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.client.SSLMode;
+import io.r2dbc.spi.ConnectionFactoryOptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -53,5 +57,27 @@ final class DocsExamples {
         AwsJdbcWrapperCredentials.register(IrsaCredentialsProvider.create());
         // jdbc:aws-wrapper:postgresql://mydb...:5432/app?wrapperPlugins=iam&iamExpiration=300   (user=app_user)
         // end::rds-wrapper[]
+    }
+
+    static PostgresqlConnectionConfiguration r2dbcPostgresql(RdsAuthTokens tokens, RdsEndpoint endpoint) {
+        // tag::rds-r2dbc[]
+        PostgresqlConnectionConfiguration config = PostgresqlConnectionConfiguration.builder()
+                .host(endpoint.host()).port(endpoint.port()).username(endpoint.user()).database("app")
+                .password(RdsIamR2dbc.password(tokens, endpoint))   // called for each new connection
+                .sslMode(SSLMode.VERIFY_FULL)
+                .build();
+        // r2dbc-mysql (io.asyncer): MySqlConnectionConfiguration.builder()...
+        //         .passwordPublisher(RdsIamR2dbc.passwordPublisher(tokens, endpoint))
+        // end::rds-r2dbc[]
+        return config;
+    }
+
+    static ConnectionFactoryOptions r2dbcOptions(RdsAuthTokens tokens, RdsEndpoint endpoint) {
+        // tag::rds-r2dbc-options[]
+        ConnectionFactoryOptions.Builder options = ConnectionFactoryOptions
+                .parse("r2dbc:postgresql://mydb.abc123.us-west-2.rds.amazonaws.com:5432/app?sslMode=verify-full").mutate();
+        RdsIamR2dbc.install(options, "postgresql", tokens, endpoint);   // user and a per-connection password ("mysql" too)
+        // end::rds-r2dbc-options[]
+        return options.build();
     }
 }

@@ -1,10 +1,13 @@
 package dev.irsa.rds;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import dev.irsa.testkit.internal.DocSnippets;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The Java that README.md and docs/rds.md show from this module ({@link DocsExamples}) is the code compiled here. */
@@ -21,6 +24,18 @@ class DocsSnippetsTest {
             HikariConfig config = (HikariConfig) made[0];
             assertThat(config.getPassword()).isNull();
             assertThat(config.getCredentialsProvider()).isInstanceOf(RdsIamHikariCredentials.class);
+        }
+    }
+
+    @Test
+    void theR2dbcOptionsShownTakeTheEndpointsUserAndAPasswordPerConnection() {
+        RdsEndpoint endpoint = RdsEndpoint.of("mydb.abc123.us-west-2.rds.amazonaws.com", 5432, "app_user");
+        try (RdsAuthTokens tokens = RdsAuthTokens.create()) {
+            ConnectionFactoryOptions options = DocsExamples.r2dbcOptions(tokens, endpoint);
+            assertThat(options.getValue(ConnectionFactoryOptions.USER)).isEqualTo("app_user");
+            assertThat(options.getValue(ConnectionFactoryOptions.PASSWORD)).isInstanceOf(Supplier.class);
+            // r2dbc-postgresql's builder checks what it is given (host, SSL mode, a password supplier) when it builds
+            assertThatCode(() -> DocsExamples.r2dbcPostgresql(tokens, endpoint)).doesNotThrowAnyException();
         }
     }
 }

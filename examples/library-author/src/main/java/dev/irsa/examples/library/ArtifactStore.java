@@ -1,7 +1,9 @@
 package dev.irsa.examples.library;
 
+import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.net.URI;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -17,8 +19,9 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * credentials:
  * <ul>
  *   <li>its user may hand it any {@link AwsCredentialsProvider} (IRSA, static keys, a profile, their Spring bean);</li>
- *   <li>without one it defaults to {@link IrsaCredentialsProvider#withDefaultFallback()}: IRSA or EKS Pod Identity in
- *       a pod, the SDK's default chain elsewhere;</li>
+ *   <li>without one it defaults to {@link IrsaCredentialsProvider#withDefaultFallback(SettingsSource)}: IRSA or EKS
+ *       Pod Identity in a pod, the SDK's default chain elsewhere (its tests hand the pod's settings in, not through
+ *       system properties);</li>
  *   <li>it closes only what it created: an SDK client closes the provider it is built with, so the user's provider
  *       is handed to the SDK behind a wrapper that has no {@code close()};</li>
  *   <li>it never looks inside the credentials (no cast to {@code AwsSessionCredentials}: static keys have no session
@@ -37,7 +40,7 @@ public final class ArtifactStore implements AutoCloseable {
             credentials = new Borrowed(builder.credentials);                 // the user's: they close it, not us or the SDK
             created = null;
         } else {
-            credentials = IrsaCredentialsProvider.withDefaultFallback();    // IRSA in a pod, the SDK's chain elsewhere
+            credentials = IrsaCredentialsProvider.withDefaultFallback(builder.settings); // IRSA in a pod, else the SDK's chain
             created = credentials instanceof SdkAutoCloseable c ? c : null; // ours: closed with the store
         }
         // end::library-default[]
@@ -94,6 +97,7 @@ public final class ArtifactStore implements AutoCloseable {
         private AwsCredentialsProvider credentials;
         private String region;
         private URI endpoint;
+        private SettingsSource settings = SettingsSource.system();
 
         private Builder() {
         }
@@ -133,6 +137,19 @@ public final class ArtifactStore implements AutoCloseable {
             this.endpoint = endpoint;
             return this;
         }
+
+        // tag::library-settings[]
+        /**
+         * Where the default provider reads the pod's settings ({@code AWS_ROLE_ARN}, the token file, the region...).
+         * Only for this library's own tests, which hand in the test kit's pod environment instead of setting JVM-wide
+         * system properties; not public, so the library's API names no irsa-java type. Ignored when a
+         * {@linkplain #credentialsProvider provider} is given. Default: the process's environment and system properties.
+         */
+        Builder settings(SettingsSource settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+        // end::library-settings[]
 
         /**
          * Builds the store.

@@ -7,6 +7,8 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -63,6 +65,30 @@ class ArtifactStoreTest {
         }
     }
     // end::library-test[]
+
+    // tag::library-test-default[]
+    @Test
+    void theDefaultIsIrsaFromTheSettingsTheTestGives(IrsaEnvironment env) {
+        Map<String, String> pod = new HashMap<>(env.podEnvironment());   // AWS_ROLE_ARN, the token file, STS...
+        pod.put("AWS_ROLE_SESSION_NAME", "library-default");
+        try (ArtifactStore store = ArtifactStore.builder()                // no provider: the store makes its default
+                .settings(SettingsSource.ofEnvironment(pod))              // package-private, for tests: no System.setProperty
+                .region(env.region()).endpointOverride(env.stsEndpoint()).build()) {
+            assertThat(store.principal()).isEqualTo("arn:aws:sts::111122223333:assumed-role/app-role/library-default");
+        }
+        assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
+    }
+    // end::library-test-default[]
+
+    @Test
+    void theDefaultReadsNoJvmWideSettingsWhenGivenASource(IrsaEnvironment env) {
+        assertThat(System.getProperty("aws.roleArn")).as("this test relies on no JVM-wide IRSA setting").isNull();
+        assertThat(System.getenv("AWS_ROLE_ARN")).as("this test relies on no JVM-wide IRSA setting").isNull();
+        try (ArtifactStore store = ArtifactStore.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                .region(env.region()).endpointOverride(env.stsEndpoint()).build()) {
+            assertThat(store.principal()).startsWith("arn:aws:sts::111122223333:assumed-role/app-role/");
+        }
+    }
 
     @Test
     void closingTheStoreNeverClosesTheUsersProvider(IrsaEnvironment env) {

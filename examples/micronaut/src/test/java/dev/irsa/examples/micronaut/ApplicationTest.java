@@ -18,14 +18,15 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The service against the test kit's IRSA emulator: the pod's variables as Micronaut properties, nothing of AWS.
  */
+// tag::micronaut-test[]
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApplicationTest implements TestPropertyProvider {
     private static final IrsaEnvironment env;
 
     static {
-        TestIsolation.reset();
-        env = IrsaEnvironment.start();
+        TestIsolation.reset();           // irsa-core: forget sessions earlier test classes in this JVM left behind
+        env = IrsaEnvironment.start();   // STS, the OIDC issuer, the pod's token file: before the context starts
     }
 
     @Inject
@@ -34,9 +35,9 @@ class ApplicationTest implements TestPropertyProvider {
 
     @Override
     public Map<String, String> getProperties() {
-        Map<String, String> p = new HashMap<>(env.podEnvironment());
+        Map<String, String> p = new HashMap<>(env.podEnvironment()); // AWS_ROLE_ARN, the token file, the STS endpoint...
         p.put("aws.region", env.region());
-        p.put("app.sts-endpoint", env.stsEndpoint().toString());
+        p.put("app.sts-endpoint", env.stsEndpoint().toString());      // the example's own STS client (GET /whoami)
         return p;
     }
 
@@ -51,6 +52,7 @@ class ApplicationTest implements TestPropertyProvider {
         assertThat(arn).startsWith("arn:aws:sts::" + env.accountId() + ":assumed-role/app-role/");
         assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
     }
+    // end::micronaut-test[]
 
     @Test
     void readinessIncludesIrsaAndLivenessDoesNot() {
