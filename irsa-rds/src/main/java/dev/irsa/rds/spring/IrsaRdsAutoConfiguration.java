@@ -2,6 +2,7 @@ package dev.irsa.rds.spring;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.rds.RdsAuthTokens;
+import dev.irsa.rds.internal.ApplicationRds;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import org.springframework.beans.factory.ListableBeanFactory;
 import java.time.Duration;
@@ -29,7 +30,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * apply only where that is unambiguous: when a second switched data source would take them too (both would sign for
  * one host, one of them wrongly), start-up fails naming each data source's
  * {@code irsa.rds.data-sources.<bean>.host / port} to set instead. A region is commonly shared, a host never: one
- * endpoint per pool.
+ * endpoint per pool. A pool that names {@link dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider} by class
+ * ({@code credentials-provider-class-name}) signs for {@code irsa.rds.host / port / user} and nothing else, so it
+ * takes them under the same rule: next to it, a switched data source is described on its own or start-up fails.
  *
  * <p>Aurora DSQL needs nothing more: a data source whose URL (or {@code irsa.rds.host}) names a DSQL cluster endpoint,
  * {@code <cluster-id>.dsql.<region>.on.aws}, gets DSQL tokens from the same cache, {@code DbConnectAdmin} when
@@ -66,6 +69,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @ConditionalOnProperty(prefix = "irsa.rds", name = "enabled", havingValue = "true")
 public class IrsaRdsAutoConfiguration {
     private static final String HIKARI_HOOK = "com.zaxxer.hikari.HikariCredentialsProvider";
+    /** The post-processor's bean name: with it, it also binds the pools naming RdsIamHikariCredentialsProvider. */
+    static final String POST_PROCESSOR = "irsaRdsHikariPostProcessor";
 
     /** Created by Spring. */
     public IrsaRdsAutoConfiguration() {
@@ -102,7 +107,13 @@ public class IrsaRdsAutoConfiguration {
     public static BeanPostProcessor irsaRdsHikariPostProcessor(ObjectProvider<RdsAuthTokens> tokens, Environment environment,
                                                                ConfigurableListableBeanFactory beanFactory) {
         requireHikariCredentialsHook(IrsaRdsAutoConfiguration.class.getClassLoader());
-        return new HikariIamPostProcessor(tokens, beanFactory, Binder.get(environment));
+        return new HikariIamPostProcessor(tokens, beanFactory, Binder.get(environment),
+                () -> {
+                    // the context's registration, so that a pool it bound when first used is the same application's
+                    ApplicationRds.Binding b = IrsaRdsHikariByNameAutoConfiguration.Registration.of(beanFactory);
+                    return b != null ? b : new ApplicationRds.Binding(IrsaRdsHikariByNameAutoConfiguration.settings(
+                            environment), tokens::getObject, IrsaRdsHikariByNameAutoConfiguration.WHERE);
+                }, true);
     }
 
     /**
