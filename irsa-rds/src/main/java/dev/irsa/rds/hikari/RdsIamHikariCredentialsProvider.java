@@ -81,8 +81,9 @@ public final class RdsIamHikariCredentialsProvider implements HikariCredentialsP
             boundTo = application;
         } else if (boundTo != application) {
             throw new IllegalStateException(this + " already signs for " + (boundTo == null ? SYSTEM
-                    : "another application context's settings") + ": its pool was started before this context could"
-                    + " bind it to its own settings and credentials.");
+                    : "another application context's settings") + ": it was created or first used before this context"
+                    + " could bind it to its own settings and credentials. Make its pool an unstarted HikariDataSource"
+                    + " bean of the context.");
         }
         return delegate.endpoint();
     }

@@ -52,7 +52,8 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
     private final ObjectProvider<RdsAuthTokens> tokens;
     /** The context's settings and token source, for the pools naming the class; looked up when the first appears. */
     private final Supplier<ApplicationRds.Binding> bindingLookup;
-    private volatile ApplicationRds.Binding binding;
+    private ApplicationRds.Binding binding;
+    private boolean bindingLooked;
     /** Whether it switches pools ({@code irsa.rds.enabled=true}), or only binds those naming the class. */
     private final boolean switching;
     private final ConfigurableListableBeanFactory beanFactory;
@@ -66,7 +67,8 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
 
     /**
      * @param tokens the token source of switched pools (null when not switching)
-     * @param binding the context's settings and token source for the pools naming the class
+     * @param binding the context's settings and token source for the pools naming the class, or null to leave them
+     *        as they decide
      * @param switching whether to switch pools ({@code irsa.rds.enabled=true})
      */
     HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, ConfigurableListableBeanFactory beanFactory, Binder binder,
@@ -229,7 +231,9 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
     private void bindByName(RdsIamHikariCredentialsProvider provider, String beanName) {
         RdsEndpoint endpoint;
         try {
-            endpoint = ApplicationRds.bind(provider, binding());
+            ApplicationRds.Binding b = binding();
+            // without the context's registration (its auto-configuration excluded), it is as it decided itself
+            endpoint = b != null ? ApplicationRds.bind(provider, b) : provider.endpoint();
         } catch (IllegalStateException e) {
             throw new org.springframework.beans.factory.BeanCreationException(beanName, "DataSource '" + beanName
                     + "' names " + BY_NAME + " by class (credentials-provider-class-name), which cannot sign: "
@@ -244,14 +248,15 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
     }
 
     private synchronized ApplicationRds.Binding binding() {
-        if (binding == null) {
+        if (!bindingLooked) {
             binding = bindingLookup.get();
+            bindingLooked = true;
         }
         return binding;
     }
 
     private void closeTokensAfter(String beanName) {
-        for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class, true, false)) {
+        for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class)) {
             // closed after the data source, which asks it for tokens until then
             beanFactory.registerDependentBean(tokensBean, beanName);
         }

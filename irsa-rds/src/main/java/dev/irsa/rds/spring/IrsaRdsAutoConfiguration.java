@@ -2,7 +2,6 @@ package dev.irsa.rds.spring;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.rds.RdsAuthTokens;
-import dev.irsa.rds.internal.ApplicationRds;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import org.springframework.beans.factory.ListableBeanFactory;
 import java.time.Duration;
@@ -108,12 +107,8 @@ public class IrsaRdsAutoConfiguration {
                                                                ConfigurableListableBeanFactory beanFactory) {
         requireHikariCredentialsHook(IrsaRdsAutoConfiguration.class.getClassLoader());
         return new HikariIamPostProcessor(tokens, beanFactory, Binder.get(environment),
-                () -> {
-                    // the context's registration, so that a pool it bound when first used is the same application's
-                    ApplicationRds.Binding b = IrsaRdsHikariByNameAutoConfiguration.Registration.of(beanFactory);
-                    return b != null ? b : new ApplicationRds.Binding(IrsaRdsHikariByNameAutoConfiguration.settings(
-                            environment), tokens::getObject, IrsaRdsHikariByNameAutoConfiguration.WHERE);
-                }, true);
+                // the context's registration (none if IrsaRdsHikariByNameAutoConfiguration is excluded)
+                () -> IrsaRdsHikariByNameAutoConfiguration.Registration.of(beanFactory), true);
     }
 
     /**

@@ -649,8 +649,12 @@ class IrsaRdsAutoConfigurationTest {
         String other = "billing.cluster-123456789012.us-west-2.rds.amazonaws.com";
         try (IrsaCredentialsProvider a = providerBean(env, "context-a"); IrsaCredentialsProvider b = providerBean(env, "context-b");
              RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start()) {
+            // irsa-rds's by-name auto-configuration alone, then with irsa.rds.enabled=true's post-processor binding
+            for (String enabled : List.of("irsa.rds.enabled=false", "irsa.rds.enabled=true")) {
+            db.clearVerdicts();
             ApplicationContextRunner byNameOnly = new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(IrsaRdsHikariByNameAutoConfiguration.class));
+                    .withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class,
+                            IrsaRdsHikariByNameAutoConfiguration.class)).withPropertyValues(enabled);
             byNameOnly.withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> a)
                     .withBean("pool", HikariDataSource.class, () -> byName(db.jdbcUrl(), "app_user"), bd -> bd.setLazyInit(true))
                     .withPropertyValues("irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user")
@@ -669,8 +673,9 @@ class IrsaRdsAutoConfigurationTest {
                             assertThat(c.isValid(1)).isTrue();
                         }
                     });
-            assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+            assertThat(db.verdicts()).as(enabled).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
             assertThat(db.verdicts().get(0).assumedRoleArn()).as("context A's provider bean").endsWith("assumed-role/app-role/context-a");
+            }
         }
     }
 }
