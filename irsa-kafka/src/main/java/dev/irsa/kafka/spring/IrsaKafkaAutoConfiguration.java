@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -44,7 +46,8 @@ import org.springframework.util.ReflectionUtils;
  * <p>Kafka clients built outside Spring (with {@code new KafkaProducer<>(properties)}) are not reached: hand them the
  * bean in {@value KafkaCredentials#PROVIDER_CONFIG} yourself. While the context lives, one of them that resolves an IRSA
  * configuration of its own from the pod's environment that would not share the bean's session logs one WARN naming
- * what differs (the comparison the starter's config-import check makes).
+ * what differs (the comparison the starter's config-import check makes); the bean is compared once it exists, never
+ * created for the comparison.
  *
  * @since 0.1.0
  */
@@ -87,15 +90,38 @@ public class IrsaKafkaAutoConfiguration {
 
     /**
      * Registers the application's provider with irsa-kafka while the context lives, for the check of Kafka clients
-     * built outside Spring. Looked up when such a client is built, not now: a {@code @Lazy} provider bean is not
-     * created at start-up.
+     * built outside Spring. Only a provider bean that already exists is compared: the check creates none (a
+     * {@code @Lazy} provider bean, its session, perhaps a call to STS, only for a WARN), in this context or another.
      *
-     * @param provider the application's provider, if it has exactly one (or a {@code @Primary} one)
+     * @param beanFactory where the application's provider is, if it has exactly one (or a {@code @Primary} one)
      * @return the registration, ended when the context closes
      */
     @Bean(destroyMethod = "close")
-    ApplicationProviderRegistration irsaKafkaApplicationProvider(ObjectProvider<IrsaCredentialsProvider> provider) {
-        return new ApplicationProviderRegistration(KafkaCredentials.registerApplicationProvider(provider::getIfUnique));
+    ApplicationProviderRegistration irsaKafkaApplicationProvider(ConfigurableListableBeanFactory beanFactory) {
+        return new ApplicationProviderRegistration(KafkaCredentials.registerApplicationProvider(() -> existing(beanFactory)));
+    }
+
+    /**
+     * The provider {@code ObjectProvider.getIfUnique} would give (the single {@link IrsaCredentialsProvider} bean, else
+     * the {@code @Primary} one; a context's own before its parent's), but only if that bean has been created already:
+     * else null, and nothing is created.
+     */
+    static IrsaCredentialsProvider existing(ConfigurableListableBeanFactory beanFactory) {
+        BeanFactory level = beanFactory;
+        while (level instanceof ConfigurableListableBeanFactory f) {
+            String[] names = f.getBeanNamesForType(IrsaCredentialsProvider.class, true, false);
+            if (names.length > 0) {
+                String chosen = names.length == 1 ? names[0] : null;
+                for (int i = 0; chosen == null && i < names.length; i++) {
+                    if (f.containsBeanDefinition(names[i]) && f.getBeanDefinition(names[i]).isPrimary()) {
+                        chosen = names[i];
+                    }
+                }
+                return chosen != null && f.containsSingleton(chosen) ? f.getBean(chosen, IrsaCredentialsProvider.class) : null;
+            }
+            level = f.getParentBeanFactory();
+        }
+        return null;
     }
 
     /** Its own type, so that no one asking the context for an {@code AutoCloseable} is handed it. */

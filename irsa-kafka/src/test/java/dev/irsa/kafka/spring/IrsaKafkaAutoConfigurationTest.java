@@ -119,9 +119,57 @@ class IrsaKafkaAutoConfigurationTest {
         lazy.setLazyInit(true);
         beans.registerBeanDefinition("lazyProvider", lazy);
         IrsaKafkaAutoConfiguration.ApplicationProviderRegistration registration = new IrsaKafkaAutoConfiguration()
-                .irsaKafkaApplicationProvider(beans.getBeanProvider(IrsaCredentialsProvider.class));
+                .irsaKafkaApplicationProvider(beans);
         beans.preInstantiateSingletons();
         assertThat(created).as("not created at start-up").hasValue(0);
         registration.close();
+    }
+
+    /**
+     * Review finding 6: a Kafka client built outside Spring (here its handler, configured as {@code new KafkaProducer}
+     * configures it) compares its own provider with the application's only if that bean already exists: the check
+     * must not create a @Lazy provider bean (a session, perhaps an STS call) for a WARN. Once the bean exists, it is
+     * compared.
+     */
+    @Test
+    void aKafkaClientBuiltOutsideSpringDoesNotCreateALazyProviderBeanForTheCheck() throws Exception {
+        DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
+        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        org.springframework.beans.factory.support.RootBeanDefinition lazy = new org.springframework.beans.factory.support
+                .RootBeanDefinition(IrsaCredentialsProvider.class, () -> {
+                    created.incrementAndGet();
+                    return provider;
+                });
+        lazy.setLazyInit(true);
+        beans.registerBeanDefinition("lazyProvider", lazy);
+        IrsaKafkaAutoConfiguration.ApplicationProviderRegistration registration = new IrsaKafkaAutoConfiguration()
+                .irsaKafkaApplicationProvider(beans);
+        beans.preInstantiateSingletons();
+        Map<String, String> pod = new HashMap<>();
+        try (dev.irsa.testkit.IrsaEnvironment env = dev.irsa.testkit.IrsaEnvironment.builder().roleName("outside-spring").start();
+             dev.irsa.kafka.LogCapture logs = new dev.irsa.kafka.LogCapture()) {
+            pod.put("aws.roleArn", env.roleArn());
+            pod.put("aws.webIdentityTokenFile", env.tokenFile().toString());
+            pod.put("aws.region", env.region());
+            pod.put("aws.endpointUrlSts", env.stsEndpoint().toString());
+            pod.forEach(System::setProperty);
+            configureAHandlerAsAPlainKafkaClientDoes();
+            assertThat(created).as("the check creates no @Lazy provider bean").hasValue(0);
+            assertThat(logs.lines()).noneMatch(l -> l.contains("differs from the application's"));
+            beans.getBean("lazyProvider");
+            configureAHandlerAsAPlainKafkaClientDoes();
+            assertThat(created).hasValue(1);
+            assertThat(logs.lines()).as("an existing bean is compared").anyMatch(l -> l.startsWith("WARN")
+                    && l.contains("differs from the application's") && l.contains("outside-spring"));
+        } finally {
+            pod.keySet().forEach(System::clearProperty);
+            registration.close();
+        }
+    }
+
+    private static void configureAHandlerAsAPlainKafkaClientDoes() {
+        dev.irsa.kafka.IrsaMskIamCallbackHandler handler = new dev.irsa.kafka.IrsaMskIamCallbackHandler();
+        handler.configure(Map.of(), "AWS_MSK_IAM", java.util.List.of());
+        handler.close();
     }
 }

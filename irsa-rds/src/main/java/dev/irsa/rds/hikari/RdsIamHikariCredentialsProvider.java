@@ -22,18 +22,26 @@ import java.util.function.Supplier;
  *   <li>{@code irsa.rds.user} / {@code IRSA_RDS_USER}: the database user, which the pool logs in as (required);</li>
  *   <li>{@code irsa.rds.region} / {@code IRSA_RDS_REGION}: the region, by default taken from the RDS host name.</li>
  * </ul>
- * A missing or malformed one fails when HikariCP creates this (HikariCP wraps the exception, which names it).
+ * A missing or malformed one fails when HikariCP creates this (HikariCP wraps the exception, which names it), or,
+ * in an application, at start-up (see below).
  *
- * <p>Where the settings and the credentials come from is decided once, when HikariCP creates it:
+ * <p>Where the settings and the credentials come from is decided once:
  * <ul>
- *   <li>In a Spring Boot application with irsa-rds (from {@code spring.datasource.hikari.credentials-provider-class-name}
- *       or any pool created while the context lives), the settings are the application's ({@code application.properties},
- *       profiles, and the system properties and environment Spring reads), and tokens are signed with the
- *       application's credentials provider bean (the one {@code irsa-spring-starter} defines from {@code irsa.*}),
- *       chosen as irsa-rds's and irsa-kafka's auto-configurations choose it: one principal, one session. The token
- *       source is the application's ({@code irsa.rds.enabled=true} defines one) or one shared by every such pool,
- *       closed with the context.</li>
- *   <li>Otherwise from Java system properties or else environment variables, and credentials from
+ *   <li>In a Spring Boot application with irsa-rds (from {@code spring.datasource.hikari.credentials-provider-class-name},
+ *       or any pool that is a bean of the context), by the application context that owns the pool, before the pool is
+ *       initialized: the settings are that application's ({@code application.properties}, profiles, and the system
+ *       properties and environment Spring reads), and tokens are signed with its credentials provider bean (the one
+ *       {@code irsa-spring-starter} defines from {@code irsa.*}), chosen as irsa-rds's and irsa-kafka's
+ *       auto-configurations choose it: one principal, one session. The token source is the application's
+ *       ({@code irsa.rds.enabled=true} defines one) or one shared by every such pool, closed with the context. Several
+ *       contexts in one JVM (a test's context cache) each bind their own pools. Such a pool signs for
+ *       {@code irsa.rds.host / port}, which describe one data source: a second data source of the context taking them
+ *       too fails start-up (see {@code dev.irsa.rds.spring.IrsaRdsAutoConfiguration}). A missing setting fails
+ *       start-up then, not when HikariCP creates this.</li>
+ *   <li>In a pool created by name outside the context's beans while one such context lives, when it is first used:
+ *       that context's, as above; with several alive, which one is ambiguous and the first connection fails saying
+ *       so.</li>
+ *   <li>Otherwise, when HikariCP creates it, from Java system properties or else environment variables, and credentials from
  *       {@link dev.irsa.sdk.IrsaCredentialsProvider#create()} (IRSA or EKS Pod Identity, from the same system
  *       properties and environment), whose session is shared: however many pools name this class, the process has one
  *       session per role, refreshed in the background. The session lives as long as the process (HikariCP never
@@ -43,25 +51,63 @@ import java.util.function.Supplier;
  * @since 0.1.0
  */
 public final class RdsIamHikariCredentialsProvider implements HikariCredentialsProvider {
-    private final RdsIamHikariCredentials delegate;
+    private static final String SYSTEM = "Java system properties (irsa.rds.*) or the environment (IRSA_RDS_*)";
+
+    static {
+        ApplicationRds.binder((p, application) -> ((RdsIamHikariCredentialsProvider) p).bind(application));
+    }
+
+    /** What it signs for and with, decided once: null until then (while an application is to bind it). */
+    private volatile RdsIamHikariCredentials delegate;
+    /** The application it was bound to, or null (the process's settings, or not yet decided). */
+    private ApplicationRds.Binding boundTo;
 
     /** Created by HikariCP from {@code credentialsProviderClassName}; reads the settings above. */
     public RdsIamHikariCredentialsProvider() {
-        this(ApplicationRds.current().orElse(null));
-    }
-
-    private RdsIamHikariCredentialsProvider(ApplicationRds.Binding application) {
-        this(application != null ? application.settings() : SettingsSource.system(),
-                application != null ? application.tokens() : RdsAuthTokens::create,
-                application != null ? application.where()
-                        : "Java system properties (irsa.rds.*) or the environment (IRSA_RDS_*)");
+        if (!ApplicationRds.any()) {
+            this.delegate = create(SettingsSource.system(), RdsAuthTokens::create, SYSTEM);
+        }
+        // else the application that owns the pool binds it (its post-processor), or it is decided when first used
     }
 
     RdsIamHikariCredentialsProvider(SettingsSource settings) {
-        this(settings, RdsAuthTokens::create, "Java system properties (irsa.rds.*) or the environment (IRSA_RDS_*)");
+        this.delegate = create(settings, RdsAuthTokens::create, SYSTEM);
     }
 
-    private RdsIamHikariCredentialsProvider(SettingsSource settings, Supplier<RdsAuthTokens> tokens, String where) {
+    /** Binds this to {@code application}, unless decided already: then only if it is the same application. */
+    private synchronized RdsEndpoint bind(ApplicationRds.Binding application) {
+        if (delegate == null) {
+            delegate = create(application.settings(), application.tokens(), application.where());
+            boundTo = application;
+        } else if (boundTo != application) {
+            throw new IllegalStateException(this + " already signs for " + (boundTo == null ? SYSTEM
+                    : "another application context's settings") + ": it was created or first used before this context"
+                    + " could bind it to its own settings and credentials. Make its pool an unstarted HikariDataSource"
+                    + " bean of the context.");
+        }
+        return delegate.endpoint();
+    }
+
+    /** What it signs for and with: decided now if no application has bound it. */
+    private RdsIamHikariCredentials decided() {
+        RdsIamHikariCredentials d = delegate;
+        if (d != null) {
+            return d;
+        }
+        synchronized (this) {
+            if (delegate == null) {
+                ApplicationRds.Binding application = ApplicationRds.only(getClass().getSimpleName()).orElse(null);
+                if (application != null) {
+                    bind(application);
+                } else {
+                    delegate = create(SettingsSource.system(), RdsAuthTokens::create, SYSTEM);
+                }
+            }
+            return delegate;
+        }
+    }
+
+    private static RdsIamHikariCredentials create(SettingsSource settings, Supplier<RdsAuthTokens> tokens, String where) {
         String host = required(settings, "irsa.rds.host", "IRSA_RDS_HOST", where);
         String port = required(settings, "irsa.rds.port", "IRSA_RDS_PORT", where);
         String user = required(settings, "irsa.rds.user", "IRSA_RDS_USER", where);
@@ -81,7 +127,7 @@ public final class RdsIamHikariCredentialsProvider implements HikariCredentialsP
                     + " IRSA_RDS_HOST / _PORT / _USER / _REGION)", e);
         }
         // Outside a framework, a token source of its own (a small cache) over the process's shared session.
-        this.delegate = new RdsIamHikariCredentials(tokens.get(), endpoint);
+        return new RdsIamHikariCredentials(tokens.get(), endpoint);
     }
 
     private static String required(SettingsSource settings, String property, String variable, String where) {
@@ -96,7 +142,7 @@ public final class RdsIamHikariCredentialsProvider implements HikariCredentialsP
 
     /** {@return the endpoint the tokens are signed for} */
     public RdsEndpoint endpoint() {
-        return delegate.endpoint();
+        return decided().endpoint();
     }
 
     /**
@@ -107,11 +153,12 @@ public final class RdsIamHikariCredentialsProvider implements HikariCredentialsP
      */
     @Override
     public Credentials getCredentials() {
-        return delegate.getCredentials();
+        return decided().getCredentials();
     }
 
     @Override
     public String toString() {
-        return "RdsIamHikariCredentialsProvider[" + delegate.endpoint() + "]";
+        RdsIamHikariCredentials d = delegate;
+        return "RdsIamHikariCredentialsProvider[" + (d == null ? "not yet bound" : d.endpoint()) + "]";
     }
 }

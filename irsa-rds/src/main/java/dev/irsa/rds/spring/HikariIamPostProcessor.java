@@ -4,11 +4,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.RdsEndpoint;
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
+import dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider;
+import dev.irsa.rds.internal.ApplicationRds;
 import dev.irsa.rds.internal.RdsHosts;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,7 +26,10 @@ import org.springframework.core.ResolvableType;
 /**
  * Installs {@link RdsIamHikariCredentials} on the HikariCP data sources that can use IAM: those named in
  * {@code irsa.rds.data-sources}, or, when none is named, those whose URL names an RDS endpoint and that have no
- * password of their own. Static and lazy: a post-processor is created before the beans it could otherwise depend on.
+ * password of their own (only when switching: {@code irsa.rds.enabled=true}). Either way, binds the
+ * {@link RdsIamHikariCredentialsProvider} of a pool that names it by class to this context, and applies one rule to
+ * every IAM pool of the context: only one takes {@code irsa.rds.host / port}. Static and lazy: a post-processor is
+ * created before the beans it could otherwise depend on.
  */
 final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
     private static final Logger log = LoggerFactory.getLogger(IrsaRdsAutoConfiguration.class);
@@ -41,21 +47,40 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
         }
     }
 
+    private static final String BY_NAME = RdsIamHikariCredentialsProvider.class.getSimpleName();
+
     private final ObjectProvider<RdsAuthTokens> tokens;
+    /** The context's settings and token source, for the pools naming the class; looked up when the first appears. */
+    private final Supplier<ApplicationRds.Binding> bindingLookup;
+    private ApplicationRds.Binding binding;
+    private boolean bindingLooked;
+    /** Whether it switches pools ({@code irsa.rds.enabled=true}), or only binds those naming the class. */
+    private final boolean switching;
     private final ConfigurableListableBeanFactory beanFactory;
     private final Settings global;
     /** Bean name to its own settings, in the order given; null when none is named (then every one that can be). */
     private final Map<String, Settings> named;
-    /** The data source switched with the global host or port, if any: they may serve one only. */
-    private volatile String globalTaker;
+    /** The data source signing with the global host or port, if any: they may serve one only. */
+    private String globalTaker;
+    /** Whether {@link #globalTaker} names the class (then it signs for the global settings alone). */
+    private boolean globalTakerByName;
 
-    HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, ConfigurableListableBeanFactory beanFactory, Binder binder) {
+    /**
+     * @param tokens the token source of switched pools (null when not switching)
+     * @param binding the context's settings and token source for the pools naming the class, or null to leave them
+     *        as they decide
+     * @param switching whether to switch pools ({@code irsa.rds.enabled=true})
+     */
+    HikariIamPostProcessor(ObjectProvider<RdsAuthTokens> tokens, ConfigurableListableBeanFactory beanFactory, Binder binder,
+                           Supplier<ApplicationRds.Binding> binding, boolean switching) {
         this.tokens = tokens;
+        this.bindingLookup = binding;
+        this.switching = switching;
         this.beanFactory = beanFactory;
         this.global = new Settings(binder.bind("irsa.rds.host", String.class).orElse(null),
                 binder.bind("irsa.rds.port", Integer.class).orElse(null),
                 binder.bind("irsa.rds.region", String.class).orElse(null), null);
-        this.named = named(binder);
+        this.named = switching ? named(binder) : null;
         if (named != null) {
             for (String bean : named.keySet()) {
                 if (!beanFactory.containsBean(bean) && java.util.Arrays.stream(beanFactory.getBeanDefinitionNames())
@@ -133,7 +158,13 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         Settings own = named == null ? Settings.NONE : namedSettings(beanName);
-        if (own == null) {
+        if (bean instanceof HikariDataSource h && h.getCredentialsProvider() instanceof RdsIamHikariCredentialsProvider p
+                && (own == null || named == null)) {
+            // not named in irsa.rds.data-sources (that fails below): it signs for the global settings
+            bindByName(p, beanName);
+            return bean;
+        }
+        if (!switching || own == null) {
             return bean;
         }
         if (!(bean instanceof HikariDataSource ds) || ds.getCredentialsProvider() != null) {
@@ -168,16 +199,13 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
                             + " setPassword), which IAM authentication would replace");
                 }
             }
-            boolean takesGlobal = takesGlobal(beanName, own);
+            boolean takesGlobal = takesGlobal(beanName, own, false);
             RdsEndpoint endpoint = endpoint(ds, beanName, own.over(global));
             RdsIamHikariCredentials c = RdsIamHikariCredentials.install(ds, tokens.getObject(), endpoint);
             if (takesGlobal) {
-                globalTaker = beanName; // only once switched: one left as it is takes nothing
+                took(beanName, false); // only once switched: one left as it is takes nothing
             }
-            for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class)) {
-                // closed after the data source, which asks it for tokens until then
-                beanFactory.registerDependentBean(tokensBean, beanName);
-            }
+            closeTokensAfter(beanName);
             if (hasPassword) {
                 log.warn("DataSource '{}' has a password of its own; as it is named in {}, the password is dropped and"
                         + " replaced by RDS IAM authentication tokens. Remove the password from its configuration to"
@@ -197,15 +225,59 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
     }
 
     /**
+     * A pool naming {@link RdsIamHikariCredentialsProvider}: bound to this context's settings and token source (not
+     * another context's), then counted as taking the global host and port, which it always signs for.
+     */
+    private void bindByName(RdsIamHikariCredentialsProvider provider, String beanName) {
+        RdsEndpoint endpoint;
+        try {
+            ApplicationRds.Binding b = binding();
+            // without the context's registration (its auto-configuration excluded), it is as it decided itself
+            endpoint = b != null ? ApplicationRds.bind(provider, b) : provider.endpoint();
+        } catch (IllegalStateException e) {
+            throw new org.springframework.beans.factory.BeanCreationException(beanName, "DataSource '" + beanName
+                    + "' names " + BY_NAME + " by class (credentials-provider-class-name), which cannot sign: "
+                    + e.getMessage(), e);
+        }
+        if (takesGlobal(beanName, Settings.NONE, true)) {
+            took(beanName, true);
+        }
+        closeTokensAfter(beanName);
+        log.info("DataSource '{}' uses RDS IAM database authentication for {} ({} by class, from irsa.rds.host / port /"
+                + " user)", beanName, endpoint, BY_NAME);
+    }
+
+    private synchronized ApplicationRds.Binding binding() {
+        if (!bindingLooked) {
+            binding = bindingLookup.get();
+            bindingLooked = true;
+        }
+        return binding;
+    }
+
+    private void closeTokensAfter(String beanName) {
+        for (String tokensBean : beanFactory.getBeanNamesForType(RdsAuthTokens.class)) {
+            // closed after the data source, which asks it for tokens until then
+            beanFactory.registerDependentBean(tokensBean, beanName);
+        }
+    }
+
+    private synchronized void took(String beanName, boolean byName) {
+        globalTaker = beanName;
+        globalTakerByName = byName;
+    }
+
+    /**
      * {@code irsa.rds.host} / {@code port} describe one endpoint: a second data source taking them would sign for the
      * first one's host (or port), so start-up fails naming the per-data-source properties. Not caught below: it fails
-     * start-up whether or not the data source is named.
+     * start-up whether or not the data source is named. A pool naming the class takes both, always.
      *
+     * @param byName whether the data source names {@link RdsIamHikariCredentialsProvider} by class
      * @return whether this data source takes the global host or port (then it is the only one so far)
      */
-    private boolean takesGlobal(String beanName, Settings own) {
-        boolean takesHost = own.host() == null && global.host() != null;
-        boolean takesPort = own.port() == null && global.port() != null;
+    private synchronized boolean takesGlobal(String beanName, Settings own, boolean byName) {
+        boolean takesHost = byName || own.host() == null && global.host() != null;
+        boolean takesPort = byName || own.port() == null && global.port() != null;
         if (!takesHost && !takesPort) {
             return false;
         }
@@ -213,10 +285,36 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
             return true;
         }
         String keys = takesHost && takesPort ? "irsa.rds.host and irsa.rds.port" : takesHost ? "irsa.rds.host" : "irsa.rds.port";
-        throw new org.springframework.beans.factory.BeanCreationException(beanName, keys + " describe the endpoint of"
-                + " one data source, and both '" + globalTaker + "' and '" + beanName + "' would sign for it. Describe"
-                + " each data source on its own instead: " + PREFIX + "." + globalTaker + ".host / .port and " + PREFIX
-                + "." + beanName + ".host / .port (each defaults to its URL's), and remove " + keys + ".");
+        String message;
+        if (!byName && !globalTakerByName) {
+            message = keys + " describe the endpoint of one data source, and both '" + globalTaker + "' and '" + beanName
+                    + "' would sign for it. Describe each data source on its own instead: " + PREFIX + "." + globalTaker
+                    + ".host / .port and " + PREFIX + "." + beanName + ".host / .port (each defaults to its URL's), and"
+                    + " remove " + keys + ".";
+        } else {
+            StringBuilder m = new StringBuilder(keys + " describe the endpoint of one data source, and both '"
+                    + globalTaker + "' and '" + beanName + "' would sign for it.");
+            java.util.List<String> switched = new java.util.ArrayList<>();
+            for (String[] pool : new String[][] {{globalTaker, String.valueOf(globalTakerByName)},
+                    {beanName, String.valueOf(byName)}}) {
+                if (Boolean.parseBoolean(pool[1])) {
+                    m.append(" '").append(pool[0]).append("' names ").append(BY_NAME).append(" by class"
+                            + " (credentials-provider-class-name), which signs for irsa.rds.host / port / user alone.");
+                } else {
+                    switched.add(pool[0]);
+                }
+            }
+            if (switched.isEmpty()) {
+                m.append(" Only one pool of a context can name it by class: switch the other with irsa.rds.enabled=true"
+                        + " and " + PREFIX + ".<bean>.host / .port / .user instead of the class name.");
+            } else {
+                String other = switched.get(0);
+                m.append(" Describe '").append(other).append("' on its own instead: ").append(PREFIX).append('.')
+                        .append(other).append(".host and .port (each defaults to its URL's).");
+            }
+            message = m.toString();
+        }
+        throw new org.springframework.beans.factory.BeanCreationException(beanName, message);
     }
 
     /** The URL's host and port, region and user not yet checked (placeholders). */
@@ -260,6 +358,7 @@ final class HikariIamPostProcessor implements BeanPostProcessor, Ordered {
 
     @Override
     public String toString() {
-        return "HikariIamPostProcessor[" + (named == null ? "RDS hosts" : named.keySet()) + "]";
+        return "HikariIamPostProcessor[" + (!switching ? BY_NAME + " by class" : named == null ? "RDS hosts"
+                : named.keySet()) + "]";
     }
 }

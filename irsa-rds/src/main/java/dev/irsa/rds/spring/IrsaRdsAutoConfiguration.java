@@ -29,7 +29,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * apply only where that is unambiguous: when a second switched data source would take them too (both would sign for
  * one host, one of them wrongly), start-up fails naming each data source's
  * {@code irsa.rds.data-sources.<bean>.host / port} to set instead. A region is commonly shared, a host never: one
- * endpoint per pool.
+ * endpoint per pool. A pool that names {@link dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider} by class
+ * ({@code credentials-provider-class-name}) signs for {@code irsa.rds.host / port / user} and nothing else, so it
+ * takes them under the same rule: next to it, a switched data source is described on its own or start-up fails.
  *
  * <p>Aurora DSQL needs nothing more: a data source whose URL (or {@code irsa.rds.host}) names a DSQL cluster endpoint,
  * {@code <cluster-id>.dsql.<region>.on.aws}, gets DSQL tokens from the same cache, {@code DbConnectAdmin} when
@@ -66,6 +68,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @ConditionalOnProperty(prefix = "irsa.rds", name = "enabled", havingValue = "true")
 public class IrsaRdsAutoConfiguration {
     private static final String HIKARI_HOOK = "com.zaxxer.hikari.HikariCredentialsProvider";
+    /** The post-processor's bean name: with it, it also binds the pools naming RdsIamHikariCredentialsProvider. */
+    static final String POST_PROCESSOR = "irsaRdsHikariPostProcessor";
 
     /** Created by Spring. */
     public IrsaRdsAutoConfiguration() {
@@ -102,7 +106,9 @@ public class IrsaRdsAutoConfiguration {
     public static BeanPostProcessor irsaRdsHikariPostProcessor(ObjectProvider<RdsAuthTokens> tokens, Environment environment,
                                                                ConfigurableListableBeanFactory beanFactory) {
         requireHikariCredentialsHook(IrsaRdsAutoConfiguration.class.getClassLoader());
-        return new HikariIamPostProcessor(tokens, beanFactory, Binder.get(environment));
+        return new HikariIamPostProcessor(tokens, beanFactory, Binder.get(environment),
+                // the context's registration (none if IrsaRdsHikariByNameAutoConfiguration is excluded)
+                () -> IrsaRdsHikariByNameAutoConfiguration.Registration.of(beanFactory), true);
     }
 
     /**

@@ -19,8 +19,12 @@ import org.springframework.core.env.Environment;
  * ({@code spring.datasource.hikari.credentials-provider-class-name}) sign for the application's {@code irsa.rds.host /
  * port / user / region} properties with the application's credentials provider bean, as the rest of the application
  * does (one principal, one session), rather than for system properties with a provider of its own. Active whenever
- * HikariCP 7 (its credentials hook) is on the class path; it only registers the application with irsa-rds while the
- * context lives, and changes nothing else.
+ * HikariCP 7 (its credentials hook) is on the class path; it binds the instance in each of the context's
+ * {@code HikariDataSource} beans to the context before the pool is initialized (several contexts in one JVM each bind
+ * their own), registers the application with irsa-rds while the context lives (for a pool built outside the
+ * context's beans), and changes nothing else. Such a pool signs for {@code irsa.rds.host / port}: as they describe one
+ * data source, a second data source of the context taking them (another pool naming the class, or one
+ * {@link IrsaRdsAutoConfiguration} switches with them) fails start-up naming the per-data-source properties.
  *
  * <p>Tokens come from the application's {@link RdsAuthTokens} bean ({@code irsa.rds.enabled=true} defines one), else
  * from one shared by every such pool, its provider chosen by the rule {@link IrsaRdsAutoConfiguration} follows, when the
@@ -31,8 +35,26 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration
 @ConditionalOnClass(name = "com.zaxxer.hikari.HikariCredentialsProvider")
 public class IrsaRdsHikariByNameAutoConfiguration {
+    /** Where the settings of a pool naming the class are read, for messages. */
+    static final String WHERE = "the Spring application's properties (or the system properties and environment it reads)";
+
     /** Created by Spring. */
     public IrsaRdsHikariByNameAutoConfiguration() {
+    }
+
+    /** The application's settings, by property name or environment variable name ({@code IRSA_RDS_HOST}). */
+    static SettingsSource settings(Environment environment) {
+        return new SettingsSource() {
+            @Override
+            public Optional<String> systemProperty(String name) {
+                return Optional.ofNullable(environment.getProperty(name));
+            }
+
+            @Override
+            public Optional<String> environmentVariable(String name) {
+                return Optional.ofNullable(environment.getProperty(name));
+            }
+        };
     }
 
     /**
@@ -50,6 +72,7 @@ public class IrsaRdsHikariByNameAutoConfiguration {
     static final class Registration implements BeanFactoryPostProcessor, DisposableBean {
         private final Environment environment;
         private AutoCloseable registration;
+        private volatile ApplicationRds.Binding binding;
         private ConfigurableListableBeanFactory beanFactory;
         private RdsAuthTokens tokens;
         private RdsAuthTokens own;
@@ -61,19 +84,29 @@ public class IrsaRdsHikariByNameAutoConfiguration {
         @Override
         public synchronized void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
             this.beanFactory = beanFactory;
-            SettingsSource settings = new SettingsSource() {
-                @Override
-                public Optional<String> systemProperty(String name) {
-                    return Optional.ofNullable(environment.getProperty(name));
-                }
+            SettingsSource settings = settings(environment);
+            binding = new ApplicationRds.Binding(settings, this::tokens, WHERE);
+            registration = ApplicationRds.register(binding);
+            if (!beanFactory.containsBeanDefinition(IrsaRdsAutoConfiguration.POST_PROCESSOR)) {
+                // without irsa.rds.enabled: only bind the pools naming the class (with it, that post-processor does)
+                beanFactory.addBeanPostProcessor(new HikariIamPostProcessor(null, beanFactory, Binder.get(environment),
+                        () -> binding, false));
+            }
+        }
 
-                @Override
-                public Optional<String> environmentVariable(String name) {
-                    return Optional.ofNullable(environment.getProperty(name));
+        /**
+         * The binding of the context's registration, if irsa-rds's by-name auto-configuration is active in it.
+         *
+         * @param beanFactory the context's
+         * @return its binding, or null
+         */
+        static ApplicationRds.Binding of(ConfigurableListableBeanFactory beanFactory) {
+            for (String name : beanFactory.getBeanNamesForType(Registration.class, false, false)) {
+                if (beanFactory.getBean(name) instanceof Registration r && r.binding != null) {
+                    return r.binding;
                 }
-            };
-            registration = ApplicationRds.register(new ApplicationRds.Binding(settings, this::tokens,
-                    "the Spring application's properties (or the system properties and environment it reads)"));
+            }
+            return null;
         }
 
         /** The application's token source, else one of its own: looked up once, when the first pool asks. */

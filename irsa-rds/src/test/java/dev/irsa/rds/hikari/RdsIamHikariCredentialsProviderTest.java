@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.rds.RdsEndpoint;
+import dev.irsa.rds.internal.ApplicationRds;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.StsCall;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
@@ -85,5 +86,30 @@ class RdsIamHikariCredentialsProviderTest {
         HikariConfig config = new HikariConfig();
         assertThatThrownBy(() -> config.setCredentialsProviderClassName(RdsIamHikariCredentials.class.getName()))
                 .as("RdsIamHikariCredentials has no no-argument constructor").isInstanceOf(RuntimeException.class);
+    }
+
+    /**
+     * Created by name while an application context lives, but in a pool no context binds (built outside its beans):
+     * decided when first used, for the one context alive then; with two alive, which one is ambiguous, and it says so.
+     */
+    @Test
+    void createdWhileApplicationsLiveItWaitsAndTakesTheOneAliveWhenFirstUsed() throws Exception {
+        SettingsSource a = SettingsSource.ofEnvironment(Map.of("IRSA_RDS_HOST", HOST, "IRSA_RDS_PORT", "5432",
+                "IRSA_RDS_USER", "a_user"));
+        SettingsSource b = SettingsSource.ofEnvironment(Map.of("IRSA_RDS_HOST", "other.cluster-123456789012.us-west-2"
+                + ".rds.amazonaws.com", "IRSA_RDS_PORT", "6432", "IRSA_RDS_USER", "b_user"));
+        try (dev.irsa.rds.RdsAuthTokens tokens = dev.irsa.rds.RdsAuthTokens.builder().credentialsProvider(
+                software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create()).build();
+             AutoCloseable contextA = ApplicationRds.register(new ApplicationRds.Binding(a, () -> tokens, "A's properties"))) {
+            RdsIamHikariCredentialsProvider p = new RdsIamHikariCredentialsProvider();
+            assertThat(p).hasToString("RdsIamHikariCredentialsProvider[not yet bound]");
+            try (AutoCloseable contextB = ApplicationRds.register(new ApplicationRds.Binding(b, () -> tokens, "B's"))) {
+                assertThatThrownBy(p::endpoint).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("2 contexts").hasMessageContaining("ambiguous")
+                        .hasMessageContaining("RdsIamHikariCredentials.install");
+            }
+            assertThat(p.endpoint()).isEqualTo(new RdsEndpoint(HOST, 5432, "a_user", "us-west-2"));
+            assertThat(p).hasToString("RdsIamHikariCredentialsProvider[" + p.endpoint() + "]");
+        }
     }
 }

@@ -571,4 +571,111 @@ class IrsaRdsAutoConfigurationTest {
                             .isEqualTo(new RdsEndpoint(other, 5433, "app_user", "us-west-2"));
                 });
     }
+
+    /** An unstarted pool that names RdsIamHikariCredentialsProvider by class, as a properties-only pool does. */
+    static HikariDataSource byName(String url, String user) {
+        HikariDataSource ds = unstarted(url, user);
+        ds.setMaximumPoolSize(1);
+        ds.setCredentialsProviderClassName(dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName());
+        return ds;
+    }
+
+    static IrsaCredentialsProvider providerBean(IrsaEnvironment env, String sessionName) {
+        return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                .roleSessionName(sessionName).shared(false).build();
+    }
+
+    /**
+     * Review finding 1: a pool naming RdsIamHikariCredentialsProvider by class signs for irsa.rds.host / port, so it
+     * takes them as an auto-switched pool would; a primary switched by its URL took them too, and signed every login
+     * to its host A for the by-name pool's host B. Start-up fails naming both; described on its own, each signs for its
+     * own host.
+     */
+    @Test
+    void aPoolNamingTheHikariProviderByClassTakesTheGlobalHostUnderTheSameRule(IrsaEnvironment env) throws Exception {
+        String other = "billing.cluster-123456789012.us-west-2.rds.amazonaws.com";
+        try (IrsaCredentialsProvider bean = providerBean(env, "spring");
+             RdsIamDatabase orders = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start();
+             RdsIamDatabase billing = RdsIamDatabase.forEmulator(env.sts()).host(other).port(5432).database("app").start()) {
+            ApplicationContextRunner two = new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class,
+                            IrsaRdsHikariByNameAutoConfiguration.class))
+                    .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
+                    .withBean("dataSource", HikariDataSource.class, () -> {
+                        HikariDataSource ds = unstarted(orders.jdbcUrl(), "app_user");
+                        ds.setMaximumPoolSize(1);
+                        return ds;
+                    })
+                    .withBean("billing", HikariDataSource.class, () -> byName(billing.jdbcUrl(), "billing_user"))
+                    .withPropertyValues("irsa.rds.enabled=true", "irsa.rds.host=" + other, "irsa.rds.port=5432",
+                            "irsa.rds.user=billing_user");
+            two.run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                    .hasStackTraceContaining("'dataSource'").hasStackTraceContaining("'billing'")
+                    .hasStackTraceContaining("irsa.rds.data-sources.dataSource.host")
+                    .hasStackTraceContaining("RdsIamHikariCredentialsProvider"));
+            two.withPropertyValues("irsa.rds.data-sources.dataSource.host=" + HOST, "irsa.rds.data-sources.dataSource.port=5432")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        assertThat(endpointOf(ctx, "dataSource")).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2"));
+                        for (String pool : List.of("dataSource", "billing")) {
+                            try (Connection c = ctx.getBean(pool, HikariDataSource.class).getConnection()) {
+                                assertThat(c.isValid(1)).isTrue();
+                            }
+                        }
+                        assertThat(((dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider) ctx.getBean("billing",
+                                HikariDataSource.class).getCredentialsProvider()).endpoint())
+                                .isEqualTo(new RdsEndpoint(other, 5432, "billing_user", "us-west-2"));
+                    });
+            assertThat(orders.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+            assertThat(billing.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+            // without irsa.rds.enabled: two pools naming the class both sign for irsa.rds.host, one of them wrongly
+            new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(IrsaRdsHikariByNameAutoConfiguration.class))
+                    .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
+                    .withBean("orders", HikariDataSource.class, () -> byName(orders.jdbcUrl(), "app_user"))
+                    .withBean("billing", HikariDataSource.class, () -> byName(billing.jdbcUrl(), "billing_user"))
+                    .withPropertyValues("irsa.rds.host=" + other, "irsa.rds.port=5432", "irsa.rds.user=billing_user")
+                    .run(ctx -> assertThat(ctx).hasFailed().getFailure()
+                            .hasStackTraceContaining("'orders'").hasStackTraceContaining("'billing'"));
+        }
+    }
+
+    /**
+     * Review finding 5: with two contexts alive, a by-name pool of context A created while B lives (a lazy bean) signs
+     * for A's irsa.rds.* with A's provider bean, not B's, and still signs after B has closed (B's token source with it).
+     */
+    @Test
+    void aPoolNamingTheHikariProviderByClassSignsForItsOwnContextWhileAnotherLives(IrsaEnvironment env) throws Exception {
+        String other = "billing.cluster-123456789012.us-west-2.rds.amazonaws.com";
+        try (IrsaCredentialsProvider a = providerBean(env, "context-a"); IrsaCredentialsProvider b = providerBean(env, "context-b");
+             RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start()) {
+            // irsa-rds's by-name auto-configuration alone, then with irsa.rds.enabled=true's post-processor binding
+            for (String enabled : List.of("irsa.rds.enabled=false", "irsa.rds.enabled=true")) {
+            db.clearVerdicts();
+            ApplicationContextRunner byNameOnly = new ApplicationContextRunner()
+                    .withConfiguration(AutoConfigurations.of(IrsaRdsAutoConfiguration.class,
+                            IrsaRdsHikariByNameAutoConfiguration.class)).withPropertyValues(enabled);
+            byNameOnly.withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> a)
+                    .withBean("pool", HikariDataSource.class, () -> byName(db.jdbcUrl(), "app_user"), bd -> bd.setLazyInit(true))
+                    .withPropertyValues("irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user")
+                    .run(contextA -> {
+                        assertThat(contextA).hasNotFailed();
+                        java.util.concurrent.atomic.AtomicReference<HikariDataSource> pool = new java.util.concurrent.atomic.AtomicReference<>();
+                        byNameOnly.withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> b)
+                                .withPropertyValues("irsa.rds.host=" + other, "irsa.rds.port=6432", "irsa.rds.user=b_user")
+                                .run(contextB -> {
+                                    assertThat(contextB).hasNotFailed();
+                                    pool.set(contextA.getBean("pool", HikariDataSource.class)); // created now
+                                });
+                        assertThat(((dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider) pool.get().getCredentialsProvider())
+                                .endpoint()).as("context A's irsa.rds.*").isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2"));
+                        try (Connection c = pool.get().getConnection()) { // B, and any token source of its, closed
+                            assertThat(c.isValid(1)).isTrue();
+                        }
+                    });
+            assertThat(db.verdicts()).as(enabled).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+            assertThat(db.verdicts().get(0).assumedRoleArn()).as("context A's provider bean").endsWith("assumed-role/app-role/context-a");
+            }
+        }
+    }
 }
