@@ -83,6 +83,10 @@ public final class SessionRegistry {
      * being seeded is closed only once the map update is over: its close may release a hold on another key (a
      * chained engine's source session), and a {@link ConcurrentHashMap} must not be updated from inside its own
      * {@code compute}.
+     *
+     * @param key     the session's key
+     * @param factory makes the engine when the key has no live session
+     * @return the entry held; release it with {@link #release(SessionKey, Entry)}
      */
     public Entry acquire(SessionKey key, EngineFactory factory) {
         RefreshEngine[] unseeded = {null};
