@@ -3,6 +3,7 @@ package dev.irsa.core;
 import dev.irsa.core.internal.AttemptTimeouts;
 import dev.irsa.core.internal.StsEndpoints;
 import dev.irsa.core.internal.SessionNames;
+import dev.irsa.core.internal.SessionKey;
 import dev.irsa.core.internal.SessionPolicies;
 import java.net.URI;
 import java.nio.file.Path;
@@ -208,9 +209,12 @@ public final class IrsaConfig {
     /**
      * What differs between this configuration and {@code other} among the settings that decide whether two providers
      * share one session (and so one principal): role, token file, session name, STS endpoint, session duration and
-     * policies, refresh policy and timeouts. Each entry names the setting (its {@code irsa.*} property and environment
-     * variable) and both values, shortened to 40 characters; none of these settings is a secret. The one comparison
-     * behind the Spring starter's config-import check and irsa-kafka's check of Kafka clients built outside Spring.
+     * policies, refresh policy, the application's own STS client, timeouts and clock. Each entry names the setting (its
+     * {@code irsa.*} property and environment variable, or builder method) and both values, shortened to 40
+     * characters; none of these settings is a secret (an STS client is shown only as set or not). The comparison is
+     * that of the key the process-wide registry shares sessions by, so the list is empty exactly when
+     * {@link IrsaSession#shared(IrsaConfig)} gives both one session. The one comparison behind the Spring starter's
+     * config-import check and irsa-kafka's check of Kafka clients built outside Spring.
      *
      * @param other the configuration to compare with
      * @param thisName how the entries call this configuration, e.g. {@code "application"}
@@ -220,54 +224,7 @@ public final class IrsaConfig {
      */
     public List<String> sessionDifferences(IrsaConfig other, String thisName, String otherName) {
         Objects.requireNonNull(other, "other");
-        List<String> d = new ArrayList<>();
-        differ(d, "role (irsa.role-arn, AWS_ROLE_ARN)", thisName, roleArn.toString(), otherName, other.roleArn.toString());
-        differ(d, "token file (irsa.token-file, AWS_WEB_IDENTITY_TOKEN_FILE)", thisName, tokenFile, otherName, other.tokenFile);
-        differ(d, "session name (irsa.session-name, AWS_ROLE_SESSION_NAME)", thisName, roleSessionName, otherName,
-                other.roleSessionName);
-        differ(d, "STS endpoint (irsa.sts-endpoint, irsa.region, AWS_REGION, AWS_ENDPOINT_URL_STS)", thisName,
-                stsEndpoint, otherName, other.stsEndpoint);
-        differ(d, "irsa.session-duration", thisName, sessionDuration, otherName, other.sessionDuration);
-        differ(d, "irsa.session-policy", thisName, sessionPolicy, otherName, other.sessionPolicy);
-        differ(d, "irsa.policy-arns", thisName, policyArns, otherName, other.policyArns);
-        differ(d, "irsa.refresh.*", thisName, refreshPolicy, otherName, other.refreshPolicy);
-        differ(d, "irsa.connect-timeout", thisName, connectTimeout, otherName, other.connectTimeout);
-        differ(d, "irsa.read-timeout", thisName, readTimeout, otherName, other.readTimeout);
-        differ(d, "irsa.attempt-timeout", thisName, attemptTimeout, otherName, other.attemptTimeout);
-        return d;
-    }
-
-    /** Adds what differs between {@code a} and {@code b}, named {@code what}; also for {@link PodIdentityConfig}. */
-    static void differ(List<String> d, String what, String aName, Object a, String bName, Object b) {
-        if (!Objects.equals(a, b)) {
-            // Long values (a policy, a refresh policy) that share a beginning are shown from a little before where
-            // they part, or both would read the same.
-            int from = 0;
-            if (a != null && b != null) {
-                String as = String.valueOf(a);
-                String bs = String.valueOf(b);
-                int common = 0;
-                while (common < Math.min(as.length(), bs.length()) && as.charAt(common) == bs.charAt(common)) {
-                    common++;
-                }
-                from = Math.max(0, common - 20);
-            }
-            d.add(what + " (" + aName + ": " + shown(a, from) + ", " + bName + ": " + shown(b, from) + ")");
-        }
-    }
-
-    /** A value as a difference shows it: quoted, 40 characters from {@code from} at most (a policy can be 2048). */
-    private static String shown(Object value, int from) {
-        if (value == null || (value instanceof List<?> l && l.isEmpty())) {
-            return "unset";
-        }
-        String s = String.valueOf(value);
-        if (s.length() <= 40) {
-            return "'" + s + "'";
-        }
-        int start = Math.min(from, s.length() - 40);
-        return "'" + (start > 0 ? "..." : "") + s.substring(start, start + 40) + (start + 40 < s.length() ? "..." : "")
-                + "' (" + s.length() + " chars)";
+        return SessionKey.differences(SessionKey.of(this), thisName, SessionKey.of(other), otherName);
     }
 
     @Override

@@ -97,6 +97,10 @@ public final class IrsaSession implements AutoCloseable {
             return null;
         }
 
+        /** Told once the engine is constructed: from then on the engine runs {@link #onClose()} when it closes. */
+        default void built() {
+        }
+
         void log(boolean resuming);
     }
 
@@ -213,6 +217,7 @@ public final class IrsaSession implements AutoCloseable {
      * @param sourceLabel what the source session is named by
      * @param source the source session's credentials, signed with
      * @param onClose what the engine releases when it closes (a shared chained session's own hold on its source)
+     * @param made set once an engine was constructed from this record (so {@code onClose} is the engine's to run)
      */
     private record Chained(IrsaConfig config, IrsaConfig base, ChainedRoleConfig target, String sourceLabel,
                            SessionKey key, Supplier<CompletableFuture<IrsaCredentials>> source, Runnable onClose,
@@ -248,8 +253,11 @@ public final class IrsaSession implements AutoCloseable {
         }
 
         public CredentialExchange exchange() {
-            made.set(true);
             return new StsAssumeRoleExchange(target, base, sourceLabel, source);
+        }
+
+        public void built() {
+            made.set(true);
         }
 
         public void log(boolean resuming) {
@@ -275,7 +283,12 @@ public final class IrsaSession implements AutoCloseable {
      * listeners added, started at once when {@code eager}.
      */
     private static IrsaSession open(Spec spec, boolean shared, Wiring wiring, boolean eager) {
-        List<RefreshListener> listeners = spec.listeners();
+        return open(spec, shared, wiring, eager, spec.listeners());
+    }
+
+    /** {@link #open(Spec, boolean, Wiring, boolean)} with these listeners (none for a chained session's own hold). */
+    private static IrsaSession open(Spec spec, boolean shared, Wiring wiring, boolean eager,
+                                    List<RefreshListener> listeners) {
         IrsaSession session;
         if (shared) {
             SessionRegistry registry = SessionRegistry.global();
@@ -305,21 +318,26 @@ public final class IrsaSession implements AutoCloseable {
     private static RefreshEngine engine(Spec spec, Wiring wiring, boolean resuming) {
         spec.log(resuming);
         Runnable after = spec.onClose();
+        RefreshEngine engine;
         if (wiring.exchange() != null) {
-            return new RefreshEngine(spec.label(), spec.endpoint(), spec.refreshPolicy(), spec.clock(),
+            engine = new RefreshEngine(spec.label(), spec.endpoint(), spec.refreshPolicy(), spec.clock(),
                     ThreadLocalRandom.current(), wiring.exchange(), wiring.scheduler(), after, spec.engineSource());
+        } else {
+            SharedScheduler scheduler = SharedScheduler.acquire();
+            try {
+                engine = new RefreshEngine(spec.label(), spec.endpoint(), spec.refreshPolicy(), spec.clock(),
+                        ThreadLocalRandom.current(), spec.exchange(), scheduler, after == null ? scheduler::release
+                        : () -> {
+                            scheduler.release();
+                            after.run();
+                        }, spec.engineSource());
+            } catch (RuntimeException e) {
+                scheduler.release();
+                throw e;
+            }
         }
-        SharedScheduler scheduler = SharedScheduler.acquire();
-        try {
-            return new RefreshEngine(spec.label(), spec.endpoint(), spec.refreshPolicy(), spec.clock(),
-                    ThreadLocalRandom.current(), spec.exchange(), scheduler, after == null ? scheduler::release : () -> {
-                        scheduler.release();
-                        after.run();
-                    }, spec.engineSource());
-        } catch (RuntimeException e) {
-            scheduler.release();
-            throw e;
-        }
+        spec.built(); // from here on the engine's close runs onClose
+        return engine;
     }
 
     /**
@@ -491,10 +509,15 @@ public final class IrsaSession implements AutoCloseable {
      * @return a new session for {@code target}
      * @throws IrsaConfigurationException if this is an EKS Pod Identity session and no STS region is set (or it is
      *                                    not in the target role's partition)
-     * @throws IrsaException if eager start is set and the chained role's credentials could not be had
+     * @throws IrsaException if eager start is set and the chained role's credentials could not be had; or, of kind
+     *                       {@link IrsaException.Kind#CLOSED CLOSED}, if this handle is closed (whatever the handle:
+     *                       shared or of its own, IRSA, Pod Identity or chained)
      */
     public IrsaSession assumeRole(ChainedRoleConfig target) {
         Objects.requireNonNull(target, "target");
+        if (active == null) {
+            throw closedException(); // a closed handle chains nothing: its record may name a closed source
+        }
         // From Pod Identity: STS of the target's region (or AWS_REGION), signed with the agent's credentials
         IrsaConfig base = spec instanceof Pod pod ? pod.config().chainingConfig(target) : config();
         IrsaConfig view = base.toBuilder().roleArn(target.roleArn().toString())
@@ -507,15 +530,28 @@ public final class IrsaSession implements AutoCloseable {
                     new AtomicBoolean()), false, Wiring.PRODUCTION, view.eagerStart());
         }
         // Shared, as this session is: one chained session per source session and target in the process, holding a
-        // share of the source session of its own (so it outlives this handle); released when it closes
-        IrsaSession source = open(spec, true, wiring, false);
+        // share of the source session of its own (so it outlives this handle); released when it closes. Taken while
+        // this handle is open (close() waits for the lock), so it is a share of this handle's live session. It hears
+        // no listener: this handle's listeners are this handle's, removed when it closes.
+        IrsaSession source;
+        synchronized (this) {
+            if (active == null) {
+                throw closedException();
+            }
+            source = open(spec, true, wiring, false, List.of());
+        }
         Chained chained = new Chained(view, base, target, label(), key, source::credentialsAsync, source::close,
                 new AtomicBoolean());
         IrsaSession session;
         try {
             session = open(chained, true, Wiring.PRODUCTION, view.eagerStart());
         } catch (RuntimeException | Error e) {
-            source.close(); // idempotent: an engine made and closed again has already released it
+            // Once an engine was made from this record the hold is its own, closed when it closes (at once if no one
+            // else holds it, else when they are done): closing it here would leave a live engine signing with a
+            // closed session. Otherwise (joined a live chained session, or none was made) the hold is ours to close.
+            if (!chained.made().get()) {
+                source.close();
+            }
             throw e;
         }
         if (!chained.made().get()) {

@@ -1,5 +1,6 @@
 package dev.irsa.core;
 
+import dev.irsa.core.internal.SessionKey;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -207,9 +208,10 @@ public final class PodIdentityConfig {
 
     /**
      * What differs between this configuration and {@code other} among the settings that decide whether two providers
-     * share one Pod Identity session: agent URI, token file, literal token, refresh policy and timeouts. As
+     * share one Pod Identity session: agent URI, token file, literal token, refresh policy, timeouts and clock. As
      * {@link IrsaConfig#sessionDifferences(IrsaConfig, String, String)}: one entry per setting that differs, naming
-     * it and both values; a literal token is never shown (only whether it is set, and that the two differ).
+     * it and both values, empty exactly when {@link IrsaSession#shared(PodIdentityConfig)} gives both one session; a
+     * literal token is never shown (only whether it is set, and that the two differ).
      *
      * @param other the configuration to compare with
      * @param thisName how the entries call this configuration, e.g. {@code "application"}
@@ -219,21 +221,7 @@ public final class PodIdentityConfig {
      */
     public List<String> sessionDifferences(PodIdentityConfig other, String thisName, String otherName) {
         Objects.requireNonNull(other, "other");
-        List<String> d = new ArrayList<>();
-        IrsaConfig.differ(d, "agent URI (AWS_CONTAINER_CREDENTIALS_FULL_URI)", thisName, endpoint, otherName,
-                other.endpoint);
-        IrsaConfig.differ(d, "token file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)", thisName, tokenFile, otherName,
-                other.tokenFile);
-        if (!Objects.equals(token, other.token)) {
-            d.add("authorization token (AWS_CONTAINER_AUTHORIZATION_TOKEN) (" + thisName + ": "
-                    + (token == null ? "unset" : "set") + ", " + otherName + ": " + (other.token == null ? "unset"
-                    : token == null ? "set" : "set, a different one") + ")");
-        }
-        IrsaConfig.differ(d, "irsa.refresh.*", thisName, refreshPolicy, otherName, other.refreshPolicy);
-        IrsaConfig.differ(d, "irsa.connect-timeout", thisName, connectTimeout, otherName, other.connectTimeout);
-        IrsaConfig.differ(d, "irsa.read-timeout", thisName, readTimeout, otherName, other.readTimeout);
-        IrsaConfig.differ(d, "irsa.attempt-timeout", thisName, attemptTimeout, otherName, other.attemptTimeout);
-        return d;
+        return SessionKey.differences(SessionKey.of(this), thisName, SessionKey.of(other), otherName);
     }
 
     @Override

@@ -78,37 +78,59 @@ public final class SessionRegistry {
         return GLOBAL;
     }
 
-    /** Takes a hold on the session for this key, creating it with {@code factory} if needed. */
+    /**
+     * Takes a hold on the session for this key, creating it with {@code factory} if needed. An engine that fails while
+     * being seeded is closed only once the map update is over: its close may release a hold on another key (a
+     * chained engine's source session), and a {@link ConcurrentHashMap} must not be updated from inside its own
+     * {@code compute}.
+     *
+     * @param key     the session's key
+     * @param factory makes the engine when the key has no live session
+     * @return the entry held; release it with {@link #release(SessionKey, Entry)}
+     */
     public Entry acquire(SessionKey key, EngineFactory factory) {
-        Entry acquired = sessions.compute(key, (k, e) -> {
-            Entry entry = e;
-            if (entry == null) {
-                RefreshEngine.Kept last;
-                synchronized (resumable) {
-                    last = resumable.remove(k);
+        RefreshEngine[] unseeded = {null};
+        Entry acquired;
+        try {
+            acquired = sessions.compute(key, (k, e) -> {
+                Entry entry = e;
+                if (entry == null) {
+                    RefreshEngine.Kept last;
+                    synchronized (resumable) {
+                        last = resumable.remove(k);
+                    }
+                    // Only what seed will take up counts as resuming: otherwise an STS call comes, and callers log it
+                    boolean resuming = last != null && last.resumableAt(k.refreshPolicy(), k.clock().millis());
+                    RefreshEngine engine;
+                    try {
+                        engine = factory.create(resuming);
+                    } catch (RuntimeException | Error ex) {
+                        keepAgain(k, last); // nothing is lost: the next try may resume them
+                        throw ex;
+                    }
+                    try {
+                        // Before anyone can use the engine: seeded here, the first caller finds the credentials
+                        engine.seed(resuming ? last : null);
+                    } catch (RuntimeException | Error ex) {
+                        unseeded[0] = engine; // closed below, once the map is no longer being updated
+                        keepAgain(k, last);
+                        throw ex;
+                    }
+                    entry = new Entry(engine);
                 }
-                // Only what seed will take up counts as resuming: otherwise an STS call comes, and callers log it
-                boolean resuming = last != null && last.resumableAt(k.refreshPolicy(), k.clock().millis());
-                RefreshEngine engine;
+                entry.holders++;
+                return entry;
+            });
+        } catch (RuntimeException | Error ex) {
+            if (unseeded[0] != null) {
                 try {
-                    engine = factory.create(resuming);
-                } catch (RuntimeException | Error ex) {
-                    keepAgain(k, last); // nothing is lost: the next try may resume them
-                    throw ex;
+                    unseeded[0].close(); // releases its timers, its hold on the shared scheduler and on its source
+                } catch (RuntimeException | Error closing) {
+                    ex.addSuppressed(closing);
                 }
-                try {
-                    // Before anyone can use the engine: seeded here, the first caller finds the credentials
-                    engine.seed(resuming ? last : null);
-                } catch (RuntimeException | Error ex) {
-                    engine.close(); // releases its timers and its hold on the shared scheduler
-                    keepAgain(k, last);
-                    throw ex;
-                }
-                entry = new Entry(engine);
             }
-            entry.holders++;
-            return entry;
-        });
+            throw ex;
+        }
         if (!warned && sessions.size() > MANY_SESSIONS) {
             warned = true;
             log.warn("More than {} distinct IRSA sessions are open in this process; is a provider built per request"
