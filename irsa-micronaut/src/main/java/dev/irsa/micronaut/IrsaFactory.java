@@ -4,6 +4,7 @@ import dev.irsa.core.IrsaException;
 import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.micronaut.internal.IrsaConfiguredCondition;
+import dev.irsa.micronaut.internal.UserCredentialsProviderAbsentCondition;
 import dev.irsa.micronaut.internal.MicronautSettings;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.micronaut.context.annotation.Bean;
@@ -15,6 +16,7 @@ import io.micronaut.context.exceptions.ConfigurationException;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The IRSA (or EKS Pod Identity) {@link software.amazon.awssdk.auth.credentials.AwsCredentialsProvider} bean: an
@@ -33,6 +35,7 @@ import java.util.List;
 @Factory
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)
+@Requires(condition = UserCredentialsProviderAbsentCondition.class)
 public class IrsaFactory {
     /** Creates the factory; Micronaut instantiates it. */
     public IrsaFactory() {
@@ -63,7 +66,13 @@ public class IrsaFactory {
             throw new ConfigurationException("IRSA's settings are invalid: " + e.getMessage()
                     + " Check the irsa.refresh.* properties.", e);
         } catch (RuntimeException e) {
-            // Eager start without credentials. The message carries the STS error and the engine's hint.
+            // Eager start failed. A setting the engine rejects (a malformed role ARN...) fails it before any STS call:
+            // report that as the setting to fix, like without eager start, not as STS refusing credentials.
+            Optional<String> invalid = invalidSettings(c, environment);
+            if (invalid.isPresent()) {
+                throw invalidSettings(invalid.get(), e);
+            }
+            // The message carries the STS error and the engine's hint.
             throw new ConfigurationException("IRSA could not get credentials while the application started"
                     + " (irsa.eager-start=true): " + e.getMessage(), e);
         }
@@ -71,10 +80,29 @@ public class IrsaFactory {
         // with IRSA configured, a provider that cannot serve means a setting is wrong: say so now, not at the first
         // AWS call.
         if (provider.unavailableReason().isPresent()) {
-            throw new ConfigurationException("IRSA is configured but its settings are invalid: "
-                    + provider.unavailableReason().get() + " Check the irsa.* properties and the pod's AWS_* variables.");
+            throw invalidSettings(provider.unavailableReason().get(), null);
         }
         return provider;
+    }
+
+    /** Why the settings cannot give credentials, found without calling STS (a provider built without eager start). */
+    private static Optional<String> invalidSettings(IrsaConfiguration c, Environment environment) {
+        IrsaCredentialsProvider probe;
+        try {
+            probe = builder(c, new MicronautSettings(environment)).eagerStart(false).build();
+        } catch (RuntimeException e) {
+            return Optional.of(String.valueOf(e.getMessage()));
+        }
+        try {
+            return probe.unavailableReason();
+        } finally {
+            probe.close();
+        }
+    }
+
+    private static ConfigurationException invalidSettings(String reason, Throwable cause) {
+        return new ConfigurationException("IRSA is configured but its settings are invalid: " + reason
+                + " Check the irsa.* properties and the pod's AWS_* variables.", cause);
     }
 
     /** The provider's configuration from {@code irsa.*}; listeners and eager start are left to the caller. */

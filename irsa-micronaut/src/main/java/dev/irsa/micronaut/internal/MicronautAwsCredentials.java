@@ -20,6 +20,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 @Requires(classes = CredentialsAndRegionFactory.class)
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)
+@Requires(condition = UserCredentialsProviderAbsentCondition.class)
 public class MicronautAwsCredentials {
     /** Creates the factory; Micronaut instantiates it. */
     public MicronautAwsCredentials() {
