@@ -24,7 +24,8 @@ import java.util.Optional;
  * session (one per role per process, with every other integration in the application), and closed when the
  * application context stops. Present only when IRSA or Pod Identity is configured and {@code irsa.enabled} is not
  * {@code false}; otherwise nothing is created and nothing fails. With micronaut-aws on the class path its SDK client
- * factories get it too (see {@code dev.irsa.micronaut.internal.MicronautAwsCredentials}).
+ * factories get it too (see {@code dev.irsa.micronaut.internal.MicronautAwsCredentials}). An application that defines
+ * its own {@code AwsCredentialsProvider} bean keeps it: then none of this is created (logged once at INFO).
  *
  * <p>The configuration is validated when the application starts: an invalid value (a malformed role ARN, a session
  * duration outside 15 minutes to 12 hours, a session policy with Pod Identity...) fails the start with the reason and

@@ -14,7 +14,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
  * {@link AwsCredentialsProviderChain} bean, which its {@link CredentialsAndRegionFactory} makes from Micronaut
  * properties and the SDK's default chain. When IRSA or Pod Identity is configured this replaces that bean with a chain
  * of one: the IRSA provider, so every client micronaut-aws builds signs with the shared session's credentials. Typed
- * as the chain only, so that injecting {@code AwsCredentialsProvider} still gives the IRSA provider itself.
+ * as the chain only, so that injecting {@code AwsCredentialsProvider} still gives the IRSA provider itself. The client
+ * builders of micronaut-aws's factories then get the provider itself ({@link MicronautAwsClientBuilders}): a chain's
+ * {@code resolveIdentity} blocks its caller. The chain stays for whatever else injects it.
  */
 @Factory
 @Requires(classes = CredentialsAndRegionFactory.class)
