@@ -3,11 +3,14 @@ package dev.irsa.micronaut;
 import dev.irsa.core.IrsaException;
 import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
+import dev.irsa.micronaut.internal.BootstrapHolds;
 import dev.irsa.micronaut.internal.IrsaConfiguredCondition;
 import dev.irsa.micronaut.internal.UserCredentialsProviderAbsentCondition;
 import dev.irsa.micronaut.internal.MicronautSettings;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import io.micronaut.context.BeanContext;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.BootstrapContextCompatible;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Primary;
 import io.micronaut.context.annotation.Requires;
@@ -34,6 +37,7 @@ import java.util.Optional;
  * @since 0.1.0
  */
 @Factory
+@BootstrapContextCompatible
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)
 @Requires(condition = UserCredentialsProviderAbsentCondition.class)
@@ -49,14 +53,17 @@ public class IrsaFactory {
      * @param environment the application's environment, read for settings {@code c} leaves unset (then the real
      *                    system properties and environment variables)
      * @param listeners refresh listeners to register (the meters among them, when Micrometer is present)
+     * @param context the context creating the provider (Micronaut's bootstrap context, for distributed configuration,
+     *                or the application's)
      * @return a provider built from {@code c}, having fetched credentials when {@code irsa.eager-start} is set
      * @throws ConfigurationException when the settings cannot give credentials (the message says which and why)
      */
     @Singleton
     @Primary
+    @BootstrapContextCompatible
     @Bean(preDestroy = "close")
     public IrsaCredentialsProvider irsaCredentialsProvider(IrsaConfiguration c, Environment environment,
-                                                           List<RefreshListener> listeners) {
+                                                           List<RefreshListener> listeners, BeanContext context) {
         IrsaCredentialsProvider provider;
         try {
             IrsaCredentialsProvider.Builder b = builder(c, new MicronautSettings(environment)).eagerStart(c.isEagerStart());
@@ -83,6 +90,9 @@ public class IrsaFactory {
         if (provider.unavailableReason().isPresent()) {
             throw invalidSettings(provider.unavailableReason().get(), null);
         }
+        // Created in Micronaut's bootstrap context (distributed configuration), which is never stopped: the main
+        // context closes it instead.
+        BootstrapHolds.handOver(context, provider);
         return provider;
     }
 

@@ -167,6 +167,24 @@ class IrsaMicronautContextTest {
         }
     }
 
+    /**
+     * micronaut-aws's distributed configuration reads Parameter Store / Secrets Manager in the bootstrap context, with
+     * the chain bean: there too it is IRSA's, on the session the application then uses (one STS call), and the
+     * bootstrap context's hold on that session is released when the application stops. The default chain would have
+     * answered with the aws.accessKeyId property.
+     */
+    @Test
+    void distributedConfigurationInTheBootstrapContextUsesTheSameSession(IrsaEnvironment env) {
+        try (ApplicationContext ctx = ApplicationContext.run(pod(env, "test.bootstrap-locator", "true",
+                "aws.accessKeyId", "AKIADEFAULTCHAIN0001", "aws.secretKey", "not-irsa", "irsa.warm-up", "false"))) {
+            String bootstrapKey = ctx.getRequiredProperty("test.bootstrap.key", String.class);
+            assertThat(bootstrapKey).startsWith("ASIA");
+            assertThat(bootstrapKey).isEqualTo(ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials()
+                    .accessKeyId());
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
+        }
+    }
+
     @Test
     void eagerStartHasCredentialsWhenTheContextIsUp(IrsaEnvironment env) {
         try (ApplicationContext ctx = ApplicationContext.run(pod(env, "irsa.eager-start", "true"))) {

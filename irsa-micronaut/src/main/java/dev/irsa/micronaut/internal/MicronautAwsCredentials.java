@@ -3,6 +3,7 @@ package dev.irsa.micronaut.internal;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.micronaut.aws.sdk.v2.CredentialsAndRegionFactory;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.BootstrapContextCompatible;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
  * {@code resolveIdentity} blocks its caller. The chain stays for whatever else injects it.
  */
 @Factory
+@BootstrapContextCompatible
 @Requires(classes = CredentialsAndRegionFactory.class)
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)
@@ -36,6 +38,7 @@ public class MicronautAwsCredentials {
      * @return a chain of that provider alone
      */
     @Singleton
+    @BootstrapContextCompatible
     @Replaces(bean = AwsCredentialsProviderChain.class, factory = CredentialsAndRegionFactory.class)
     @Bean(typed = AwsCredentialsProviderChain.class)
     public AwsCredentialsProviderChain irsaCredentialsProviderChain(IrsaCredentialsProvider provider) {
