@@ -22,7 +22,11 @@ public final class BootstrapHolds {
     private static final Logger log = LoggerFactory.getLogger(BootstrapHolds.class);
     private final List<Hold> holds;
 
-    /** A bootstrap context's provider, registered in the main context for {@link BootstrapHolds} to close. */
+    /**
+     * A bootstrap context's provider, registered in the main context for {@link BootstrapHolds} to close.
+     *
+     * @param provider the provider the bootstrap context created
+     */
     public record Hold(IrsaCredentialsProvider provider) {
     }
 
