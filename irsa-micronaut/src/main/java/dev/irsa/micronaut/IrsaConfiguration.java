@@ -1,5 +1,6 @@
 package dev.irsa.micronaut;
 
+import io.micronaut.context.annotation.BootstrapContextCompatible;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import java.net.URI;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
  * @since 0.1.0
  */
 @ConfigurationProperties(IrsaConfiguration.PREFIX)
+@BootstrapContextCompatible
 public class IrsaConfiguration {
     /** The prefix of every setting: {@value}. */
     public static final String PREFIX = "irsa";
@@ -326,6 +328,7 @@ public class IrsaConfiguration {
 
     /** When and how credentials are refreshed ({@code irsa.refresh.*}); defaults suit almost everyone. */
     @ConfigurationProperties("refresh")
+    @BootstrapContextCompatible
     public static class Refresh {
         /** Creates refresh settings holding the defaults. */
         public Refresh() {

@@ -3,10 +3,14 @@ package dev.irsa.micronaut;
 import dev.irsa.core.IrsaException;
 import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
+import dev.irsa.micronaut.internal.BootstrapHolds;
 import dev.irsa.micronaut.internal.IrsaConfiguredCondition;
+import dev.irsa.micronaut.internal.UserCredentialsProviderAbsentCondition;
 import dev.irsa.micronaut.internal.MicronautSettings;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import io.micronaut.context.BeanContext;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.BootstrapContextCompatible;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Primary;
 import io.micronaut.context.annotation.Requires;
@@ -15,6 +19,7 @@ import io.micronaut.context.exceptions.ConfigurationException;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The IRSA (or EKS Pod Identity) {@link software.amazon.awssdk.auth.credentials.AwsCredentialsProvider} bean: an
@@ -22,7 +27,8 @@ import java.util.List;
  * session (one per role per process, with every other integration in the application), and closed when the
  * application context stops. Present only when IRSA or Pod Identity is configured and {@code irsa.enabled} is not
  * {@code false}; otherwise nothing is created and nothing fails. With micronaut-aws on the class path its SDK client
- * factories get it too (see {@code dev.irsa.micronaut.internal.MicronautAwsCredentials}).
+ * factories get it too (see {@code dev.irsa.micronaut.internal.MicronautAwsCredentials}). An application that defines
+ * its own {@code AwsCredentialsProvider} bean keeps it: then none of this is created (logged once at INFO).
  *
  * <p>The configuration is validated when the application starts: an invalid value (a malformed role ARN, a session
  * duration outside 15 minutes to 12 hours, a session policy with Pod Identity...) fails the start with the reason and
@@ -31,8 +37,10 @@ import java.util.List;
  * @since 0.1.0
  */
 @Factory
+@BootstrapContextCompatible
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)
+@Requires(condition = UserCredentialsProviderAbsentCondition.class)
 public class IrsaFactory {
     /** Creates the factory; Micronaut instantiates it. */
     public IrsaFactory() {
@@ -45,14 +53,17 @@ public class IrsaFactory {
      * @param environment the application's environment, read for settings {@code c} leaves unset (then the real
      *                    system properties and environment variables)
      * @param listeners refresh listeners to register (the meters among them, when Micrometer is present)
+     * @param context the context creating the provider (Micronaut's bootstrap context, for distributed configuration,
+     *                or the application's)
      * @return a provider built from {@code c}, having fetched credentials when {@code irsa.eager-start} is set
      * @throws ConfigurationException when the settings cannot give credentials (the message says which and why)
      */
     @Singleton
     @Primary
+    @BootstrapContextCompatible
     @Bean(preDestroy = "close")
     public IrsaCredentialsProvider irsaCredentialsProvider(IrsaConfiguration c, Environment environment,
-                                                           List<RefreshListener> listeners) {
+                                                           List<RefreshListener> listeners, BeanContext context) {
         IrsaCredentialsProvider provider;
         try {
             IrsaCredentialsProvider.Builder b = builder(c, new MicronautSettings(environment)).eagerStart(c.isEagerStart());
@@ -63,7 +74,13 @@ public class IrsaFactory {
             throw new ConfigurationException("IRSA's settings are invalid: " + e.getMessage()
                     + " Check the irsa.refresh.* properties.", e);
         } catch (RuntimeException e) {
-            // Eager start without credentials. The message carries the STS error and the engine's hint.
+            // Eager start failed. A setting the engine rejects (a malformed role ARN...) fails it before any STS call:
+            // report that as the setting to fix, like without eager start, not as STS refusing credentials.
+            Optional<String> invalid = invalidSettings(c, environment);
+            if (invalid.isPresent()) {
+                throw invalidSettings(invalid.get(), e);
+            }
+            // The message carries the STS error and the engine's hint.
             throw new ConfigurationException("IRSA could not get credentials while the application started"
                     + " (irsa.eager-start=true): " + e.getMessage(), e);
         }
@@ -71,10 +88,32 @@ public class IrsaFactory {
         // with IRSA configured, a provider that cannot serve means a setting is wrong: say so now, not at the first
         // AWS call.
         if (provider.unavailableReason().isPresent()) {
-            throw new ConfigurationException("IRSA is configured but its settings are invalid: "
-                    + provider.unavailableReason().get() + " Check the irsa.* properties and the pod's AWS_* variables.");
+            throw invalidSettings(provider.unavailableReason().get(), null);
         }
+        // Created in Micronaut's bootstrap context (distributed configuration), which is never stopped: the main
+        // context closes it instead.
+        BootstrapHolds.handOver(context, provider);
         return provider;
+    }
+
+    /** Why the settings cannot give credentials, found without calling STS (a provider built without eager start). */
+    private static Optional<String> invalidSettings(IrsaConfiguration c, Environment environment) {
+        IrsaCredentialsProvider probe;
+        try {
+            probe = builder(c, new MicronautSettings(environment)).eagerStart(false).build();
+        } catch (RuntimeException e) {
+            return Optional.of(String.valueOf(e.getMessage()));
+        }
+        try {
+            return probe.unavailableReason();
+        } finally {
+            probe.close();
+        }
+    }
+
+    private static ConfigurationException invalidSettings(String reason, Throwable cause) {
+        return new ConfigurationException("IRSA is configured but its settings are invalid: " + reason
+                + " Check the irsa.* properties and the pod's AWS_* variables.", cause);
     }
 
     /** The provider's configuration from {@code irsa.*}; listeners and eager start are left to the caller. */

@@ -2,6 +2,7 @@ package dev.irsa.micronaut;
 
 import dev.irsa.core.SessionState;
 import dev.irsa.micronaut.internal.IrsaConfiguredCondition;
+import dev.irsa.micronaut.internal.UserCredentialsProviderAbsentCondition;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.async.publisher.Publishers;
@@ -31,6 +32,7 @@ import org.reactivestreams.Publisher;
 @Requires(property = "endpoints.health.irsa.enabled", notEquals = "false")
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)
+@Requires(condition = UserCredentialsProviderAbsentCondition.class)
 public class IrsaHealthIndicator implements HealthIndicator {
     /** The indicator's name in health responses: {@value}. */
     public static final String NAME = "irsa";

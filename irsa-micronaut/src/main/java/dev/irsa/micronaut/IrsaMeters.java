@@ -2,6 +2,7 @@ package dev.irsa.micronaut;
 
 import dev.irsa.core.CredentialSource;
 import dev.irsa.micronaut.internal.IrsaConfiguredCondition;
+import dev.irsa.micronaut.internal.UserCredentialsProviderAbsentCondition;
 import dev.irsa.micronaut.internal.MicronautSettings;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.sdk.internal.IrsaMeterBinder;
@@ -30,6 +31,7 @@ import java.util.Optional;
 @Requires(property = "micronaut.metrics.binders.irsa.enabled", notEquals = "false")
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)
+@Requires(condition = UserCredentialsProviderAbsentCondition.class)
 public class IrsaMeters {
     /** Creates the factory; Micronaut instantiates it. */
     public IrsaMeters() {

@@ -9,6 +9,7 @@ import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthResult;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -124,6 +126,63 @@ class IrsaMicronautContextTest {
         Throwable denied = rootCause(() -> ApplicationContext.run(pod(env, "irsa.eager-start", "true",
                 "AWS_ROLE_ARN", "arn:aws:iam::111122223333:role/nope")).close());
         assertThat(denied).hasMessageContaining("AccessDenied");
+    }
+
+    /** A malformed role ARN is a setting to fix, not an STS failure, also with eager start (which calls STS). */
+    @Test
+    void eagerStartWithAMalformedRoleArnReportsTheSettingNotAnStsFailure(IrsaEnvironment env) {
+        Throwable[] thrown = new Throwable[1];
+        assertThatThrownBy(() -> ApplicationContext.run(Map.of("irsa.eager-start", "true", "irsa.role-arn", "not-an-arn",
+                "irsa.token-file", env.tokenFile().toString(), "irsa.region", env.region())).close())
+                .satisfies(e -> thrown[0] = e);
+        Throwable ours = thrown[0];
+        while (ours != null && !(ours instanceof ConfigurationException)) {
+            ours = ours.getCause();
+        }
+        assertThat(ours).as("a ConfigurationException in " + thrown[0]).isNotNull();
+        assertThat(ours).hasMessageContaining("settings are invalid").hasMessageContaining("Malformed IAM role ARN")
+                .hasMessageNotContaining("could not get credentials");
+        assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isZero();
+    }
+
+    /** The application's own AwsCredentialsProvider bean wins, primary or not: IRSA creates nothing, calls nothing. */
+    @Test
+    void aUsersOwnPrimaryCredentialsProviderMakesIrsaBackOff(IrsaEnvironment env) {
+        userProviderWins(env, "primary");
+    }
+
+    @Test
+    void aUsersOwnPlainCredentialsProviderMakesIrsaBackOff(IrsaEnvironment env) {
+        userProviderWins(env, "plain");
+    }
+
+    private static void userProviderWins(IrsaEnvironment env, String kind) {
+        try (ApplicationContext ctx = ApplicationContext.run(pod(env, "test.user-credentials", kind))) {
+            assertThat(ctx.getBean(AwsCredentialsProvider.class).resolveCredentials().accessKeyId())
+                    .isEqualTo(UserCredentialsFactory.USER_KEY);
+            assertThat(ctx.containsBean(IrsaCredentialsProvider.class)).isFalse();
+            assertThat(ctx.containsBean(IrsaHealthIndicator.class)).isFalse();
+            assertThat(ctx.getBean(AwsCredentialsProviderChain.class).toString()).doesNotContain("Irsa");
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isZero();
+        }
+    }
+
+    /**
+     * micronaut-aws's distributed configuration reads Parameter Store / Secrets Manager in the bootstrap context, with
+     * the chain bean: there too it is IRSA's, on the session the application then uses (one STS call), and the
+     * bootstrap context's hold on that session is released when the application stops. The default chain would have
+     * answered with the aws.accessKeyId property.
+     */
+    @Test
+    void distributedConfigurationInTheBootstrapContextUsesTheSameSession(IrsaEnvironment env) {
+        try (ApplicationContext ctx = ApplicationContext.run(pod(env, "test.bootstrap-locator", "true",
+                "aws.accessKeyId", "AKIADEFAULTCHAIN0001", "aws.secretKey", "not-irsa", "irsa.warm-up", "false"))) {
+            String bootstrapKey = ctx.getRequiredProperty("test.bootstrap.key", String.class);
+            assertThat(bootstrapKey).startsWith("ASIA");
+            assertThat(bootstrapKey).isEqualTo(ctx.getBean(IrsaCredentialsProvider.class).resolveCredentials()
+                    .accessKeyId());
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 @Context
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)
+@Requires(condition = UserCredentialsProviderAbsentCondition.class)
 public final class IrsaStartup implements ApplicationEventListener<StartupEvent> {
     private static final Logger log = LoggerFactory.getLogger(IrsaStartup.class);
     private final IrsaCredentialsProvider provider;
