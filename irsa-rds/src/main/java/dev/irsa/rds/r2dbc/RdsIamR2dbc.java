@@ -16,8 +16,8 @@ import org.reactivestreams.Publisher;
  *
  * <ul>
  *   <li>r2dbc-postgresql (1.0 and later): {@code PostgresqlConnectionConfiguration.builder().password(}
- *       {@link #password(RdsAuthTokens, RdsEndpoint)}{@code )}, or the {@code password} option of
- *       {@link ConnectionFactoryOptions} set to that supplier: the driver calls it for each connection;</li>
+ *       {@link #passwordPublisher(RdsAuthTokens, RdsEndpoint)}{@code )}, or the {@code password} option of
+ *       {@link ConnectionFactoryOptions} set to that publisher: the driver subscribes to it for each connection;</li>
  *   <li>r2dbc-mysql ({@code io.asyncer}, 1.1 and later): the {@code passwordPublisher} option, or
  *       {@code MySqlConnectionConfiguration.builder().passwordPublisher(}{@link #passwordPublisher}{@code )}: a cold
  *       publisher, which the driver subscribes to for each connection. RDS MySQL takes a token only over TLS
@@ -27,10 +27,12 @@ import org.reactivestreams.Publisher;
  *       {@code ConnectionFactory} ({@code spring.r2dbc.*}).</li>
  * </ul>
  *
- * <p>Fetching a token is a cache lookup almost always; it signs (microseconds) every few minutes, and blocks the
- * calling thread only when the IRSA session must refresh credentials on the spot because the background refresh has
- * not succeeded (its mandatory window, bounded by its wait timeout): a driver event-loop thread then waits as a JDBC
- * caller would. A token that cannot be had fails that connection with {@link dev.irsa.rds.RdsAuthTokenException},
+ * <p>The publisher never blocks the thread that subscribes to it (a driver's event loop): a token cached and safely
+ * valid for credentials at hand is signalled at once, on that thread; anything else (signing, every few minutes, or
+ * waiting while the IRSA session must refresh credentials on the spot, bounded by its wait timeout) is done on a
+ * thread of the token source ({@link RdsAuthTokens#tokenAsync(RdsEndpoint)}), which then signals it. The
+ * {@link #password(RdsAuthTokens, RdsEndpoint) supplier} form blocks its caller in those cases: for drivers that take
+ * no publisher. A token that cannot be had fails that connection with {@link dev.irsa.rds.RdsAuthTokenException},
  * whose message says why; neither the supplier nor the publisher shows a token in its {@code toString()}.
  *
  * @since 0.1.0
@@ -42,7 +44,8 @@ public final class RdsIamR2dbc {
     private RdsIamR2dbc() {}
 
     /**
-     * A password for each new connection: a valid token for {@code endpoint}.
+     * A password for each new connection: a valid token for {@code endpoint}. The caller's thread signs or waits for
+     * credentials when it must (see the class comment): prefer {@link #passwordPublisher} for a driver that takes one.
      *
      * @param tokens the token source
      * @param endpoint the endpoint and user to sign for
@@ -56,21 +59,24 @@ public final class RdsIamR2dbc {
 
     /**
      * A cold publisher of one valid token for {@code endpoint} per subscription (a Reactive Streams publisher of its
-     * own: no Reactor needed).
+     * own: no Reactor needed), which never blocks the subscribing thread. For r2dbc-postgresql's
+     * {@code password(Publisher)} (a {@code Publisher<CharSequence>}: cast it) and r2dbc-mysql's
+     * {@code passwordPublisher}.
      *
      * @param tokens the token source
      * @param endpoint the endpoint and user to sign for
      * @return a publisher the driver subscribes to for each connection
      */
     public static Publisher<String> passwordPublisher(RdsAuthTokens tokens, RdsEndpoint endpoint) {
-        return new TokenPublisher(new TokenSupplier(Objects.requireNonNull(tokens, "tokens"),
-                Objects.requireNonNull(endpoint, "endpoint")));
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(endpoint, "endpoint");
+        return new TokenPublisher(() -> tokens.tokenAsync(endpoint), "RdsIamR2dbc.passwordPublisher[" + endpoint + "]");
     }
 
     /**
      * Switches connection factory options to IAM authentication: the user is the endpoint's, and the password a token
-     * per connection in the form the driver takes ({@code password} as a supplier for {@code postgresql}, the
-     * {@code passwordPublisher} option for {@code mysql}). Any password set is replaced.
+     * per connection in the form the driver takes ({@code password} as a {@link #passwordPublisher publisher} for
+     * {@code postgresql}, the {@code passwordPublisher} option for {@code mysql}). Any password set is replaced.
      *
      * @param options the options, e.g. from {@code ConnectionFactoryOptions.parse(url).mutate()}
      * @param driver the options' {@code driver} ({@code postgresql} or {@code mysql}; {@code pool} is not one: give
@@ -86,10 +92,10 @@ public final class RdsIamR2dbc {
         switch (d) {
             case "postgresql", "postgres" -> {
                 options.option(ConnectionFactoryOptions.USER, endpoint.user());
-                // r2dbc-postgresql reads the password option as a Supplier (or Publisher) when it is one
+                // r2dbc-postgresql reads the password option as a Publisher (or Supplier) when it is one
                 @SuppressWarnings({"unchecked", "rawtypes"})
                 Option<Object> password = (Option) ConnectionFactoryOptions.PASSWORD;
-                options.option(password, password(tokens, endpoint));
+                options.option(password, passwordPublisher(tokens, endpoint));
             }
             case "mysql" -> {
                 options.option(ConnectionFactoryOptions.USER, endpoint.user());
