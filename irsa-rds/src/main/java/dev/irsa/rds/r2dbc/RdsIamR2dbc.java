@@ -4,10 +4,14 @@ import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.RdsEndpoint;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
+import dev.irsa.rds.internal.RdsHosts;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * RDS / Aurora IAM authentication (and Aurora DSQL's) for R2DBC connection factories: the password becomes a valid
@@ -40,6 +44,13 @@ import org.reactivestreams.Publisher;
 public final class RdsIamR2dbc {
     /** r2dbc-mysql's option for a password publisher ({@code MySqlConnectionFactoryProvider.PASSWORD_PUBLISHER}). */
     public static final Option<Publisher<String>> PASSWORD_PUBLISHER = Option.valueOf("passwordPublisher");
+
+    private static final Logger log = LoggerFactory.getLogger(RdsIamR2dbc.class);
+    /** Both drivers' option (r2dbc-postgresql also reads {@code sslmode}). */
+    private static final Option<Object> SSL_MODE = Option.valueOf("sslMode");
+    private static final Option<Object> SSL_MODE_ALIAS = Option.valueOf("sslmode");
+    /** Modes that may log in without TLS, lower case: r2dbc-postgresql's, then r2dbc-mysql's. */
+    private static final Set<String> PLAINTEXT_MODES = Set.of("disable", "allow", "prefer", "disabled", "preferred");
 
     private RdsIamR2dbc() {}
 
@@ -78,6 +89,12 @@ public final class RdsIamR2dbc {
      * per connection in the form the driver takes ({@code password} as a {@link #passwordPublisher publisher} for
      * {@code postgresql}, the {@code passwordPublisher} option for {@code mysql}). Any password set is replaced.
      *
+     * <p>TLS: RDS refuses IAM logins without it, Aurora DSQL any login, and r2dbc-postgresql does not use it unless
+     * told. When the options choose no SSL mode ({@code sslMode}, {@code sslmode} or {@code ssl}, from the URL or set
+     * before), this sets {@code sslMode=require} ({@code postgresql}) or {@code REQUIRED} ({@code mysql}): encrypted,
+     * the server's certificate not checked; choose {@code verify-full} / {@code VERIFY_IDENTITY} with the RDS CA bundle
+     * to check it. A mode that allows plaintext for an RDS or DSQL endpoint is kept, with a WARN.
+     *
      * @param options the options, e.g. from {@code ConnectionFactoryOptions.parse(url).mutate()}
      * @param driver the options' {@code driver} ({@code postgresql} or {@code mysql}; {@code pool} is not one: give
      *        the pooled driver, its {@code protocol})
@@ -89,6 +106,7 @@ public final class RdsIamR2dbc {
                                RdsEndpoint endpoint) {
         Objects.requireNonNull(options, "options");
         String d = driver == null ? "" : driver.toLowerCase(Locale.ROOT);
+        ConnectionFactoryOptions before = options.build(); // a copy: what the URL and the caller set
         switch (d) {
             case "postgresql", "postgres" -> {
                 options.option(ConnectionFactoryOptions.USER, endpoint.user());
@@ -104,6 +122,27 @@ public final class RdsIamR2dbc {
             default -> throw new IllegalArgumentException("The R2DBC driver '" + driver + "' takes no password that"
                     + " changes per connection as far as irsa-rds knows: IAM tokens are supported for r2dbc-postgresql"
                     + " (driver postgresql) and r2dbc-mysql (driver mysql).");
+        }
+        requireTls(options, before, d.equals("mysql") ? "REQUIRED" : "require", endpoint);
+    }
+
+    private static void requireTls(ConnectionFactoryOptions.Builder options, ConnectionFactoryOptions before,
+                                   String required, RdsEndpoint endpoint) {
+        Object mode = before.hasOption(SSL_MODE) ? before.getValue(SSL_MODE) : before.getValue(SSL_MODE_ALIAS);
+        Object ssl = before.getValue(ConnectionFactoryOptions.SSL);
+        if (mode == null && ssl == null) {
+            options.option(SSL_MODE, required);
+            log.info("R2DBC connections to {} use sslMode={} (no SSL mode was set, and IAM authentication needs TLS);"
+                    + " set sslMode=verify-full (VERIFY_IDENTITY for MySQL) with the RDS CA bundle to check the server's"
+                    + " certificate too", endpoint, required);
+            return;
+        }
+        boolean plaintext = mode != null ? PLAINTEXT_MODES.contains(mode.toString().toLowerCase(Locale.ROOT))
+                : "false".equalsIgnoreCase(ssl.toString());
+        if (plaintext && RdsHosts.isRdsHost(endpoint.host())) {
+            log.warn("R2DBC connections to {} are set to {}, which allows a login without TLS: {} refuses IAM"
+                    + " authentication without TLS. Set sslMode={} or stricter.", endpoint,
+                    mode != null ? "sslMode=" + mode : "ssl=" + ssl, endpoint.isDsql() ? "Aurora DSQL" : "RDS", required);
         }
     }
 

@@ -68,6 +68,42 @@ class RdsIamR2dbcTest {
         }
     }
 
+    static Object option(ConnectionFactoryOptions.Builder options, String name) {
+        return options.build().getValue(io.r2dbc.spi.Option.valueOf(name));
+    }
+
+    @Test
+    void installRequiresTlsUnlessTheOptionsChooseAnSslModeAndWarnsWhenTheyTurnItOffForRds() {
+        try (RdsAuthTokens tokens = tokens()) {
+            // r2dbc-postgresql's default is no TLS, which RDS refuses for IAM logins and DSQL for any
+            ConnectionFactoryOptions.Builder pg = ConnectionFactoryOptions.parse("r2dbc:postgresql://h/db").mutate();
+            RdsIamR2dbc.install(pg, "postgresql", tokens, ENDPOINT);
+            assertThat(option(pg, "sslMode")).isEqualTo("require");
+            ConnectionFactoryOptions.Builder my = ConnectionFactoryOptions.parse("r2dbc:mysql://h/db").mutate();
+            RdsIamR2dbc.install(my, "mysql", tokens, ENDPOINT);
+            assertThat(option(my, "sslMode")).isEqualTo("REQUIRED");
+
+            // a mode chosen in the URL (either spelling) or the ssl option is kept
+            for (String url : List.of("r2dbc:postgresql://h/db?sslMode=verify-full", "r2dbc:postgresql://h/db?sslmode=verify-ca",
+                    "r2dbc:postgresql://h/db?ssl=true")) {
+                ConnectionFactoryOptions.Builder chosen = ConnectionFactoryOptions.parse(url).mutate();
+                RdsIamR2dbc.install(chosen, "postgresql", tokens, ENDPOINT);
+                assertThat(option(chosen, "sslMode")).as(url).isEqualTo(url.contains("sslMode=") ? "verify-full" : null);
+            }
+            try (dev.irsa.rds.LogCapture logs = new dev.irsa.rds.LogCapture()) {
+                ConnectionFactoryOptions.Builder off = ConnectionFactoryOptions.parse("r2dbc:postgresql://h/db?sslMode=disable").mutate();
+                RdsIamR2dbc.install(off, "postgresql", tokens, ENDPOINT);
+                assertThat(option(off, "sslMode")).isEqualTo("disable");
+                assertThat(logs.all()).contains("sslMode=disable").contains("refuses IAM authentication without TLS");
+            }
+            try (dev.irsa.rds.LogCapture logs = new dev.irsa.rds.LogCapture()) {
+                ConnectionFactoryOptions.Builder local = ConnectionFactoryOptions.parse("r2dbc:postgresql://h/db?sslMode=disable").mutate();
+                RdsIamR2dbc.install(local, "postgresql", tokens, RdsEndpoint.of("127.0.0.1", 5432, "app_user", "us-west-2"));
+                assertThat(logs.all()).as("no RDS endpoint: a tunnel or a test database").doesNotContain("refuses IAM");
+            }
+        }
+    }
+
     @Test
     void theRealR2dbcMysqlTakesThePublisherOptionAndAsksItForEachConnection() throws Exception {
         assertThat(RdsIamR2dbc.PASSWORD_PUBLISHER).isEqualTo(io.asyncer.r2dbc.mysql.MySqlConnectionFactoryProvider.PASSWORD_PUBLISHER);
