@@ -11,11 +11,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -53,7 +61,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * </ul>
  *
  * <p>Thread-safe; tokens for one endpoint are signed once however many threads ask (one per endpoint at a time).
- * {@link #token(RdsEndpoint)} blocks only while the credential provider does. No token, key or session token is
+ * {@link #token(RdsEndpoint)} blocks only while the credential provider does; {@link #tokenAsync(RdsEndpoint)} never
+ * blocks its caller (for event-loop threads: R2DBC drivers). No token, key or session token is
  * logged (whatever the log level, the SDK's loggers included), put in an exception or in {@link #toString()}.
  *
  * @since 0.1.0
@@ -72,6 +81,9 @@ public final class RdsAuthTokens implements AutoCloseable {
     private final long reuseNanos;
     private final Cache<RdsEndpoint, Signed> cache;
     private final AtomicLong signatures = new AtomicLong();
+    /** Where {@link #tokenAsync} waits for credentials: created on first need, shut down by {@link #close()}. */
+    private ThreadPoolExecutor waiters;
+    private boolean closed;
 
     /** A token, the credentials that signed it and the end of its validity (epoch millis: no allocation to compare). */
     private record Signed(String token, AwsCredentials signer, long validUntilMillis, long signedNanos) {
@@ -133,6 +145,89 @@ public final class RdsAuthTokens implements AutoCloseable {
             return usable(s, signer, clock.millis()) ? s : null;
         });
         return kept != null ? kept.token() : fresh[0].token();
+    }
+
+    /**
+     * A valid token for {@code endpoint}, without blocking the calling thread (a driver's event loop): a completed
+     * future when the cached token is safely valid for credentials the provider has at hand (an IRSA / Pod Identity
+     * provider's cached ones, or a static provider's), else a future completed by what {@link #token(RdsEndpoint)}
+     * does, run on a thread of this token source ({@code irsa-rds-token-N}, daemon, at most two, ended by
+     * {@link #close()} or after 10 idle seconds): signing, or waiting for the session's refresh.
+     *
+     * @param endpoint the database endpoint, user and region
+     * @return the token; completed exceptionally with {@link RdsAuthTokenException} when no credentials can be had
+     *         or this token source is closed
+     */
+    public CompletableFuture<String> tokenAsync(RdsEndpoint endpoint) {
+        Objects.requireNonNull(endpoint, "endpoint");
+        String cached = cachedTokenAtHand(endpoint);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        CompletableFuture<String> out = new CompletableFuture<>();
+        try {
+            waiters().execute(() -> {
+                if (out.isDone()) {
+                    return; // cancelled by the caller
+                }
+                try {
+                    out.complete(token(endpoint));
+                } catch (RuntimeException | Error e) {
+                    out.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            out.completeExceptionally(new RdsAuthTokenException("No RDS IAM authentication token for " + endpoint
+                    + ": the RdsAuthTokens was closed", e));
+        }
+        return out;
+    }
+
+    /** The cached token if it is safely valid for credentials learnt without blocking; else null. */
+    private String cachedTokenAtHand(RdsEndpoint endpoint) {
+        Signed cached = cache.getIfPresent(endpoint);
+        if (cached == null) {
+            return null;
+        }
+        AwsCredentialsProvider p = credentials;
+        if (p instanceof DeferredCredentials d) {
+            DeferredCredentials.Chosen chosen = d.chosenIfAny();
+            p = chosen == null ? null : chosen.provider();
+        }
+        AwsCredentialsIdentity current;
+        try {
+            if (p instanceof IrsaCredentialsProvider irsa) {
+                CompletableFuture<? extends AwsCredentialsIdentity> f = irsa.resolveIdentity(); // never blocks
+                if (!f.isDone() || f.isCompletedExceptionally()) {
+                    return null;
+                }
+                current = f.join();
+            } else if (p instanceof StaticCredentialsProvider s) {
+                current = s.resolveCredentials();
+            } else {
+                return null; // another provider may block: ask it from a thread of our own
+            }
+        } catch (RuntimeException e) {
+            return null; // token() says why, from a thread of our own
+        }
+        return current instanceof AwsCredentials c && usable(cached, c, clock.millis()) ? cached.token() : null;
+    }
+
+    private synchronized ThreadPoolExecutor waiters() {
+        if (closed) {
+            throw new RejectedExecutionException("closed");
+        }
+        if (waiters == null) {
+            AtomicInteger n = new AtomicInteger();
+            ThreadPoolExecutor e = new ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "irsa-rds-token-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            e.allowCoreThreadTimeOut(true);
+            waiters = e;
+        }
+        return waiters;
     }
 
     /**
@@ -266,9 +361,17 @@ public final class RdsAuthTokens implements AutoCloseable {
         return new Signed(token, with, validUntil.toEpochMilli(), signedNanos);
     }
 
-    /** Closes the credential provider if this created it. */
+    /** Closes the credential provider if this created it, and ends {@link #tokenAsync}'s threads once idle. */
     @Override
     public void close() {
+        ThreadPoolExecutor w;
+        synchronized (this) {
+            closed = true;
+            w = waiters;
+        }
+        if (w != null) {
+            w.shutdown(); // what was asked is still answered; the threads end then
+        }
         cache.invalidateAll();
         AwsCredentialsProvider owned = ownsCredentials ? credentials : null;
         if (credentials instanceof DeferredCredentials d) {

@@ -97,6 +97,15 @@ class R2dbcPostgresIamEndToEndTest {
                 .connectTimeout(Duration.ofSeconds(10)).build());
     }
 
+    /** r2dbc-postgresql's {@code password(Publisher<CharSequence>)}: what {@link RdsIamR2dbc#install} sets too. */
+    @SuppressWarnings("unchecked")
+    static ConnectionFactory factory(org.reactivestreams.Publisher<? extends CharSequence> password) {
+        return new PostgresqlConnectionFactory(PostgresqlConnectionConfiguration.builder().host("127.0.0.1")
+                .port(pg.port()).username(USER).database("postgres")
+                .password((org.reactivestreams.Publisher<CharSequence>) password)
+                .connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
     /** Opens a connection, runs the query, closes it: the query's one text value. */
     static String query(ConnectionFactory factory, String sql) {
         return Mono.usingWhen(Mono.from(factory.create()),
@@ -111,7 +120,7 @@ class R2dbcPostgresIamEndToEndTest {
         try (IrsaCredentialsProvider credentials = credentials("r2dbc-e2e");
              RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).build()) {
             RdsEndpoint endpoint = RdsEndpoint.of("127.0.0.1", pg.port(), USER, REGION);
-            ConnectionFactory factory = factory(RdsIamR2dbc.password(tokens, endpoint));
+            ConnectionFactory factory = factory(RdsIamR2dbc.passwordPublisher(tokens, endpoint));
 
             assertThat(query(factory, "select current_user")).isEqualTo(USER);
             assertThat(query(factory, "select 'a query that runs: ' || (6 * 7)::text")).isEqualTo("a query that runs: 42");
@@ -119,6 +128,8 @@ class R2dbcPostgresIamEndToEndTest {
                     .allMatch(RdsAuthTokenVerifier.Verdict::accepted);
             assertThat(verdicts.get(0).assumedRoleArn()).endsWith("assumed-role/app-role/r2dbc-e2e");
             assertThat(tokens.signatures()).as("the second connection reused the cached token").isEqualTo(1);
+            assertThat(query(factory(RdsIamR2dbc.password(tokens, endpoint)), "select current_user"))
+                    .as("the supplier form, for drivers that take no publisher").isEqualTo(USER);
 
             String token = tokens.token(endpoint);
             int sig = token.indexOf("X-Amz-Signature=") + "X-Amz-Signature=".length();
@@ -153,7 +164,8 @@ class R2dbcPostgresIamEndToEndTest {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(r2dbcAutoConfiguration(), IrsaR2dbcAutoConfiguration.class))
                 .withBean(AwsCredentialsProvider.class, () -> credentials("r2dbc-spring"))
-                .withPropertyValues("spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:" + pg.port() + "/postgres",
+                // the local PostgreSQL has no TLS; irsa-rds would otherwise require it, as RDS does for IAM logins
+                .withPropertyValues("spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:" + pg.port() + "/postgres?sslMode=disable",
                         "spring.r2dbc.username=" + USER, "irsa.rds.enabled=true",
                         // 127.0.0.1 is no RDS endpoint: switched on purpose, the region given
                         "irsa.rds.r2dbc.enabled=true", "irsa.rds.region=" + REGION)

@@ -1,24 +1,17 @@
 package dev.irsa.rds.spring;
 
 import dev.irsa.rds.RdsAuthTokens;
-import java.lang.reflect.Proxy;
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ListableBeanFactory;
-import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
-import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.core.type.AnnotationMetadata;
-import org.springframework.util.ClassUtils;
 
 /**
  * Switches the application's Spring Boot auto-configured R2DBC {@code ConnectionFactory} ({@code spring.r2dbc.*}) to
@@ -35,7 +28,8 @@ import org.springframework.util.ClassUtils;
  * URL's, or {@code irsa.rds.host}, {@code irsa.rds.port}, {@code irsa.rds.region}, as for the JDBC data sources.
  *
  * <p>Works with Spring Boot 4.0 and 3.5 (it adds a {@code ConnectionFactoryOptionsBuilderCustomizer} of whichever
- * line is on the class path, found by name). Tokens are signed with the provider that {@link IrsaRdsAutoConfiguration}
+ * line is on the class path: a plain {@code @Bean} of a small class per line, so Spring AOT and native images process
+ * it like any other). Tokens are signed with the provider that {@link IrsaRdsAutoConfiguration}
  * chooses (the same rule, the same bean when both apply).
  *
  * @since 0.1.0
@@ -45,12 +39,9 @@ import org.springframework.util.ClassUtils;
         "org.springframework.boot.autoconfigure.r2dbc.R2dbcAutoConfiguration"})
 @ConditionalOnClass(name = "io.r2dbc.spi.ConnectionFactoryOptions")
 @ConditionalOnProperty(prefix = "irsa.rds", name = "enabled", havingValue = "true")
-@Import(IrsaR2dbcAutoConfiguration.CustomizerRegistrar.class)
 public class IrsaR2dbcAutoConfiguration {
-    /** Spring Boot 4's, then 3.5's. */
-    static final String[] CUSTOMIZERS = {
-            "org.springframework.boot.r2dbc.autoconfigure.ConnectionFactoryOptionsBuilderCustomizer",
-            "org.springframework.boot.autoconfigure.r2dbc.ConnectionFactoryOptionsBuilderCustomizer"};
+    static final String BOOT4_CUSTOMIZER = "org.springframework.boot.r2dbc.autoconfigure.ConnectionFactoryOptionsBuilderCustomizer";
+    static final String BOOT3_CUSTOMIZER = "org.springframework.boot.autoconfigure.r2dbc.ConnectionFactoryOptionsBuilderCustomizer";
 
     /** Created by Spring. */
     public IrsaR2dbcAutoConfiguration() {
@@ -70,56 +61,30 @@ public class IrsaR2dbcAutoConfiguration {
         return new IrsaRdsAutoConfiguration().irsaRdsAuthTokens(environment, beanFactory);
     }
 
-    /** Registers the customizer under Spring Boot's interface of the line on the class path. */
-    static final class CustomizerRegistrar implements ImportBeanDefinitionRegistrar, BeanFactoryAware, EnvironmentAware {
-        private BeanFactory beanFactory;
-        private Environment environment;
+    static R2dbcIamCustomizer customizer(ObjectProvider<RdsAuthTokens> tokens, Environment environment) {
+        return new R2dbcIamCustomizer(tokens, Binder.get(environment));
+    }
 
-        @Override
-        public void setBeanFactory(BeanFactory beanFactory) {
-            this.beanFactory = beanFactory;
+    /** Spring Boot 4 (spring-boot-r2dbc). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = BOOT4_CUSTOMIZER)
+    @ConditionalOnProperty(prefix = "irsa.rds.r2dbc", name = "enabled", havingValue = "true", matchIfMissing = true)
+    static class Boot4 {
+        @Bean
+        Boot4R2dbcCustomizer irsaRdsR2dbcCustomizer(ObjectProvider<RdsAuthTokens> tokens, Environment environment) {
+            return new Boot4R2dbcCustomizer(customizer(tokens, environment));
         }
+    }
 
-        @Override
-        public void setEnvironment(Environment environment) {
-            this.environment = environment;
-        }
-
-        @Override
-        public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-            if (Boolean.FALSE.equals(Binder.get(environment).bind("irsa.rds.r2dbc.enabled", Boolean.class).orElse(null))) {
-                return;
-            }
-            ClassLoader loader = IrsaR2dbcAutoConfiguration.class.getClassLoader();
-            Class<?> type = null;
-            for (String name : CUSTOMIZERS) {
-                if (ClassUtils.isPresent(name, loader)) {
-                    type = ClassUtils.resolveClassName(name, loader);
-                    break;
-                }
-            }
-            if (type == null) {
-                return; // no Spring Boot R2DBC auto-configuration: nothing to customize
-            }
-            Class<?> customizer = type;
-            BeanFactory bf = beanFactory;
-            Binder binder = Binder.get(environment);
-            RootBeanDefinition definition = new RootBeanDefinition(customizer);
-            definition.setInstanceSupplier(() -> {
-                R2dbcIamCustomizer target = new R2dbcIamCustomizer(bf.getBeanProvider(RdsAuthTokens.class), binder);
-                return Proxy.newProxyInstance(loader, new Class<?>[] {customizer}, (proxy, method, args) ->
-                        switch (method.getName()) {
-                            case "customize" -> {
-                                target.customize((io.r2dbc.spi.ConnectionFactoryOptions.Builder) args[0]);
-                                yield null;
-                            }
-                            case "toString" -> target.toString();
-                            case "hashCode" -> System.identityHashCode(proxy);
-                            case "equals" -> proxy == args[0];
-                            default -> throw new UnsupportedOperationException(method.toString());
-                        });
-            });
-            registry.registerBeanDefinition("irsaRdsR2dbcCustomizer", definition);
+    /** Spring Boot 3.5 (its R2DBC auto-configuration is in spring-boot-autoconfigure). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = BOOT3_CUSTOMIZER)
+    @ConditionalOnMissingClass(BOOT4_CUSTOMIZER)
+    @ConditionalOnProperty(prefix = "irsa.rds.r2dbc", name = "enabled", havingValue = "true", matchIfMissing = true)
+    static class Boot3 {
+        @Bean
+        Boot3R2dbcCustomizer irsaRdsR2dbcCustomizer(ObjectProvider<RdsAuthTokens> tokens, Environment environment) {
+            return new Boot3R2dbcCustomizer(customizer(tokens, environment));
         }
     }
 }

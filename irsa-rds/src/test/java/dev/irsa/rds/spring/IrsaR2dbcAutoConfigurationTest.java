@@ -48,8 +48,19 @@ class IrsaR2dbcAutoConfigurationTest {
                     ctx.getBean(io.r2dbc.spi.ConnectionFactory.class); // built with the customizer applied
                 });
                 assertThat(logs.all()).contains("uses " + (host.contains(".dsql.") ? "Aurora DSQL IAM authentication"
-                        : "RDS IAM database authentication") + " for admin@" + host + ":5432");
+                        : "RDS IAM database authentication") + " for admin@" + host + ":5432")
+                        .contains("sslMode=require");
             }
+        }
+        try (LogCapture logs = new LogCapture()) {
+            runner().withPropertyValues("irsa.rds.enabled=true",
+                    "spring.r2dbc.url=r2dbc:postgresql://mydb.abc123.us-west-2.rds.amazonaws.com/app",
+                    "spring.r2dbc.username=admin", "spring.r2dbc.properties.sslMode=verify-full").run(ctx -> {
+                assertThat(ctx).hasNotFailed();
+                ctx.getBean(io.r2dbc.spi.ConnectionFactory.class);
+            });
+            assertThat(logs.all()).as("the SSL mode of spring.r2dbc.properties is kept")
+                    .contains("uses RDS IAM database authentication").doesNotContain("sslMode=require");
         }
         try (LogCapture logs = new LogCapture()) {
             runner().withPropertyValues("irsa.rds.enabled=true", "spring.r2dbc.url=r2dbc:postgresql://127.0.0.1:5432/app",
