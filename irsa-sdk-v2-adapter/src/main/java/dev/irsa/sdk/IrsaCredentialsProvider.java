@@ -562,8 +562,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
      * @since 0.1.0
      */
     public Optional<RefreshPolicy> refreshPolicy() {
-        return config != null ? Optional.of(config.refreshPolicy())
-                : podConfig != null ? Optional.of(podConfig.refreshPolicy()) : Optional.empty();
+        return Optional.ofNullable(resolved).map(ResolvedSource::refreshPolicy);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.irsa.core.CredentialSource;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaSession;
 import dev.irsa.core.PodIdentityConfig;
+import dev.irsa.core.RefreshPolicy;
 import java.time.Clock;
 
 /**
@@ -23,6 +24,9 @@ public sealed interface ResolvedSource {
 
     /** {@return the clock of the configuration} */
     Clock clock();
+
+    /** {@return the refresh policy of the configuration} */
+    RefreshPolicy refreshPolicy();
 
     /** {@return what messages name the source by: the role ARN, or "EKS Pod Identity"} */
     String label();
@@ -65,6 +69,11 @@ public sealed interface ResolvedSource {
         }
 
         @Override
+        public RefreshPolicy refreshPolicy() {
+            return config.refreshPolicy();
+        }
+
+        @Override
         public String label() {
             return config.roleArn().toString();
         }
@@ -86,6 +95,11 @@ public sealed interface ResolvedSource {
         @Override
         public Clock clock() {
             return config.clock();
+        }
+
+        @Override
+        public RefreshPolicy refreshPolicy() {
+            return config.refreshPolicy();
         }
 
         @Override
