@@ -40,7 +40,7 @@ class HikariPoolTest {
                      .refreshPolicy(dev.irsa.core.RefreshPolicy.builder().minimumRefreshInterval(Duration.ZERO).build())
                      .build();
              RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(credentials).margin(Duration.ofSeconds(2)).build()) {
-            RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).start();
+            RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).start();
             try {
                 HikariConfig config = new HikariConfig();
                 // no driver class name: Hikari finds the database's driver through DriverManager, where it is registered

@@ -2,6 +2,7 @@ package dev.irsa.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.irsa.spring.common.internal.ConfigDataBinderTrackerBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,13 +36,40 @@ class IrsaRuntimeHintsTest {
         }
         assertThat(RuntimeHintsPredicates.reflection().onType(TypeReference.of("software.amazon.awssdk.services.sts.StsClient")))
                 .accepts(hints);
+        // probed for presence to tell the lines apart: on a native image without them, the Boot 3 tracker thought
+        // it ran on Boot 3 under Boot 4 and touched a type that is not there (NoClassDefFoundError)
+        for (String probed : List.of(BOOT3_REGISTRY, BOOT4_REGISTRY)) {
+            assertThat(RuntimeHintsPredicates.reflection().onType(TypeReference.of(probed))).as(probed).accepts(hints);
+        }
+    }
+
+    static final String BOOT3_REGISTRY = "org.springframework.boot.BootstrapRegistry";
+    static final String BOOT4_REGISTRY = "org.springframework.boot.bootstrap.BootstrapRegistry";
+
+    /** The line probe: exactly one line on a JVM, and a type that cannot be linked counts as absent, not a crash. */
+    @Test
+    void theBootLineProbeNamesOneLineAndTreatsALinkageErrorAsAbsent() {
+        assertThat(ConfigDataBinderTrackerBase.BOOT4).isEqualTo(BootLine.BOOT4);
+        assertThat(ConfigDataBinderTrackerBase.BOOT3).isEqualTo(!BootLine.BOOT4);
+        ClassLoader broken = new ClassLoader(null) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.startsWith("org.springframework.")) {
+                    throw new NoClassDefFoundError(name.replace('.', '/') + " (a native image without its metadata)");
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+        assertThat(ConfigDataBinderTrackerBase.isPresent(BOOT4_REGISTRY, broken)).isFalse();
+        assertThat(ConfigDataBinderTrackerBase.isPresent(BOOT4_REGISTRY, null)).isEqualTo(BootLine.BOOT4);
+        assertThat(ConfigDataBinderTrackerBase.isPresent("dev.irsa.NoSuchType", null)).isFalse();
     }
 
     /** Each jar's own metadata names what that jar loads by name (a native image built without Spring AOT). */
     @Test
     void nativeImageMetadataShipsInTheJarsThatLoadByName() throws Exception {
         Map<String, List<String>> loadedBy = Map.of(
-                "irsa-spring-common", List.of("dev.irsa.spring.IrsaBootstrapCredentials"),
+                "irsa-spring-common", List.of("dev.irsa.spring.IrsaBootstrapCredentials", BOOT3_REGISTRY, BOOT4_REGISTRY),
                 "irsa-spring-boot4-support", List.of("dev.irsa.spring.boot4.IrsaBootstrapRegistryInitializer",
                         "dev.irsa.spring.boot4.ConfigDataBinderTracker", "dev.irsa.spring.boot4.FailedStartRelease"),
                 "irsa-spring-boot3-support", List.of("dev.irsa.spring.boot3.IrsaBootstrapRegistryInitializer",
@@ -60,6 +88,7 @@ class IrsaRuntimeHintsTest {
             }
         });
         // Every type loaded by name has its metadata somewhere, not only a Spring AOT hint.
+        // (The line probe's types are probed by name in irsa-spring-common: their metadata is checked above.)
         assertThat(IrsaRuntimeHints.INSTANTIATED_BY_NAME).allMatch(type -> loadedBy.values().stream()
                 .anyMatch(types -> types.contains(type)));
     }

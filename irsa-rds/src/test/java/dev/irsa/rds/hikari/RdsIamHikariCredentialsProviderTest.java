@@ -30,7 +30,7 @@ class RdsIamHikariCredentialsProviderTest {
     void aPoolConfiguredOnlyByPropertiesLogsInWithTokensFromTheProcesssSharedSession() throws Exception {
         Map<String, String> props = new LinkedHashMap<>();
         try (IrsaEnvironment env = IrsaEnvironment.builder().roleName("hikari-by-name").start();
-             RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).start()) {
+             RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).start()) {
             // what the pod's environment gives IrsaCredentialsProvider.create(), here as system properties
             props.put("aws.roleArn", env.roleArn());
             props.put("aws.webIdentityTokenFile", env.tokenFile().toString());

@@ -60,7 +60,7 @@ class IrsaRdsAutoConfigurationTest {
 
     @Test
     void onePropertySwitchesTheDataSourceToIamAuthentication(IrsaEnvironment env) throws Exception {
-        try (RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).start()) {
+        try (RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).start()) {
             runner(env).withPropertyValues("irsa.rds.enabled=true", "irsa.rds.margin=2m").run(ctx -> {
                 assertThat(ctx).hasNotFailed().hasSingleBean(RdsAuthTokens.class);
                 assertThat(ctx.getBean(RdsAuthTokens.class).toString()).as("irsa.rds.margin applied").contains("margin=PT2M");
@@ -458,82 +458,84 @@ class IrsaRdsAutoConfigurationTest {
      */
     @Test
     void theHikariProviderNamedByClassUsesTheApplicationsSettingsAndProviderBean(IrsaEnvironment env) throws Exception {
-        RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start();
-        IrsaCredentialsProvider bean = IrsaCredentialsProvider.builder()
-                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build();
-        new ApplicationContextRunner()
-                .withConfiguration(rdsAutoConfigurations())
-                .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
-                .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
-                        "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
-                        "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
-                        "spring.datasource.hikari.credentials-provider-class-name="
-                                + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
-                        "irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user")
-                .run(ctx -> {
-                    assertThat(ctx).hasNotFailed();
-                    HikariDataSource ds = (HikariDataSource) ctx.getBean(DataSource.class);
-                    assertThat(ds.getCredentialsProvider()).isInstanceOfSatisfying(
-                            dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class,
-                            p -> assertThat(p.endpoint()).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2")));
-                    try (Connection c = ds.getConnection()) {
-                        assertThat(c.isValid(1)).isTrue();
-                    }
-                });
-        assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
-        assertThat(db.verdicts().get(0).assumedRoleArn()).as("signed with the application's provider bean")
-                .endsWith("assumed-role/app-role/spring");
-        // with irsa.rds.enabled=true too: the application's one token source (its provider chosen once) signs
-        new ApplicationContextRunner()
-                .withConfiguration(rdsAutoConfigurations())
-                .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
-                .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
-                        "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
-                        "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
-                        "spring.datasource.hikari.credentials-provider-class-name="
-                                + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
-                        "irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user", "irsa.rds.enabled=true")
-                .run(ctx -> {
-                    assertThat(ctx).hasNotFailed();
-                    RdsAuthTokens tokens = ctx.getBean(RdsAuthTokens.class);
-                    assertThat(tokens.signatures()).isZero();
-                    try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
-                        assertThat(c.isValid(1)).isTrue();
-                    }
-                    assertThat(tokens.signatures()).isEqualTo(1);
-                    assertThat(tokens.credentialsProvider()).isSameAs(bean);
-                });
-        bean.close();
-        db.close();
+        // closed even if an assertion fails: a leaked database kept HOST:5432 from the later tests
+        try (RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start()) {
+            IrsaCredentialsProvider bean = IrsaCredentialsProvider.builder()
+                    .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("spring").shared(false).build();
+            new ApplicationContextRunner()
+                    .withConfiguration(rdsAutoConfigurations())
+                    .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
+                    .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
+                            "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
+                            "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
+                            "spring.datasource.hikari.credentials-provider-class-name="
+                                    + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
+                            "irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        HikariDataSource ds = (HikariDataSource) ctx.getBean(DataSource.class);
+                        assertThat(ds.getCredentialsProvider()).isInstanceOfSatisfying(
+                                dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class,
+                                p -> assertThat(p.endpoint()).isEqualTo(new RdsEndpoint(HOST, 5432, "app_user", "us-west-2")));
+                        try (Connection c = ds.getConnection()) {
+                            assertThat(c.isValid(1)).isTrue();
+                        }
+                    });
+            assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+            assertThat(db.verdicts().get(0).assumedRoleArn()).as("signed with the application's provider bean")
+                    .endsWith("assumed-role/app-role/spring");
+            // with irsa.rds.enabled=true too: the application's one token source (its provider chosen once) signs
+            new ApplicationContextRunner()
+                    .withConfiguration(rdsAutoConfigurations())
+                    .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> bean)
+                    .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
+                            "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
+                            "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
+                            "spring.datasource.hikari.credentials-provider-class-name="
+                                    + dev.irsa.rds.hikari.RdsIamHikariCredentialsProvider.class.getName(),
+                            "irsa.rds.host=" + HOST, "irsa.rds.port=5432", "irsa.rds.user=app_user", "irsa.rds.enabled=true")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        RdsAuthTokens tokens = ctx.getBean(RdsAuthTokens.class);
+                        assertThat(tokens.signatures()).isZero();
+                        try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
+                            assertThat(c.isValid(1)).isTrue();
+                        }
+                        assertThat(tokens.signatures()).isEqualTo(1);
+                        assertThat(tokens.credentialsProvider()).isSameAs(bean);
+                    });
+            bean.close();
+        }
     }
 
     /** A @Lazy provider bean is created when the first token is signed, not at start-up. */
     @Test
     void aLazyProviderBeanIsCreatedOnlyWhenTheFirstTokenIsSigned(IrsaEnvironment env) throws Exception {
-        RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start();
-        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
-        new ApplicationContextRunner()
-                .withConfiguration(rdsAutoConfigurations())
-                .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> {
-                    created.incrementAndGet();
-                    return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
-                            .roleSessionName("lazy").shared(false).build();
-                }, bd -> bd.setLazyInit(true))
-                .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
-                        "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
-                        "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
-                        "irsa.rds.enabled=true")
-                .run(ctx -> {
-                    assertThat(ctx).hasNotFailed();
-                    assertThat(created).as("not created at start-up").hasValue(0);
-                    try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
-                        assertThat(c.isValid(1)).isTrue();
-                    }
-                    assertThat(created).hasValue(1);
-                });
-        assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
-        assertThat(db.verdicts().get(0).assumedRoleArn()).endsWith("assumed-role/app-role/lazy");
-        db.close();
+        // closed even if an assertion fails: a leaked database kept HOST:5432 from the later tests
+        try (RdsIamDatabase db = RdsIamDatabase.forEmulator(env.sts()).host(HOST).port(5432).database("app").start()) {
+            java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+            new ApplicationContextRunner()
+                    .withConfiguration(rdsAutoConfigurations())
+                    .withBean("irsaCredentialsProvider", IrsaCredentialsProvider.class, () -> {
+                        created.incrementAndGet();
+                        return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                                .roleSessionName("lazy").shared(false).build();
+                    }, bd -> bd.setLazyInit(true))
+                    .withPropertyValues("spring.datasource.url=jdbc:rds-verify://" + HOST + ":5432/app",
+                            "spring.datasource.driver-class-name=" + RdsIamDatabase.DRIVER_CLASS_NAME,
+                            "spring.datasource.username=app_user", "spring.datasource.hikari.maximum-pool-size=1",
+                            "irsa.rds.enabled=true")
+                    .run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        assertThat(created).as("not created at start-up").hasValue(0);
+                        try (Connection c = ctx.getBean(DataSource.class).getConnection()) {
+                            assertThat(c.isValid(1)).isTrue();
+                        }
+                        assertThat(created).hasValue(1);
+                    });
+            assertThat(db.verdicts()).isNotEmpty().allMatch(RdsAuthTokenVerifier.Verdict::accepted);
+            assertThat(db.verdicts().get(0).assumedRoleArn()).endsWith("assumed-role/app-role/lazy");
+        }
     }
 
     /**

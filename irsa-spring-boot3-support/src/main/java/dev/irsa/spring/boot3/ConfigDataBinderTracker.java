@@ -15,7 +15,7 @@ import org.springframework.boot.context.config.ConfigDataLocationResolverContext
 public final class ConfigDataBinderTracker extends ConfigDataBinderTrackerBase {
     /** Creates a tracker; Spring Boot instantiates it as a {@code ConfigDataLocationResolver}. */
     public ConfigDataBinderTracker() {
-        super(!BOOT4, context -> ThisLine.run(context));
+        super(BOOT3, context -> ThisLine.run(context));
     }
 
     /** Touches this line's bootstrap types; loaded only on this line. */

@@ -1,7 +1,6 @@
 package dev.irsa.testkit.rds;
 
 import dev.irsa.testkit.StsEmulator;
-import dev.irsa.testkit.internal.RdsIamDriver;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -25,8 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>The host is a name, never resolved or connected to: the default looks like an RDS instance endpoint in the
  * region, so that an RDS integration recognises it as one. No socket is opened; the JDBC driver
- * ({@link #driverClassName()}, registered with {@link java.sql.DriverManager} while any database runs) serves
- * connections in the test's JVM.
+ * ({@link RdsIamDriver}, {@link #driverClassName()}, registered with {@link java.sql.DriverManager} while any database
+ * runs) serves connections in the test's JVM. Unless a port is given, each database gets one of its own (5432 for the
+ * first in the JVM, then 5433, ..., skipping ports in use): read it from {@link #jdbcUrl()} or {@link #port()}.
  *
  * <p>Connections are inert: they answer what a pool needs ({@code isValid} is true until the connection or the
  * database is closed; auto-commit on, read committed; commit, rollback and settings are no-ops) and a liveness check,
@@ -34,8 +34,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * is refused with {@link java.sql.SQLFeatureNotSupportedException}: answering it with empty results would let a test
  * of the application's queries pass against a database that has no data. Test queries on a real database.
  *
- * <p>Thread-safe. Several databases may run at once at different host:port pairs. {@link #close()} stops this one:
- * its open connections become invalid, new ones are refused, and the driver is deregistered when no database runs.
+ * <p>Thread-safe. Several databases may run at once at different host:port pairs (databases given no port always
+ * differ). {@link #close()} stops this one: its open connections become invalid (their statements and results with
+ * them), new ones are refused, and the driver is deregistered when no database runs.
  *
  * @since 0.1.0
  */
@@ -43,14 +44,19 @@ public final class RdsIamDatabase implements AutoCloseable {
     /** The JDBC URL prefix the driver accepts. */
     public static final String URL_PREFIX = "jdbc:rds-verify://";
     /**
-     * The class name of the JDBC driver, which has a public no-argument constructor: for
+     * The class name of the JDBC driver, {@link RdsIamDriver}, which has a public no-argument constructor: for
      * {@code spring.datasource.driver-class-name} or Hikari's {@code driverClassName}. Every instance serves every
      * running database.
      */
-    public static final String DRIVER_CLASS_NAME = "dev.irsa.testkit.internal.RdsIamDriver";
+    public static final String DRIVER_CLASS_NAME = "dev.irsa.testkit.rds.RdsIamDriver";
 
-    private static final java.util.regex.Pattern DSQL_HOST =
-            java.util.regex.Pattern.compile("(?i)[a-z0-9]+\\.dsql\\.[a-z0-9-]+\\.on\\.aws\\.?");
+    /**
+     * An Aurora DSQL cluster endpoint, matched lower case: the same shape as irsa-rds's {@code RdsHosts} (the test kit
+     * cannot depend on it; irsa-rds's tests compare the two), so the fixture is a DSQL cluster exactly when irsa-rds
+     * signs for one.
+     */
+    private static final java.util.regex.Pattern DSQL_HOST = java.util.regex.Pattern.compile(
+            "[a-z0-9]+\\.dsql\\.[a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}\\.on\\.aws\\.?");
 
     private final RdsAuthTokenVerifier verifier;
     private final String host;
@@ -60,11 +66,11 @@ public final class RdsIamDatabase implements AutoCloseable {
     private final List<RdsAuthTokenVerifier.Verdict> verdicts = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private RdsIamDatabase(Builder b) {
-        this.verifier = Objects.requireNonNull(b.verifier, "verifier");
-        this.region = Objects.requireNonNull(b.region, "region");
-        this.host = b.host != null ? b.host : "testdb.abcdefghijkl." + region + ".rds.amazonaws.com";
-        this.port = b.port;
+    private RdsIamDatabase(Builder b, String host, int port) {
+        this.verifier = b.verifier;
+        this.region = b.region;
+        this.host = host;
+        this.port = port;
         this.database = b.database;
     }
 
@@ -156,7 +162,7 @@ public final class RdsIamDatabase implements AutoCloseable {
      * ({@link RdsAuthTokenVerifier#verifyDsql}: the host alone, {@code DbConnectAdmin} for {@code admin})}
      */
     public boolean isDsql() {
-        return DSQL_HOST.matcher(host).matches();
+        return DSQL_HOST.matcher(host.toLowerCase(Locale.ROOT)).matches();
     }
 
     /** {@return the key under which the driver finds this database: host:port, lower case} */
@@ -187,7 +193,7 @@ public final class RdsIamDatabase implements AutoCloseable {
         private RdsAuthTokenVerifier verifier;
         private String region;
         private String host;
-        private int port = 5432;
+        private int port; // 0: a port of its own, chosen at start
         private String database = "app";
 
         private Builder() {
@@ -232,7 +238,8 @@ public final class RdsIamDatabase implements AutoCloseable {
         }
 
         /**
-         * The endpoint's port (default 5432).
+         * The endpoint's port (default: one no running database at the host uses, counting up from 5432). A test
+         * that gives a port cannot run beside another database at the same host and port.
          *
          * @param port 1 to 65535
          * @return this builder
@@ -261,12 +268,18 @@ public final class RdsIamDatabase implements AutoCloseable {
          * {@link RdsIamDatabase#jdbcUrl()}.
          *
          * @return the running database
-         * @throws IllegalStateException if another running database has the same host and port
+         * @throws IllegalStateException if another running database has the port given to this builder at the same
+         *     host
          */
         public RdsIamDatabase start() {
-            RdsIamDatabase db = new RdsIamDatabase(this);
-            RdsIamDriver.add(db, db.key());
-            return db;
+            Objects.requireNonNull(verifier, "verifier");
+            Objects.requireNonNull(region, "region");
+            String h = host != null ? host : "testdb.abcdefghijkl." + region + ".rds.amazonaws.com";
+            synchronized (RdsIamDriver.class) { // the port chosen and taken at once
+                RdsIamDatabase db = new RdsIamDatabase(this, h, port != 0 ? port : RdsIamDriver.defaultPort(h));
+                RdsIamDriver.add(db, db.key());
+                return db;
+            }
         }
     }
 }

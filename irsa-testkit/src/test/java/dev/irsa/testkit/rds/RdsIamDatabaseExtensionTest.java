@@ -3,7 +3,6 @@ package dev.irsa.testkit.rds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.irsa.testkit.IssuedCredentials;
-import dev.irsa.testkit.internal.RdsIamDriver;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;

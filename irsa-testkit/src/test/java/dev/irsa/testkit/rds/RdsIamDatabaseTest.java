@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.irsa.testkit.IssuedCredentials;
 import dev.irsa.testkit.ManualClock;
 import dev.irsa.testkit.StsEmulator;
-import dev.irsa.testkit.internal.RdsIamDriver;
+import java.lang.reflect.Modifier;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +16,13 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +65,8 @@ class RdsIamDatabaseTest {
         try (RdsIamDatabase db = RdsIamDatabase.forEmulator(sts).start()) {
             assertThat(db.region()).isEqualTo(sts.region());
             assertThat(db.host()).isEqualTo("testdb.abcdefghijkl." + sts.region() + ".rds.amazonaws.com");
-            assertThat(db.jdbcUrl()).isEqualTo("jdbc:rds-verify://" + db.host() + ":5432/app");
+            assertThat(db.port()).isBetween(5432, 65535);
+            assertThat(db.jdbcUrl()).isEqualTo("jdbc:rds-verify://" + db.host() + ":" + db.port() + "/app");
             String token = token(db, "app_user");
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), "app_user", token)) {
                 assertThat(c.isValid(1)).isTrue();
@@ -150,6 +158,82 @@ class RdsIamDatabaseTest {
         }
     }
 
+    /**
+     * Every default database used to be at one host:port, which the JVM-wide driver registry serves once: a second
+     * (another test class's, in JUnit's parallel class mode, or any after a leaked one) failed to start.
+     */
+    @Test
+    void defaultDatabasesGetAPortOfTheirOwnSoSeveralRunAtOnce() throws Exception {
+        try (RdsIamDatabase a = RdsIamDatabase.forEmulator(sts).start();
+             RdsIamDatabase b = RdsIamDatabase.forEmulator(sts).start()) {
+            assertThat(b.host()).isEqualTo(a.host());
+            assertThat(b.port()).isNotEqualTo(a.port());
+            for (RdsIamDatabase db : List.of(a, b)) {
+                DriverManager.getConnection(db.jdbcUrl(), "app_user", token(db, "app_user")).close();
+                assertThat(db.verdicts()).singleElement().matches(RdsAuthTokenVerifier.Verdict::accepted);
+            }
+            // a port given explicitly is skipped by the next default one
+            try (RdsIamDatabase explicit = RdsIamDatabase.forEmulator(sts).port(b.port() + 1).start();
+                 RdsIamDatabase c = RdsIamDatabase.forEmulator(sts).start()) {
+                assertThat(c.port()).isNotIn(a.port(), b.port(), explicit.port());
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<RdsIamDatabase> started = new ArrayList<>();
+        try {
+            List<Callable<RdsIamDatabase>> starts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                starts.add(() -> RdsIamDatabase.forEmulator(sts).start());
+            }
+            for (Future<RdsIamDatabase> f : pool.invokeAll(starts)) {
+                started.add(f.get());
+            }
+            assertThat(started).extracting(RdsIamDatabase::port).doesNotHaveDuplicates();
+        } finally {
+            pool.shutdownNow();
+            started.forEach(RdsIamDatabase::close);
+        }
+    }
+
+    /** The driver users name in spring.datasource.driver-class-name is public API, not an internal class. */
+    @Test
+    void theDriverClassNameNamesAPublicClassBesideTheDatabase() throws Exception {
+        Class<?> driver = Class.forName(RdsIamDatabase.DRIVER_CLASS_NAME);
+        assertThat(driver.getPackageName()).isEqualTo(RdsIamDatabase.class.getPackageName()).doesNotContain("internal");
+        assertThat(Modifier.isPublic(driver.getModifiers())).isTrue();
+        assertThat(driver.getConstructor().newInstance()).isInstanceOf(Driver.class);
+    }
+
+    /** JDBC: closing a connection closes its statements and their results; a closed database answers nothing. */
+    @Test
+    void statementsAndResultsDieWithTheirConnectionOrDatabase() throws Exception {
+        RdsIamDatabase db = RdsIamDatabase.forEmulator(sts).start();
+        try {
+            Connection c = DriverManager.getConnection(db.jdbcUrl(), "app_user", token(db, "app_user"));
+            PreparedStatement p = c.prepareStatement("select 1");
+            Statement s = c.createStatement();
+            ResultSet r = s.executeQuery("select 1");
+            c.close();
+            assertThat(p.isClosed()).as("closed with its connection").isTrue();
+            assertThat(s.isClosed()).isTrue();
+            assertThat(r.isClosed()).isTrue();
+            assertThatThrownBy(p::executeQuery).isInstanceOf(SQLException.class).hasMessageContaining("closed");
+            assertThatThrownBy(() -> s.executeQuery("select 1")).isInstanceOf(SQLException.class).hasMessageContaining("closed");
+            assertThatThrownBy(r::next).isInstanceOf(SQLException.class).hasMessageContaining("closed");
+
+            Connection open = DriverManager.getConnection(db.jdbcUrl(), "app_user", token(db, "app_user"));
+            PreparedStatement p2 = open.prepareStatement("select 1");
+            ResultSet r2 = open.createStatement().executeQuery("select 1");
+            db.close();
+            assertThatThrownBy(p2::executeQuery).isInstanceOfSatisfying(SQLException.class,
+                    e -> assertThat(e.getSQLState()).isEqualTo("08006")).hasMessageContaining("was closed");
+            assertThatThrownBy(p2::execute).isInstanceOf(SQLException.class).hasMessageContaining("was closed");
+            assertThatThrownBy(r2::next).isInstanceOf(SQLException.class).hasMessageContaining("was closed");
+        } finally {
+            db.close();
+        }
+    }
+
     @Test
     void closingStopsTheDatabaseInvalidatesItsConnectionsAndDeregistersTheDriver() throws Exception {
         assertThat(RdsIamDatabase.DRIVER_CLASS_NAME).isEqualTo(RdsIamDriver.class.getName());
@@ -158,8 +242,8 @@ class RdsIamDatabaseTest {
         login.setProperty("user", "app_user");
         RdsIamDatabase db = RdsIamDatabase.forEmulator(sts).start();
         RdsIamDatabase other = RdsIamDatabase.forEmulator(sts).port(3306).start();
-        assertThatThrownBy(() -> RdsIamDatabase.forEmulator(sts).start()).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("already runs at " + db.host() + ":5432");
+        assertThatThrownBy(() -> RdsIamDatabase.forEmulator(sts).port(db.port()).start()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already runs at " + db.host() + ":" + db.port());
         login.setProperty("password", token(db, "app_user"));
         Connection c = byName.connect(db.jdbcUrl(), login);
         assertThat(DriverManager.getDriver(db.jdbcUrl())).isInstanceOf(RdsIamDriver.class);
@@ -167,7 +251,7 @@ class RdsIamDatabaseTest {
         assertThat(c.isValid(1)).as("its database was closed").isFalse();
         assertThatThrownBy(() -> c.createStatement()).isInstanceOf(SQLException.class).hasMessageContaining("was closed");
         assertThatThrownBy(() -> byName.connect(db.jdbcUrl(), login)).isInstanceOf(SQLException.class)
-                .hasMessageContaining("No RdsIamDatabase runs at " + db.host() + ":5432").hasMessageContaining(other.host() + ":3306");
+                .hasMessageContaining("No RdsIamDatabase runs at " + db.host() + ":" + db.port()).hasMessageContaining(other.host() + ":3306");
         assertThat(RdsIamDriver.isRegistered()).as("another database still runs").isTrue();
         other.close();
         other.close();

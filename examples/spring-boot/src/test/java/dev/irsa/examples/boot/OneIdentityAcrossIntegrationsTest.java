@@ -2,6 +2,7 @@ package dev.irsa.examples.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.kafka.MskIamBroker;
 import dev.irsa.testkit.rds.RdsIamDatabase;
@@ -48,21 +49,29 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
         "irsa.rds.enabled=true"})
 @DirtiesContext
 class OneIdentityAcrossIntegrationsTest {
-    static final IrsaEnvironment IRSA = IrsaEnvironment.start(); // STS, the OIDC issuer, the pod's token file
-    static final LoopbackAws AWS = LoopbackAws.start(Map.of("/config/irsa-example/greeting", "hello from Parameter Store"));
-    static final MskIamBroker KAFKA = MskIamBroker.builder().sts(IRSA.sts()).start();
-    static final RdsIamDatabase DB = RdsIamDatabase.forEmulator(IRSA.sts()).start();
-    /** The pod's environment, as the SDK's system properties: a test cannot set environment variables. */
-    static final Map<String, String> POD = Map.of("aws.roleArn", IRSA.roleArn(),
-            "aws.webIdentityTokenFile", IRSA.tokenFile().toString(), "aws.region", IRSA.region(),
-            "aws.endpointUrlSts", IRSA.stsEndpoint().toString(),
-            // read by the config import, before the context exists: @DynamicPropertySource would come too late
-            "spring.cloud.aws.parameterstore.endpoint", AWS.endpoint().toString());
     static final Map<String, String> SAVED = new HashMap<>();
+    static final IrsaEnvironment IRSA; // STS, the OIDC issuer, the pod's token file
+    static final LoopbackAws AWS;
+    static final MskIamBroker KAFKA;
+    static final RdsIamDatabase DB;
 
-    static {
-        POD.forEach((k, v) -> SAVED.put(k, System.setProperty(k, v)));
-        KAFKA.createTopic("orders");
+    static { // a class that fails to load gets no after-all: if a fixture fails to start, stop those started
+        try {
+            IRSA = IrsaEnvironment.start();
+            AWS = LoopbackAws.start(Map.of("/config/irsa-example/greeting", "hello from Parameter Store"));
+            KAFKA = MskIamBroker.builder().sts(IRSA.sts()).start();
+            DB = RdsIamDatabase.forEmulator(IRSA.sts()).start();
+            // the pod's environment, as the SDK's system properties: a test cannot set environment variables
+            Map.of("aws.roleArn", IRSA.roleArn(), "aws.webIdentityTokenFile", IRSA.tokenFile().toString(),
+                    "aws.region", IRSA.region(), "aws.endpointUrlSts", IRSA.stsEndpoint().toString(),
+                    // read by the config import, before the context exists: @DynamicPropertySource would come too late
+                    "spring.cloud.aws.parameterstore.endpoint", AWS.endpoint().toString())
+                    .forEach((k, v) -> SAVED.put(k, System.setProperty(k, v)));
+            KAFKA.createTopic("orders");
+        } catch (RuntimeException | Error e) {
+            stop();
+            throw e;
+        }
     }
 
     @DynamicPropertySource
@@ -117,12 +126,48 @@ class OneIdentityAcrossIntegrationsTest {
     }
     // end::spring-boot-test-recipe[]
 
-    /** Stops the emulators after Spring has closed the app (@DirtiesContext); an @AfterAll method would run before. */
+    /**
+     * After Spring has closed the app (@DirtiesContext; an @AfterAll method would run before): checks that the app
+     * released everything it held, then stops the emulators.
+     */
     @RegisterExtension
     @SuppressWarnings("deprecation") // CloseableResource: what JUnit 5.12 (Boot 3.5's) closes; 5.13 and 6 still do
-    static final BeforeAllCallback STOP_AFTER_THE_APP = context -> context.getStore(ExtensionContext.Namespace.GLOBAL)
-            .put(OneIdentityAcrossIntegrationsTest.class, (ExtensionContext.Store.CloseableResource) () -> stop());
+    static final BeforeAllCallback STOP_AFTER_THE_APP = context -> {
+        long sessions = SessionRegistry.global().size();
+        boolean refreshThreads = !irsaThreads().isEmpty();
+        context.getStore(ExtensionContext.Namespace.GLOBAL).put(OneIdentityAcrossIntegrationsTest.class,
+                (ExtensionContext.Store.CloseableResource) () -> {
+                    try {
+                        assertReleased(sessions, refreshThreads);
+                    } finally {
+                        stop();
+                    }
+                });
+    };
 
+    /**
+     * One STS call also holds if the config import's bootstrap provider were never handed over (equal settings share a
+     * session): a clean hand-over leaves, once the app is closed, the process-wide session registry as it was before
+     * the app started, and no refresh thread alive (they die with the last session; a bounded wait for them to end).
+     */
+    static void assertReleased(long sessionsBefore, boolean refreshThreadsBefore) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && (SessionRegistry.global().size() != sessionsBefore
+                || !refreshThreadsBefore && !irsaThreads().isEmpty())) {
+            Thread.sleep(20);
+        }
+        assertThat(SessionRegistry.global().size()).as("IRSA sessions held after the app closed").isEqualTo(sessionsBefore);
+        if (!refreshThreadsBefore) {
+            assertThat(irsaThreads()).as("IRSA threads alive after the app closed").isEmpty();
+        }
+    }
+
+    private static List<String> irsaThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("irsa-scheduler") || n.startsWith("irsa-refresh")).toList();
+    }
+
+    /** Stops what was started (all of it after the app, or what started before a fixture failed) and restores the JVM. */
     static void stop() {
         SAVED.forEach((k, v) -> {
             if (v == null) {
@@ -131,10 +176,19 @@ class OneIdentityAcrossIntegrationsTest {
                 System.setProperty(k, v);
             }
         });
-        DB.close();
-        KAFKA.close();
-        AWS.close();
-        IRSA.close();
+        IllegalStateException failed = null;
+        for (AutoCloseable fixture : new AutoCloseable[] {DB, KAFKA, AWS, IRSA}) {
+            try {
+                if (fixture != null) {
+                    fixture.close();
+                }
+            } catch (Exception e) { // stop the others all the same
+                failed = failed != null ? failed : new IllegalStateException("Cannot stop " + fixture, e);
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
     }
 
     /** The first record of {@code topic}, read from its start by a consumer of the application's factory. */

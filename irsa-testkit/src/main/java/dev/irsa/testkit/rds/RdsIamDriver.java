@@ -1,7 +1,5 @@
-package dev.irsa.testkit.internal;
+package dev.irsa.testkit.rds;
 
-import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
-import dev.irsa.testkit.rds.RdsIamDatabase;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -18,20 +16,45 @@ import java.util.regex.Pattern;
 
 /**
  * The JDBC driver of {@link RdsIamDatabase}: {@code jdbc:rds-verify://host:port/database}, served by the running
- * database at that host and port. Public with a no-argument constructor so that a pool can create it by class name;
- * every instance serves the same databases. Registered with {@link DriverManager} while any database runs.
+ * database at that host and port. Name it where a pool wants a driver class
+ * ({@code spring.datasource.driver-class-name}, Hikari's {@code driverClassName}; {@link RdsIamDatabase#DRIVER_CLASS_NAME}
+ * is its name): every instance, created by that name with the no-argument constructor, serves every running database.
+ * Registered with {@link DriverManager} while any database runs, so a pool given no driver class finds it too.
+ *
+ * @since 0.1.0
  */
 public final class RdsIamDriver implements Driver {
     private static final Pattern URL = Pattern.compile("jdbc:rds-verify://([^:/?;]+):(\\d+)(?:[/?;].*)?");
+    /** The port of the first default database; later ones count up from it, skipping ports in use at their host. */
+    static final int FIRST_DEFAULT_PORT = 5432;
     private static final Map<String, RdsIamDatabase> RUNNING = new LinkedHashMap<>();
     private static RdsIamDriver registered;
+    private static int nextDefaultPort = FIRST_DEFAULT_PORT;
 
-    /** A driver serving the running databases (pools create it by name). */
+    /** A driver serving the running databases (what a pool given {@link RdsIamDatabase#DRIVER_CLASS_NAME} creates). */
     public RdsIamDriver() {
     }
 
+    /**
+     * A port for a database at {@code host} given no port: the next of a JVM-wide counter (5432, 5433, ...) that no
+     * running database at {@code host} uses, so that databases started at once (test classes run in parallel) or after
+     * one that leaked do not collide, and a pool still configured for a closed database does not reach a new one.
+     * Call with the class's lock held until the database is {@linkplain #add added}.
+     */
+    static synchronized int defaultPort(String host) {
+        for (int tries = 0; tries <= 65535 - FIRST_DEFAULT_PORT; tries++) {
+            int port = nextDefaultPort;
+            nextDefaultPort = port == 65535 ? FIRST_DEFAULT_PORT : port + 1;
+            if (!RUNNING.containsKey(RdsIamDatabase.key(host, port))) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("Every port from " + FIRST_DEFAULT_PORT + " up is taken by a running RdsIamDatabase"
+                + " at " + host + ": close the databases tests no longer use.");
+    }
+
     /** Serves {@code db} at {@code key} (host:port, lower case); registers the driver with the first database. */
-    public static synchronized void add(RdsIamDatabase db, String key) {
+    static synchronized void add(RdsIamDatabase db, String key) {
         RdsIamDatabase other = RUNNING.get(key);
         if (other != null) {
             throw new IllegalStateException("An RdsIamDatabase already runs at " + key + ": " + other
@@ -49,7 +72,7 @@ public final class RdsIamDriver implements Driver {
     }
 
     /** Stops serving {@code db}; deregisters the driver when no database runs. */
-    public static synchronized void remove(RdsIamDatabase db) {
+    static synchronized void remove(RdsIamDatabase db) {
         RUNNING.values().removeIf(d -> d == db);
         if (RUNNING.isEmpty() && registered != null) {
             try {
@@ -63,7 +86,7 @@ public final class RdsIamDriver implements Driver {
     }
 
     /** {@return whether the driver is registered with DriverManager (some database runs)} */
-    public static synchronized boolean isRegistered() {
+    static synchronized boolean isRegistered() {
         return registered != null;
     }
 

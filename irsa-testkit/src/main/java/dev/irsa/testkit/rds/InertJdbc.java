@@ -1,7 +1,5 @@
-package dev.irsa.testkit.internal;
+package dev.irsa.testkit.rds;
 
-import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
-import dev.irsa.testkit.rds.RdsIamDatabase;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
@@ -173,12 +171,7 @@ final class InertJdbc {
                 default:
                     break;
             }
-            if (closed) {
-                throw new SQLException("The connection is closed.", "08003");
-            }
-            if (db.isClosed()) {
-                throw new SQLException("The RdsIamDatabase at " + db.host() + ":" + db.port() + " was closed.", "08006");
-            }
+            check();
             switch (m.getName()) {
                 case "getAutoCommit":
                     return autoCommit;
@@ -228,10 +221,20 @@ final class InertJdbc {
             }
         }
 
+        /** Throws what JDBC throws on a connection that was closed or whose database was. */
+        void check() throws SQLException {
+            if (closed) {
+                throw new SQLException("The connection is closed.", "08003");
+            }
+            if (db.isClosed()) {
+                throw new SQLException("The RdsIamDatabase at " + db.host() + ":" + db.port() + " was closed.", "08006");
+            }
+        }
+
         private Statement statement(Connection connection, String prepared) {
             return (Statement) Proxy.newProxyInstance(InertJdbc.class.getClassLoader(),
                     new Class<?>[] {prepared == null ? Statement.class : PreparedStatement.class},
-                    new StatementHandler(connection, prepared));
+                    new StatementHandler(this, connection, prepared));
         }
 
         private DatabaseMetaData metaData(Connection connection) {
@@ -263,15 +266,30 @@ final class InertJdbc {
         }
     }
 
+    /** A statement: closed with its connection, and answers nothing once its connection or database is closed. */
     private static final class StatementHandler extends Handler {
+        private final ConnectionHandler owner;
         private final Connection connection;
         private final String prepared;
         private boolean closed;
         private ResultSet current;
 
-        StatementHandler(Connection connection, String prepared) {
+        StatementHandler(ConnectionHandler owner, Connection connection, String prepared) {
+            this.owner = owner;
             this.connection = connection;
             this.prepared = prepared;
+        }
+
+        boolean isClosed() {
+            return closed || owner.closed;
+        }
+
+        /** Throws what JDBC throws on a statement that was closed, or whose connection or database was. */
+        void check() throws SQLException {
+            if (closed) {
+                throw new SQLException("The statement is closed.", "HY010");
+            }
+            owner.check();
         }
 
         @Override
@@ -286,22 +304,20 @@ final class InertJdbc {
                     closed = true;
                     return null;
                 case "isClosed":
-                    return closed;
+                    return isClosed();
                 default:
                     break;
             }
-            if (closed) {
-                throw new SQLException("The statement is closed.", "HY010");
-            }
+            check();
             String sql = args.length > 0 && args[0] instanceof String s ? s : prepared;
             switch (m.getName()) {
                 case "executeQuery":
                     requireSelectOne(sql);
-                    current = resultSet((Statement) proxy);
+                    current = resultSet(this, (Statement) proxy);
                     return current;
                 case "execute":
                     requireSelectOne(sql);
-                    current = resultSet((Statement) proxy);
+                    current = resultSet(this, (Statement) proxy);
                     return true;
                 case "getResultSet":
                     ResultSet r = current;
@@ -324,18 +340,23 @@ final class InertJdbc {
         }
     }
 
-    private static ResultSet resultSet(Statement statement) {
+    private static ResultSet resultSet(StatementHandler owner, Statement statement) {
         return (ResultSet) Proxy.newProxyInstance(InertJdbc.class.getClassLoader(), new Class<?>[] {ResultSet.class},
-                new ResultSetHandler(statement));
+                new ResultSetHandler(owner, statement));
     }
 
-    /** One row, one column named {@code 1}, holding the integer 1: what {@code SELECT 1} returns. */
+    /**
+     * One row, one column named {@code 1}, holding the integer 1: what {@code SELECT 1} returns. Closed with its
+     * statement (and so its connection); answers nothing once its database is closed.
+     */
     private static final class ResultSetHandler extends Handler {
+        private final StatementHandler owner;
         private final Statement statement;
         private int row;
         private boolean closed;
 
-        ResultSetHandler(Statement statement) {
+        ResultSetHandler(StatementHandler owner, Statement statement) {
+            this.owner = owner;
             this.statement = statement;
         }
 
@@ -352,13 +373,14 @@ final class InertJdbc {
                     closed = true;
                     return null;
                 case "isClosed":
-                    return closed;
+                    return closed || owner.isClosed();
                 default:
                     break;
             }
             if (closed) {
                 throw new SQLException("The result set is closed.", "HY010");
             }
+            owner.check();
             switch (name) {
                 case "next":
                     row++;
