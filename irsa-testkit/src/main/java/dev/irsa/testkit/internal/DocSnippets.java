@@ -280,6 +280,40 @@ public final class DocSnippets {
         }
     }
 
+    /**
+     * The rows of a table on {@code page} whose lines start with {@code start} (such as {@code | `irsa.}), each as
+     * {@code row}'s groups 1 to n. A row that starts so but does not match {@code row} is not skipped.
+     *
+     * @throws AssertionError listing, by line, every row that starts with {@code start} but does not match {@code row}
+     */
+    public static List<List<String>> tableRows(Path page, String start, Pattern row) {
+        List<List<String>> rows = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<String> lines = read(page);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (!line.startsWith(start)) {
+                continue;
+            }
+            Matcher m = row.matcher(line);
+            if (!m.matches()) {
+                problems.add(page.getFileName() + ":" + (i + 1) + ": " + line);
+                continue;
+            }
+            List<String> groups = new ArrayList<>();
+            for (int g = 1; g <= m.groupCount(); g++) {
+                groups.add(m.group(g));
+            }
+            rows.add(groups);
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("Rows starting with '" + start + "' not in the form " + row.pattern()
+                    + " (property names are lower case, digits, '.' and '-'; type and default in backticks, '–' for"
+                    + " none; a meaning):\n  " + String.join("\n  ", problems));
+        }
+        return rows;
+    }
+
     /** The anchors GitHub gives a page's headings (lower case, punctuation dropped, spaces to dashes). */
     static Set<String> anchors(Path markdown) {
         Set<String> anchors = new HashSet<>();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,6 +176,26 @@ class DocSnippetsTest {
                 .hasMessageContaining("README.md:17: ").hasMessageContaining("'// tag::absent[]'")
                 .hasMessageContaining("README.md:21: ").hasMessageContaining("no complete fenced block right after")
                 .hasMessageNotContaining("README.md:8");
+    }
+
+    @Test
+    void aTableRowThatStartsLikeAPropertyButDoesNotParseIsRefusedNotSkipped(@TempDir Path dir) throws Exception {
+        Pattern row = Pattern.compile("^\\| `(irsa\\.[a-z0-9.-]+)` \\| `([^`]+)` \\| (`[^`]*`|–) \\| (.+) \\|$");
+        Path page = Files.writeString(dir.resolve("page.md"), """
+                | property | type | default | meaning |
+                | --- | --- | --- | --- |
+                | `irsa.enabled` | `boolean` | `true` | on |
+                | `irsa.role-arn` | `String` | – | the role |
+                """);
+        assertThat(DocSnippets.tableRows(page, "| `irsa.", row)).containsExactly(
+                List.of("irsa.enabled", "boolean", "`true`", "on"),
+                List.of("irsa.role-arn", "String", "–", "the role"));
+
+        Files.writeString(page, Files.readString(page) + "| `irsa.refresh.minimumInterval` | `Duration` | `60s` | floor |\n"
+                + "| `irsa.region` | String | – | no backticks |\n");
+        assertThatThrownBy(() -> DocSnippets.tableRows(page, "| `irsa.", row))
+                .hasMessageContaining("page.md:5: | `irsa.refresh.minimumInterval`")
+                .hasMessageContaining("page.md:6: | `irsa.region` | String");
     }
 
     /** A project root with one module, mod, whose test sources hold Example.java and a DocsSnippetsTest. */
