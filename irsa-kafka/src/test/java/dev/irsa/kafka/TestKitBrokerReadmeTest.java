@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,8 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TestKitBrokerReadmeTest {
     // tag::kafka-test[]
     @RegisterExtension
+    @Order(1)            // JUnit's default order of extension fields is deterministic but hidden: say it
     static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
-    @RegisterExtension   // after the emulator: it starts on the emulator's STS
+    @RegisterExtension
+    @Order(2)            // after the emulator: it starts on the emulator's STS
     static final MskIamBrokerExtension kafka = MskIamBrokerExtension.forEmulator(() -> irsa.environment().sts());
 
     @Test

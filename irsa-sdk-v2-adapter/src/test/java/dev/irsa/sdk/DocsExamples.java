@@ -1,5 +1,8 @@
 package dev.irsa.sdk;
 
+import dev.irsa.core.IrsaConfig;
+import dev.irsa.core.RefreshPolicy;
+import java.time.Duration;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -18,5 +21,14 @@ final class DocsExamples {
             s3.listBuckets();
         }
         // end::sdk[]
+    }
+
+    /** docs/refresh.md: a test whose emulator issues seconds-long credentials turns the refresh floor off. */
+    static IrsaCredentialsProvider.Builder withoutRefreshFloor(IrsaConfig.Builder config) {
+        // tag::refresh-floor-off[]
+        RefreshPolicy noFloor = RefreshPolicy.builder().minimumRefreshInterval(Duration.ZERO).build();
+        config.refreshPolicy(noFloor);                                            // IrsaConfig.builder()...
+        return IrsaCredentialsProvider.builder().refreshPolicy(noFloor);           // or the SDK adapter's builder
+        // end::refresh-floor-off[]
     }
 }

@@ -1,7 +1,5 @@
 package dev.irsa.spring;
 
-import dev.irsa.core.RefreshPolicy;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,7 +104,9 @@ public class IrsaProperties {
          * Least time between a successful exchange and the next (0 to 5 min, 0 turns it off); meanwhile its credentials
          * are served even if this node's clock says they expired, so a clock far ahead cannot cause an STS loop.
          */
-        private Duration minimumInterval = RefreshPolicy.DEFAULT_MINIMUM_REFRESH_INTERVAL;
+        // RefreshPolicy.DEFAULT_MINIMUM_REFRESH_INTERVAL, spelled out so that the configuration metadata (what IDEs
+        // show) carries the default: the annotation processor cannot read another class's constant.
+        private Duration minimumInterval = Duration.ofSeconds(60);
 
         /**
          * Least time between a successful exchange and the next (0 to 5 min, 0 turns it off); meanwhile its credentials

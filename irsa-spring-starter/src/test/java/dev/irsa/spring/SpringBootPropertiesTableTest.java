@@ -2,12 +2,13 @@ package dev.irsa.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.irsa.core.RefreshPolicy;
 import dev.irsa.testkit.internal.DocSnippets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
@@ -38,14 +39,17 @@ class SpringBootPropertiesTableTest {
                 expected.put(p.field("name").orElseThrow().text(), type + " | " + (dv == null ? "–" : "`" + dv + "`"));
             }
         }
-        assertThat(expected).as("the starter's metadata").hasSizeGreaterThan(15);
+        assertThat(expected).as("the starter's metadata").hasSizeGreaterThan(15)
+                .containsEntry("irsa.refresh.minimum-interval", "Duration | `60s`");
+        assertThat(new IrsaProperties().getRefresh().getMinimumInterval()).as("the starter's default is the library's")
+                .isEqualTo(RefreshPolicy.DEFAULT_MINIMUM_REFRESH_INTERVAL);
 
         Map<String, String> documented = new TreeMap<>();
-        for (String line : Files.readAllLines(DocSnippets.projectRoot().resolve("docs/spring-boot.md"))) {
-            Matcher m = ROW.matcher(line);
-            if (m.matches() && !m.group(1).startsWith("irsa.rds.")) {
-                assertThat(m.group(4).strip()).as("meaning of " + m.group(1)).isNotEmpty();
-                documented.put(m.group(1), m.group(2) + " | " + m.group(3));
+        // Any row that starts like an irsa.* property but does not parse fails here (it used to be skipped).
+        for (List<String> r : DocSnippets.tableRows(DocSnippets.projectRoot().resolve("docs/spring-boot.md"), "| `irsa.", ROW)) {
+            if (!r.get(0).startsWith("irsa.rds.")) {
+                assertThat(r.get(3).strip()).as("meaning of " + r.get(0)).isNotEmpty();
+                documented.put(r.get(0), r.get(1) + " | " + r.get(2));
             }
         }
         assertThat(documented).as("docs/spring-boot.md's properties table (property | `type` | `default`)")

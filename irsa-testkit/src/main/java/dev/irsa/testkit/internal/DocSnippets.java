@@ -20,11 +20,13 @@ import java.util.stream.Stream;
  * cannot drift from the code. For this project's own tests; no compatibility promise.
  *
  * <p>Across the project's pages (README.md and docs/*.md): a marker {@code <!-- tag::NAME[] (module/src/.../X.java) -->}
- * names the source that holds the region; {@link #assertShownAsWritten} checks every block whose source lies in one
- * module (each module's {@code DocsSnippetsTest} calls it, so the region is compiled with that module's class path),
- * {@link #assertEveryJavaBlockIsChecked} that no {@code ```java} block escapes (a block that is not Java-complete says
- * so with {@code <!-- fragment: why -->} above it), and {@link #assertRelativeLinksResolve} that links between pages,
- * files and headings resolve.
+ * names the source that holds the region (one path, normalised once: {@link Shown#source()});
+ * {@link #assertEveryShownBlockAsWritten} compares every such block with its region as text (the project-wide check,
+ * run by the test kit's own {@code ProjectDocsTest}), {@link #assertShownAsWritten} the blocks whose source lies in
+ * one module (each module's {@code DocsSnippetsTest} calls it, so the region is also compiled and run with that
+ * module's class path), {@link #assertEveryJavaBlockIsChecked} that no Java block escapes (any fence, any case; a
+ * block that is not Java-complete says so with {@code <!-- fragment: why -->} above it), and
+ * {@link #assertRelativeLinksResolve} that links between pages, files and headings resolve.
  */
 public final class DocSnippets {
     /** {@code <!-- tag::NAME[] (PATH) -->}: a block shown from the region NAME of the source file PATH. */
@@ -36,8 +38,59 @@ public final class DocSnippets {
     private DocSnippets() {
     }
 
-    /** A marker on a page: the block after line {@code line} of {@code page} shows region {@code name} of {@code source}. */
+    /**
+     * A marker on a page: the block after line {@code line} of {@code page} shows region {@code name} of
+     * {@code source}, a path relative to the project's root, normalised ({@code ./} and {@code ..} resolved, {@code /}
+     * separators) so that every check sees the same path however the page spells it.
+     */
     public record Shown(Path page, int line, String name, String source) {
+    }
+
+    /**
+     * A fenced code block of a page: the lines {@code open} (the opening fence) to {@code close} (the closing fence,
+     * or the page's last line if it is never closed), 0-based, and {@code language}, the first word of the info
+     * string in lower case ({@code ```Java title=X}, {@code ````java} and {@code ~~~java} are all {@code java}).
+     */
+    public record Fence(int open, int close, String language) {
+    }
+
+    /** An opening or closing fence: 3 or more backticks or tildes, then an info string (CommonMark). */
+    private static final Pattern FENCE = Pattern.compile("^\\s*(`{3,}|~{3,})\\s*(.*)$");
+
+    /** The fenced code blocks of {@code lines}, in order (indented fences, as in list items, count). */
+    public static List<Fence> fences(List<String> lines) {
+        List<Fence> fences = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher open = FENCE.matcher(lines.get(i));
+            if (!open.matches() || open.group(1).charAt(0) == '`' && open.group(2).contains("`")) {
+                continue;
+            }
+            String fence = open.group(1);
+            int close = lines.size() - 1;
+            for (int j = i + 1; j < lines.size(); j++) {
+                Matcher m = FENCE.matcher(lines.get(j));
+                if (m.matches() && m.group(2).isBlank() && m.group(1).charAt(0) == fence.charAt(0)
+                        && m.group(1).length() >= fence.length()) {
+                    close = j;
+                    break;
+                }
+            }
+            String info = open.group(2).strip();
+            String language = info.isEmpty() ? "" : info.split("[\\s{,]", 2)[0].toLowerCase(Locale.ROOT);
+            fences.add(new Fence(i, close, language));
+            i = close;
+        }
+        return fences;
+    }
+
+    /**
+     * {@code path} relative to {@code root}, normalised, with {@code /} separators: {@code ./irsa-rds/src/X.java}
+     * and {@code irsa-rds/../irsa-rds/src/X.java} are both {@code irsa-rds/src/X.java}. A path that leaves the root
+     * keeps its leading {@code ..}.
+     */
+    static String normalise(Path root, String path) {
+        Path abs = root.toAbsolutePath().normalize();
+        return abs.relativize(abs.resolve(path).normalize()).toString().replace('\\', '/');
     }
 
     /**
@@ -76,7 +129,7 @@ public final class DocSnippets {
             for (int i = 0; i < lines.size(); i++) {
                 Matcher m = MARKER.matcher(lines.get(i));
                 if (m.find()) {
-                    all.add(new Shown(page, i + 1, m.group(1), m.group(2)));
+                    all.add(new Shown(page, i + 1, m.group(1), normalise(root, m.group(2))));
                 }
             }
         }
@@ -90,7 +143,7 @@ public final class DocSnippets {
      * @throws AssertionError naming the page and line of the first block that differs, or if there is none at all
      */
     public static int assertShownAsWritten(Path root, String module) {
-        String prefix = module.endsWith("/") ? module : module + "/";
+        String prefix = normalise(root, module) + "/";
         int n = 0;
         for (Shown s : shown(root)) {
             if (s.source().startsWith(prefix)) {
@@ -109,53 +162,45 @@ public final class DocSnippets {
     }
 
     /**
-     * Fails, listing each, unless every {@code ```java} block on the project's pages is preceded (blank lines
-     * aside) by a {@code tag::} marker whose source exists, has the region and lies in a module with a
-     * {@code DocsSnippetsTest}, or by a {@code <!-- fragment: why -->} line.
+     * Fails, listing each, unless every Java block on the project's pages (a fence of backticks or tildes, any length,
+     * whose info string starts with {@code java} in any case) is preceded (blank lines aside) by a {@code tag::}
+     * marker whose source exists, has the region and lies in a module with a {@code DocsSnippetsTest}, or by a
+     * {@code <!-- fragment: why -->} line.
      */
     public static void assertEveryJavaBlockIsChecked(Path root) {
         List<String> problems = new ArrayList<>();
         for (Path page : pages(root)) {
             List<String> lines = read(page);
-            boolean inFence = false;
-            for (int i = 0; i < lines.size(); i++) {
-                String t = lines.get(i).strip();
-                if (!t.startsWith("```")) {
+            for (Fence f : fences(lines)) {
+                if (!f.language().equals("java")) {
                     continue;
                 }
-                if (inFence) {
-                    inFence = false;
-                    continue;
-                }
-                inFence = true;
-                if (!t.equals("```java")) {
-                    continue;
-                }
-                String where = root.relativize(page) + ":" + (i + 1);
-                int above = i - 1;
+                String where = root.relativize(page) + ":" + (f.open() + 1);
+                int above = f.open() - 1;
                 while (above >= 0 && lines.get(above).isBlank()) {
                     above--;
                 }
                 String marker = above < 0 ? "" : lines.get(above);
-                Matcher m = MARKER.matcher(marker);
                 if (FRAGMENT.matcher(marker).find()) {
                     continue;
                 }
+                Matcher m = MARKER.matcher(marker);
                 if (!m.find()) {
-                    problems.add(where + ": a ```java block with neither '<!-- tag::NAME[] (module/src/.../X.java) -->'"
-                            + " nor '<!-- fragment: why -->' on the line above it");
+                    problems.add(where + ": a Java block (" + lines.get(f.open()).strip() + ") with neither"
+                            + " '<!-- tag::NAME[] (module/src/.../X.java) -->' nor '<!-- fragment: why -->' on the line"
+                            + " above it");
                     continue;
                 }
-                Path source = root.resolve(m.group(2)).normalize();
-                int src = m.group(2).indexOf("/src/");
-                if (!Files.isRegularFile(source) || src < 0) {
+                String source = normalise(root, m.group(2));
+                int src = source.indexOf("/src/");
+                if (source.startsWith("../") || src < 0 || !Files.isRegularFile(root.resolve(source))) {
                     problems.add(where + ": " + m.group(2) + " is not a source file of a module");
                     continue;
                 }
-                if (read(source).stream().noneMatch(l -> l.strip().equals("// tag::" + m.group(1) + "[]"))) {
-                    problems.add(where + ": " + m.group(2) + " has no '// tag::" + m.group(1) + "[]'");
+                if (read(root.resolve(source)).stream().noneMatch(l -> l.strip().equals("// tag::" + m.group(1) + "[]"))) {
+                    problems.add(where + ": " + source + " has no '// tag::" + m.group(1) + "[]'");
                 }
-                Path tests = root.resolve(m.group(2).substring(0, src)).resolve("src/test/java");
+                Path tests = root.resolve(source.substring(0, src)).resolve("src/test/java");
                 if (!hasFile(tests, "DocsSnippetsTest.java")) {
                     problems.add(where + ": " + root.relativize(tests) + " has no DocsSnippetsTest calling assertShownAsWritten");
                 }
@@ -167,6 +212,36 @@ public final class DocSnippets {
     }
 
     /**
+     * Compares the block after every {@code tag::NAME[] (PATH)} marker on the project's pages with its region, as
+     * text (no class path needed, so no module filter can skip it), and returns how many there were. The modules'
+     * {@code DocsSnippetsTest}s add that the region compiles and runs.
+     *
+     * @throws AssertionError listing every marker whose source or region is missing, whose block does not follow it
+     *     (blank lines aside), or whose block differs from its region
+     */
+    public static int assertEveryShownBlockAsWritten(Path root) {
+        List<String> problems = new ArrayList<>();
+        List<Shown> all = shown(root);
+        for (Shown s : all) {
+            String where = root.relativize(s.page()) + ":" + s.line() + ": ";
+            Path source = root.resolve(s.source());
+            if (s.source().startsWith("../") || !Files.isRegularFile(source)) {
+                problems.add(where + s.source() + " is not a file of the project");
+                continue;
+            }
+            try {
+                assertSameAfter(s.page(), s.line(), source, s.name());
+            } catch (AssertionError e) {
+                problems.add(where + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("Docs that differ from their code:\n  " + String.join("\n  ", problems));
+        }
+        return all.size();
+    }
+
+    /**
      * Fails, listing each, unless every relative Markdown link on the project's pages resolves: to an existing file
      * or directory, and for {@code #anchor} (alone or after a {@code .md} file) to one of that page's headings, named
      * as GitHub names them. Links inside code are ignored.
@@ -175,14 +250,10 @@ public final class DocSnippets {
         List<String> problems = new ArrayList<>();
         for (Path page : pages(root)) {
             List<String> lines = read(page);
-            boolean inFence = false;
+            boolean[] code = inFences(lines);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
-                if (line.strip().startsWith("```")) {
-                    inFence = !inFence;
-                    continue;
-                }
-                if (inFence) {
+                if (code[i]) {
                     continue;
                 }
                 Matcher m = LINK.matcher(line.replaceAll("`[^`]*`", "``"));
@@ -209,14 +280,48 @@ public final class DocSnippets {
         }
     }
 
+    /**
+     * The rows of a table on {@code page} whose lines start with {@code start} (such as {@code | `irsa.}), each as
+     * {@code row}'s groups 1 to n. A row that starts so but does not match {@code row} is not skipped.
+     *
+     * @throws AssertionError listing, by line, every row that starts with {@code start} but does not match {@code row}
+     */
+    public static List<List<String>> tableRows(Path page, String start, Pattern row) {
+        List<List<String>> rows = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<String> lines = read(page);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (!line.startsWith(start)) {
+                continue;
+            }
+            Matcher m = row.matcher(line);
+            if (!m.matches()) {
+                problems.add(page.getFileName() + ":" + (i + 1) + ": " + line);
+                continue;
+            }
+            List<String> groups = new ArrayList<>();
+            for (int g = 1; g <= m.groupCount(); g++) {
+                groups.add(m.group(g));
+            }
+            rows.add(groups);
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("Rows starting with '" + start + "' not in the form " + row.pattern()
+                    + " (property names are lower case, digits, '.' and '-'; type and default in backticks, '–' for"
+                    + " none; a meaning):\n  " + String.join("\n  ", problems));
+        }
+        return rows;
+    }
+
     /** The anchors GitHub gives a page's headings (lower case, punctuation dropped, spaces to dashes). */
     static Set<String> anchors(Path markdown) {
         Set<String> anchors = new HashSet<>();
-        boolean inFence = false;
-        for (String line : read(markdown)) {
-            if (line.strip().startsWith("```")) {
-                inFence = !inFence;
-            } else if (!inFence && line.startsWith("#")) {
+        List<String> lines = read(markdown);
+        boolean[] code = inFences(lines);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (!code[i] && line.startsWith("#")) {
                 String text = line.replaceFirst("^#+\\s*", "").strip();
                 String slug = text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
                 String unique = slug;
@@ -226,6 +331,17 @@ public final class DocSnippets {
             }
         }
         return anchors;
+    }
+
+    /** For each line, whether it belongs to a fenced block (its fences included). */
+    private static boolean[] inFences(List<String> lines) {
+        boolean[] code = new boolean[lines.size()];
+        for (Fence f : fences(lines)) {
+            for (int i = f.open(); i <= f.close(); i++) {
+                code[i] = true;
+            }
+        }
+        return code;
     }
 
     private static boolean hasFile(Path dir, String name) {
@@ -286,17 +402,20 @@ public final class DocSnippets {
         if (marker < 0) {
             throw new AssertionError(markdown + " has no line with 'tag::" + name + "[]' before the block showing it");
         }
-        int open = -1;
-        for (int i = marker + 1; i < lines.size() && open < 0; i++) {
-            if (lines.get(i).strip().startsWith("```")) {
-                open = i;
+        int next = marker + 1;
+        while (next < lines.size() && lines.get(next).isBlank()) {
+            next++;
+        }
+        for (Fence f : fences(lines)) {
+            if (f.open() == next && f.close() > f.open() && FENCE.matcher(lines.get(f.close())).matches()) {
+                String opening = lines.get(f.open());
+                int indent = opening.length() - opening.stripLeading().length();   // a block in a list item
+                return lines.subList(f.open() + 1, f.close()).stream().map(String::stripTrailing)
+                        .map(l -> l.substring(Math.min(indent, l.length() - l.stripLeading().length()))).toList();
             }
         }
-        int close = open < 0 ? -1 : indexOf(lines, "```", open + 1);
-        if (close < 0) {
-            throw new AssertionError(markdown + " has no complete fenced block after 'tag::" + name + "[]'");
-        }
-        return lines.subList(open + 1, close).stream().map(String::stripTrailing).toList();
+        throw new AssertionError(markdown + " has no complete fenced block right after 'tag::" + name + "[]' (line "
+                + (marker + 1) + ")");
     }
 
     /**

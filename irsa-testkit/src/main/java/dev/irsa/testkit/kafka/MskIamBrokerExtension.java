@@ -11,12 +11,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension that runs an {@link MskIamBroker} (both MSK IAM mechanisms) for a test class, against an STS
- * emulator started by an extension registered before it.
+ * emulator started by an extension registered before it. Give both fields {@code @Order} (from
+ * {@code org.junit.jupiter.api}): without it JUnit registers {@code @RegisterExtension} fields in an order that is
+ * deterministic but intentionally not obvious (not necessarily the order they are written in), so the broker could
+ * start before the emulator it asks for.
  *
  * <pre>{@code
  * @RegisterExtension
+ * @Order(1)
  * static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
  * @RegisterExtension
+ * @Order(2)
  * static final MskIamBrokerExtension kafka = MskIamBrokerExtension.forEmulator(() -> irsa.environment().sts());
  *
  * @Test void sends(MskIamBroker broker) { ... broker.bootstrapServers() ... broker.authentications() ... }

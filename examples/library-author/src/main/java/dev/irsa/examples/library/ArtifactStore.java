@@ -44,14 +44,21 @@ public final class ArtifactStore implements AutoCloseable {
             created = credentials instanceof SdkAutoCloseable c ? c : null; // ours: closed with the store
         }
         // end::library-default[]
-        StsClientBuilder sts = StsClient.builder().credentialsProvider(credentials);
-        if (builder.region != null) {
-            sts.region(Region.of(builder.region));
+        try {
+            StsClientBuilder sts = StsClient.builder().credentialsProvider(credentials);
+            if (builder.region != null) {
+                sts.region(Region.of(builder.region));
+            }
+            if (builder.endpoint != null) {
+                sts.endpointOverride(builder.endpoint);
+            }
+            this.sts = sts.build();   // throws off EKS without a region, for one
+        } catch (RuntimeException | Error e) {
+            if (created != null) {
+                created.close();      // no store to close it later: ours, so closed here
+            }
+            throw e;
         }
-        if (builder.endpoint != null) {
-            sts.endpointOverride(builder.endpoint);
-        }
-        this.sts = sts.build();
     }
 
     /**

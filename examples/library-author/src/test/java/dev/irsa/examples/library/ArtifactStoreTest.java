@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.irsa.core.SettingsSource;
+import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +90,18 @@ class ArtifactStoreTest {
                 .region(env.region()).endpointOverride(env.stsEndpoint()).build()) {
             assertThat(store.principal()).startsWith("arn:aws:sts::111122223333:assumed-role/app-role/");
         }
+    }
+
+    @Test
+    void aStoreThatFailsToBuildClosesTheDefaultProviderItCreated(IrsaEnvironment env) {
+        Map<String, String> pod = new HashMap<>(env.podEnvironment());
+        pod.put("AWS_ROLE_SESSION_NAME", "failed-build");
+        long open = SessionRegistry.global().size();
+        // The SDK refuses the client (as it does off EKS without a region) after the store made its default provider.
+        assertThatThrownBy(() -> ArtifactStore.builder().settings(SettingsSource.ofEnvironment(pod)).region(env.region())
+                .endpointOverride(URI.create("no-scheme")).build()).hasMessageContaining("endpointOverride");
+        assertThat(SessionRegistry.global().size()).as("the default provider's session, released: no store holds it")
+                .isEqualTo(open);
     }
 
     @Test

@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.sts.StsClient;
 
 /** The application's AWS clients, built with the extension's {@code AwsCredentialsProvider} bean. */
 public class AwsClients {
+    // tag::quarkus-bean[]
     @Produces
     @Singleton
     StsClient sts(AwsCredentialsProvider credentials, @ConfigProperty(name = "AWS_REGION") String region,
@@ -24,6 +25,7 @@ public class AwsClients {
         endpoint.ifPresent(b::endpointOverride); // tests: the emulator
         return b.build();
     }
+    // end::quarkus-bean[]
 
     void close(@Disposes StsClient sts) {
         sts.close();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * The whole service over HTTP against the test kit's IRSA emulator, which {@link IrsaEmulatorResource} starts for
  * the test and hands to the application as the pod's variables.
  */
+// tag::quarkus-test[]
 @QuarkusTest
 @WithTestResource(IrsaEmulatorResource.class)
 class IdentityResourceTest {
@@ -50,3 +51,4 @@ class IdentityResourceTest {
         return HTTP.send(HttpRequest.newBuilder(app.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
+// end::quarkus-test[]

@@ -1,0 +1,17 @@
+package dev.irsa.examples.quarkus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.irsa.testkit.internal.DocSnippets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java docs/quarkus.md shows from this example ({@link AwsClients}, {@link IdentityResourceTest}) is the code
+ * compiled and run here.
+ */
+class DocsSnippetsTest {
+    @Test
+    void everyBlockShownFromThisModuleIsItsTaggedRegion() {
+        assertThat(DocSnippets.assertShownAsWritten(DocSnippets.projectRoot(), "examples/quarkus")).isPositive();
+    }
+}
