@@ -7,8 +7,9 @@ import com.zaxxer.hikari.HikariConfig;
 import dev.irsa.rds.hikari.RdsIamHikariCredentials;
 import dev.irsa.testkit.internal.DocSnippets;
 import io.r2dbc.spi.ConnectionFactoryOptions;
-import java.util.function.Supplier;
+import io.r2dbc.spi.Option;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
 
 /** The Java that README.md and docs/rds.md show from this module ({@link DocsExamples}) is the code compiled here. */
 class DocsSnippetsTest {
@@ -33,8 +34,10 @@ class DocsSnippetsTest {
         try (RdsAuthTokens tokens = RdsAuthTokens.create()) {
             ConnectionFactoryOptions options = DocsExamples.r2dbcOptions(tokens, endpoint);
             assertThat(options.getValue(ConnectionFactoryOptions.USER)).isEqualTo("app_user");
-            assertThat(options.getValue(ConnectionFactoryOptions.PASSWORD)).isInstanceOf(Supplier.class);
-            // r2dbc-postgresql's builder checks what it is given (host, SSL mode, a password supplier) when it builds
+            // a publisher the driver subscribes to per connection (never blocking its event loop), not a supplier
+            assertThat(options.getValue(ConnectionFactoryOptions.PASSWORD)).isInstanceOf(Publisher.class);
+            assertThat(options.getValue(Option.valueOf("sslMode"))).as("the URL's SSL mode is kept").isEqualTo("verify-full");
+            // r2dbc-postgresql's builder checks what it is given (host, SSL mode, a password publisher) when it builds
             assertThatCode(() -> DocsExamples.r2dbcPostgresql(tokens, endpoint)).doesNotThrowAnyException();
         }
     }
