@@ -61,13 +61,13 @@ final class DocsExamples {
     }
 
     @SuppressWarnings("unchecked") // r2dbc-postgresql takes a Publisher<CharSequence>; ours publishes Strings
-    static PostgresqlConnectionConfiguration r2dbcPostgresql(RdsAuthTokens tokens, RdsEndpoint endpoint) {
+    static PostgresqlConnectionConfiguration r2dbcPostgresql(RdsAuthTokens tokens, RdsEndpoint endpoint, String rdsCaBundle) {
         // tag::rds-r2dbc[]
         PostgresqlConnectionConfiguration config = PostgresqlConnectionConfiguration.builder()
                 .host(endpoint.host()).port(endpoint.port()).username(endpoint.user()).database("app")
                 // subscribed to per connection; never blocks the driver's event loop
                 .password((Publisher<CharSequence>) (Publisher<?>) RdsIamR2dbc.passwordPublisher(tokens, endpoint))
-                .sslMode(SSLMode.VERIFY_FULL).sslRootCert("/etc/rds/global-bundle.pem")
+                .sslMode(SSLMode.VERIFY_FULL).sslRootCert(rdsCaBundle)   // e.g. /etc/rds/global-bundle.pem, which must exist
                 .build();
         // r2dbc-mysql (io.asyncer): MySqlConnectionConfiguration.builder()...
         //         .passwordPublisher(RdsIamR2dbc.passwordPublisher(tokens, endpoint)).sslMode(SslMode.VERIFY_IDENTITY)...
