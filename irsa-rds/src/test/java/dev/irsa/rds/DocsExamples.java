@@ -11,6 +11,7 @@ import io.r2dbc.spi.ConnectionFactoryOptions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import org.reactivestreams.Publisher;
 
 /**
  * Code README.md and docs/rds.md show, compiled against this module's class path and checked against the pages by
@@ -59,15 +60,17 @@ final class DocsExamples {
         // end::rds-wrapper[]
     }
 
-    static PostgresqlConnectionConfiguration r2dbcPostgresql(RdsAuthTokens tokens, RdsEndpoint endpoint) {
+    @SuppressWarnings("unchecked") // r2dbc-postgresql takes a Publisher<CharSequence>; ours publishes Strings
+    static PostgresqlConnectionConfiguration r2dbcPostgresql(RdsAuthTokens tokens, RdsEndpoint endpoint, String rdsCaBundle) {
         // tag::rds-r2dbc[]
         PostgresqlConnectionConfiguration config = PostgresqlConnectionConfiguration.builder()
                 .host(endpoint.host()).port(endpoint.port()).username(endpoint.user()).database("app")
-                .password(RdsIamR2dbc.password(tokens, endpoint))   // called for each new connection
-                .sslMode(SSLMode.VERIFY_FULL)
+                // subscribed to per connection; never blocks the driver's event loop
+                .password((Publisher<CharSequence>) (Publisher<?>) RdsIamR2dbc.passwordPublisher(tokens, endpoint))
+                .sslMode(SSLMode.VERIFY_FULL).sslRootCert(rdsCaBundle)   // e.g. /etc/rds/global-bundle.pem, which must exist
                 .build();
         // r2dbc-mysql (io.asyncer): MySqlConnectionConfiguration.builder()...
-        //         .passwordPublisher(RdsIamR2dbc.passwordPublisher(tokens, endpoint))
+        //         .passwordPublisher(RdsIamR2dbc.passwordPublisher(tokens, endpoint)).sslMode(SslMode.VERIFY_IDENTITY)...
         // end::rds-r2dbc[]
         return config;
     }
