@@ -4,10 +4,12 @@ import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithUnnamedKey;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,6 +24,17 @@ import java.util.Optional;
 @ConfigMapping(prefix = "quarkus.irsa")
 @ConfigRoot(phase = ConfigPhase.RUN_TIME)
 public interface IrsaRuntimeConfig {
+    /**
+     * Whether the {@code irsa} bean is active, decided at run time (as {@code quarkus.datasource.active}): with
+     * {@code false} it makes no session and calls nothing, the warm-up, meters and readiness check stand aside
+     * (readiness UP, {@code active=false}), and using the bean fails with a message that names this setting. Unlike
+     * {@code quarkus.irsa.enabled} (build time, no bean at all), one build can run with and without IRSA.
+     *
+     * @return whether the bean is active
+     */
+    @WithDefault("true")
+    boolean active();
+
     /**
      * IAM role to assume, {@code arn:aws:iam::<account>:role/<name>}. Default: {@code AWS_ROLE_ARN}.
      *
@@ -131,12 +144,18 @@ public interface IrsaRuntimeConfig {
     Refresh refresh();
 
     /**
-     * The RDS / Aurora database the {@code irsa-rds} credentials provider signs IAM auth tokens for
-     * ({@code quarkus.datasource.credentials-provider=irsa-rds}); needs {@code dev.irsa:irsa-rds}.
+     * The RDS / Aurora databases the {@code irsa-rds} credentials provider signs IAM auth tokens for; needs
+     * {@code dev.irsa:irsa-rds}. {@code quarkus.irsa.rds.*} is the one a data source with
+     * {@code credentials-provider=irsa-rds} gets; {@code quarkus.irsa.rds."<name>".*} the one a data source with
+     * {@code credentials-provider=<name>} (and {@code credentials-provider-name=irsa-rds}) gets.
      *
-     * @return the database's endpoint
+     * @return the databases' endpoints, by credentials-provider name ({@code irsa-rds} for the unnamed one)
      */
-    Rds rds();
+    @WithUnnamedKey(RDS_DEFAULT)
+    Map<String, Rds> rds();
+
+    /** The key of {@code quarkus.irsa.rds.*} (without a name) in {@link #rds()}. */
+    String RDS_DEFAULT = "irsa-rds";
 
     /** The database endpoint of the {@code irsa-rds} credentials provider. */
     interface Rds {
@@ -230,5 +249,15 @@ public interface IrsaRuntimeConfig {
          */
         @WithDefault("5S")
         Duration nonRecoverableErrorTtl();
+
+        /**
+         * Least time between a successful exchange and the next (0 to 5 minutes, 0 turns it off); meanwhile its
+         * credentials are served even if this node's clock says they expired, so a clock far ahead cannot cause an
+         * STS loop. The Spring starter's {@code irsa.refresh.minimum-interval}.
+         *
+         * @return the minimum refresh interval
+         */
+        @WithDefault("60S")
+        Duration minimumInterval();
     }
 }

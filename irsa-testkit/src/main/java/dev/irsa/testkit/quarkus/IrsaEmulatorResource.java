@@ -3,13 +3,16 @@ package dev.irsa.testkit.quarkus;
 import dev.irsa.testkit.IrsaEnvironment;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Starts an {@link IrsaEnvironment} (OIDC issuer, STS emulator, projected token) for {@code @QuarkusTest}s and gives
  * the application the variables EKS injects into a pod with IRSA, as configuration: {@code AWS_ROLE_ARN},
  * {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} and
- * {@code AWS_ENDPOINT_URL_STS} (the emulator). A field of type {@link IrsaEnvironment} annotated
+ * {@code AWS_ENDPOINT_URL_STS} (the emulator); EKS Pod Identity's variables ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI},
+ * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}, ...) are blanked, so a test running on a pod (a CI runner) with Pod
+ * Identity of its own still talks to the emulator only. A field of type {@link IrsaEnvironment} annotated
  * {@link InjectEmulator} receives the environment (call log, faults, token rotation).
  *
  * <p>Arguments ({@code initArgs} of {@code @WithTestResource}): {@code region}, {@code account-id},
@@ -24,6 +27,11 @@ import java.util.Map;
  * @since 0.1.0
  */
 public class IrsaEmulatorResource implements QuarkusTestResourceLifecycleManager {
+    /** EKS Pod Identity's variables and their system properties, blanked for the application. */
+    static final List<String> POD_IDENTITY_KEYS = List.of("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "aws.containerCredentialsFullUri",
+            "aws.containerCredentialsPath", "aws.containerAuthorizationToken", "aws.containerAuthorizationTokenFile");
     private Map<String, String> args = Map.of();
     private IrsaEnvironment environment;
 
@@ -58,6 +66,10 @@ public class IrsaEmulatorResource implements QuarkusTestResourceLifecycleManager
         config.put("AWS_REGION", environment.region());
         config.put("AWS_DEFAULT_REGION", environment.region());
         config.put("AWS_ENDPOINT_URL_STS", environment.stsEndpoint().toString());
+        // an empty value hides the test runner's own variable from the application's configuration
+        for (String key : POD_IDENTITY_KEYS) {
+            config.put(key, "");
+        }
         return config;
     }
 

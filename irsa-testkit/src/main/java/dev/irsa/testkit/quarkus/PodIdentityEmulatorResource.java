@@ -2,6 +2,8 @@ package dev.irsa.testkit.quarkus;
 
 import dev.irsa.testkit.PodIdentityEnvironment;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,7 +11,9 @@ import java.util.Map;
  * {@code @QuarkusTest}s and gives the application the variables EKS injects into a pod with a Pod Identity
  * association, as configuration ({@link PodIdentityEnvironment#podEnvironment()}:
  * {@code AWS_CONTAINER_CREDENTIALS_FULL_URI}, {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}, {@code AWS_REGION},
- * ...). A field of type {@link PodIdentityEnvironment} annotated {@link InjectEmulator} receives the environment.
+ * ...); IRSA's ({@code AWS_ROLE_ARN}, {@code AWS_WEB_IDENTITY_TOKEN_FILE}, ...) are blanked, so a test running on a pod
+ * (a CI runner) with IRSA of its own neither selects IRSA (which wins when both are set) nor sends the runner's
+ * token anywhere. A field of type {@link PodIdentityEnvironment} annotated {@link InjectEmulator} receives the environment.
  *
  * <p>Arguments ({@code initArgs} of {@code @WithTestResource}): {@code region}, {@code account-id},
  * {@code role-name}, {@code namespace} and {@code service-account}.
@@ -17,6 +21,9 @@ import java.util.Map;
  * @since 0.1.0
  */
 public class PodIdentityEmulatorResource implements QuarkusTestResourceLifecycleManager {
+    /** IRSA's variables and their system properties, blanked for the application. */
+    static final List<String> IRSA_KEYS = List.of("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_ROLE_SESSION_NAME", "aws.roleArn", "aws.webIdentityTokenFile", "aws.roleSessionName");
     private Map<String, String> args = Map.of();
     private PodIdentityEnvironment environment;
 
@@ -45,7 +52,12 @@ public class PodIdentityEmulatorResource implements QuarkusTestResourceLifecycle
             b.serviceAccount(args.getOrDefault("namespace", "default"), args.getOrDefault("service-account", "app"));
         }
         environment = b.start();
-        return environment.podEnvironment();
+        Map<String, String> config = new LinkedHashMap<>(environment.podEnvironment());
+        // an empty value hides the test runner's own variable from the application's configuration
+        for (String key : IRSA_KEYS) {
+            config.put(key, "");
+        }
+        return config;
     }
 
     @Override

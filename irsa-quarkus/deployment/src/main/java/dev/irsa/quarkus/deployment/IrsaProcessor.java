@@ -17,6 +17,7 @@ import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
+import io.quarkus.deployment.builditem.ExtensionSslNativeSupportBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.ShutdownContextBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
@@ -39,15 +40,23 @@ class IrsaProcessor {
     /** Holds a random per-process suffix for session names: must not be fixed in the image. */
     static final String SESSION_NAMES = "dev.irsa.core.internal.SessionNames";
 
+    /**
+     * The feature, and SSL in a native image: the library calls STS and the Pod Identity agent over https with the
+     * JDK's {@code HttpURLConnection}, which needs it (as Quarkus's OIDC client, Vault and REST client extensions
+     * ask for it).
+     */
     @BuildStep
-    FeatureBuildItem feature() {
+    FeatureBuildItem feature(BuildProducer<ExtensionSslNativeSupportBuildItem> ssl) {
+        ssl.produce(new ExtensionSslNativeSupportBuildItem(FEATURE));
         return new FeatureBuildItem(FEATURE);
     }
 
     /**
-     * The provider bean: {@code @Default} and {@code @Named("irsa")}, a singleton created at startup (so a
-     * configuration error, or {@code eager-start} without credentials, fails the start) from the runtime
-     * configuration; its session is released at shutdown.
+     * The provider bean: {@code @Named("irsa")}, and the {@code @Default} {@link AwsCredentialsProvider} unless the
+     * application has its own (a default bean: an application's producer wins, {@code @Named("irsa")} still finds
+     * this one). A singleton created at startup (so a configuration error, or {@code eager-start} without
+     * credentials, fails the start) from the runtime configuration, unless {@code quarkus.irsa.active=false} makes it
+     * inactive; its session is released at shutdown, after the application's beans are destroyed.
      */
     @BuildStep(onlyIf = Enabled.class)
     @Record(ExecutionTime.RUNTIME_INIT)
@@ -57,9 +66,11 @@ class IrsaProcessor {
                 .scope(Singleton.class)
                 .named(FEATURE)
                 .addQualifier(Default.class)
+                .defaultBean()
                 .unremovable()
                 .startup()
                 .setRuntimeInit()
+                .checkActive(recorder.active())
                 .createWith(recorder.provider(shutdown))
                 .done();
     }

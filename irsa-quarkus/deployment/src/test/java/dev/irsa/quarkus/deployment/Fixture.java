@@ -101,8 +101,9 @@ final class Fixture {
                 "s3.endpoint", "http://127.0.0.1:" + s3.getAddress().getPort());
         Function<String, String> assumedRole = akid -> env.sts().assumedRoleArnOf(akid).orElse("(not issued by STS)");
         RdsAuthTokenVerifier rds = RdsAuthTokenVerifier.forEmulator(env.sts());
-        Function<String, String> rdsVerdict = token -> {
-            RdsAuthTokenVerifier.Verdict v = rds.verify(token, RDS_HOST, 5432, "app_user", "us-west-2");
+        // token, host, user
+        Function<List<String>, String> rdsVerdict = t -> {
+            RdsAuthTokenVerifier.Verdict v = rds.verify(t.get(0), t.get(1), 5432, t.get(2), "us-west-2");
             return v.reason() + (v.accepted() ? " " + v.assumedRoleArn() : ": " + v.message());
         };
         shared().put(RDS_VERDICT, rdsVerdict);
@@ -124,10 +125,15 @@ final class Fixture {
      * What an RDS database at {@link #RDS_HOST}:5432 (us-west-2) makes of this token for user {@code app_user}: the
      * verdict's reason, and the role it was signed for or why it was refused.
      */
-    @SuppressWarnings("unchecked")
     static String rdsVerdict(String token) {
+        return rdsVerdict(token, RDS_HOST, "app_user");
+    }
+
+    /** What an RDS database at {@code host}:5432 (us-west-2) makes of this token for {@code user}. */
+    @SuppressWarnings("unchecked")
+    static String rdsVerdict(String token, String host, String user) {
         config();
-        return ((Function<String, String>) shared().get(RDS_VERDICT)).apply(token);
+        return ((Function<List<String>, String>) shared().get(RDS_VERDICT)).apply(List.of(token, host, user));
     }
 
     /** Records what the verifying driver made of a login. */

@@ -48,6 +48,8 @@ public final class IrsaMeters implements MeterBinder, RefreshListener {
     private static final IrsaException.Kind[] KINDS = IrsaException.Kind.values();
 
     private final Clock clock;
+    /** {@code quarkus.irsa.active}: with false there is no session and no meter. */
+    private final boolean active;
     private final String source;
     /** The session's state, or empty when there is no session to read (then the events feed every meter). */
     private final Supplier<Optional<SessionState>> session;
@@ -65,7 +67,7 @@ public final class IrsaMeters implements MeterBinder, RefreshListener {
      */
     @Inject
     IrsaMeters(IrsaRuntimeConfig config) {
-        this(Clock.systemUTC(), config.roleArn().isPresent() || config.tokenFile().isPresent()
+        this(config.active(), Clock.systemUTC(), config.roleArn().isPresent() || config.tokenFile().isPresent()
                 ? CredentialSource.WEB_IDENTITY
                 : CredentialSource.detect(ConfigSettings.INSTANCE).orElse(CredentialSource.WEB_IDENTITY),
                 new ProviderState());
@@ -73,6 +75,12 @@ public final class IrsaMeters implements MeterBinder, RefreshListener {
 
     /** Meters that read the expiry and refresh totals from {@code session} whenever it has a state to give. */
     IrsaMeters(Clock clock, CredentialSource source, Supplier<Optional<SessionState>> session) {
+        this(true, clock, source, session);
+    }
+
+    private IrsaMeters(boolean active, Clock clock, CredentialSource source,
+                       Supplier<Optional<SessionState>> session) {
+        this.active = active;
         this.clock = clock;
         this.source = source.tag();
         this.session = session;
@@ -89,6 +97,9 @@ public final class IrsaMeters implements MeterBinder, RefreshListener {
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        if (!active) {
+            return; // quarkus.irsa.active=false
+        }
         Gauge.builder("irsa.credentials.expiry", this, IrsaMeters::secondsToExpiry).baseUnit("seconds")
                 .description("Time until the IRSA credentials being served expire").tag("source", source).register(registry);
         for (int o = 0; o < 2; o++) {

@@ -4,56 +4,98 @@ import dev.irsa.quarkus.IrsaRuntimeConfig;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.RdsEndpoint;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import io.quarkus.arc.InjectableInstance;
 import io.quarkus.credentials.CredentialsProvider;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
+import jakarta.inject.Qualifier;
 import jakarta.inject.Singleton;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Quarkus Credentials Provider {@code irsa-rds}: the database user and, as its password, an RDS IAM auth token
  * signed with the {@code irsa} bean's session, from irsa-rds's token cache ({@link RdsAuthTokens}: a token is reused
- * while safely valid, so a new connection costs a cache lookup). Selected with
- * {@code quarkus.datasource.credentials-provider=irsa-rds} (and
- * {@code quarkus.datasource.credentials-provider-name=irsa-rds} when the application has other providers); the
- * endpoint is {@code quarkus.irsa.rds.*}.
+ * while safely valid, so a new connection costs a cache lookup). Selected by name only, never as the application's
+ * default credentials provider (which may be Vault's): {@code quarkus.datasource.credentials-provider-name=irsa-rds}.
+ * The data source's {@code credentials-provider} picks the database: {@code irsa-rds} the one of
+ * {@code quarkus.irsa.rds.*}, another name the one of {@code quarkus.irsa.rds."<name>".*}.
  */
 @Singleton
 @Named(IrsaRdsCredentials.NAME)
+@IrsaRdsCredentials.ByName
 public class IrsaRdsCredentials implements CredentialsProvider {
-    /** The bean's name and the usual credentials-provider name. */
-    public static final String NAME = "irsa-rds";
+    /** The bean's name and the credentials-provider name of {@code quarkus.irsa.rds.*}. */
+    public static final String NAME = IrsaRuntimeConfig.RDS_DEFAULT;
+    /** The token cache, or null when the {@code irsa} bean is inactive ({@code quarkus.irsa.active=false}). */
     private final RdsAuthTokens tokens;
     private final IrsaRuntimeConfig config;
-    private volatile RdsEndpoint endpoint;
+    private final Map<String, RdsEndpoint> endpoints = new ConcurrentHashMap<>();
 
-    IrsaRdsCredentials(IrsaCredentialsProvider irsa, IrsaRuntimeConfig config) {
-        this.tokens = RdsAuthTokens.builder().credentialsProvider(irsa).build(); // not closed by the tokens
+    IrsaRdsCredentials(InjectableInstance<IrsaCredentialsProvider> irsa, IrsaRuntimeConfig config) {
+        // an inactive bean may not be injected as such (the start would fail): asked for only when active
+        this.tokens = irsa.getHandle().getBean().isActive()
+                ? RdsAuthTokens.builder().credentialsProvider(irsa.get()).build() // not closed by the tokens
+                : null;
         this.config = config;
+    }
+
+    /**
+     * The qualifier that keeps this bean out of unnamed {@code CredentialsProvider} lookups (a bean with only
+     * {@code @Named} is also {@code @Default}): it is found by its name.
+     */
+    @Qualifier
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.TYPE, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
+    public @interface ByName {
     }
 
     @Override
     public Map<String, String> getCredentials(String credentialsProviderName) {
-        RdsEndpoint e = endpoint();
+        if (tokens == null) {
+            throw new IllegalStateException("The irsa-rds credentials provider cannot sign tokens: "
+                    + IrsaRecorder.INACTIVE);
+        }
+        RdsEndpoint e = endpoint(credentialsProviderName == null ? NAME : credentialsProviderName);
         return Map.of(USER_PROPERTY_NAME, e.user(), PASSWORD_PROPERTY_NAME, tokens.token(e));
     }
 
-    private RdsEndpoint endpoint() {
-        RdsEndpoint e = endpoint;
-        if (e == null) {
-            e = resolve(config);
-            endpoint = e;
-        }
-        return e;
+    private RdsEndpoint endpoint(String name) {
+        return endpoints.computeIfAbsent(name, n -> resolve(config, n));
     }
 
-    /** {@code quarkus.irsa.rds.*}: the region given, else the RDS host's, else the application's. */
+    /** The database of {@code quarkus.irsa.rds.*} (the unnamed one). */
     static RdsEndpoint resolve(IrsaRuntimeConfig config) {
-        IrsaRuntimeConfig.Rds rds = config.rds();
-        if (rds.host().isEmpty() || rds.user().isEmpty()) {
-            throw new IllegalStateException("The irsa-rds credentials provider needs the database's host and user:"
-                    + " set quarkus.irsa.rds.host and quarkus.irsa.rds.user (and quarkus.irsa.rds.port unless 5432)");
+        return resolve(config, NAME);
+    }
+
+    /**
+     * {@code quarkus.irsa.rds.*} ({@code name} {@value #NAME}) or {@code quarkus.irsa.rds."<name>".*}: the region
+     * given, else the RDS host's, else the application's.
+     */
+    static RdsEndpoint resolve(IrsaRuntimeConfig config, String name) {
+        boolean unnamed = NAME.equals(name);
+        String prefix = unnamed ? "quarkus.irsa.rds." : "quarkus.irsa.rds.\"" + name + "\".";
+        IrsaRuntimeConfig.Rds rds = config.rds().get(name);
+        if (rds == null || rds.host().isEmpty() || rds.user().isEmpty()) {
+            Set<String> known = new TreeSet<>();
+            config.rds().forEach((k, v) -> {
+                if (v.host().isPresent()) {
+                    known.add(k);
+                }
+            });
+            throw new IllegalStateException("The irsa-rds credentials provider was asked for the database of"
+                    + " credentials-provider '" + name + "' and needs its host and user: set " + prefix + "host and "
+                    + prefix + "user (and " + prefix + "port unless 5432)"
+                    + (known.isEmpty() ? "" : "; databases configured: " + known
+                            + " (a data source's credentials-provider names one, irsa-rds is quarkus.irsa.rds.*)"));
         }
         String host = rds.host().get();
         String user = rds.user().get();
@@ -67,7 +109,7 @@ public class IrsaRdsCredentials implements CredentialsProvider {
                     .or(() -> ConfigSettings.INSTANCE.first("aws.region", "AWS_REGION", "AWS_DEFAULT_REGION"));
             if (region.isEmpty()) {
                 throw new IllegalStateException("No region for the database " + host + ": its name is not an RDS"
-                        + " endpoint's; set quarkus.irsa.rds.region (or quarkus.irsa.region, AWS_REGION)",
+                        + " endpoint's; set " + prefix + "region (or quarkus.irsa.region, AWS_REGION)",
                         notAnRdsHost);
             }
             return RdsEndpoint.of(host, rds.port(), user, region.get());
@@ -76,6 +118,8 @@ public class IrsaRdsCredentials implements CredentialsProvider {
 
     @PreDestroy
     void close() {
-        tokens.close();
+        if (tokens != null) {
+            tokens.close();
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.irsa.quarkus.internal;
 
 import dev.irsa.quarkus.IrsaRuntimeConfig;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -20,18 +21,22 @@ import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 @Singleton
 public class IrsaWarmUp {
     private static final Logger log = Logger.getLogger(IrsaWarmUp.class);
-    private final IrsaCredentialsProvider provider;
+    private final InjectableInstance<IrsaCredentialsProvider> bean;
     private final IrsaRuntimeConfig config;
     private volatile CompletableFuture<? extends AwsCredentialsIdentity> pending;
 
-    IrsaWarmUp(IrsaCredentialsProvider provider, IrsaRuntimeConfig config) {
-        this.provider = provider;
+    IrsaWarmUp(InjectableInstance<IrsaCredentialsProvider> bean, IrsaRuntimeConfig config) {
+        this.bean = bean;
         this.config = config;
     }
 
     void start(@Observes StartupEvent event) {
-        if (!config.warmUp() || config.eagerStart() || provider.unavailableReason().isPresent()) {
-            return; // eager start already fetched them; an unconfigured provider would only fail
+        if (!config.active() || !config.warmUp() || config.eagerStart()) {
+            return; // deactivated; or eager start already fetched them
+        }
+        IrsaCredentialsProvider provider = bean.get();
+        if (provider.unavailableReason().isPresent()) {
+            return; // an unconfigured provider would only fail
         }
         CompletableFuture<? extends AwsCredentialsIdentity> call = provider.resolveIdentity(
                 ResolveIdentityRequest.builder().build());

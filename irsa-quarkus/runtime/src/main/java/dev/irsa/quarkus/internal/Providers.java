@@ -8,6 +8,7 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.quarkus.IrsaRuntimeConfig;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -69,6 +70,16 @@ public final class Providers {
         return e;
     }
 
+    private static Duration minimumInterval(IrsaRuntimeConfig.Refresh r) {
+        Duration d = r.minimumInterval();
+        if (d.isNegative() || d.compareTo(RefreshPolicy.MAX_MINIMUM_REFRESH_INTERVAL) > 0) {
+            throw new IllegalArgumentException("quarkus.irsa.refresh.minimum-interval must be between 0 (off) and 5M"
+                    + " (credentials served inside it must still be valid at AWS, and STS's shortest last 15 min),"
+                    + " not " + d);
+        }
+        return d;
+    }
+
     /** The provider's configuration from {@code quarkus.irsa.*}: mirrors the Spring starter's. */
     static IrsaCredentialsProvider.Builder builder(IrsaRuntimeConfig c, SettingsSource settings) {
         IrsaRuntimeConfig.Refresh r = c.refresh();
@@ -86,6 +97,7 @@ public final class Providers {
                         .expiredBackoffMax(r.expiredBackoffMax())
                         .waitTimeout(r.waitTimeout())
                         .nonRecoverableErrorTtl(r.nonRecoverableErrorTtl())
+                        .minimumRefreshInterval(minimumInterval(r))
                         .build());
         c.roleArn().ifPresent(b::roleArn);
         c.tokenFile().ifPresent(b::tokenFile);
