@@ -204,6 +204,32 @@ class JaasOptionsTest {
     }
 
     /**
+     * The principal is looked up in the region the provider's own session uses, not in whatever {@code aws.region}
+     * the JVM holds (another application's, or a test's left over): a different one makes STS refuse the call.
+     */
+    @Test
+    void awsDebugCredsLooksUpInTheSessionsRegionNotTheJvmsOne(IrsaEnvironment env) throws Exception {
+        String role = crossAccountRole(env, "msk-debug-region", null);
+        String was = System.getProperty("aws.region");
+        System.setProperty("aws.region", "eu-west-3");
+        try (LogCapture logs = new LogCapture(); IrsaCredentialsProvider pod = provider(env)) {
+            IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
+            handler.configure(new HashMap<>(Map.of("sasl.irsa.credentials.provider", pod)), "AWS_MSK_IAM",
+                    iamJaas(Map.of("awsRoleArn", role, "awsDebugCreds", "true")));
+            signWith(handler);
+            handler.close();
+            assertThat(logs.lines().stream().filter(l -> l.contains(" signs as ")).toList()).singleElement()
+                    .satisfies(l -> assertThat(l).startsWith("INFO ").contains("assumed-role/msk-debug-region/"));
+        } finally {
+            if (was == null) {
+                System.clearProperty("aws.region");
+            } else {
+                System.setProperty("aws.region", was);
+            }
+        }
+    }
+
+    /**
      * A refresh brings new credentials: a second line, made on the log's own daemon thread (the callback that saw
      * them runs on a Kafka network thread, which must not call STS), and that thread ends with the handler. The pod's
      * own role here (no awsRoleArn): its 10-s credentials expire under a ManualClock.

@@ -1,6 +1,7 @@
 package dev.irsa.kafka.internal;
 
 import dev.irsa.core.CredentialSource;
+import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.core.internal.StsEndpoints;
@@ -53,7 +54,10 @@ final class SigningIdentityLog implements AutoCloseable {
     void now(AwsSessionCredentials c) {
         try {
             URI endpoint = endpoint();
+            // The region the session signs its own STS calls for comes before the JVM's settings: the provider may
+            // have been given settings of its own (a test's emulator, an application's irsa.region).
             String region = StsEndpoints.regionOfHost(endpoint.getHost()).or(() -> Optional.ofNullable(stsRegion))
+                    .or(() -> provider.config().flatMap(IrsaConfig::region))
                     .or(() -> settings.first("aws.region", "AWS_REGION", "AWS_DEFAULT_REGION"))
                     .orElse(StsEndpoints.LOOPBACK_DEFAULT_REGION);
             String arn;
