@@ -65,7 +65,14 @@ import org.slf4j.LoggerFactory;
  * says they are expired or in the mandatory window (AWS never issues credentials for less than 15 min, so they are
  * valid at AWS): a clock far ahead that nothing could detect costs one exchange per interval, not a loop. It is
  * kept in two places only: {@code decide} serves inside it, and the refresh point set after a success is never
- * earlier than its end. {@link #state()} counts credentials served inside it as valid, as callers get them.
+ * earlier than its end. Credentials that looked expired or too short on arrival are served past this clock's expiry
+ * until their horizon (arrival + 15 min - the mandatory window of 15 min), a time kept apart from the interval: a
+ * refresh that fails at the interval's end backs off while they are still served, as any valid credentials are. Only
+ * newly issued ones (a new access key, or an answer from STS) get a floor or a horizon when they look that short: the
+ * same credentials handed back again (a caching endpoint) may really be that short and go by this clock. A closed
+ * session's {@link Kept} credentials are resumed within the interval too ({@link Kept#resumableAt}, the one rule),
+ * so a session closed after every request does not cost an exchange per request. {@link #state()} counts what is
+ * served as valid, as callers get it, and says when this clock is to blame ({@link SessionState#clockAhead()}).
  *
  * <p><b>One decision.</b> Off the hot path, what a caller gets (serve the cached credentials, serve them and start a
  * refresh nobody waits for, join or start a refresh and wait a bounded time, or fail at once) is decided in one
