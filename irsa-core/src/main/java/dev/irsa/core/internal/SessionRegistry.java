@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * S3A with {@code FileSystem.newInstance}, an Iceberg FileIO) would otherwise pay an STS call each time the last
  * holder closes and a new one comes. So when a session closes with credentials, they are kept here (plain data: no
  * thread, no timer) with when they were obtained and when their refresh was due, and the next session for the same key
- * goes on from them with the original schedule ({@link RefreshEngine#seed(RefreshEngine.Kept)}: only if valid past
- * the mandatory window of their real lifetime), as if the session had never closed. A session whose last refresh
+ * goes on from them with the original schedule ({@link RefreshEngine#seed(RefreshEngine.Kept)}: only within the
+ * minimum refresh interval after they were obtained, or if valid past the mandatory window of their real lifetime), as
+ * if the session had never closed. A session whose last refresh
  * failed leaves nothing: the next one asks STS at once. Kept credentials are dropped once no longer resumable (by
  * {@link RefreshEngine.Kept#resumableAt}, the one rule, on the key's clock, whenever a session closes) and at most
  * {@value #MAX_RESUMABLE} are kept (the oldest kept go first), so keys no longer used cost bounded memory. A closed
