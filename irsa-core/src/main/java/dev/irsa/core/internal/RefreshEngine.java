@@ -123,10 +123,6 @@ public final class RefreshEngine implements AutoCloseable {
                     long horizon) {
         static final Snapshot EMPTY = new Builder().build();
 
-        boolean validAt(long now) {
-            return credentials != null && now < expiresAt;
-        }
-
         /**
          * Whether no exchange may start at {@code now}: the last one succeeded less than the minimum refresh interval
          * ago ({@code floorEnd}: 0 when the interval does not govern these credentials). Its credentials are served
