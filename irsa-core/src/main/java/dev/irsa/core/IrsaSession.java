@@ -581,7 +581,10 @@ public final class IrsaSession implements AutoCloseable {
             return;
         }
         e.seed(previous.left); // null unless previous was a session of its own, closed after a successful refresh
-        e.carryCountsFrom(previous.engine); // counters stay monotonic (nothing when it is the same, shared, engine)
+        if (own && previous.own) {
+            // counters stay monotonic; a shared session's are carried by the registry, once, when it replaces the engine
+            e.carryCountsFrom(previous.engine);
+        }
     }
 
     /**

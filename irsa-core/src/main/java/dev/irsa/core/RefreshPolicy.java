@@ -29,7 +29,11 @@ import java.util.random.RandomGenerator;
  *       credentials valid for less than 15 min ({@code DurationSeconds} is at least 900), so they are still valid
  *       at AWS. One WARN per session names the likely cause (this clock ahead by at least so much; check NTP). A
  *       clock however far ahead then costs at most one exchange per interval (60 an hour by default), not a
- *       continuous loop. Failed exchanges keep their own backoff. {@link Duration#ZERO} turns the floor off (the
+ *       continuous loop. Failed exchanges keep their own backoff; credentials that looked expired or too short on
+ *       arrival stay served through it until 14 min after they arrived (15 min less the mandatory window), while
+ *       still valid at AWS, and {@code SessionState.clockAhead()} is set meanwhile. Only newly issued credentials
+ *       (a new access key, or an answer from STS) are served past this clock's expiry: the same ones handed back
+ *       again by a caching endpoint go by this clock. {@link Duration#ZERO} turns the floor off (the
  *       test kit's emulators can issue credentials a few seconds long that must be refreshed sooner).</li>
  *   <li><b>Backoff</b> after a failed refresh: exponential with full jitter, from {@code backoffBase} up to
  *       {@code backoffMax} while credentials are valid (never later than half the time left before the

@@ -29,12 +29,41 @@ import java.util.Map;
  *        credentials resumed from an earlier session are not a refresh, but a session that goes on from a closed one
  *        ({@link IrsaSession#resumeFrom}, a provider taken up again) counts on from its counts, so they never go back
  * @param failedRefreshes how many refreshes of this session have failed since it started, counted on in the same way
+ * @param clockAhead whether the credentials held looked expired, or too short to use, by this machine's clock when
+ *        they arrived and are served for a while all the same ({@link RefreshPolicy#minimumRefreshInterval()}): this
+ *        clock is then most likely ahead of AWS's, and errors about credentials' expiry should say to check NTP
  * @since 0.1.0
  */
 public record SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
                            String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
                            int consecutiveFailures, String subject, long callersWaited, String source,
-                           long refreshes, long failedRefreshes) {
+                           long refreshes, long failedRefreshes, boolean clockAhead) {
+    /**
+     * A state that says nothing of this machine's clock ({@code clockAhead} false).
+     *
+     * @param status the session's condition
+     * @param roleArn the role the session assumes
+     * @param stsEndpoint the STS endpoint the token goes to
+     * @param expiration expiry of the credentials being served, or null before the first success
+     * @param lastRefresh when credentials last arrived, or null
+     * @param lastError the last failure's message (null after a success)
+     * @param lastErrorKind the class of the last failure (null after a success)
+     * @param lastErrorCode the STS code of the last failure, if STS gave one
+     * @param consecutiveFailures how many refreshes in a row have failed, up to the latest
+     * @param subject {@code sub} of the last token read, for diagnostics
+     * @param callersWaited how many calls so far had to wait for a refresh
+     * @param source {@code web-identity} or {@code pod-identity}
+     * @param refreshes how many refreshes have succeeded
+     * @param failedRefreshes how many refreshes have failed
+     */
+    public SessionState(Status status, String roleArn, URI stsEndpoint, Instant expiration, Instant lastRefresh,
+                        String lastError, IrsaException.Kind lastErrorKind, String lastErrorCode,
+                        int consecutiveFailures, String subject, long callersWaited, String source,
+                        long refreshes, long failedRefreshes) {
+        this(status, roleArn, stsEndpoint, expiration, lastRefresh, lastError, lastErrorKind, lastErrorCode,
+                consecutiveFailures, subject, callersWaited, source, refreshes, failedRefreshes, false);
+    }
+
     /**
      * A state without refresh counts (both zero).
      *
@@ -124,8 +153,8 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
     }
 
     /**
-     * Details for a health endpoint: status, role, endpoint, expiry and time left, last refresh, and on failure
-     * the error (whose message says what to fix). Never a secret. Absent values are left out.
+     * Details for a health endpoint: status, role, endpoint, expiry and time left, last refresh, {@code clockAhead}
+     * when set, and on failure the error (whose message says what to fix). Never a secret. Absent values are left out.
      *
      * @param now the current time, for the time left before expiry
      * @return the details, in a stable order
@@ -149,6 +178,9 @@ public record SessionState(Status status, String roleArn, URI stsEndpoint, Insta
         }
         if (subject != null) {
             d.put("subject", subject);
+        }
+        if (clockAhead) {
+            d.put("clockAhead", true); // served past what this clock says: check NTP on the node
         }
         if (lastError != null) {
             d.put("consecutiveFailures", consecutiveFailures);

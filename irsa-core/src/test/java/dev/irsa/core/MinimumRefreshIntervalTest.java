@@ -187,6 +187,80 @@ class MinimumRefreshIntervalTest {
         assertThat(s.state().healthStatus()).isEqualTo("UP");
     }
 
+    /**
+     * One failure at the floor's end must not cut everyone off: on a node 61 min ahead, the agent fails from the
+     * interval's end on (an outage), yet what callers hold is valid at AWS for about 14 min after it was obtained. It
+     * is served (health UP, the state says the clock is ahead) through the backoff until then, not one call more.
+     */
+    @Test
+    void anAgentFailingAtTheFloorsEndDoesNotCutCallersOffWhileWhatTheyHoldIsValidAtAws() {
+        ManualClock local = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        ManualScheduler scheduler = new ManualScheduler(local);
+        PodIdentityEnvironment env = PodIdentityEnvironment.builder().clock(Clock.offset(local, Duration.ofMinutes(-61)))
+                .credentialLifetime(Duration.ofHours(1)).start();
+        open.add(env);
+        PodIdentityConfig c = PodIdentityConfig.builder().settings(SettingsSource.ofEnvironment(Map.of()))
+                .endpoint(env.agentEndpoint()).tokenFile(env.tokenFile()).clock(local).build();
+        IrsaSession s = IrsaSession.create(c, new ContainerCredentialsExchange(c), scheduler);
+        open.add(s);
+        IrsaCredentials first = s.credentials();
+        Instant obtained = local.instant();
+        env.agent().faults().failAlways(dev.irsa.testkit.PodIdentityFault.INTERNAL_ERROR);
+
+        Hour h = callers(Duration.ofMinutes(13), s, scheduler, CallerKind.PLAIN, () -> env.agent().calls().size());
+        assertThat(h.failed()).as("every caller served while what they hold is valid at AWS").isZero();
+        assertThat(h.down()).as("health UP meanwhile").isZero();
+        assertThat(h.servedExpiries()).containsOnly(first.expiration());
+        assertThat(h.exchanges()).as("retries with backoff, not a loop").isBetween(3L, 30L);
+        assertThat(s.state().status()).isEqualTo(SessionState.Status.DEGRADED);
+        assertThat(s.state().clockAhead()).as("served past what this clock says").isTrue();
+
+        scheduler.advance(Duration.between(local.instant(), obtained.plus(Duration.ofMinutes(14))));
+        assertThat(s.state().healthStatus()).as("no longer valid at AWS (14 min after they were obtained)")
+                .isEqualTo("DOWN");
+        org.assertj.core.api.Assertions.assertThatThrownBy(s::credentials).isInstanceOf(IrsaException.class)
+                .hasMessageContaining("ahead").hasMessageContaining("NTP");
+
+        env.agent().faults().clear();
+        scheduler.advance(Duration.ofMinutes(1));
+        assertThat(s.credentials()).isNotSameAs(first);
+        assertThat(s.state().healthStatus()).isEqualTo("UP");
+    }
+
+    /**
+     * The floor's premise (at least 15 min left at AWS) holds only for credentials just issued. An endpoint that hands
+     * back the same cached credentials again (an ECS agent, a loopback sidecar) on a correct clock: when they look
+     * short, they are not served past their expiry and a refresh may start before it (the old rules).
+     */
+    @Test
+    void theSameCredentialsHandedBackAgainAreNotServedPastTheirExpiry() {
+        ManualClock local = new ManualClock(AWS_NOW);
+        ManualScheduler scheduler = new ManualScheduler(local);
+        IrsaCredentials cached = new IrsaCredentials("ASIACACHED", "secret-cached", "token-cached",
+                AWS_NOW.plus(Duration.ofSeconds(150)), null);
+        ScriptedExchange sidecar = new ScriptedExchange(local).thenAnswer(cached).thenAnswer(cached).thenAnswer(cached);
+        IrsaConfig config = IrsaConfig.builder().roleArn("arn:aws:iam::111122223333:role/app")
+                .tokenFile(Path.of("/nonexistent/token")).region("us-west-2").clock(local)
+                .settings(SettingsSource.of(Map.of(), Map.of())).build();
+        IrsaSession s = IrsaSession.create(config, sidecar, scheduler);
+        open.add(s);
+        for (int second = 0; second < 240; second++) {
+            IrsaCredentials c;
+            try {
+                c = s.credentials();
+            } catch (IrsaException e) {
+                c = null;
+            }
+            if (c != null) {
+                assertThat(c.expiration()).as("served at %s s", second).isAfter(local.instant());
+            }
+            scheduler.advance(Duration.ofSeconds(1));
+        }
+        assertThat(sidecar.calls()).as("new credentials came once the cached ones ran out").isGreaterThanOrEqualTo(4);
+        assertThat(s.credentials().accessKeyId()).isNotEqualTo("ASIACACHED");
+        assertThat(s.state().clockAhead()).isFalse();
+    }
+
     // ---- IRSA through a proxy that strips STS's Date header: the skew cannot be confirmed
 
     /** Answers as STS does (credentials for the hour asked for, on STS's clock), without a Date header. */

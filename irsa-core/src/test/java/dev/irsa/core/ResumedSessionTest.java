@@ -119,6 +119,50 @@ class ResumedSessionTest {
         }
     }
 
+    /**
+     * A node clock 61 min ahead (credentials look expired on arrival: the minimum refresh interval governs them) and a
+     * shared session opened and closed per request (the SDK closes a provider with each client): what the closed
+     * session left is taken up within the interval, so the issuer is asked once per interval, not once per request.
+     */
+    @Test
+    void sessionsOpenedPerRequestOnAClockFarAheadKeepToTheMinimumRefreshInterval() {
+        sts.lifetime(Duration.ofMinutes(-1)); // an hour at AWS; on this clock, expired a minute ago
+        RefreshPolicy policy = RefreshPolicy.defaults();
+        for (int request = 0; request < 60; request++) { // one every 5 s for 5 min
+            try (IrsaSession s = shared(policy)) {
+                s.credentials();
+            }
+            clock.advance(Duration.ofSeconds(5));
+        }
+        assertThat(sts.calls()).as("one exchange per minimum refresh interval").isBetween(5, 6);
+    }
+
+    /**
+     * The counts a meter reads never go back and are carried exactly once, whichever closed session a successor is
+     * told to go on from: here the third session is pointed at the first (as a provider whose hold still names it,
+     * after a session opened for one call came and went), yet the second one's refresh is not lost.
+     */
+    @Test
+    void countsOfClosedSharedSessionsAreCarriedExactlyOnce() {
+        RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false).build();
+        IrsaSession first = shared(policy);
+        first.credentials();
+        first.close();
+        clock.advance(Duration.ofMinutes(59).plusSeconds(30)); // not resumable: the next session asks STS
+        IrsaSession second = shared(policy);
+        second.resumeFrom(first);
+        second.credentials();
+        assertThat(second.state().refreshes()).isEqualTo(2);
+        second.close();
+        clock.advance(Duration.ofHours(1));
+        try (IrsaSession third = shared(policy); IrsaSession alsoThird = shared(policy)) {
+            third.resumeFrom(first);
+            alsoThird.resumeFrom(second);
+            third.credentials();
+            assertThat(third.state().refreshes()).as("1 + 1 carried, and this one").isEqualTo(3);
+        }
+    }
+
     // A session of its own (shared(false) in the adapter) hands what it left to a successor through resumeFrom.
 
     private IrsaSession own(IrsaConfig config) {

@@ -213,6 +213,30 @@ class CallbackHandlerTest {
     }
 
     /**
+     * On a node whose clock is 61 min ahead, the session serves Pod Identity credentials that look expired (the
+     * minimum refresh interval): a Kafka authentication cannot use them, and the refusal names the clock and NTP
+     * rather than only saying they expired.
+     */
+    @Test
+    void aRefusalOfCredentialsServedPastThisClocksExpiryNamesTheClock() throws Exception {
+        ManualClock clock = new ManualClock(java.time.Instant.now());
+        try (dev.irsa.testkit.PodIdentityEnvironment pod = dev.irsa.testkit.PodIdentityEnvironment.builder()
+                .clock(java.time.Clock.offset(clock, Duration.ofMinutes(-61))).credentialLifetime(Duration.ofHours(1))
+                .start();
+             IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(pod.podEnvironment())).clock(clock).shared(false).build()) {
+            IrsaMskIamCallbackHandler handler = new IrsaMskIamCallbackHandler();
+            handler.configure(Map.of("sasl.irsa.credentials.provider", p, "sasl.irsa.clock", clock), "AWS_MSK_IAM",
+                    List.of());
+            AWSCredentialsCallback cb = new AWSCredentialsCallback();
+            handler.handle(new Callback[] {cb});
+            assertThat(cb.isSuccessful()).isFalse();
+            assertThat(cb.getLoadingException().getMessage()).contains("clock is most likely ahead").contains("NTP");
+            handler.close();
+        }
+    }
+
+    /**
      * The margin is a fraction of the credentials' lifetime from when STS issued them, not from when this Kafka client
      * first saw them: a consumer (re)built during an STS outage while the shared session's 900-s credentials have 120 s
      * left still keeps 5 s clear of their expiry (a fortieth of the 120 s seen would be 3 s).

@@ -1,5 +1,6 @@
 package dev.irsa.micronaut;
 
+import dev.irsa.core.RefreshPolicy;
 import io.micronaut.context.annotation.BootstrapContextCompatible;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import java.net.URI;
@@ -348,6 +349,11 @@ public class IrsaConfiguration {
         private Duration waitTimeout = Duration.ofSeconds(10);
         /** How long a non-recoverable error (trust policy, OIDC provider...) is returned before STS is asked again (default 5s). */
         private Duration nonRecoverableErrorTtl = Duration.ofSeconds(5);
+        /**
+         * Least time between two successful exchanges, whatever asks; within it their credentials are served even when
+         * this node's clock says they are expired (a clock far ahead; at most 5m, 0s turns it off; default 60s).
+         */
+        private Duration minimumInterval = RefreshPolicy.DEFAULT_MINIMUM_REFRESH_INTERVAL;
 
         /**
          * Refresh in the background ahead of expiry (otherwise lazily, still off the caller's thread; default true).
@@ -473,6 +479,28 @@ public class IrsaConfiguration {
          */
         public void setNonRecoverableErrorTtl(Duration nonRecoverableErrorTtl) {
             this.nonRecoverableErrorTtl = nonRecoverableErrorTtl;
+        }
+
+        /**
+         * Least time between two successful exchanges ({@code irsa.refresh.minimum-interval}); within it their
+         * credentials are served even when this node's clock says they are expired (a clock far ahead that nothing
+         * could detect costs one exchange per interval). At most 5m; 0s turns it off (an emulator granting
+         * seconds-long credentials); default 60s.
+         *
+         * @return the {@code minimumInterval} setting
+         */
+        public Duration getMinimumInterval() {
+            return minimumInterval;
+        }
+
+        /**
+         * Least time between two successful exchanges ({@code irsa.refresh.minimum-interval}); see
+         * {@link #getMinimumInterval()}.
+         *
+         * @param minimumInterval the new {@code minimumInterval} setting
+         */
+        public void setMinimumInterval(Duration minimumInterval) {
+            this.minimumInterval = minimumInterval;
         }
 
     }

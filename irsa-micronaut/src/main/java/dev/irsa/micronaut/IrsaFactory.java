@@ -1,5 +1,6 @@
 package dev.irsa.micronaut;
 
+import dev.irsa.core.IrsaConfigurationException;
 import dev.irsa.core.IrsaException;
 import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
@@ -119,21 +120,29 @@ public class IrsaFactory {
     /** The provider's configuration from {@code irsa.*}; listeners and eager start are left to the caller. */
     static IrsaCredentialsProvider.Builder builder(IrsaConfiguration c, MicronautSettings settings) {
         IrsaConfiguration.Refresh r = c.getRefresh();
+        RefreshPolicy policy;
+        try {
+            policy = RefreshPolicy.builder()
+                    .backgroundRefresh(r.isBackground())
+                    .mandatoryWindow(r.getMandatoryWindow())
+                    .backoffBase(r.getBackoffBase())
+                    .backoffMax(r.getBackoffMax())
+                    .expiredBackoffMax(r.getExpiredBackoffMax())
+                    .waitTimeout(r.getWaitTimeout())
+                    .nonRecoverableErrorTtl(r.getNonRecoverableErrorTtl())
+                    .minimumRefreshInterval(r.getMinimumInterval())
+                    .build();
+        } catch (IllegalArgumentException e) {
+            // RefreshPolicy's own validation: a setting out of range is a configuration error, not a failed start
+            throw new IrsaConfigurationException(e.getMessage() + " (irsa.refresh.*)");
+        }
         IrsaCredentialsProvider.Builder b = IrsaCredentialsProvider.builder()
                 .settings(settings)
                 .sessionDuration(c.getSessionDuration())
                 .policyArns(c.getPolicyArns())
                 .timeouts(c.getConnectTimeout(), c.getReadTimeout())
                 .attemptTimeout(c.getAttemptTimeout())
-                .refreshPolicy(RefreshPolicy.builder()
-                        .backgroundRefresh(r.isBackground())
-                        .mandatoryWindow(r.getMandatoryWindow())
-                        .backoffBase(r.getBackoffBase())
-                        .backoffMax(r.getBackoffMax())
-                        .expiredBackoffMax(r.getExpiredBackoffMax())
-                        .waitTimeout(r.getWaitTimeout())
-                        .nonRecoverableErrorTtl(r.getNonRecoverableErrorTtl())
-                        .build());
+                .refreshPolicy(policy);
         if (c.getRoleArn() != null) {
             b.roleArn(c.getRoleArn());
         }

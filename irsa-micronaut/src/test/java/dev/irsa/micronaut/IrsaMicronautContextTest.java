@@ -100,6 +100,30 @@ class IrsaMicronautContextTest {
         }
     }
 
+    /**
+     * {@code irsa.refresh.minimum-interval} reaches the policy, as the other refresh settings do: the floor's WARN
+     * tells users to set it (to zero for an emulator that grants seconds-long credentials).
+     */
+    @Test
+    void theMinimumRefreshIntervalIsBound(IrsaEnvironment env) {
+        try (ApplicationContext ctx = ApplicationContext.run(pod(env))) {
+            assertThat(ctx.getBean(IrsaCredentialsProvider.class).config().orElseThrow().refreshPolicy()
+                    .minimumRefreshInterval()).as("the default").hasSeconds(60);
+        }
+        try (ApplicationContext ctx = ApplicationContext.run(pod(env, "irsa.refresh.minimum-interval", "0s"))) {
+            assertThat(ctx.getBean(IrsaCredentialsProvider.class).config().orElseThrow().refreshPolicy()
+                    .minimumRefreshInterval()).as("off").isZero();
+        }
+        try (ApplicationContext ctx = ApplicationContext.run(pod(env, "irsa.refresh.minimum-interval", "2m"))) {
+            assertThat(ctx.getBean(IrsaCredentialsProvider.class).config().orElseThrow().refreshPolicy()
+                    .minimumRefreshInterval()).hasMinutes(2);
+        }
+        Throwable tooLong = rootCause(() -> ApplicationContext.run(pod(env, "irsa.refresh.minimum-interval", "6m"))
+                .close());
+        assertThat(tooLong).hasMessageContaining("minimumRefreshInterval").hasMessageContaining("irsa.refresh")
+                .hasMessageNotContaining("eager-start");
+    }
+
     @Test
     void invalidSettingsFailTheStartWithTheReason(IrsaEnvironment env) {
         Throwable duration = rootCause(() -> ApplicationContext.run(pod(env, "irsa.session-duration", "10m")).close());

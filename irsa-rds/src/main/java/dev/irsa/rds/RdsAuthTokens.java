@@ -317,7 +317,17 @@ public final class RdsAuthTokens implements AutoCloseable {
         } else {
             m.append(", within the ").append(margin).append(" margin,");
         }
-        if (failing) {
+        if (state != null && state.clockAhead()) {
+            // Served under the minimum refresh interval: valid at AWS, but a token signed on this clock would not be
+            m.append(" by this machine's clock. This clock is most likely ahead of AWS's: the session's credentials"
+                    + " looked expired or too short when they arrived (they are served while still valid at AWS), and a"
+                    + " token signed now would carry this clock's time too. Check NTP on the node (chronyc tracking,"
+                    + " timedatectl).");
+            if (failing) {
+                m.append(" The session's refresh fails meanwhile (").append(state.consecutiveFailures())
+                        .append(" in a row; last error: ").append(state.lastError()).append(").");
+            }
+        } else if (failing) {
             m.append(" and the IRSA session for ").append(state.roleArn()).append(" cannot refresh them (")
                     .append(state.consecutiveFailures()).append(" failed refresh(es) in a row; last error")
                     .append(state.lastErrorCode() != null ? " " + state.lastErrorCode() : "").append(": ")

@@ -136,6 +136,25 @@ class RdsAuthTokensTest {
         }
     }
 
+    /**
+     * On a node whose clock is 61 min ahead the session serves Pod Identity credentials that look expired (the minimum
+     * refresh interval): no token can be signed with them, and the refusal names the clock, not STS's latency.
+     */
+    @Test
+    void credentialsServedPastThisClocksExpiryAreRefusedWithTheClockNamed() {
+        ManualClock local = new ManualClock(Instant.now());
+        try (dev.irsa.testkit.PodIdentityEnvironment pod = dev.irsa.testkit.PodIdentityEnvironment.builder()
+                .clock(Clock.offset(local, Duration.ofMinutes(-61))).credentialLifetime(Duration.ofHours(1)).start();
+             IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                     .settings(SettingsSource.ofEnvironment(pod.podEnvironment())).clock(local).shared(false).build();
+             RdsAuthTokens tokens = RdsAuthTokens.builder().credentialsProvider(p).clock(local).build()) {
+            assertThatThrownBy(() -> tokens.token(HOST, 5432, "app_user", "us-west-2"))
+                    .isInstanceOf(RdsAuthTokenException.class)
+                    .hasMessageContaining("clock is most likely ahead").hasMessageContaining("NTP")
+                    .hasMessageNotContaining("STS's latency");
+        }
+    }
+
     @Test
     void credentialsShorterThanTheTokenBoundIt() {
         // A token must not be trusted past its credentials: 2 minutes left and a 3-minute margin: never cached.

@@ -7,6 +7,8 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.testkit.Fault;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.ManualClock;
+import dev.irsa.testkit.PodIdentityEnvironment;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -230,6 +232,40 @@ class ReopenedProviderTest {
     @Test
     void aSharedDegradedSessionIsNotResumedAsync() {
         aDegradedSessionIsNotResumed(true, ReopenedProviderTest::async);
+    }
+
+    /**
+     * EKS Pod Identity on a node whose clock is 61 min ahead (the agent's credentials look expired on arrival: the
+     * minimum refresh interval governs them) and plain SDK code that builds a client per request, which closes the
+     * provider with it: taking the session up again within the interval costs no agent call, so the agent is asked
+     * once per interval, not once per request.
+     */
+    private void aProviderClosedAfterEveryRequestOnAClockFarAheadKeepsToTheFloor(boolean shared) {
+        try (PodIdentityEnvironment pod = PodIdentityEnvironment.builder()
+                .clock(Clock.offset(clock, Duration.ofMinutes(-61))).credentialLifetime(Duration.ofHours(1)).start()) {
+            IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                    .settings(SettingsSource.ofEnvironment(pod.podEnvironment())).clock(clock).shared(shared).build();
+            try {
+                for (int request = 0; request < 60; request++) { // one every 5 s for 5 min
+                    assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA");
+                    p.close();
+                    clock.advance(Duration.ofSeconds(5));
+                }
+            } finally {
+                p.close();
+            }
+            assertThat(pod.agent().calls()).as("one agent call per minimum refresh interval").hasSizeBetween(5, 6);
+        }
+    }
+
+    @Test
+    void aSharedProviderClosedAfterEveryRequestOnAClockFarAheadKeepsToTheFloor() {
+        aProviderClosedAfterEveryRequestOnAClockFarAheadKeepsToTheFloor(true);
+    }
+
+    @Test
+    void anUnsharedProviderClosedAfterEveryRequestOnAClockFarAheadKeepsToTheFloor() {
+        aProviderClosedAfterEveryRequestOnAClockFarAheadKeepsToTheFloor(false);
     }
 
     /**

@@ -65,7 +65,14 @@ import org.slf4j.LoggerFactory;
  * says they are expired or in the mandatory window (AWS never issues credentials for less than 15 min, so they are
  * valid at AWS): a clock far ahead that nothing could detect costs one exchange per interval, not a loop. It is
  * kept in two places only: {@code decide} serves inside it, and the refresh point set after a success is never
- * earlier than its end. {@link #state()} counts credentials served inside it as valid, as callers get them.
+ * earlier than its end. Credentials that looked expired or too short on arrival are served past this clock's expiry
+ * until their horizon (arrival + 15 min - the mandatory window of 15 min), a time kept apart from the interval: a
+ * refresh that fails at the interval's end backs off while they are still served, as any valid credentials are. Only
+ * newly issued ones (a new access key, or an answer from STS) get a floor or a horizon when they look that short: the
+ * same credentials handed back again (a caching endpoint) may really be that short and go by this clock. A closed
+ * session's {@link Kept} credentials are resumed within the interval too ({@link Kept#resumableAt}, the one rule),
+ * so a session closed after every request does not cost an exchange per request. {@link #state()} counts what is
+ * served as valid, as callers get it, and says when this clock is to blame ({@link SessionState#clockAhead()}).
  *
  * <p><b>One decision.</b> Off the hot path, what a caller gets (serve the cached credentials, serve them and start a
  * refresh nobody waits for, join or start a refresh and wait a bounded time, or fail at once) is decided in one
@@ -112,26 +119,49 @@ public final class RefreshEngine implements AutoCloseable {
      */
     record Snapshot(IrsaCredentials credentials, long expiresAt, long mandatoryAt, long nextAttemptAt, boolean fresh,
                     boolean timed, boolean refreshing, IrsaException failure, int failures, long lastSuccessAt,
-                    String subject, boolean expiryReported, boolean closed, long generation) {
+                    String subject, boolean expiryReported, boolean closed, long generation, long floorEnd,
+                    long horizon) {
         static final Snapshot EMPTY = new Builder().build();
 
-        boolean validAt(long now) {
-            return credentials != null && now < expiresAt;
+        /**
+         * Whether no exchange may start at {@code now}: the last one succeeded less than the minimum refresh interval
+         * ago ({@code floorEnd}: 0 when the interval does not govern these credentials). Its credentials are served
+         * meanwhile. A clock stepped back past the success (NTP correcting a clock that was ahead) ends it: the clock
+         * is then what the credentials are judged by.
+         */
+        boolean withinFloor(long now) {
+            return credentials != null && failure == null && lastSuccessAt > 0 && now >= lastSuccessAt
+                    && now < floorEnd;
         }
 
         /**
-         * Whether the last exchange succeeded less than {@code floorMillis} ago (then no exchange may start, and its
-         * credentials are served whatever this machine's clock says of them). A clock stepped back past the success
-         * (NTP correcting a clock that was ahead) ends it: the clock is then what the credentials are judged by.
+         * Whether these credentials looked expired or too short on arrival and are served past what this clock says
+         * until {@code horizon} (their issue plus AWS's shortest lifetime, less its mandatory window), whether or not
+         * refreshes fail meanwhile. Not once the clock was stepped back past their arrival.
          */
-        boolean withinFloor(long now, long floorMillis) {
-            return floorMillis > 0 && credentials != null && failure == null && lastSuccessAt > 0
-                    && now >= lastSuccessAt && now - lastSuccessAt < floorMillis;
+        boolean pastLocalExpiry(long now) {
+            return horizon > 0 && credentials != null && now >= lastSuccessAt;
         }
 
-        /** Whether these credentials are handed to callers at {@code now}: valid by this clock, or within the floor. */
-        boolean servableAt(long now, long floorMillis) {
-            return validAt(now) || withinFloor(now, floorMillis);
+        /** Until when (epoch ms, this clock) the credentials are served, as seen at {@code now}. */
+        long servedUntil(long now) {
+            return pastLocalExpiry(now) ? Math.max(expiresAt, horizon) : expiresAt;
+        }
+
+        /**
+         * Where callers start waiting for a refresh rather than take the credentials, as seen at {@code now}: for
+         * credentials served past this clock's expiry, the horizon itself (it already keeps a mandatory window clear).
+         */
+        long mandatoryFrom(long now) {
+            return pastLocalExpiry(now) ? Math.max(expiresAt, horizon) : mandatoryAt;
+        }
+
+        /**
+         * Whether these credentials are handed to callers at {@code now}: valid by this clock, within the minimum
+         * refresh interval, or served past this clock's expiry up to their horizon.
+         */
+        boolean servableAt(long now) {
+            return credentials != null && (now < servedUntil(now) || withinFloor(now));
         }
 
         Snapshot withFresh(boolean f) {
@@ -163,6 +193,8 @@ public final class RefreshEngine implements AutoCloseable {
             b.expiryReported = expiryReported;
             b.closed = closed;
             b.generation = generation;
+            b.floorEnd = floorEnd;
+            b.horizon = horizon;
             return b;
         }
 
@@ -182,6 +214,8 @@ public final class RefreshEngine implements AutoCloseable {
             private boolean expiryReported;
             private boolean closed;
             private long generation;
+            private long floorEnd;
+            private long horizon;
 
             /** The credentials held, with their expiry and the start of their mandatory window. */
             Builder credentials(IrsaCredentials c, long expiresAt, long mandatoryAt) {
@@ -243,9 +277,19 @@ public final class RefreshEngine implements AutoCloseable {
                 return this;
             }
 
+            /**
+             * How the minimum refresh interval governs these credentials: no exchange before {@code floorEnd}, served
+             * past this clock's expiry until {@code horizon} (each 0 for none).
+             */
+            Builder floor(long floorEnd, long horizon) {
+                this.floorEnd = floorEnd;
+                this.horizon = horizon;
+                return this;
+            }
+
             Snapshot build() {
                 return new Snapshot(credentials, expiresAt, mandatoryAt, nextAttemptAt, fresh, timed, refreshing, failure,
-                        failures, lastSuccessAt, subject, expiryReported, closed, generation);
+                        failures, lastSuccessAt, subject, expiryReported, closed, generation, floorEnd, horizon);
             }
         }
     }
@@ -283,6 +327,11 @@ public final class RefreshEngine implements AutoCloseable {
     private final RefreshPolicy policy;
     /** {@link RefreshPolicy#minimumRefreshInterval()} in ms; 0 when off. */
     private final long floorMillis;
+    /**
+     * How long after their arrival credentials that looked expired or too short on arrival are served (when newly
+     * issued): AWS's shortest lifetime (15 min) less its mandatory window, so they are still valid at AWS meanwhile.
+     */
+    private final long horizonMillis;
     private final Clock clock;
     private final RandomGenerator random;
     private final CredentialExchange exchange;
@@ -301,6 +350,8 @@ public final class RefreshEngine implements AutoCloseable {
     private final ClockSkew skew = new ClockSkew();
     /** Whether an earlier session's counts were added ({@link #carryCountsFrom}); at most once. Guarded by lock. */
     private boolean countsCarried;
+    /** Set by {@link #handOverCounts()}: from then on nothing is counted here (a successor counts on). */
+    private volatile boolean countsHandedOver;
 
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
@@ -337,6 +388,7 @@ public final class RefreshEngine implements AutoCloseable {
         this.endpoint = endpoint;
         this.policy = Objects.requireNonNull(policy);
         this.floorMillis = policy.minimumRefreshInterval().toMillis();
+        this.horizonMillis = ClockSkew.SHORTEST_ISSUED.minus(policy.mandatoryWindow(ClockSkew.SHORTEST_ISSUED)).toMillis();
         this.clock = Objects.requireNonNull(clock);
         this.random = Objects.requireNonNull(random);
         this.exchange = Objects.requireNonNull(exchange);
@@ -463,6 +515,10 @@ public final class RefreshEngine implements AutoCloseable {
      *   <li>within the minimum refresh interval after a successful exchange: serve its credentials, even if this
      *       clock says they are expired, in the mandatory window or too short for the caller (no exchange may
      *       start; see {@link RefreshPolicy#minimumRefreshInterval()});</li>
+     *   <li>below, "valid" and "expiry" are by this clock, except for credentials that looked expired or too short on
+     *       arrival and were newly issued (a new access key, or an answer from STS): they are valid until their
+     *       horizon, AWS's shortest lifetime less its mandatory window after they arrived, whether refreshes fail
+     *       or not, and have no other mandatory window (a clock far ahead; see {@code succeeded});</li>
      *   <li>valid, outside the mandatory window and long enough for the caller: serve, starting the refresh if
      *       its point (or a retry) is due and no timer did (a late or missing timer);</li>
      *   <li>valid but in the mandatory window or too short for the caller, after a failed refresh (backing off):
@@ -479,19 +535,23 @@ public final class RefreshEngine implements AutoCloseable {
         if (s.closed) {
             return Decision.fail(closedException());
         }
-        if (s.withinFloor(now, floorMillis)) {
+        if (s.withinFloor(now)) {
             return Decision.SERVE;
         }
-        if (!s.validAt(now)) {
+        // Credentials served past this clock's expiry count as valid until their horizon, with no mandatory window
+        // before it but the one the horizon keeps clear: the same rules then apply to them as to any others.
+        long expiresAt = s.servedUntil(now);
+        if (now >= expiresAt) {
             if (s.failure != null && !s.retryDueAt(now)) {
                 return Decision.fail(unavailable(s, now));
             }
             Trigger t = s.credentials == null && s.failure == null ? Trigger.INITIAL : Trigger.CALLER;
             return Decision.join(t, policy.waitTimeout().toMillis(), false);
         }
-        boolean mandatory = now >= s.mandatoryAt;
-        boolean tooShort = !minValidity.isZero() && s.expiresAt - now < clampedMinValidity(s, minValidity, now);
-        long waitBound = Math.min(policy.waitTimeout().toMillis(), s.expiresAt - now); // never past expiry
+        boolean mandatory = now >= s.mandatoryFrom(now);
+        boolean tooShort = !minValidity.isZero()
+                && expiresAt - now < clampedMinValidity(s, expiresAt, minValidity, now);
+        long waitBound = Math.min(policy.waitTimeout().toMillis(), expiresAt - now); // never past expiry
         if (!mandatory && !tooShort) {
             return s.nextAttemptAt > 0 && now >= s.nextAttemptAt
                     ? Decision.serveAndRefresh(s.failure == null ? Trigger.SCHEDULED : Trigger.RETRY, false)
@@ -517,17 +577,17 @@ public final class RefreshEngine implements AutoCloseable {
     private IrsaCredentials serveAndRefresh(Snapshot s, Decision d, long now) {
         startRefresh(d.trigger(), false, s.generation);
         Snapshot latest = d.newest() ? snapshot : s;
-        return latest.servableAt(now, floorMillis) ? latest.credentials : s.credentials;
+        return latest.servableAt(now) ? latest.credentials : s.credentials;
     }
 
     /** What a caller that waited gets: the refresh's credentials, else the latest valid ones, else why none. */
     private IrsaCredentials afterWaiting(Snapshot r, Decision d) {
         long now = clock.millis();
-        if (r != null && r.servableAt(now, floorMillis)) {
+        if (r != null && r.servableAt(now)) {
             return r.credentials;
         }
         Snapshot latest = snapshot;
-        if (latest.servableAt(now, floorMillis)) {
+        if (latest.servableAt(now)) {
             return latest.credentials;
         }
         if (r == null && !d.heldValid()) {
@@ -540,9 +600,9 @@ public final class RefreshEngine implements AutoCloseable {
      * {@code minValidity} capped to half the life the held credentials had when obtained ({@code lastSuccessAt}; a
      * failed refresh keeps it), so a refresh that returns credentials always ends the caller's demand for one.
      */
-    private static long clampedMinValidity(Snapshot s, Duration minValidity, long now) {
+    private static long clampedMinValidity(Snapshot s, long expiresAt, Duration minValidity, long now) {
         long obtainedAt = s.lastSuccessAt > 0 && s.lastSuccessAt <= now ? s.lastSuccessAt : now;
-        long lifetime = Math.max(0, s.expiresAt - obtainedAt);
+        long lifetime = Math.max(0, expiresAt - obtainedAt);
         long asked;
         try {
             asked = minValidity.isNegative() ? 0 : minValidity.toMillis();
@@ -598,25 +658,33 @@ public final class RefreshEngine implements AutoCloseable {
 
     /**
      * What a closed session leaves for the next session of the same configuration: its credentials, when they were
-     * obtained and when their refresh was due (epoch ms by the engine's clock), so the next session goes on with the
-     * original schedule and windows. Made only by {@link #kept()}; taken up only by {@link #seed(Kept)}, by the one
-     * rule {@link #resumableAt}. Plain data; its {@code toString} masks the credentials as theirs does.
+     * obtained and when their refresh was due, until when no exchange may start ({@code floorEnd}, the minimum
+     * refresh interval; 0 when it does not govern them) and until when they are served past this clock's expiry
+     * ({@code horizon}; 0 for none), all epoch ms by the engine's clock, so the next session goes on with the
+     * original schedule, windows and floor. Made only by {@link #kept()}; taken up only by {@link #seed(Kept)}, by
+     * the one rule {@link #resumableAt}. Plain data; its {@code toString} masks the credentials as theirs does.
      */
-    public record Kept(IrsaCredentials credentials, long obtainedAt, long refreshAt) {
+    public record Kept(IrsaCredentials credentials, long obtainedAt, long refreshAt, long floorEnd, long horizon) {
         public Kept {
             Objects.requireNonNull(credentials, "credentials");
             if (obtainedAt <= 0 || refreshAt <= 0) {
                 // without them the lifetime would be taken as the time left, and any unexpired credentials would pass
                 throw new IllegalArgumentException("kept credentials need when they were obtained and their refresh point");
             }
+            if (floorEnd < 0 || horizon < 0) {
+                throw new IllegalArgumentException("a floor's end and horizon are times, or 0 for none");
+            }
         }
 
         /**
-         * The resumption rule: whether {@link #seed(Kept)} takes them up at {@code now}, that is whether they are
-         * valid past the mandatory window of their real lifetime (obtained to expiry).
+         * The resumption rule: whether {@link #seed(Kept)} takes them up at {@code now}, that is whether the session
+         * that left them would have served them without an exchange: within the minimum refresh interval after they
+         * were obtained (whatever this clock says of them: a clock far ahead, a session closed after every request
+         * must not cost an exchange per request), or valid past the mandatory window of their real lifetime
+         * (obtained to expiry).
          */
         public boolean resumableAt(RefreshPolicy policy, long now) {
-            return now < mandatoryAt(policy);
+            return (now >= obtainedAt && now < floorEnd) || now < mandatoryAt(policy);
         }
 
         private long mandatoryAt(RefreshPolicy policy) {
@@ -647,10 +715,11 @@ public final class RefreshEngine implements AutoCloseable {
             long refreshAt = Math.max(now, k.refreshAt());
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, 1);
             snapshot = Snapshot.EMPTY.toBuilder().credentials(c, exp, k.mandatoryAt(policy)).nextAttemptAt(refreshAt)
-                    .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(k.obtainedAt()).generation(1).build();
+                    .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(k.obtainedAt())
+                    .floor(k.floorEnd(), k.horizon()).generation(1).build();
         }
-        log.debug("IRSA session for {} took up credentials still valid until {} from its previous session", roleArn,
-                c.expiration());
+        log.debug("IRSA session for {} took up the credentials of its previous session (they expire at {} by this"
+                + " clock)", roleArn, c.expiration());
     }
 
     /**
@@ -663,15 +732,47 @@ public final class RefreshEngine implements AutoCloseable {
         if (s.closed || s.credentials == null || s.failure != null || s.lastSuccessAt <= 0 || s.nextAttemptAt <= 0) {
             return null;
         }
-        return new Kept(s.credentials, s.lastSuccessAt, s.nextAttemptAt);
+        return new Kept(s.credentials, s.lastSuccessAt, s.nextAttemptAt, s.floorEnd, s.horizon);
+    }
+
+    /** A session's counts, as {@link #state()} reports them: handed from a closed session to its successor. */
+    public record Counts(long refreshes, long failedRefreshes, long callersWaited) {
     }
 
     /**
-     * Goes on counting from {@code earlier}, a session this one takes over from (a provider closed and taken up
-     * again): its refreshes, failed refreshes and waiting callers are added to this session's, so what
-     * {@link #state()} reports, and the meters that read it (monotonic counters), never goes back. Whether or not
-     * its credentials could be taken up. At most once per engine (a shared engine taken up by several providers that
-     * all went on from the same earlier one must not add it twice), and never from itself.
+     * This session's counts, for the successor that goes on counting from them ({@link #carryCounts}); nothing is
+     * counted here afterwards (the session is closing: an outcome still under way is dropped as {@link #close()}
+     * drops it), so what is handed over is all there is, and carried once by whoever took it.
+     */
+    public Counts handOverCounts() {
+        synchronized (lock) {
+            countsHandedOver = true;
+            return new Counts(refreshes.sum(), failedRefreshes.sum(), callersWaited.sum());
+        }
+    }
+
+    /**
+     * Goes on counting from a closed session of the same configuration whose counts were handed over
+     * ({@link #handOverCounts()}): they are added to this session's, so what {@link #state()} reports, and the meters
+     * that read it (monotonic counters), never goes back. The caller hands each over once (the registry does, for
+     * shared sessions, when it replaces a closed engine of the same key).
+     */
+    public void carryCounts(Counts earlier) {
+        if (earlier == null) {
+            return;
+        }
+        synchronized (lock) {
+            refreshes.add(earlier.refreshes());
+            failedRefreshes.add(earlier.failedRefreshes());
+            callersWaited.add(earlier.callersWaited());
+        }
+    }
+
+    /**
+     * Goes on counting from {@code earlier}, a session of its own this one takes over from (a provider closed and
+     * taken up again; shared sessions are carried by the registry instead): its refreshes, failed refreshes and
+     * waiting callers are added to this session's. Whether or not its credentials could be taken up. At most once per
+     * engine, and never from itself.
      */
     public void carryCountsFrom(RefreshEngine earlier) {
         if (earlier == null || earlier == this) {
@@ -682,10 +783,8 @@ public final class RefreshEngine implements AutoCloseable {
                 return;
             }
             countsCarried = true;
-            refreshes.add(earlier.refreshes.sum());
-            failedRefreshes.add(earlier.failedRefreshes.sum());
-            callersWaited.add(earlier.callersWaited.sum());
         }
+        carryCounts(new Counts(earlier.refreshes.sum(), earlier.failedRefreshes.sum(), earlier.callersWaited.sum()));
     }
 
     /** Fetches credentials now and waits (bounded); for eager start. */
@@ -702,7 +801,7 @@ public final class RefreshEngine implements AutoCloseable {
             status = SessionState.Status.CLOSED;
         } else if (s.credentials == null && s.failure == null) {
             status = SessionState.Status.NOT_STARTED;
-        } else if (s.servableAt(now, floorMillis)) { // what callers are served, as they are served it
+        } else if (s.servableAt(now)) { // what callers are served, as they are served it
             status = s.failure == null ? SessionState.Status.VALID : SessionState.Status.DEGRADED;
         } else {
             status = SessionState.Status.FAILING;
@@ -713,7 +812,7 @@ public final class RefreshEngine implements AutoCloseable {
                 s.lastSuccessAt == 0 ? null : Instant.ofEpochMilli(s.lastSuccessAt),
                 f == null ? null : f.getMessage(), f == null ? null : f.kind(),
                 f == null ? null : f.stsErrorCode().orElse(null), s.failures, s.subject, callersWaited.sum(), source,
-                refreshes.sum(), failedRefreshes.sum());
+                refreshes.sum(), failedRefreshes.sum(), s.credentials != null && s.horizon > 0);
     }
 
     // --------------------------------------------------------------------------------------------------------
@@ -814,16 +913,34 @@ public final class RefreshEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Records a successful exchange. The minimum refresh interval governs what it obtained (no exchange before the
+     * interval's end), and credentials that look too short for it, or expired, on arrival are served past this
+     * clock's expiry until their horizon (a clock far ahead: they are valid at AWS, which never issues less than
+     * 15 min), but only when they were newly issued: a new access key, or an answer from STS. The same credentials
+     * handed back again (an endpoint that serves cached ones: an ECS agent, a sidecar) may really be that short:
+     * they go by the old rules, this clock's expiry and no floor, so a refresh may start before they expire.
+     */
     private Snapshot succeeded(CompletableFuture<Snapshot> f, ExchangeResult issued, Trigger trigger, long t0) {
         long now = clock.millis();
+        IrsaCredentials held = snapshot.credentials; // only refreshes change it, and this is the one in flight
+        boolean newlyIssued = issued.requestedLifetime() != null || held == null
+                || !held.accessKeyId().equals(issued.credentials().accessKeyId());
         long asIssued = issued.credentials().expiration().toEpochMilli() - now;
         long exp = skew.localExpiry(issued, now, log, issuer + " at " + endpoint,
-                floored(asIssued) ? policy.minimumRefreshInterval() : null);
-        if (exp <= now && floorMillis == 0) {
+                newlyIssued && floored(asIssued) ? policy.minimumRefreshInterval() : null);
+        boolean pastLocalExpiry = newlyIssued && floored(exp - now);
+        if (exp <= now && !pastLocalExpiry) {
             throw new IrsaException(IrsaException.Kind.RETRYABLE, null, issuer + " returned credentials that expire at "
                     + issued.credentials().expiration() + ", which is already past by this machine's clock ("
-                    + Instant.ofEpochMilli(now) + "). The clock is probably wrong: check NTP.", null);
+                    + Instant.ofEpochMilli(now) + ")" + (newlyIssued ? ". The clock is probably wrong: check NTP."
+                    : ", the same ones as before: it hands back cached credentials it does not renew; check "
+                    + endpoint + " and this machine's clock (NTP)."), null);
         }
+        // Governed by the interval unless they go by the old rules: the same short credentials handed back again
+        boolean governed = floorMillis > 0 && (newlyIssued || !floored(exp - now));
+        long floorEnd = governed ? now + floorMillis : 0;
+        long horizon = pastLocalExpiry ? now + horizonMillis : 0;
         ExchangeResult r = onLocalClock(issued, exp);
         // Credentials that look expired on arrival (a clock far ahead) have no lifetime here: the floor governs
         Duration lifetime = Duration.ofMillis(Math.max(0, exp - now));
@@ -841,13 +958,16 @@ public final class RefreshEngine implements AutoCloseable {
             long generation = prev.generation + 1;
             long refreshAt = exp - (prev.lastSuccessAt == 0 ? policy.firstRefreshLead(lifetime, random)
                     : policy.refreshLead(lifetime, random)).toMillis();
-            refreshAt = Math.max(refreshAt, now + Math.max(policy.refreshFloor(lifetime).toMillis(), floorMillis));
+            refreshAt = Math.max(refreshAt, Math.max(now + policy.refreshFloor(lifetime).toMillis(), floorEnd));
             boolean timed = policy.backgroundRefresh() && setTimer(refreshAt - now, Trigger.SCHEDULED, generation);
             next = Snapshot.EMPTY.toBuilder().credentials(r.credentials(), exp, mandatoryAt).nextAttemptAt(refreshAt)
                     .fresh(timed && !checkpointing).timed(timed).lastSuccessAt(now)
-                    .subject(r.token() == null ? prev.subject : r.token().subject()).generation(generation).build();
+                    .subject(r.token() == null ? prev.subject : r.token().subject()).floor(floorEnd, horizon)
+                    .generation(generation).build();
             snapshot = next;
-            refreshes.increment();
+            if (!countsHandedOver) {
+                refreshes.increment();
+            }
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         if (prev.failure != null) {
@@ -907,7 +1027,7 @@ public final class RefreshEngine implements AutoCloseable {
                 return prev;
             }
             long generation = prev.generation + 1;
-            valid = prev.validAt(now);
+            valid = prev.servableAt(now);
             int failures = prev.failures + 1;
             boolean terminal = e.kind() == IrsaException.Kind.CLOSED;
             boolean nonRecoverable = e.kind() == IrsaException.Kind.NON_RECOVERABLE
@@ -917,8 +1037,8 @@ public final class RefreshEngine implements AutoCloseable {
             } else if (nonRecoverable && !valid) {
                 delay = policy.nonRecoverableErrorTtl().toMillis();
             } else {
-                Duration untilMandatory = valid ? Duration.ofMillis(prev.mandatoryAt - now) : null;
-                Duration untilExpiry = valid ? Duration.ofMillis(prev.expiresAt - now) : null;
+                Duration untilMandatory = valid ? Duration.ofMillis(prev.mandatoryFrom(now) - now) : null;
+                Duration untilExpiry = valid ? Duration.ofMillis(prev.servedUntil(now) - now) : null;
                 delay = policy.backoff(failures, untilMandatory, untilExpiry, random).toMillis();
             }
             // Without valid credentials a broken setup is retried only when a caller asks (no silent STS traffic).
@@ -931,7 +1051,9 @@ public final class RefreshEngine implements AutoCloseable {
                     .failure(e, failures).expiryReported(prev.expiryReported || (!valid && prev.credentials != null))
                     .generation(generation).build();
             snapshot = next;
-            failedRefreshes.increment();
+            if (!countsHandedOver) {
+                failedRefreshes.increment();
+            }
         }
         logFailure(prev, next, e, valid, delay);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -945,14 +1067,17 @@ public final class RefreshEngine implements AutoCloseable {
     private void logFailure(Snapshot prev, Snapshot next, IrsaException e, boolean valid, long delay) {
         boolean changed = prev.failure == null || prev.failure.kind() != e.kind()
                 || !Objects.equals(prev.failure.stsErrorCode(), e.stsErrorCode());
+        long now = clock.millis();
         if (!valid && prev.credentials != null && !prev.expiryReported) {
-            log.error("{} expired at {} and could not be refreshed ({} failed attempt(s)); callers"
-                    + " get errors until {} answers. Last error: {}", credentialsOf, Instant.ofEpochMilli(prev.expiresAt),
+            log.error("{} {} and could not be refreshed ({} failed attempt(s)); callers"
+                    + " get errors until {} answers. Last error: {}", credentialsOf, expiredSince(prev),
                     next.failures, issuer, e.getMessage());
         } else if (changed) {
             if (valid) {
-                log.warn("{} failed; serving cached credentials valid until {}; next attempt in {} ms: {}",
-                        refreshOf, Instant.ofEpochMilli(prev.expiresAt), delay, e.getMessage());
+                log.warn("{} failed; serving cached credentials valid until {}{}; next attempt in {} ms: {}",
+                        refreshOf, Instant.ofEpochMilli(prev.servedUntil(now)), prev.pastLocalExpiry(now)
+                                ? " (by AWS's shortest lifetime: this machine's clock is most likely ahead; check NTP)"
+                                : "", delay, e.getMessage());
             } else {
                 log.warn("{} unavailable: {}", credentialsOf, e.getMessage());
             }
@@ -1020,7 +1145,7 @@ public final class RefreshEngine implements AutoCloseable {
             } else {
                 Trigger t = timerTrigger;
                 if (setTimer(wallLeft, t, generation)) {
-                    snapshot = s.withFresh(s.timed && s.failure == null && s.servableAt(now, floorMillis));
+                    snapshot = s.withFresh(s.timed && s.failure == null && s.servableAt(now));
                 } else {
                     snapshot = s.notFresh();
                 }
@@ -1040,7 +1165,9 @@ public final class RefreshEngine implements AutoCloseable {
     }
 
     private Snapshot await(CompletableFuture<Snapshot> f, long timeoutMillis) {
-        callersWaited.increment();
+        if (!countsHandedOver) {
+            callersWaited.increment();
+        }
         try {
             return f.get(Math.max(1, timeoutMillis), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -1078,11 +1205,24 @@ public final class RefreshEngine implements AutoCloseable {
             return new IrsaException(IrsaException.Kind.RETRYABLE, null, "No " + credentialsOf + " yet", null);
         }
         String prefix = s.credentials != null
-                ? credentialsOf + " expired at " + Instant.ofEpochMilli(s.expiresAt) + " and the refresh"
-                        + " keeps failing (" + s.failures + " attempt(s)): "
+                ? credentialsOf + " " + expiredSince(s) + " and the refresh keeps failing (" + s.failures
+                        + " attempt(s)): "
                 : "";
         // A new exception per caller (their own stack), carrying the cached one as cause.
         return new IrsaException(cause.kind(), cause.stsErrorCode().orElse(null), prefix + cause.getMessage(), cause);
+    }
+
+    /**
+     * "expired at T", or for credentials served past this clock's expiry, when they stopped being served and why this
+     * clock is to blame: the message a caller and the log get once nothing is served.
+     */
+    private String expiredSince(Snapshot s) {
+        if (s.horizon == 0) {
+            return "expired at " + Instant.ofEpochMilli(s.expiresAt);
+        }
+        return "looked expired or too short by this machine's clock on arrival (expiry " + Instant.ofEpochMilli(
+                s.expiresAt) + "; this clock is most likely ahead of AWS's: check NTP on the node, chronyc tracking,"
+                + " timedatectl), were served while still valid at AWS (until " + Instant.ofEpochMilli(s.horizon) + "),";
     }
 
     private IrsaException closedException() {

@@ -21,12 +21,14 @@ import org.slf4j.LoggerFactory;
  * S3A with {@code FileSystem.newInstance}, an Iceberg FileIO) would otherwise pay an STS call each time the last
  * holder closes and a new one comes. So when a session closes with credentials, they are kept here (plain data: no
  * thread, no timer) with when they were obtained and when their refresh was due, and the next session for the same key
- * goes on from them with the original schedule ({@link RefreshEngine#seed(RefreshEngine.Kept)}: only if valid past
- * the mandatory window of their real lifetime), as if the session had never closed. A session whose last refresh
- * failed leaves nothing: the next one asks STS at once. Kept credentials are dropped once expired (checked by the
- * key's clock whenever a session
- * closes) and at most {@value #MAX_RESUMABLE} are kept (the oldest kept go first), so keys no longer used cost
- * bounded memory. Nothing here is logged or printed but expiry times.
+ * goes on from them with the original schedule ({@link RefreshEngine#seed(RefreshEngine.Kept)}: only within the
+ * minimum refresh interval after they were obtained, or if valid past the mandatory window of their real lifetime), as
+ * if the session had never closed. A session whose last refresh
+ * failed leaves nothing: the next one asks STS at once. Kept credentials are dropped once no longer resumable (by
+ * {@link RefreshEngine.Kept#resumableAt}, the one rule, on the key's clock, whenever a session closes) and at most
+ * {@value #MAX_RESUMABLE} are kept (the oldest kept go first), so keys no longer used cost bounded memory. A closed
+ * session's counts are kept too (at most {@value #MAX_COUNTED} keys) and carried into the one engine that replaces it,
+ * so meters never go back and nothing is counted twice. Nothing here is logged or printed but expiry times.
  */
 public final class SessionRegistry {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
@@ -69,6 +71,12 @@ public final class SessionRegistry {
     private final ConcurrentHashMap<SessionKey, Entry> sessions = new ConcurrentHashMap<>();
     /** Credentials of closed sessions, oldest first; guarded by itself. */
     private final Map<SessionKey, RefreshEngine.Kept> resumable = new LinkedHashMap<>();
+    /**
+     * The counts of closed sessions, for the next session of their key to count on from (exactly once: taken out when
+     * it is made), oldest first, at most {@value #MAX_COUNTED}; guarded by {@link #resumable}.
+     */
+    private final Map<SessionKey, RefreshEngine.Counts> counts = new LinkedHashMap<>();
+    static final int MAX_COUNTED = 1024;
     private volatile boolean warned;
 
     SessionRegistry() {
@@ -96,8 +104,10 @@ public final class SessionRegistry {
                 Entry entry = e;
                 if (entry == null) {
                     RefreshEngine.Kept last;
+                    RefreshEngine.Counts counted;
                     synchronized (resumable) {
                         last = resumable.remove(k);
+                        counted = counts.remove(k);
                     }
                     // Only what seed will take up counts as resuming: otherwise an STS call comes, and callers log it
                     boolean resuming = last != null && last.resumableAt(k.refreshPolicy(), k.clock().millis());
@@ -105,15 +115,16 @@ public final class SessionRegistry {
                     try {
                         engine = factory.create(resuming);
                     } catch (RuntimeException | Error ex) {
-                        keepAgain(k, last); // nothing is lost: the next try may resume them
+                        keepAgain(k, last, counted); // nothing is lost: the next try may resume them
                         throw ex;
                     }
+                    engine.carryCounts(counted); // the closed engine's counts, carried by the one engine replacing it
                     try {
                         // Before anyone can use the engine: seeded here, the first caller finds the credentials
                         engine.seed(resuming ? last : null);
                     } catch (RuntimeException | Error ex) {
                         unseeded[0] = engine; // closed below, once the map is no longer being updated
-                        keepAgain(k, last);
+                        keepAgain(k, last, counted);
                         throw ex;
                     }
                     entry = new Entry(engine);
@@ -151,7 +162,7 @@ public final class SessionRegistry {
             close[0] = --e.holders == 0;
             if (close[0]) {
                 // Kept while the key is still absent from the map, so a new holder either finds this session or them
-                remember(k, e.engine.kept());
+                remember(k, e.engine.kept(), e.engine.handOverCounts());
             }
             return close[0] ? null : e;
         });
@@ -182,18 +193,25 @@ public final class SessionRegistry {
         forgetKept();
     }
 
-    private void remember(SessionKey key, RefreshEngine.Kept kept) {
+    private void remember(SessionKey key, RefreshEngine.Kept kept, RefreshEngine.Counts counted) {
         synchronized (resumable) {
+            counts.remove(key);
+            counts.put(key, counted);
+            if (counts.size() > MAX_COUNTED) {
+                Iterator<SessionKey> oldest = counts.keySet().iterator();
+                oldest.next();
+                oldest.remove();
+            }
             long now = key.clock().millis();
             for (Iterator<Map.Entry<SessionKey, RefreshEngine.Kept>> it = resumable.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<SessionKey, RefreshEngine.Kept> old = it.next();
                 Clock clock = old.getKey().clock();
-                if (old.getValue().credentials().expiration().toEpochMilli() <= (clock == key.clock() ? now : clock.millis())) {
+                if (!old.getValue().resumableAt(old.getKey().refreshPolicy(), clock == key.clock() ? now : clock.millis())) {
                     it.remove();
                 }
             }
             resumable.remove(key);
-            if (kept == null || kept.credentials().expiration().toEpochMilli() <= now) {
+            if (kept == null || !kept.resumableAt(key.refreshPolicy(), now)) {
                 return;
             }
             resumable.put(key, kept);
@@ -205,10 +223,13 @@ public final class SessionRegistry {
         }
     }
 
-    private void keepAgain(SessionKey key, RefreshEngine.Kept kept) {
-        if (kept != null) {
-            synchronized (resumable) {
+    private void keepAgain(SessionKey key, RefreshEngine.Kept kept, RefreshEngine.Counts counted) {
+        synchronized (resumable) {
+            if (kept != null) {
                 resumable.putIfAbsent(key, kept);
+            }
+            if (counted != null) {
+                counts.putIfAbsent(key, counted);
             }
         }
     }
@@ -225,6 +246,7 @@ public final class SessionRegistry {
     public void forgetKept() {
         synchronized (resumable) {
             resumable.clear();
+            counts.clear();
         }
     }
 

@@ -4,6 +4,7 @@ import dev.irsa.core.ChainedRoleConfig;
 import dev.irsa.core.CredentialSource;
 import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.PodIdentityConfig;
+import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.io.IOException;
@@ -392,6 +393,12 @@ public final class KafkaCredentials implements AutoCloseable {
             // the provider still serves them (valid until expiry) because its refreshes fail: say why they fail
             why = provider.state().map(st -> st.lastError()).filter(e -> e != null)
                     .map(e -> "refreshing them fails: " + e).orElse("no newer ones have arrived");
+        }
+        if (provider.state().map(SessionState::clockAhead).orElse(false)) {
+            // served under the minimum refresh interval: valid at AWS, but this clock (and so the signature's) is wrong
+            why += ". This machine's clock is most likely ahead of AWS's: the session's credentials looked expired or"
+                    + " too short when they arrived (it serves them while still valid at AWS), and a signature made on"
+                    + " this clock would be refused too. Check NTP on the node (chronyc tracking, timedatectl)";
         }
         throw new IOException("No IRSA credentials for Kafka authentication: " + held + "; " + why + " (" + provider
                 + ")", cause);
