@@ -79,7 +79,7 @@ class SessionRegistryReentryTest {
                 "arn:aws:sts::111122223333:assumed-role/BB/s");
         RefreshEngine first = engine(NO_TIMERS, new Timers(false), null);
         SessionRegistry.Entry firstEntry = registry.acquire(chained, resuming -> first);
-        first.seed(new RefreshEngine.Kept(c, now - 60_000, now + 1_800_000));
+        first.seed(new RefreshEngine.Kept(c, now - 60_000, now + 1_800_000, 0, 0)); // no floor, no horizon
         registry.release(chained, firstEntry);
         assertThat(registry.resumableSize()).isEqualTo(1);
 
