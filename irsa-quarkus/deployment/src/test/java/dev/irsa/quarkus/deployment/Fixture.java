@@ -2,15 +2,21 @@ package dev.irsa.quarkus.deployment;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.IssuedCredentials;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
+import dev.irsa.testkit.rds.RdsIamDatabase;
 import io.quarkus.test.QuarkusUnitTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -23,17 +29,21 @@ import java.util.regex.Pattern;
  * <p>{@code QuarkusUnitTest} loads the test class again in the application's class loader, so static fields are
  * not shared between the class that configures the application and the instance whose test methods run. What both
  * need goes through {@link SharedState}, as JDK types only (strings, lists, functions), which both class loaders
- * see alike.
+ * see alike. The test kit's classes are loaded by each, so an {@link RdsIamDatabase} is started in the class loader
+ * whose pool connects to it ({@link #rdsDatabase}), judging tokens by the one STS emulator's credentials.
  */
 final class Fixture {
     private static final String CONFIG = "irsa.quarkus.test.config";
     private static final String ASSUMED_ROLE = "irsa.quarkus.test.assumed-role";
     private static final String S3_KEYS = "irsa.quarkus.test.s3-keys";
     private static final String STATE = "irsa.quarkus.test.state";
-    private static final String RDS_VERDICT = "irsa.quarkus.test.rds-verdict";
-    private static final String LOGINS = "irsa.quarkus.test.logins";
+    private static final String ISSUED = "irsa.quarkus.test.issued";
     /** The database the RDS test signs tokens for. */
     static final String RDS_HOST = "orders.cluster-abc123xyz.us-west-2.rds.amazonaws.com";
+    /** The port of every test database. */
+    static final int RDS_PORT = 5432;
+    /** The running databases of this class loader, by host. */
+    private static final Map<String, RdsIamDatabase> DATABASES = new ConcurrentHashMap<>();
     private static final Pattern CREDENTIAL = Pattern.compile("Credential=([^/]+)/");
 
     private Fixture() {
@@ -100,14 +110,12 @@ final class Fixture {
                 "quarkus.irsa.sts-endpoint", env.stsEndpoint().toString(),
                 "s3.endpoint", "http://127.0.0.1:" + s3.getAddress().getPort());
         Function<String, String> assumedRole = akid -> env.sts().assumedRoleArnOf(akid).orElse("(not issued by STS)");
-        RdsAuthTokenVerifier rds = RdsAuthTokenVerifier.forEmulator(env.sts());
-        // token, host, user
-        Function<List<String>, String> rdsVerdict = t -> {
-            RdsAuthTokenVerifier.Verdict v = rds.verify(t.get(0), t.get(1), 5432, t.get(2), "us-west-2");
-            return v.reason() + (v.accepted() ? " " + v.assumedRoleArn() : ": " + v.message());
-        };
-        shared().put(RDS_VERDICT, rdsVerdict);
-        shared().put(LOGINS, new CopyOnWriteArrayList<String>());
+        // what STS issued under an access key: accessKeyId, secret, token, expiration, assumed role, account; or empty
+        Function<String, List<Object>> issued = akid -> env.sts().issuedCredentials(akid)
+                .<List<Object>>map(c -> List.of(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(), c.expiration(),
+                        c.assumedRoleArn(), c.accountId()))
+                .orElse(List.of());
+        shared().put(ISSUED, issued);
         shared().put(CONFIG, config);
         shared().put(ASSUMED_ROLE, assumedRole);
         shared().put(S3_KEYS, s3Keys);
@@ -122,32 +130,31 @@ final class Fixture {
     }
 
     /**
-     * What an RDS database at {@link #RDS_HOST}:5432 (us-west-2) makes of this token for user {@code app_user}: the
-     * verdict's reason, and the role it was signed for or why it was refused.
+     * The test kit's RDS database at {@code host}:{@link #RDS_PORT} in the environment's region, started in this class
+     * loader on first use (the one whose pool reaches it through {@link RdsIamDatabase#DRIVER_CLASS_NAME}): it accepts
+     * a login only with an IAM token signed for it and the user by credentials the STS emulator issued.
      */
-    static String rdsVerdict(String token) {
-        return rdsVerdict(token, RDS_HOST, "app_user");
+    @SuppressWarnings("unchecked")
+    static RdsIamDatabase rdsDatabase(String host) {
+        String region = config().get("quarkus.irsa.region");
+        Function<String, List<Object>> issued = (Function<String, List<Object>>) shared().get(ISSUED);
+        return DATABASES.computeIfAbsent(host, h -> {
+            RdsIamDatabase db = RdsIamDatabase.builder().host(h).port(RDS_PORT).region(region)
+                    .verifier(RdsAuthTokenVerifier.of(akid -> credentials(issued.apply(akid)), Clock.systemUTC()))
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(db::close, "irsa-quarkus-test-rds-stop"));
+            return db;
+        });
     }
 
-    /** What an RDS database at {@code host}:5432 (us-west-2) makes of this token for {@code user}. */
-    @SuppressWarnings("unchecked")
-    static String rdsVerdict(String token, String host, String user) {
-        config();
-        return ((Function<List<String>, String>) shared().get(RDS_VERDICT)).apply(List.of(token, host, user));
+    private static Optional<IssuedCredentials> credentials(List<Object> c) {
+        return c.isEmpty() ? Optional.empty() : Optional.of(new IssuedCredentials((String) c.get(0), (String) c.get(1),
+                (String) c.get(2), (Instant) c.get(3), (String) c.get(4), (String) c.get(5)));
     }
 
-    /** Records what the verifying driver made of a login. */
-    @SuppressWarnings("unchecked")
-    static void recordLogin(String verdict) {
-        config();
-        ((List<String>) shared().get(LOGINS)).add(verdict);
-    }
-
-    /** The verifying driver's verdicts on the logins so far, in order. */
-    @SuppressWarnings("unchecked")
-    static List<String> logins() {
-        config();
-        return List.copyOf((List<String>) shared().get(LOGINS));
+    /** {@return the JDBC URL of the database {@link #rdsDatabase} starts at {@code host}} */
+    static String rdsJdbcUrl(String host, String database) {
+        return RdsIamDatabase.URL_PREFIX + host + ":" + RDS_PORT + "/" + database;
     }
 
     /** The access keys that signed requests to the S3 fake, in order. */

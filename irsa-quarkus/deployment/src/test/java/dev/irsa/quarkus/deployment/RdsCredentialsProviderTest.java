@@ -3,6 +3,7 @@ package dev.irsa.quarkus.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
 import io.quarkus.arc.Unremovable;
 import io.quarkus.credentials.CredentialsProvider;
 import io.quarkus.credentials.runtime.CredentialsProviderFinder;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The {@code irsa-rds} Quarkus Credentials Provider (what {@code credentials-provider-name=irsa-rds} selects): the
- * configured user, and as password an RDS IAM token signed with the session's credentials, which the test kit's RDS
- * token verifier accepts as a database would; one database per credentials-provider name; and never the application's
+ * configured user, and as password an RDS IAM token signed with the session's credentials, which the test kit's
+ * {@code RdsIamDatabase} accepts as a database would; one database per credentials-provider name; and never the application's
  * default credentials provider (here a Vault-like one).
  */
 class RdsCredentialsProviderTest {
@@ -54,7 +55,7 @@ class RdsCredentialsProviderTest {
         String token = credentials.get(CredentialsProvider.PASSWORD_PROPERTY_NAME);
         // asserted as booleans: a failure message must not print the token
         assertThat(token.startsWith(Fixture.RDS_HOST + ":5432/?") && token.contains("Action=connect")).isTrue();
-        assertThat(Fixture.rdsVerdict(token)).startsWith("ACCEPTED arn:aws:sts::111122223333:assumed-role/app-role/");
+        assertAccepted(Fixture.rdsDatabase(Fixture.RDS_HOST).login("app_user", token));
         // the next connection reuses the cached token
         assertThat(rds.getCredentials("irsa-rds").get(CredentialsProvider.PASSWORD_PROPERTY_NAME).equals(token)).isTrue();
     }
@@ -64,8 +65,12 @@ class RdsCredentialsProviderTest {
         Map<String, String> credentials = rds.getCredentials("reporting");
         assertThat(credentials.get(CredentialsProvider.USER_PROPERTY_NAME)).isEqualTo("report_reader");
         String token = credentials.get(CredentialsProvider.PASSWORD_PROPERTY_NAME);
-        assertThat(Fixture.rdsVerdict(token, REPORTING_HOST, "report_reader"))
-                .startsWith("ACCEPTED arn:aws:sts::111122223333:assumed-role/app-role/");
+        assertAccepted(Fixture.rdsDatabase(REPORTING_HOST).login("report_reader", token));
+    }
+
+    private static void assertAccepted(RdsAuthTokenVerifier.Verdict v) {
+        assertThat(v.reason()).as(v.message()).isEqualTo(RdsAuthTokenVerifier.Reason.ACCEPTED);
+        assertThat(v.assumedRoleArn()).startsWith("arn:aws:sts::111122223333:assumed-role/app-role/");
     }
 
     @Test
