@@ -228,6 +228,42 @@ class MinimumRefreshIntervalTest {
     }
 
     /**
+     * A first answer from an endpoint that is not STS (a Pod Identity or ECS agent, a caching sidecar) carries no proof
+     * it was just issued: on a CORRECT clock, cached credentials with 40 s left really have 40 s left at AWS. They are
+     * served within the interval only, not for 14 min: once it has ended and the agent fails, callers get errors and
+     * the state is not VALID, rather than credentials AWS already refuses.
+     */
+    @Test
+    void aFirstShortAnswerFromAnAgentOnACorrectClockIsNotServedPastTheInterval() {
+        ManualClock local = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        ManualScheduler scheduler = new ManualScheduler(local);
+        PodIdentityEnvironment env = PodIdentityEnvironment.builder().clock(local)
+                .credentialLifetime(Duration.ofSeconds(40)).start();
+        open.add(env);
+        PodIdentityConfig c = PodIdentityConfig.builder().settings(SettingsSource.ofEnvironment(Map.of()))
+                .endpoint(env.agentEndpoint()).tokenFile(env.tokenFile()).clock(local).build();
+        IrsaSession s = IrsaSession.create(c, new ContainerCredentialsExchange(c), scheduler);
+        open.add(s);
+        IrsaCredentials first = s.credentials();
+        Instant obtained = local.instant();
+        assertThat(first.expiration()).isEqualTo(obtained.plusSeconds(40));
+        env.agent().faults().failAlways(dev.irsa.testkit.PodIdentityFault.INTERNAL_ERROR);
+
+        scheduler.advance(Duration.ofSeconds(50));
+        assertThat(s.credentials()).as("within the interval, as before").isSameAs(first);
+
+        scheduler.advance(Duration.between(local.instant(), obtained.plus(Duration.ofSeconds(61))));
+        assertThat(env.agent().calls().size()).as("a refresh was tried at the interval's end").isGreaterThan(1);
+        Hour h = callers(Duration.ofMinutes(13), s, scheduler, CallerKind.PLAIN, () -> env.agent().calls().size());
+        assertThat(h.served()).as("nothing served once the interval has ended: AWS refuses them").isZero();
+        assertThat(h.failed()).isPositive();
+        assertThat(s.state().status()).isNotEqualTo(SessionState.Status.VALID)
+                .isNotEqualTo(SessionState.Status.DEGRADED);
+        assertThat(s.state().healthStatus()).isEqualTo("DOWN");
+        org.assertj.core.api.Assertions.assertThatThrownBy(s::credentials).isInstanceOf(IrsaException.class);
+    }
+
+    /**
      * The floor's premise (at least 15 min left at AWS) holds only for credentials just issued. An endpoint that hands
      * back the same cached credentials again (an ECS agent, a loopback sidecar) on a correct clock: when they look
      * short, they are not served past their expiry and a refresh may start before it (the old rules).
