@@ -189,8 +189,9 @@ class MinimumRefreshIntervalTest {
 
     /**
      * One failure at the floor's end must not cut everyone off: on a node 61 min ahead, the agent fails from the
-     * interval's end on (an outage), yet what callers hold is valid at AWS for about 14 min after it was obtained. It
-     * is served (health UP, the state says the clock is ahead) through the backoff until then, not one call more.
+     * interval's end on (an outage), yet what callers hold (a new key, so freshly issued) is valid at AWS for about
+     * 14 min after it was obtained. It is served (health UP, the state says the clock is ahead) through the backoff
+     * until then, not one call more.
      */
     @Test
     void anAgentFailingAtTheFloorsEndDoesNotCutCallersOffWhileWhatTheyHoldIsValidAtAws() {
@@ -203,8 +204,14 @@ class MinimumRefreshIntervalTest {
                 .endpoint(env.agentEndpoint()).tokenFile(env.tokenFile()).clock(local).build();
         IrsaSession s = IrsaSession.create(c, new ContainerCredentialsExchange(c), scheduler);
         open.add(s);
+        IrsaCredentials initial = s.credentials();
+        // A first answer from an agent carries no proof it was just issued; the refresh at the interval's end brings a
+        // new key replacing the held one: that proves it, and those are the floored credentials this test is about.
+        scheduler.advance(Duration.ofSeconds(61));
+        assertThat(env.agent().calls()).as("the background refresh at the interval's end").hasSize(2);
         IrsaCredentials first = s.credentials();
-        Instant obtained = local.instant();
+        assertThat(first.accessKeyId()).as("a new key").isNotEqualTo(initial.accessKeyId());
+        Instant obtained = local.instant().minusSeconds(1);
         env.agent().faults().failAlways(dev.irsa.testkit.PodIdentityFault.INTERNAL_ERROR);
 
         Hour h = callers(Duration.ofMinutes(13), s, scheduler, CallerKind.PLAIN, () -> env.agent().calls().size());
