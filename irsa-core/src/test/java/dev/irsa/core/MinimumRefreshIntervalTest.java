@@ -267,7 +267,9 @@ class MinimumRefreshIntervalTest {
         assertThat(s.state().status()).isNotEqualTo(SessionState.Status.VALID)
                 .isNotEqualTo(SessionState.Status.DEGRADED);
         assertThat(s.state().healthStatus()).isEqualTo("DOWN");
-        org.assertj.core.api.Assertions.assertThatThrownBy(s::credentials).isInstanceOf(IrsaException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(s::credentials).isInstanceOf(IrsaException.class)
+                .hasMessageContaining("expired at " + first.expiration()).hasMessageContaining("cached")
+                .hasMessageNotContaining("were served while still valid at AWS");
     }
 
     /**
