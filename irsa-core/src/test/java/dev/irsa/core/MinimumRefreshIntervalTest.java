@@ -189,8 +189,9 @@ class MinimumRefreshIntervalTest {
 
     /**
      * One failure at the floor's end must not cut everyone off: on a node 61 min ahead, the agent fails from the
-     * interval's end on (an outage), yet what callers hold is valid at AWS for about 14 min after it was obtained. It
-     * is served (health UP, the state says the clock is ahead) through the backoff until then, not one call more.
+     * interval's end on (an outage), yet what callers hold (a new key, so freshly issued) is valid at AWS for about
+     * 14 min after it was obtained. It is served (health UP, the state says the clock is ahead) through the backoff
+     * until then, not one call more.
      */
     @Test
     void anAgentFailingAtTheFloorsEndDoesNotCutCallersOffWhileWhatTheyHoldIsValidAtAws() {
@@ -203,8 +204,14 @@ class MinimumRefreshIntervalTest {
                 .endpoint(env.agentEndpoint()).tokenFile(env.tokenFile()).clock(local).build();
         IrsaSession s = IrsaSession.create(c, new ContainerCredentialsExchange(c), scheduler);
         open.add(s);
+        IrsaCredentials initial = s.credentials();
+        // A first answer from an agent carries no proof it was just issued; the refresh at the interval's end brings a
+        // new key replacing the held one: that proves it, and those are the floored credentials this test is about.
+        scheduler.advance(Duration.ofSeconds(61));
+        assertThat(env.agent().calls()).as("the background refresh at the interval's end").hasSize(2);
         IrsaCredentials first = s.credentials();
-        Instant obtained = local.instant();
+        assertThat(first.accessKeyId()).as("a new key").isNotEqualTo(initial.accessKeyId());
+        Instant obtained = local.instant().minusSeconds(1);
         env.agent().faults().failAlways(dev.irsa.testkit.PodIdentityFault.INTERNAL_ERROR);
 
         Hour h = callers(Duration.ofMinutes(13), s, scheduler, CallerKind.PLAIN, () -> env.agent().calls().size());
@@ -225,6 +232,44 @@ class MinimumRefreshIntervalTest {
         scheduler.advance(Duration.ofMinutes(1));
         assertThat(s.credentials()).isNotSameAs(first);
         assertThat(s.state().healthStatus()).isEqualTo("UP");
+    }
+
+    /**
+     * A first answer from an endpoint that is not STS (a Pod Identity or ECS agent, a caching sidecar) carries no proof
+     * it was just issued: on a CORRECT clock, cached credentials with 40 s left really have 40 s left at AWS. They are
+     * served within the interval only, not for 14 min: once it has ended and the agent fails, callers get errors and
+     * the state is not VALID, rather than credentials AWS already refuses.
+     */
+    @Test
+    void aFirstShortAnswerFromAnAgentOnACorrectClockIsNotServedPastTheInterval() {
+        ManualClock local = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        ManualScheduler scheduler = new ManualScheduler(local);
+        PodIdentityEnvironment env = PodIdentityEnvironment.builder().clock(local)
+                .credentialLifetime(Duration.ofSeconds(40)).start();
+        open.add(env);
+        PodIdentityConfig c = PodIdentityConfig.builder().settings(SettingsSource.ofEnvironment(Map.of()))
+                .endpoint(env.agentEndpoint()).tokenFile(env.tokenFile()).clock(local).build();
+        IrsaSession s = IrsaSession.create(c, new ContainerCredentialsExchange(c), scheduler);
+        open.add(s);
+        IrsaCredentials first = s.credentials();
+        Instant obtained = local.instant();
+        assertThat(first.expiration()).isEqualTo(obtained.plusSeconds(40));
+        env.agent().faults().failAlways(dev.irsa.testkit.PodIdentityFault.INTERNAL_ERROR);
+
+        scheduler.advance(Duration.ofSeconds(50));
+        assertThat(s.credentials()).as("within the interval, as before").isSameAs(first);
+
+        scheduler.advance(Duration.between(local.instant(), obtained.plus(Duration.ofSeconds(61))));
+        assertThat(env.agent().calls().size()).as("a refresh was tried at the interval's end").isGreaterThan(1);
+        Hour h = callers(Duration.ofMinutes(13), s, scheduler, CallerKind.PLAIN, () -> env.agent().calls().size());
+        assertThat(h.served()).as("nothing served once the interval has ended: AWS refuses them").isZero();
+        assertThat(h.failed()).isPositive();
+        assertThat(s.state().status()).isNotEqualTo(SessionState.Status.VALID)
+                .isNotEqualTo(SessionState.Status.DEGRADED);
+        assertThat(s.state().healthStatus()).isEqualTo("DOWN");
+        org.assertj.core.api.Assertions.assertThatThrownBy(s::credentials).isInstanceOf(IrsaException.class)
+                .hasMessageContaining("expired at " + first.expiration()).hasMessageContaining("cached")
+                .hasMessageNotContaining("were served while still valid at AWS");
     }
 
     /**

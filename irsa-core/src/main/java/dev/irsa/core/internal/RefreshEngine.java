@@ -69,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * until their horizon (arrival + 15 min - the mandatory window of 15 min), a time kept apart from the interval: a
  * refresh that fails at the interval's end backs off while they are still served, as any valid credentials are. Only
  * newly issued ones (a new access key, or an answer from STS) get a floor or a horizon when they look that short: the
- * same credentials handed back again (a caching endpoint) may really be that short and go by this clock. A closed
+ * same credentials handed back again (a caching endpoint) may really be that short and go by this clock. The 14 min
+ * horizon needs proof they were freshly issued (an STS answer, a key replacing a held one): a session's first answer
+ * from another endpoint is served past this clock's expiry only until the interval's end. A closed
  * session's {@link Kept} credentials are resumed within the interval too ({@link Kept#resumableAt}, the one rule),
  * so a session closed after every request does not cost an exchange per request. {@link #state()} counts what is
  * served as valid, as callers get it, and says when this clock is to blame ({@link SessionState#clockAhead()}).
@@ -136,8 +138,10 @@ public final class RefreshEngine implements AutoCloseable {
 
         /**
          * Whether these credentials looked expired or too short on arrival and are served past what this clock says
-         * until {@code horizon} (their issue plus AWS's shortest lifetime, less its mandatory window), whether or not
-         * refreshes fail meanwhile. Not once the clock was stepped back past their arrival.
+         * until {@code horizon}, whether or not refreshes fail meanwhile: for credentials known to be freshly issued
+         * (an STS answer, a new key) their issue plus AWS's shortest lifetime, less its mandatory window; for a first
+         * answer from another endpoint, the interval's end only. Not once the clock was stepped back past their
+         * arrival.
          */
         boolean pastLocalExpiry(long now) {
             return horizon > 0 && credentials != null && now >= lastSuccessAt;
@@ -917,7 +921,9 @@ public final class RefreshEngine implements AutoCloseable {
      * Records a successful exchange. The minimum refresh interval governs what it obtained (no exchange before the
      * interval's end), and credentials that look too short for it, or expired, on arrival are served past this
      * clock's expiry until their horizon (a clock far ahead: they are valid at AWS, which never issues less than
-     * 15 min), but only when they were newly issued: a new access key, or an answer from STS. The same credentials
+     * 15 min), but only when they are known to be freshly issued: an answer from STS, or a new access key replacing
+     * a held one. A session's first answer from another endpoint (an agent, a caching sidecar) carries no such proof:
+     * it gets the floor, and is served past this clock's expiry only until the interval's end. The same credentials
      * handed back again (an endpoint that serves cached ones: an ECS agent, a sidecar) may really be that short:
      * they go by the old rules, this clock's expiry and no floor, so a refresh may start before they expire.
      */
@@ -940,7 +946,13 @@ public final class RefreshEngine implements AutoCloseable {
         // Governed by the interval unless they go by the old rules: the same short credentials handed back again
         boolean governed = floorMillis > 0 && (newlyIssued || !floored(exp - now));
         long floorEnd = governed ? now + floorMillis : 0;
-        long horizon = pastLocalExpiry ? now + horizonMillis : 0;
+        // Only credentials known to be freshly issued (an STS answer, or a key that replaced a held one) are valid at
+        // AWS for its shortest lifetime: they earn the horizon. A first answer from another endpoint (an agent, a
+        // caching sidecar) may be cached credentials really that short: served past this clock's expiry only within
+        // the interval itself.
+        boolean provenFresh = issued.requestedLifetime() != null
+                || (held != null && !held.accessKeyId().equals(issued.credentials().accessKeyId()));
+        long horizon = !pastLocalExpiry ? 0 : provenFresh ? now + horizonMillis : Math.max(floorEnd, now);
         ExchangeResult r = onLocalClock(issued, exp);
         // Credentials that look expired on arrival (a clock far ahead) have no lifetime here: the floor governs
         Duration lifetime = Duration.ofMillis(Math.max(0, exp - now));
@@ -1214,11 +1226,17 @@ public final class RefreshEngine implements AutoCloseable {
 
     /**
      * "expired at T", or for credentials served past this clock's expiry, when they stopped being served and why this
-     * clock is to blame: the message a caller and the log get once nothing is served.
+     * clock is to blame (for a first answer served only within the interval, either the endpoint or the clock): the
+     * message a caller and the log get once nothing is served.
      */
     private String expiredSince(Snapshot s) {
         if (s.horizon == 0) {
             return "expired at " + Instant.ofEpochMilli(s.expiresAt);
+        }
+        if (s.horizon <= s.floorEnd) { // a first answer with no proof it was just issued: served within the interval
+            return "expired at " + Instant.ofEpochMilli(s.expiresAt) + " (served until the minimum refresh interval"
+                    + " ended at " + Instant.ofEpochMilli(s.horizon) + "; " + endpoint + " may hand back cached"
+                    + " credentials, or this machine's clock may be ahead: check NTP)";
         }
         return "looked expired or too short by this machine's clock on arrival (expiry " + Instant.ofEpochMilli(
                 s.expiresAt) + "; this clock is most likely ahead of AWS's: check NTP on the node, chronyc tracking,"
