@@ -142,8 +142,13 @@ public class IrsaRdsCredentials implements CredentialsProvider {
         }
     }
 
+    /**
+     * Ends the token threads. Public: in dev and test mode, an application's decorator or interceptor on this bean
+     * has ArC generate its bean class in the application's class loader, which cannot call a package-private method
+     * of a class in the extension's.
+     */
     @PreDestroy
-    void close() {
+    public void close() {
         if (tokens != null) {
             tokens.close();
         }
