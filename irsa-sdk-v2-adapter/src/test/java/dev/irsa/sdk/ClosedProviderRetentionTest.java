@@ -33,6 +33,30 @@ class ClosedProviderRetentionTest {
         assertUnreachableOnceClosed(env, false);
     }
 
+    /** Held only weakly, what a closed session left is still found while the client lives: resumed, counted on. */
+    @Test
+    void whileItsClientLivesAClosedProviderIsTakenUpAgainFromWhatItLeft(IrsaEnvironment env) {
+        try (StsClient sts = sts(env)) {
+            IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
+                    .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("own-sts-client-reused")
+                    .stsClient(sts).build();
+            String first = p.resolveCredentials().accessKeyId();
+            long calls = env.sts().calls().count("AssumeRoleWithWebIdentity");
+            p.close();
+            System.gc(); // the client is strongly held here: nothing kept for it may go
+            assertThat(p.resolveCredentials().accessKeyId()).isEqualTo(first);
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(calls);
+            assertThat(p.state().orElseThrow().refreshes()).as("counted on, not from 0").isEqualTo(1);
+            p.close();
+        }
+    }
+
+    private static StsClient sts(IrsaEnvironment env) {
+        return StsClient.builder().endpointOverride(env.stsEndpoint()).region(Region.of(env.region()))
+                .httpClient(UrlConnectionHttpClient.create()).credentialsProvider(AnonymousCredentialsProvider.create())
+                .build();
+    }
+
     private static void assertUnreachableOnceClosed(IrsaEnvironment env, boolean shared) {
         WeakReference<StsClient> client = useAndClose(env, shared);
         // The one place a wait on the collector is acceptable: a bounded loop, over as soon as the client is gone
@@ -46,9 +70,7 @@ class ClosedProviderRetentionTest {
 
     /** Kept apart so that no local of the test method holds the client, the provider or its configuration. */
     private static WeakReference<StsClient> useAndClose(IrsaEnvironment env, boolean shared) {
-        StsClient sts = StsClient.builder().endpointOverride(env.stsEndpoint()).region(Region.of(env.region()))
-                .httpClient(UrlConnectionHttpClient.create()).credentialsProvider(AnonymousCredentialsProvider.create())
-                .build();
+        StsClient sts = sts(env);
         IrsaCredentialsProvider p = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("own-sts-client")
                 .stsClient(sts).shared(shared).build();
