@@ -163,6 +163,18 @@ public final class SessionRegistry {
     }
 
     /**
+     * A registry of its own, whose sessions only the holds taken from it share: one SDK provider's own session
+     * ({@code shared(false)}), held by its build, by a use after close and by a call answered across a close, which so
+     * share one engine when they overlap and go on from one another (credentials and counts, exactly once) when not.
+     * Dropped with its owner; {@link #reset()} of the global one does not reach it.
+     *
+     * @return a new, empty registry
+     */
+    public static SessionRegistry create() {
+        return new SessionRegistry();
+    }
+
+    /**
      * Takes a hold on the session for this key, creating it with {@code factory} if needed. An engine that fails while
      * being seeded is closed only once the map update is over: its close may release a hold on another key (a
      * chained engine's source session), and a {@link ConcurrentHashMap} must not be updated from inside its own
