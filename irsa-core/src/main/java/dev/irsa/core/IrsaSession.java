@@ -415,10 +415,10 @@ public final class IrsaSession implements AutoCloseable {
      * A hold on the session for this configuration kept in {@code registry} rather than the process-wide one: for
      * this project's integrations (an SDK provider whose session is its own, yet shared by its own holds: a call
      * answered across a close, a use after it, which so go on from one another and count on exactly once). Not part
-     * of the stable API ({@link SessionRegistry} is internal).
+     * of the stable API ({@code SessionRegistry} is internal).
      *
      * @param config   the IRSA configuration
-     * @param registry where the session is kept ({@link SessionRegistry#create()}, or the global one)
+     * @param registry where the session is kept ({@code SessionRegistry.create()}, or the global one)
      * @return a new hold on that registry's session of this configuration
      */
     public static IrsaSession shared(IrsaConfig config, SessionRegistry registry) {
