@@ -191,13 +191,13 @@ class ReopenedProviderTest {
 
     /**
      * Review 4 F11, unshared: a call whose refresh is on the wire when {@code close()} releases the provider's session
-     * is answered by a session opened for that call alone. Its refresh (and its waiting caller) must be counted on by
+     * is answered by a session opened for that call alone. Its refresh must be counted on by
      * the session the provider is taken up with next, exactly once, as for a shared provider. The race is made
      * deterministic by the application's own STS client, which holds the armed request until the close is done.
      */
-    private void countsOfACallAnsweredAcrossACloseAreKept(boolean shared, boolean blocking) throws Exception {
-        Function<IrsaCredentialsProvider, AwsCredentialsIdentity> resolve =
-                blocking ? ReopenedProviderTest::sync : ReopenedProviderTest::async;
+    private void countsOfACallAnsweredAcrossACloseAreKept(boolean shared,
+                                                          Function<IrsaCredentialsProvider, AwsCredentialsIdentity> resolve)
+            throws Exception {
         CountDownLatch onTheWire = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         AtomicBoolean armed = new AtomicBoolean();
@@ -236,11 +236,10 @@ class ReopenedProviderTest {
 
                 clock.advance(THIRTY_SECONDS_LEFT); // nothing to resume: taken up again, the provider asks STS
                 resolve.apply(p); // refresh 3
-                SessionState state = p.state().orElseThrow();
-                assertThat(state.refreshes()).as("the first, the one-call session's, this one").isEqualTo(3);
-                if (blocking) { // an async caller is not counted as waiting
-                    assertThat(state.callersWaited()).as("the first, the racing caller twice, this one").isEqualTo(4);
-                }
+                // (Not callersWaited: whether the racing caller's wait on the released session counts depends on whether
+                // it began before the close, which this test does not hold.)
+                assertThat(p.state().orElseThrow().refreshes()).as("the first, the one-call session's, this one")
+                        .isEqualTo(3);
             } finally {
                 p.close();
             }
@@ -249,17 +248,17 @@ class ReopenedProviderTest {
 
     @Test
     void anUnsharedProviderKeepsTheCountsOfACallAnsweredAcrossAClose() throws Exception {
-        countsOfACallAnsweredAcrossACloseAreKept(false, true);
+        countsOfACallAnsweredAcrossACloseAreKept(false, ReopenedProviderTest::sync);
     }
 
     @Test
     void anUnsharedProviderKeepsTheCountsOfACallAnsweredAcrossACloseAsync() throws Exception {
-        countsOfACallAnsweredAcrossACloseAreKept(false, false);
+        countsOfACallAnsweredAcrossACloseAreKept(false, ReopenedProviderTest::async);
     }
 
     @Test
     void aSharedProviderKeepsTheCountsOfACallAnsweredAcrossAClose() throws Exception {
-        countsOfACallAnsweredAcrossACloseAreKept(true, true);
+        countsOfACallAnsweredAcrossACloseAreKept(true, ReopenedProviderTest::sync);
     }
 
     /** A session whose last refresh failed (DEGRADED) leaves nothing to go on from: the next one asks STS. */

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Process-wide sessions shared by every provider built with the same configuration: one STS call per refresh
- * per role per process, however many SDK clients hold a provider. Each entry is reference-counted and closed when
+ * per role per process, however many SDK clients hold a provider ({@link #global()}; a registry of its own,
+ * {@link #create()}, does the same for the holds of one provider whose session is not shared). Each entry is reference-counted and closed when
  * its last holder releases it, so the map holds live sessions only (a plain concurrent map: nothing here expires
  * or is evicted). Several roles, or one role with different session policies, are different keys ({@link SessionKey},
  * one record per credential source) and so different sessions. A role chained from a shared session is an entry too,
