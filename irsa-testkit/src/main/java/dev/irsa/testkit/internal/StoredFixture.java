@@ -46,11 +46,7 @@ public final class StoredFixture<T> {
         this.close = close;
     }
 
-    /**
-     * For the extension's before-all callback.
-     *
-     * @param context the class's context
-     */
+    /** The extension's before-all callback. */
     public void beforeAll(ExtensionContext context) {
         if (running(context) != null) {
             return; // a @Nested class: its enclosing class's fixture serves it
@@ -58,11 +54,7 @@ public final class StoredFixture<T> {
         startIn(context);
     }
 
-    /**
-     * For the extension's before-each callback.
-     *
-     * @param context the test's context
-     */
+    /** The extension's before-each callback. */
     public void beforeEach(ExtensionContext context) {
         // the store looks in the class's context too: a static field's fixture is found there
         Running<T> running = running(context);
@@ -73,23 +65,12 @@ public final class StoredFixture<T> {
         }
     }
 
-    /**
-     * For the extension's {@code supportsParameter}.
-     *
-     * @param p the parameter
-     * @return whether it is of the fixture's type
-     */
+    /** The extension's {@code supportsParameter}: parameters of the fixture's type. */
     public boolean supports(ParameterContext p) {
         return p.getParameter().getType() == type;
     }
 
-    /**
-     * For the extension's {@code resolveParameter}.
-     *
-     * @param e the context of the parameter's method
-     * @return the running fixture
-     * @throws ParameterResolutionException if none runs (yet) for that context
-     */
+    /** The extension's {@code resolveParameter}: the running fixture, or an error that says where to register it. */
     public T resolve(ExtensionContext e) {
         Running<T> running = running(e);
         if (running == null) {

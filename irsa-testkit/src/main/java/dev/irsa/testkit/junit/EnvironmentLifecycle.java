@@ -42,16 +42,7 @@ final class EnvironmentLifecycle<E> {
         this.close = close;
     }
 
-    /**
-     * Starts an environment from a new builder that {@code customizer} configured.
-     *
-     * @param builder a new builder
-     * @param customizer configures it
-     * @param start starts the builder's environment
-     * @param <B> the builder
-     * @param <E> the environment
-     * @return the supplier of started environments
-     */
+    /** Starts an environment from a new {@code builder} that {@code customizer} configured. */
     static <B, E> Supplier<E> configured(Supplier<B> builder, Consumer<B> customizer,
             Function<B, E> start) {
         return () -> {
