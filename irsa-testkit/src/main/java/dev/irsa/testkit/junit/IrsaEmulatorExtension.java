@@ -25,9 +25,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @Test void assumes(IrsaEnvironment env) { ... irsa.roleArn() ... irsa.tokenFile() ... irsa.stsEndpoint() ... }
  * }</pre>
  *
- * In a {@code static} field the environment lives for the whole class, and before each test its faults,
- * call log and credential lifetime override are reset and a fresh token is written; in an instance field
- * each test gets its own environment. Test methods may declare an {@link IrsaEnvironment} parameter.
+ * In a {@code static} field one environment serves the class and its {@code @Nested} classes, closed after the
+ * class, and before each test its faults, call log and credential lifetime override are reset and a fresh token is
+ * written; in an instance field each test gets its own environment, closed after it. Test methods may declare an
+ * {@link IrsaEnvironment} parameter.
  * Before each test, it also resets what irsa-java keeps for the whole process when irsa-core is on the class path
  * ({@code dev.irsa.core.TestIsolation.reset()}, called by reflection: credentials kept by closed sessions, and shared
  * sessions, which providers built later no longer join), so a test counts only its own calls.
@@ -38,7 +39,7 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
     private final EnvironmentLifecycle<IrsaEnvironment> lifecycle;
 
     private IrsaEmulatorExtension(Consumer<IrsaEnvironment.Builder> customizer) {
-        this.lifecycle = new EnvironmentLifecycle<>("IRSA", IrsaEnvironment.class,
+        this.lifecycle = new EnvironmentLifecycle<>(IrsaEmulatorExtension.class, "IRSA", IrsaEnvironment.class,
                 EnvironmentLifecycle.configured(IrsaEnvironment::builder, customizer, IrsaEnvironment.Builder::start),
                 IrsaEnvironment::reset, IrsaEnvironment::rotateToken, IrsaEnvironment::close);
     }
@@ -64,22 +65,23 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        lifecycle.beforeAll();
+        lifecycle.beforeAll(context);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        lifecycle.beforeEach();
+        lifecycle.beforeEach(context);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        lifecycle.afterEach();
+        // JUnit closes the environment with the context it was started for: a test's, or the class's after its
+        // @Nested classes ran
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        lifecycle.afterAll();
+        // as afterEach
     }
 
     @Override
@@ -89,7 +91,7 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-        return environment();
+        return lifecycle.resolve(e);
     }
 
     /**

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @Test void fetches(PodIdentityEnvironment env) { ... podIdentity.agentEndpoint() ... podIdentity.tokenFile() ... }
  * }</pre>
  *
- * In a {@code static} field the environment lives for the whole class, and before each test its faults and call
- * logs are reset and a fresh token is written; in an instance field each test gets its own environment. Test
- * methods may declare a {@link PodIdentityEnvironment} parameter.
+ * In a {@code static} field one environment serves the class and its {@code @Nested} classes, closed after the
+ * class, and before each test its faults and call logs are reset and a fresh token is written; in an instance field
+ * each test gets its own environment, closed after it. Test methods may declare a {@link PodIdentityEnvironment}
+ * parameter.
  * Before each test, it also resets what irsa-java keeps for the whole process when irsa-core is on the class path
  * ({@code dev.irsa.core.TestIsolation.reset()}, called by reflection: credentials kept by closed sessions, and shared
  * sessions, which providers built later no longer join), so a test counts only its own calls.
@@ -39,7 +40,7 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
     private final EnvironmentLifecycle<PodIdentityEnvironment> lifecycle;
 
     private PodIdentityEmulatorExtension(Consumer<PodIdentityEnvironment.Builder> customizer) {
-        this.lifecycle = new EnvironmentLifecycle<>("Pod Identity", PodIdentityEnvironment.class,
+        this.lifecycle = new EnvironmentLifecycle<>(PodIdentityEmulatorExtension.class, "Pod Identity", PodIdentityEnvironment.class,
                 EnvironmentLifecycle.configured(PodIdentityEnvironment::builder, customizer,
                         PodIdentityEnvironment.Builder::start),
                 PodIdentityEnvironment::reset, PodIdentityEnvironment::rotateToken, PodIdentityEnvironment::close);
@@ -66,22 +67,23 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        lifecycle.beforeAll();
+        lifecycle.beforeAll(context);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        lifecycle.beforeEach();
+        lifecycle.beforeEach(context);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        lifecycle.afterEach();
+        // JUnit closes the environment with the context it was started for: a test's, or the class's after its
+        // @Nested classes ran
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        lifecycle.afterAll();
+        // as afterEach
     }
 
     @Override
@@ -91,7 +93,7 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-        return environment();
+        return lifecycle.resolve(e);
     }
 
     /**
