@@ -38,6 +38,7 @@ final class Fixture {
     private static final String S3_KEYS = "irsa.quarkus.test.s3-keys";
     private static final String STATE = "irsa.quarkus.test.state";
     private static final String ISSUED = "irsa.quarkus.test.issued";
+    private static final String STS_CALLS = "irsa.quarkus.test.sts-calls";
     /** The database the RDS test signs tokens for. */
     static final String RDS_HOST = "orders.cluster-abc123xyz.us-west-2.rds.amazonaws.com";
     /** The port of every test database. */
@@ -116,6 +117,7 @@ final class Fixture {
                         c.assumedRoleArn(), c.accountId()))
                 .orElse(List.of());
         shared().put(ISSUED, issued);
+        shared().put(STS_CALLS, (Function<String, Long>) action -> env.sts().calls().count(action));
         shared().put(CONFIG, config);
         shared().put(ASSUMED_ROLE, assumedRole);
         shared().put(S3_KEYS, s3Keys);
@@ -155,6 +157,13 @@ final class Fixture {
     /** {@return the JDBC URL of the database {@link #rdsDatabase} starts at {@code host}} */
     static String rdsJdbcUrl(String host, String database) {
         return RdsIamDatabase.URL_PREFIX + host + ":" + RDS_PORT + "/" + database;
+    }
+
+    /** How many {@code action} requests (e.g. {@code AssumeRoleWithWebIdentity}) the STS emulator received so far. */
+    @SuppressWarnings("unchecked")
+    static long stsCalls(String action) {
+        config();
+        return ((Function<String, Long>) shared().get(STS_CALLS)).apply(action);
     }
 
     /** The access keys that signed requests to the S3 fake, in order. */
