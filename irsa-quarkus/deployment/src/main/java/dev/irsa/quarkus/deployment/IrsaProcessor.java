@@ -56,10 +56,11 @@ class IrsaProcessor {
      * application has its own (a default bean: an application's producer wins, {@code @Named("irsa")} still finds
      * this one). A singleton created at startup (so a configuration error, or {@code eager-start} without
      * credentials, fails the start) from the runtime configuration, unless {@code quarkus.irsa.active=false} makes it
-     * inactive; its session is released at shutdown, after the application's beans are destroyed.
+     * inactive; its session is released at shutdown, after the application's beans are destroyed. Not a RUNTIME_INIT
+     * synthetic bean: Quarkiverse's Amazon clients look it up by name during RUNTIME_INIT (see {@link IrsaRecorder}).
      */
     @BuildStep(onlyIf = Enabled.class)
-    @Record(ExecutionTime.RUNTIME_INIT)
+    @Record(ExecutionTime.STATIC_INIT)
     SyntheticBeanBuildItem provider(IrsaRecorder recorder, ShutdownContextBuildItem shutdown) {
         return SyntheticBeanBuildItem.configure(IrsaCredentialsProvider.class)
                 .types(AwsCredentialsProvider.class, IrsaCredentialsProvider.class)
@@ -69,7 +70,6 @@ class IrsaProcessor {
                 .defaultBean()
                 .unremovable()
                 .startup()
-                .setRuntimeInit()
                 .checkActive(recorder.active())
                 .createWith(recorder.provider(shutdown))
                 .done();
