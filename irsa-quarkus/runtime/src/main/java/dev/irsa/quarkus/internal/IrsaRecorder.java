@@ -60,6 +60,16 @@ public class IrsaRecorder {
     }
 
     /**
+     * Hands {@link QuarkiverseCredentials} the configuration roots of the application's Quarkiverse Amazon clients,
+     * before the run-time configuration is built.
+     *
+     * @param roots e.g. {@code quarkus.s3}
+     */
+    public void quarkiverseClients(List<String> roots) {
+        QuarkiverseCredentials.roots(roots);
+    }
+
+    /**
      * Whether the {@code irsa} bean is active: {@code quarkus.irsa.active}, read at run time.
      *
      * @return the bean's activity check
