@@ -50,6 +50,8 @@ public final class IrsaSession implements AutoCloseable {
     private final Runnable release;
     /** Whether the engine is this handle's own (closed with it), not a hold on a shared one. */
     private final boolean own;
+    /** Where the shared engine held is kept (null for an engine of its own): a session chained from it is kept there too. */
+    private final SessionRegistry registry;
     /** The exchange and scheduler this session was made with: a session chained from it shares them. */
     private final Wiring wiring;
     /** The engine while open, null once closed: the hot path's one read of this handle. */
@@ -57,11 +59,12 @@ public final class IrsaSession implements AutoCloseable {
     /** What this session, if its own, left when it closed: for {@link #resumeFrom}. */
     private volatile RefreshEngine.Kept left;
 
-    private IrsaSession(Spec spec, Wiring wiring, RefreshEngine engine, boolean own, Runnable release) {
+    private IrsaSession(Spec spec, Wiring wiring, RefreshEngine engine, SessionRegistry registry, Runnable release) {
         this.spec = spec;
         this.wiring = wiring;
         this.engine = engine;
-        this.own = own;
+        this.own = registry == null;
+        this.registry = registry;
         this.active = engine;
         this.release = release;
     }
@@ -279,30 +282,29 @@ public final class IrsaSession implements AutoCloseable {
     }
 
     /**
-     * The one wiring path of every session: of its own or a hold on the shared one of its key, with the source's
-     * listeners added, started at once when {@code eager}.
+     * The one wiring path of every session: of its own ({@code registry} null) or a hold on the shared one of its key
+     * in {@code registry}, with the source's listeners added, started at once when {@code eager}.
      */
-    private static IrsaSession open(Spec spec, boolean shared, Wiring wiring, boolean eager) {
-        return open(spec, shared, wiring, eager, spec.listeners());
+    private static IrsaSession open(Spec spec, SessionRegistry registry, Wiring wiring, boolean eager) {
+        return open(spec, registry, wiring, eager, spec.listeners());
     }
 
-    /** {@link #open(Spec, boolean, Wiring, boolean)} with these listeners (none for a chained session's own hold). */
-    private static IrsaSession open(Spec spec, boolean shared, Wiring wiring, boolean eager,
+    /** {@link #open(Spec, SessionRegistry, Wiring, boolean)} with these listeners (none for a chained session's own hold). */
+    private static IrsaSession open(Spec spec, SessionRegistry registry, Wiring wiring, boolean eager,
                                     List<RefreshListener> listeners) {
         IrsaSession session;
-        if (shared) {
-            SessionRegistry registry = SessionRegistry.global();
+        if (registry != null) {
             SessionKey key = spec.key();
             SessionRegistry.Entry entry = registry.acquire(key, resuming -> engine(spec, wiring, resuming));
             listeners.forEach(entry.engine()::addListener);
-            session = new IrsaSession(spec, wiring, entry.engine(), false, () -> {
+            session = new IrsaSession(spec, wiring, entry.engine(), registry, () -> {
                 listeners.forEach(entry.engine()::removeListener);
                 registry.release(key, entry);
             });
         } else {
             RefreshEngine engine = engine(spec, wiring, false);
             listeners.forEach(engine::addListener);
-            session = new IrsaSession(spec, wiring, engine, true, engine::close);
+            session = new IrsaSession(spec, wiring, engine, null, engine::close);
         }
         if (eager) {
             try {
@@ -364,7 +366,7 @@ public final class IrsaSession implements AutoCloseable {
      * @throws IrsaException if {@link PodIdentityConfig#eagerStart()} is set and no credentials could be had
      */
     public static IrsaSession create(PodIdentityConfig config) {
-        return open(new Pod(config), false, Wiring.PRODUCTION, config.eagerStart());
+        return open(new Pod(config), null, Wiring.PRODUCTION, config.eagerStart());
     }
 
     /**
@@ -374,12 +376,12 @@ public final class IrsaSession implements AutoCloseable {
      * @return a new hold on the shared session; closing it releases the hold
      */
     public static IrsaSession shared(PodIdentityConfig config) {
-        return open(new Pod(config), true, Wiring.PRODUCTION, config.eagerStart());
+        return open(new Pod(config), SessionRegistry.global(), Wiring.PRODUCTION, config.eagerStart());
     }
 
     /** For tests that supply their own exchange and scheduler; not part of the stable API. */
     static IrsaSession create(PodIdentityConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
-        return open(new Pod(config), false, new Wiring(exchange, scheduler), config.eagerStart());
+        return open(new Pod(config), null, new Wiring(exchange, scheduler), config.eagerStart());
     }
 
     
@@ -392,7 +394,7 @@ public final class IrsaSession implements AutoCloseable {
      * @throws IrsaException if {@link IrsaConfig#eagerStart()} is set and no credentials could be had
      */
     public static IrsaSession create(IrsaConfig config) {
-        return open(new Irsa(config), false, Wiring.PRODUCTION, config.eagerStart());
+        return open(new Irsa(config), null, Wiring.PRODUCTION, config.eagerStart());
     }
 
     /**
@@ -406,17 +408,44 @@ public final class IrsaSession implements AutoCloseable {
      * @return a new hold on the shared session; closing it releases the hold
      */
     public static IrsaSession shared(IrsaConfig config) {
-        return open(new Irsa(config), true, Wiring.PRODUCTION, config.eagerStart());
+        return open(new Irsa(config), SessionRegistry.global(), Wiring.PRODUCTION, config.eagerStart());
+    }
+
+    /**
+     * A hold on the session for this configuration kept in {@code registry} rather than the process-wide one: for
+     * this project's integrations (an SDK provider whose session is its own, yet shared by its own holds: a call
+     * answered across a close, a use after it, which so go on from one another and count on exactly once). Not part
+     * of the stable API ({@code SessionRegistry} is internal).
+     *
+     * @param config   the IRSA configuration
+     * @param registry where the session is kept ({@code SessionRegistry.create()}, or the global one)
+     * @return a new hold on that registry's session of this configuration
+     */
+    public static IrsaSession shared(IrsaConfig config, SessionRegistry registry) {
+        return open(new Irsa(config), Objects.requireNonNull(registry, "registry"), Wiring.PRODUCTION,
+                config.eagerStart());
+    }
+
+    /**
+     * As {@link #shared(IrsaConfig, SessionRegistry)}, for EKS Pod Identity. Not part of the stable API.
+     *
+     * @param config   the Pod Identity configuration
+     * @param registry where the session is kept
+     * @return a new hold on that registry's session of this configuration
+     */
+    public static IrsaSession shared(PodIdentityConfig config, SessionRegistry registry) {
+        return open(new Pod(config), Objects.requireNonNull(registry, "registry"), Wiring.PRODUCTION,
+                config.eagerStart());
     }
 
     /** For tests: a hold on the process-wide session of this configuration, with their own exchange and scheduler. */
     static IrsaSession shared(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
-        return open(new Irsa(config), true, new Wiring(exchange, scheduler), config.eagerStart());
+        return open(new Irsa(config), SessionRegistry.global(), new Wiring(exchange, scheduler), config.eagerStart());
     }
 
     /** For tests and embedders that supply their own exchange and scheduler; not part of the stable API. */
     static IrsaSession create(IrsaConfig config, CredentialExchange exchange, dev.irsa.core.internal.Scheduler scheduler) {
-        return open(new Irsa(config), false, new Wiring(exchange, scheduler), config.eagerStart());
+        return open(new Irsa(config), null, new Wiring(exchange, scheduler), config.eagerStart());
     }
 
     
@@ -527,7 +556,7 @@ public final class IrsaSession implements AutoCloseable {
         if (own) {
             // Of its own, as this session is: it signs with this handle's credentials, and nothing else joins it
             return open(new Chained(view, base, target, label(), key, this::credentialsAsync, null,
-                    new AtomicBoolean()), false, Wiring.PRODUCTION, view.eagerStart());
+                    new AtomicBoolean()), null, Wiring.PRODUCTION, view.eagerStart());
         }
         // Shared, as this session is: one chained session per source session and target in the process, holding a
         // share of the source session of its own (so it outlives this handle); released when it closes. Taken while
@@ -538,13 +567,13 @@ public final class IrsaSession implements AutoCloseable {
             if (active == null) {
                 throw closedException();
             }
-            source = open(spec, true, wiring, false, List.of());
+            source = open(spec, registry, wiring, false, List.of());
         }
         Chained chained = new Chained(view, base, target, label(), key, source::credentialsAsync, source::close,
                 new AtomicBoolean());
         IrsaSession session;
         try {
-            session = open(chained, true, Wiring.PRODUCTION, view.eagerStart());
+            session = open(chained, registry, Wiring.PRODUCTION, view.eagerStart());
         } catch (RuntimeException | Error e) {
             // Once an engine was made from this record the hold is its own, closed when it closes (at once if no one
             // else holds it, else when they are done): closing it here would leave a live engine signing with a

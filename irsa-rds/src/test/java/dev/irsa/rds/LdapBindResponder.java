@@ -17,13 +17,20 @@ import java.util.function.BiPredicate;
  * each BindRequest with success or invalidCredentials as {@code check(dn, password)} says, and closes on an
  * UnbindRequest. LDAP has no password length limit, unlike PAM's 512-byte conversation replies, so a 1–2 KB RDS
  * token reaches the check whole. Loopback only; one named daemon thread per connection; close() stops accepting.
+ * Public in irsa-rds's test jar, with {@link LocalPostgres}.
  */
-final class LdapBindResponder implements AutoCloseable {
+public final class LdapBindResponder implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
     private final ServerSocket server;
     private final BiPredicate<String, String> check;
 
-    LdapBindResponder(BiPredicate<String, String> check) throws IOException {
+    /**
+     * Listens on a free loopback port.
+     *
+     * @param check whether a bind of {@code (dn, password)} succeeds; the DN is {@code cn=<user>,dc=rds}
+     * @throws IOException when no port can be had
+     */
+    public LdapBindResponder(BiPredicate<String, String> check) throws IOException {
         this.check = check;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "ldap-bind-responder-accept");
@@ -31,7 +38,8 @@ final class LdapBindResponder implements AutoCloseable {
         t.start();
     }
 
-    int port() {
+    /** {@return the loopback port to give {@link LocalPostgres}} */
+    public int port() {
         return server.getLocalPort();
     }
 

@@ -18,8 +18,11 @@ import java.util.stream.Stream;
  * {@code postgres} OS user (PostgreSQL refuses to run as root). {@code pg_hba.conf} trusts the superuser
  * {@code postgres} over loopback (for setup) and sends every other user to LDAP simple bind at {@code ldapPort}.
  * {@link #close()} stops the server and deletes the directory.
+ *
+ * <p>Public, with {@link LdapBindResponder}, in irsa-rds's test jar ({@code type test-jar}): other modules' end-to-end
+ * tests (irsa-quarkus's data sources) log in to the same real server. Test code only, never published as API.
  */
-final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres implements AutoCloseable {
     /** The newest /usr/lib/postgresql/<version>/bin with postgres and pg_ctl in it (15 in CI), or 15's path. */
     private static final Path BIN = findBin();
     private final Path dir;
@@ -47,8 +50,12 @@ final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    /** Why the server cannot be run here, or empty. */
-    static Optional<String> unavailableReason() {
+    /**
+     * Why the server cannot be run here, or empty.
+     *
+     * @return the reason a test skipping itself gives
+     */
+    public static Optional<String> unavailableReason() {
         if (!Files.isExecutable(BIN.resolve("postgres")) || !Files.isExecutable(BIN.resolve("pg_ctl"))) {
             return Optional.of("PostgreSQL is not installed (no /usr/lib/postgresql/<version>/bin/postgres);"
                     + " apt-get install postgresql-15");
@@ -69,7 +76,13 @@ final class LocalPostgres implements AutoCloseable {
         return Optional.empty();
     }
 
-    LocalPostgres(int ldapPort) throws IOException {
+    /**
+     * Starts the server.
+     *
+     * @param ldapPort where the LDAP bind of every login but {@code postgres}'s goes ({@link LdapBindResponder#port()})
+     * @throws IOException when it does not start (the message carries the server's log)
+     */
+    public LocalPostgres(int ldapPort) throws IOException {
         this.dir = Files.createTempDirectory("irsa-rds-pg");
         this.port = freePort();
         this.stopOnExit = new Thread(this::stopQuietly, "irsa-rds-pg-stop");
@@ -99,11 +112,13 @@ final class LocalPostgres implements AutoCloseable {
                 "pg_ctl start");
     }
 
-    int port() {
+    /** {@return the loopback port the server listens on} */
+    public int port() {
         return port;
     }
 
-    String log() {
+    /** {@return the server's log so far, for a failing test's message} */
+    public String log() {
         try {
             return Files.readString(dir.resolve("log"));
         } catch (IOException e) {

@@ -12,6 +12,7 @@ import dev.irsa.core.RefreshPolicy;
 import dev.irsa.core.SessionState;
 import dev.irsa.core.SettingsSource;
 import dev.irsa.core.internal.IdleWatch;
+import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.sdk.internal.ProviderProperties;
 import dev.irsa.sdk.internal.ResolvedSource;
 import dev.irsa.sdk.internal.SharedOptions;
@@ -83,6 +84,12 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     /** The credential source's configuration, or null when none is configured (then {@code unavailable} says why). */
     private final ResolvedSource resolved;
     private final SdkClientException unavailable;
+    /**
+     * Where this provider's sessions are held: the process-wide registry, or with {@code shared(false)} one of its
+     * own, so that its own holds (a use after close, a call answered across a close) share one session when they
+     * overlap and go on from one another when not, credentials and counts carried exactly once, as shared ones are.
+     */
+    private final SessionRegistry registry;
     /** The sessions this provider holds; replaced (never mutated) on close and on the next use after it. */
     private volatile Hold hold;
     /** Counts close() calls, so a take-up that raced one does not outlive it. Guarded by this. */
@@ -117,16 +124,6 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             return new Hold(sessions, session, open, watch);
         }
 
-        /**
-         * Each session goes on from where its counterpart in {@code previous} left off, if it may (no STS call): the
-         * base session too, or a chained session that must refresh would ask for the base role's credentials again.
-         */
-        void resumeFrom(Hold previous) {
-            for (int i = 0; i < sessions.size() && i < previous.sessions.size(); i++) {
-                sessions.get(i).resumeFrom(previous.sessions.get(i));
-            }
-        }
-
         void close() {
             for (int i = sessions.size() - 1; i >= 0; i--) {
                 sessions.get(i).close();
@@ -141,6 +138,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         this.builder = b;
         this.resolved = resolved;
         this.unavailable = unavailable;
+        this.registry = b.shared ? SessionRegistry.global() : SessionRegistry.create();
         this.hold = resolved == null ? null : open(false);
     }
 
@@ -398,10 +396,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     }
 
     private Hold openForOneCall() {
-        Hold released = hold;
-        Hold once = open(true);
-        once.resumeFrom(released); // goes on from the released sessions if they may, as reopen does
-        return once;
+        return open(true); // goes on from the released sessions if they may: the registry kept what they left
     }
 
     /** A new exception per call: the caller's own stack, and no suppressed exceptions piling up on a shared one. */
@@ -472,9 +467,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
             closesBefore = closes;
         }
         log.debug("IRSA provider for {} used after close(); taking its session up again", label());
-        Hold opened = open(true);
-        opened.resumeFrom(seen); // where the released sessions left off, if they may: no STS call
-        opened = opened.watched(IdleWatch.start(clock(), RELEASE_AFTER_IDLE, this::releaseIdle));
+        // Where the released sessions left off, if they may (no STS call): their registry kept it
+        Hold opened = open(true).watched(IdleWatch.start(clock(), RELEASE_AFTER_IDLE, this::releaseIdle));
         synchronized (this) {
             Hold h = hold;
             if ((h == seen || !h.open) && closes == closesBefore) {
@@ -496,7 +490,7 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
     private Hold open(boolean again) {
         List<IrsaSession> sessions = new ArrayList<>();
         try {
-            sessions.add(resolved.open(builder.shared, again));
+            sessions.add(resolved.open(registry, again));
             for (ChainedRoleConfig target : builder.chain) {
                 sessions.add(sessions.get(sessions.size() - 1).assumeRole(target));
             }
@@ -873,7 +867,8 @@ public final class IrsaCredentialsProvider implements AwsCredentialsProvider, Sd
         /**
          * Share the session with other providers of the same configuration (default true). With {@code false} the
          * provider has a session of its own: no other provider joins it or resumes its credentials, at the cost of
-         * its own STS calls (tests that must not see other tests' credentials can use it, or
+         * its own STS calls (its own holds share it: a use after {@code close()} and a call answered across one go on
+         * from what it left, counts included, as a shared session's would) (tests that must not see other tests' credentials can use it, or
          * {@link dev.irsa.core.TestIsolation#reset()}).
          *
          * @param shared whether to share the session

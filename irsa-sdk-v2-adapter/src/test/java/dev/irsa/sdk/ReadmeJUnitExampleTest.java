@@ -21,7 +21,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 /**
  * The test kit's JUnit example in docs/testing.md, compiled and run as it is printed there (the page's block is
  * checked against the tagged part by {@link DocsSnippetsTest}), among other tests of the same class that fetch the same
- * credentials first: each test counts only its own STS calls, whatever ran before it. Run in both orders.
+ * credentials first: each test counts only its own STS (or agent) calls, whatever ran before it. Run in both orders.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReadmeJUnitExampleTest {
@@ -57,12 +57,17 @@ class ReadmeJUnitExampleTest {
 
     /** Left open by a test on purpose, as a careless test would (closed after all tests of the class). */
     private static IrsaCredentialsProvider leftOpen;
+    private static IrsaCredentialsProvider leftOpenPodIdentity;
 
     @AfterAll
     static void closeWhatWasLeftOpen() {
         if (leftOpen != null) {
             leftOpen.close();
             leftOpen = null;
+        }
+        if (leftOpenPodIdentity != null) {
+            leftOpenPodIdentity.close();
+            leftOpenPodIdentity = null;
         }
     }
 
@@ -97,6 +102,32 @@ class ReadmeJUnitExampleTest {
                     .hasMessageContaining("STS");
         } finally {
             env.sts().faults().clear();
+        }
+    }
+
+    /** The same with Pod Identity: one agent call, a provider left open (a shared session still running). */
+    @Test
+    @Order(1)
+    void anotherTestFetchesTheSamePodIdentityCredentials(PodIdentityEnvironment env) {
+        if (leftOpenPodIdentity != null) {
+            leftOpenPodIdentity.close();
+        }
+        leftOpenPodIdentity = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).build();
+        assertThat(leftOpenPodIdentity.resolveCredentials().accessKeyId()).startsWith("ASIA");
+        assertThat(env.agent().count("Success")).isEqualTo(1);
+    }
+
+    /** With the agent down from the start, the first use fails, whatever an earlier test left running. */
+    @Test
+    @Order(2)
+    void anAgentOutageFromTheStartIsSeenNotHiddenByAnEarlierTestsCredentials(PodIdentityEnvironment env) {
+        env.agent().faults().failAlways(PodIdentityFault.CONNECTION_RESET);
+        try (IrsaCredentialsProvider provider = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).build()) {
+            assertThatThrownBy(provider::resolveCredentials).isInstanceOf(SdkClientException.class);
+        } finally {
+            env.agent().faults().clear();
         }
     }
 

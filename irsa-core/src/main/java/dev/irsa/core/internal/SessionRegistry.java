@@ -1,8 +1,16 @@
 package dev.irsa.core.internal;
 
+import dev.irsa.core.RefreshPolicy;
+import java.lang.ref.WeakReference;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -10,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Process-wide sessions shared by every provider built with the same configuration: one STS call per refresh
- * per role per process, however many SDK clients hold a provider. Each entry is reference-counted and closed when
+ * per role per process, however many SDK clients hold a provider ({@link #global()}; a registry of its own,
+ * {@link #create()}, does the same for the holds of one provider whose session is not shared). Each entry is reference-counted and closed when
  * its last holder releases it, so the map holds live sessions only (a plain concurrent map: nothing here expires
  * or is evicted). Several roles, or one role with different session policies, are different keys ({@link SessionKey},
  * one record per credential source) and so different sessions. A role chained from a shared session is an entry too,
@@ -28,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@link RefreshEngine.Kept#resumableAt}, the one rule, on the key's clock, whenever a session closes) and at most
  * {@value #MAX_RESUMABLE} are kept (the oldest kept go first), so keys no longer used cost bounded memory. A closed
  * session's counts are kept too (at most {@value #MAX_COUNTED} keys) and carried into the one engine that replaces it,
- * so meters never go back and nothing is counted twice. Nothing here is logged or printed but expiry times.
+ * so meters never go back and nothing is counted twice. What is kept of a closed session holds the application's
+ * objects in its key (its own STS client, its clock) only weakly ({@link Closed}): a provider built and closed with a
+ * client of its own leaves that client collectable, and what was kept for it goes once the client is gone (no key
+ * can name it again). Nothing here is logged or printed but expiry times.
  */
 public final class SessionRegistry {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
@@ -68,14 +80,79 @@ public final class SessionRegistry {
         }
     }
 
+    /**
+     * A closed session's key as kept here: its settings' values in order, with the application's objects among them
+     * (an STS client, a clock: anything but plain values) held weakly, so keeping counts or credentials for a closed
+     * session never keeps an application's client reachable. Equal to the kept form of an equal live key while those
+     * objects live; once one is collected, equal to nothing but itself (no live key can hold that object), and dropped.
+     */
+    record Closed(Class<?> source, List<Object> values) {
+        static Closed of(SessionKey key) {
+            List<Object> values = new ArrayList<>();
+            for (SessionKey.Setting s : key.settings()) {
+                Object v = s.value();
+                values.add(v instanceof SessionKey source ? of(source) : plain(v) ? v : new Weak(v));
+            }
+            return new Closed(key.getClass(), Collections.unmodifiableList(values));
+        }
+
+        private static boolean plain(Object v) {
+            return v == null || v instanceof String || v instanceof URI || v instanceof Path || v instanceof Duration
+                    || v instanceof RefreshPolicy || v instanceof List<?> l && l.stream().allMatch(String.class::isInstance);
+        }
+
+        /** Whether an application object it named was collected: nothing can find it again. */
+        boolean gone() {
+            return values.stream().anyMatch(v -> v instanceof Weak w ? w.gone() : v instanceof Closed c && c.gone());
+        }
+    }
+
+    /** An application's object, held weakly and compared as the object compares while it lives. */
+    private static final class Weak {
+        private final WeakReference<Object> ref;
+        private final int hash;
+
+        Weak(Object value) {
+            this.ref = new WeakReference<>(value);
+            this.hash = value.hashCode();
+        }
+
+        boolean gone() {
+            return ref.get() == null;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) {
+                return true;
+            }
+            Object mine = ref.get();
+            return mine != null && o instanceof Weak w && mine.equals(w.ref.get());
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** Kept credentials with what their rule is read by: the key's refresh policy and (weakly) its clock. */
+    private record Resumable(RefreshEngine.Kept kept, RefreshPolicy policy, WeakReference<Clock> clock) {
+        /** Whether they are still to be kept, the key's clock read once per close ({@code now}, on {@code current}). */
+        boolean keptAt(Clock current, long now) {
+            Clock c = clock.get();
+            return c != null && kept.resumableAt(policy, c == current ? now : c.millis());
+        }
+    }
+
     private final ConcurrentHashMap<SessionKey, Entry> sessions = new ConcurrentHashMap<>();
     /** Credentials of closed sessions, oldest first; guarded by itself. */
-    private final Map<SessionKey, RefreshEngine.Kept> resumable = new LinkedHashMap<>();
+    private final Map<Closed, Resumable> resumable = new LinkedHashMap<>();
     /**
      * The counts of closed sessions, for the next session of their key to count on from (exactly once: taken out when
      * it is made), oldest first, at most {@value #MAX_COUNTED}; guarded by {@link #resumable}.
      */
-    private final Map<SessionKey, RefreshEngine.Counts> counts = new LinkedHashMap<>();
+    private final Map<Closed, RefreshEngine.Counts> counts = new LinkedHashMap<>();
     static final int MAX_COUNTED = 1024;
     private volatile boolean warned;
 
@@ -84,6 +161,18 @@ public final class SessionRegistry {
 
     public static SessionRegistry global() {
         return GLOBAL;
+    }
+
+    /**
+     * A registry of its own, whose sessions only the holds taken from it share: one SDK provider's own session
+     * ({@code shared(false)}), held by its build, by a use after close and by a call answered across a close, which so
+     * share one engine when they overlap and go on from one another (credentials and counts, exactly once) when not.
+     * Dropped with its owner; {@link #reset()} of the global one does not reach it.
+     *
+     * @return a new, empty registry
+     */
+    public static SessionRegistry create() {
+        return new SessionRegistry();
     }
 
     /**
@@ -105,9 +194,11 @@ public final class SessionRegistry {
                 if (entry == null) {
                     RefreshEngine.Kept last;
                     RefreshEngine.Counts counted;
+                    Closed closed = Closed.of(k);
                     synchronized (resumable) {
-                        last = resumable.remove(k);
-                        counted = counts.remove(k);
+                        Resumable r = resumable.remove(closed);
+                        last = r == null ? null : r.kept();
+                        counted = counts.remove(closed);
                     }
                     // Only what seed will take up counts as resuming: otherwise an STS call comes, and callers log it
                     boolean resuming = last != null && last.resumableAt(k.refreshPolicy(), k.clock().millis());
@@ -194,29 +285,26 @@ public final class SessionRegistry {
     }
 
     private void remember(SessionKey key, RefreshEngine.Kept kept, RefreshEngine.Counts counted) {
+        Closed closed = Closed.of(key);
         synchronized (resumable) {
-            counts.remove(key);
-            counts.put(key, counted);
+            counts.keySet().removeIf(Closed::gone); // an application object collected: no key can find them again
+            counts.remove(closed);
+            counts.put(closed, counted);
             if (counts.size() > MAX_COUNTED) {
-                Iterator<SessionKey> oldest = counts.keySet().iterator();
+                Iterator<Closed> oldest = counts.keySet().iterator();
                 oldest.next();
                 oldest.remove();
             }
-            long now = key.clock().millis();
-            for (Iterator<Map.Entry<SessionKey, RefreshEngine.Kept>> it = resumable.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<SessionKey, RefreshEngine.Kept> old = it.next();
-                Clock clock = old.getKey().clock();
-                if (!old.getValue().resumableAt(old.getKey().refreshPolicy(), clock == key.clock() ? now : clock.millis())) {
-                    it.remove();
-                }
-            }
-            resumable.remove(key);
+            Clock clock = key.clock();
+            long now = clock.millis();
+            resumable.entrySet().removeIf(old -> old.getKey().gone() || !old.getValue().keptAt(clock, now));
+            resumable.remove(closed);
             if (kept == null || !kept.resumableAt(key.refreshPolicy(), now)) {
                 return;
             }
-            resumable.put(key, kept);
+            resumable.put(closed, new Resumable(kept, key.refreshPolicy(), new WeakReference<>(clock)));
             if (resumable.size() > MAX_RESUMABLE) {
-                Iterator<SessionKey> oldest = resumable.keySet().iterator();
+                Iterator<Closed> oldest = resumable.keySet().iterator();
                 oldest.next();
                 oldest.remove();
             }
@@ -224,12 +312,13 @@ public final class SessionRegistry {
     }
 
     private void keepAgain(SessionKey key, RefreshEngine.Kept kept, RefreshEngine.Counts counted) {
+        Closed closed = Closed.of(key);
         synchronized (resumable) {
             if (kept != null) {
-                resumable.putIfAbsent(key, kept);
+                resumable.putIfAbsent(closed, new Resumable(kept, key.refreshPolicy(), new WeakReference<>(key.clock())));
             }
             if (counted != null) {
-                counts.putIfAbsent(key, counted);
+                counts.putIfAbsent(closed, counted);
             }
         }
     }

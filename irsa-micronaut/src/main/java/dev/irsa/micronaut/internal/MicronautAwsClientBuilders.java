@@ -5,6 +5,8 @@ import io.micronaut.aws.sdk.v2.service.AwsClientFactory;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.core.annotation.Order;
+import io.micronaut.core.order.Ordered;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 
@@ -20,8 +22,14 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
  * pipeline ({@code ApplyUserAgentStage}, for the user agent's business metrics), so an async call made while no
  * credentials are cached waits for STS all the same; the warm-up at startup, the readiness indicator and background
  * refresh keep that to the moments without credentials.
+ *
+ * <p><b>Order.</b> Micronaut runs the listeners of a bean in ascending order ({@code @Order} or {@link Ordered}; 0
+ * when neither is given). This one runs first ({@link Ordered#HIGHEST_PRECEDENCE}), so any listener of the
+ * application's (or of another library) on the same builders runs after it: a credentials provider set there is an
+ * explicit choice and wins, and a listener that sets none leaves the IRSA provider in place.
  */
 @Singleton
+@Order(Ordered.HIGHEST_PRECEDENCE)
 @Requires(classes = AwsClientFactory.class)
 @Requires(property = "irsa.enabled", notEquals = "false")
 @Requires(condition = IrsaConfiguredCondition.class)

@@ -5,6 +5,7 @@ import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaSession;
 import dev.irsa.core.PodIdentityConfig;
 import dev.irsa.core.RefreshPolicy;
+import dev.irsa.core.internal.SessionRegistry;
 import java.time.Clock;
 
 /**
@@ -16,11 +17,11 @@ public sealed interface ResolvedSource {
     /**
      * Opens the base session.
      *
-     * @param shared a hold on the process-wide session of this configuration, else a session of its own
+     * @param registry where the session is held: the process-wide registry, or the provider's own
      * @param again taking the session up again after a close: never with eager start
-     * @return the session
+     * @return a hold on the session
      */
-    IrsaSession open(boolean shared, boolean again);
+    IrsaSession open(SessionRegistry registry, boolean again);
 
     /** {@return the clock of the configuration} */
     Clock clock();
@@ -58,9 +59,8 @@ public sealed interface ResolvedSource {
     /** IRSA: the configuration, and the same without eager start. */
     record Irsa(IrsaConfig config, IrsaConfig lazy) implements ResolvedSource {
         @Override
-        public IrsaSession open(boolean shared, boolean again) {
-            IrsaConfig c = again ? lazy : config;
-            return shared ? IrsaSession.shared(c) : IrsaSession.create(c);
+        public IrsaSession open(SessionRegistry registry, boolean again) {
+            return IrsaSession.shared(again ? lazy : config, registry);
         }
 
         @Override
@@ -87,9 +87,8 @@ public sealed interface ResolvedSource {
     /** EKS Pod Identity: the configuration, and the same without eager start. */
     record Pod(PodIdentityConfig config, PodIdentityConfig lazy) implements ResolvedSource {
         @Override
-        public IrsaSession open(boolean shared, boolean again) {
-            PodIdentityConfig c = again ? lazy : config;
-            return shared ? IrsaSession.shared(c) : IrsaSession.create(c);
+        public IrsaSession open(SessionRegistry registry, boolean again) {
+            return IrsaSession.shared(again ? lazy : config, registry);
         }
 
         @Override

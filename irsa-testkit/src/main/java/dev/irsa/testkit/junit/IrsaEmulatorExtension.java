@@ -1,7 +1,6 @@
 package dev.irsa.testkit.junit;
 
 import dev.irsa.testkit.IrsaEnvironment;
-import dev.irsa.testkit.internal.LibraryState;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,12 +35,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback, ParameterResolver {
-    private final Consumer<IrsaEnvironment.Builder> customizer;
-    private IrsaEnvironment env;
-    private boolean perClass;
+    private final EnvironmentLifecycle<IrsaEnvironment> lifecycle;
 
     private IrsaEmulatorExtension(Consumer<IrsaEnvironment.Builder> customizer) {
-        this.customizer = customizer;
+        this.lifecycle = new EnvironmentLifecycle<>("IRSA", IrsaEnvironment.class,
+                EnvironmentLifecycle.configured(IrsaEnvironment::builder, customizer, IrsaEnvironment.Builder::start),
+                IrsaEnvironment::reset, IrsaEnvironment::rotateToken, IrsaEnvironment::close);
     }
 
     /**
@@ -65,40 +64,27 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        perClass = true;
-        env = start();
+        lifecycle.beforeAll();
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        LibraryState.reset();
-        if (env == null) {
-            env = start();
-        } else {
-            env.reset();
-            env.rotateToken();
-        }
+        lifecycle.beforeEach();
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (!perClass && env != null) {
-            env.close();
-            env = null;
-        }
+        lifecycle.afterEach();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (env != null) {
-            env.close();
-            env = null;
-        }
+        lifecycle.afterAll();
     }
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-        return p.getParameter().getType() == IrsaEnvironment.class;
+        return lifecycle.supports(p);
     }
 
     @Override
@@ -112,10 +98,7 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
      * @return the environment
      */
     public IrsaEnvironment environment() {
-        if (env == null) {
-            throw new IllegalStateException("The IRSA environment runs only while a test of this class runs");
-        }
-        return env;
+        return lifecycle.environment();
     }
 
     /** {@return the environment's role ARN ({@code AWS_ROLE_ARN})} */
@@ -145,11 +128,5 @@ public final class IrsaEmulatorExtension implements BeforeAllCallback, AfterAllC
      */
     public Map<String, String> podEnvironment() {
         return environment().podEnvironment();
-    }
-
-    private IrsaEnvironment start() {
-        IrsaEnvironment.Builder b = IrsaEnvironment.builder();
-        customizer.accept(b);
-        return b.start();
     }
 }

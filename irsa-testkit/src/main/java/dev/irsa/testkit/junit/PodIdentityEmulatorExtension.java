@@ -1,7 +1,6 @@
 package dev.irsa.testkit.junit;
 
 import dev.irsa.testkit.PodIdentityEnvironment;
-import dev.irsa.testkit.internal.LibraryState;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,12 +36,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class PodIdentityEmulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback, ParameterResolver {
-    private final Consumer<PodIdentityEnvironment.Builder> customizer;
-    private PodIdentityEnvironment env;
-    private boolean perClass;
+    private final EnvironmentLifecycle<PodIdentityEnvironment> lifecycle;
 
     private PodIdentityEmulatorExtension(Consumer<PodIdentityEnvironment.Builder> customizer) {
-        this.customizer = customizer;
+        this.lifecycle = new EnvironmentLifecycle<>("Pod Identity", PodIdentityEnvironment.class,
+                EnvironmentLifecycle.configured(PodIdentityEnvironment::builder, customizer,
+                        PodIdentityEnvironment.Builder::start),
+                PodIdentityEnvironment::reset, PodIdentityEnvironment::rotateToken, PodIdentityEnvironment::close);
     }
 
     /**
@@ -66,40 +66,27 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        perClass = true;
-        env = start();
+        lifecycle.beforeAll();
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        LibraryState.reset();
-        if (env == null) {
-            env = start();
-        } else {
-            env.reset();
-            env.rotateToken();
-        }
+        lifecycle.beforeEach();
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (!perClass && env != null) {
-            env.close();
-            env = null;
-        }
+        lifecycle.afterEach();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (env != null) {
-            env.close();
-            env = null;
-        }
+        lifecycle.afterAll();
     }
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-        return p.getParameter().getType() == PodIdentityEnvironment.class;
+        return lifecycle.supports(p);
     }
 
     @Override
@@ -113,10 +100,7 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
      * @return the environment
      */
     public PodIdentityEnvironment environment() {
-        if (env == null) {
-            throw new IllegalStateException("The Pod Identity environment runs only while a test of this class runs");
-        }
-        return env;
+        return lifecycle.environment();
     }
 
     /** {@return the agent emulator's credentials URI ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI})} */
@@ -136,11 +120,5 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
      */
     public Map<String, String> podEnvironment() {
         return environment().podEnvironment();
-    }
-
-    private PodIdentityEnvironment start() {
-        PodIdentityEnvironment.Builder b = PodIdentityEnvironment.builder();
-        customizer.accept(b);
-        return b.start();
     }
 }

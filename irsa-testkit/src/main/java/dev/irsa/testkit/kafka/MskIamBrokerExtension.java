@@ -1,6 +1,7 @@
 package dev.irsa.testkit.kafka;
 
 import dev.irsa.testkit.StsEmulator;
+import dev.irsa.testkit.internal.StoredFixture;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -36,12 +37,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @since 0.1.0
  */
 public final class MskIamBrokerExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MskIamBrokerExtension.class);
-
-    private final Supplier<MskIamBroker.Builder> builder;
+    private final StoredFixture<MskIamBroker> fixture;
 
     private MskIamBrokerExtension(Supplier<MskIamBroker.Builder> builder) {
-        this.builder = builder;
+        this.fixture = new StoredFixture<>(MskIamBrokerExtension.class, MskIamBroker.class, "broker",
+                () -> builder.get().start(), MskIamBroker::clearAuthentications, MskIamBroker::close);
     }
 
     /**
@@ -69,48 +69,21 @@ public final class MskIamBrokerExtension implements BeforeAllCallback, BeforeEac
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        if (context.getStore(NAMESPACE).get(this, Running.class) != null) {
-            return; // a @Nested class: its enclosing class's broker serves it
-        }
-        context.getStore(NAMESPACE).put(this, new Running(builder.get().start()));
+        fixture.beforeAll(context);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        // the store looks in the class's context too: a static field's broker is found there
-        Running running = context.getStore(NAMESPACE).get(this, Running.class);
-        if (running == null) {
-            context.getStore(NAMESPACE).put(this, new Running(builder.get().start()));
-        } else {
-            running.broker.clearAuthentications();
-        }
+        fixture.beforeEach(context);
     }
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-        return p.getParameter().getType() == MskIamBroker.class;
+        return fixture.supports(p);
     }
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-        Running running = e.getStore(NAMESPACE).get(this, Running.class);
-        if (running == null) {
-            throw new org.junit.jupiter.api.extension.ParameterResolutionException("No MskIamBroker runs for "
-                    + e.getDisplayName() + ": register MskIamBrokerExtension in a static field to use the broker in"
-                    + " @BeforeAll methods");
-        }
-        return running.broker;
-    }
-
-    /**
-     * What the store holds: closed by JUnit with its context. Both interfaces, so that JUnit closes it once whether
-     * it closes {@code AutoCloseable} values (5.13 and later) or only {@code CloseableResource} ones.
-     */
-    @SuppressWarnings("deprecation")
-    private record Running(MskIamBroker broker) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        @Override
-        public void close() {
-            broker.close();
-        }
+        return fixture.resolve(e);
     }
 }

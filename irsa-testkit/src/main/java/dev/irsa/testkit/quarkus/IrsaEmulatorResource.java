@@ -32,8 +32,8 @@ public class IrsaEmulatorResource implements QuarkusTestResourceLifecycleManager
             "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "aws.containerCredentialsFullUri",
             "aws.containerCredentialsPath", "aws.containerAuthorizationToken", "aws.containerAuthorizationTokenFile");
-    private Map<String, String> args = Map.of();
-    private IrsaEnvironment environment;
+    private final RunningEmulator<IrsaEnvironment> emulator = new RunningEmulator<>(IrsaEnvironment.class,
+            POD_IDENTITY_KEYS, IrsaEnvironment::close);
 
     /** Created by Quarkus's test framework. */
     public IrsaEmulatorResource() {
@@ -41,49 +41,33 @@ public class IrsaEmulatorResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public void init(Map<String, String> initArgs) {
-        this.args = Map.copyOf(initArgs);
+        emulator.init(initArgs);
     }
 
     @Override
     public Map<String, String> start() {
         IrsaEnvironment.Builder b = IrsaEnvironment.builder();
-        if (args.containsKey("region")) {
-            b.region(args.get("region"));
-        }
-        if (args.containsKey("account-id")) {
-            b.accountId(args.get("account-id"));
-        }
-        if (args.containsKey("role-name")) {
-            b.roleName(args.get("role-name"));
-        }
-        if (args.containsKey("namespace") || args.containsKey("service-account")) {
-            b.serviceAccount(args.getOrDefault("namespace", "default"), args.getOrDefault("service-account", "app"));
-        }
-        environment = b.start();
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("AWS_ROLE_ARN", environment.roleArn());
-        config.put("AWS_WEB_IDENTITY_TOKEN_FILE", environment.tokenFile().toString());
-        config.put("AWS_REGION", environment.region());
-        config.put("AWS_DEFAULT_REGION", environment.region());
-        config.put("AWS_ENDPOINT_URL_STS", environment.stsEndpoint().toString());
-        // an empty value hides the test runner's own variable from the application's configuration
-        for (String key : POD_IDENTITY_KEYS) {
-            config.put(key, "");
-        }
-        return config;
+        emulator.configure(b::region, b::accountId, b::roleName, b::serviceAccount);
+        return emulator.started(b.start(), IrsaEmulatorResource::variables);
+    }
+
+    private static Map<String, String> variables(IrsaEnvironment environment) {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("AWS_ROLE_ARN", environment.roleArn());
+        variables.put("AWS_WEB_IDENTITY_TOKEN_FILE", environment.tokenFile().toString());
+        variables.put("AWS_REGION", environment.region());
+        variables.put("AWS_DEFAULT_REGION", environment.region());
+        variables.put("AWS_ENDPOINT_URL_STS", environment.stsEndpoint().toString());
+        return variables;
     }
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(environment,
-                new TestInjector.AnnotatedAndMatchesType(InjectEmulator.class, IrsaEnvironment.class));
+        emulator.inject(injector);
     }
 
     @Override
     public void stop() {
-        if (environment != null) {
-            environment.close();
-            environment = null;
-        }
+        emulator.stop();
     }
 }

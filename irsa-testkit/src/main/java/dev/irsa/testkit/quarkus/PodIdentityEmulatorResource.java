@@ -2,7 +2,6 @@ package dev.irsa.testkit.quarkus;
 
 import dev.irsa.testkit.PodIdentityEnvironment;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,8 +23,8 @@ public class PodIdentityEmulatorResource implements QuarkusTestResourceLifecycle
     /** IRSA's variables and their system properties, blanked for the application. */
     static final List<String> IRSA_KEYS = List.of("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
             "AWS_ROLE_SESSION_NAME", "aws.roleArn", "aws.webIdentityTokenFile", "aws.roleSessionName");
-    private Map<String, String> args = Map.of();
-    private PodIdentityEnvironment environment;
+    private final RunningEmulator<PodIdentityEnvironment> emulator = new RunningEmulator<>(
+            PodIdentityEnvironment.class, IRSA_KEYS, PodIdentityEnvironment::close);
 
     /** Created by Quarkus's test framework. */
     public PodIdentityEmulatorResource() {
@@ -33,44 +32,23 @@ public class PodIdentityEmulatorResource implements QuarkusTestResourceLifecycle
 
     @Override
     public void init(Map<String, String> initArgs) {
-        this.args = Map.copyOf(initArgs);
+        emulator.init(initArgs);
     }
 
     @Override
     public Map<String, String> start() {
         PodIdentityEnvironment.Builder b = PodIdentityEnvironment.builder();
-        if (args.containsKey("region")) {
-            b.region(args.get("region"));
-        }
-        if (args.containsKey("account-id")) {
-            b.accountId(args.get("account-id"));
-        }
-        if (args.containsKey("role-name")) {
-            b.roleName(args.get("role-name"));
-        }
-        if (args.containsKey("namespace") || args.containsKey("service-account")) {
-            b.serviceAccount(args.getOrDefault("namespace", "default"), args.getOrDefault("service-account", "app"));
-        }
-        environment = b.start();
-        Map<String, String> config = new LinkedHashMap<>(environment.podEnvironment());
-        // an empty value hides the test runner's own variable from the application's configuration
-        for (String key : IRSA_KEYS) {
-            config.put(key, "");
-        }
-        return config;
+        emulator.configure(b::region, b::accountId, b::roleName, b::serviceAccount);
+        return emulator.started(b.start(), PodIdentityEnvironment::podEnvironment);
     }
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(environment,
-                new TestInjector.AnnotatedAndMatchesType(InjectEmulator.class, PodIdentityEnvironment.class));
+        emulator.inject(injector);
     }
 
     @Override
     public void stop() {
-        if (environment != null) {
-            environment.close();
-            environment = null;
-        }
+        emulator.stop();
     }
 }

@@ -1,13 +1,13 @@
 package dev.irsa.testkit.rds;
 
 import dev.irsa.testkit.StsEmulator;
+import dev.irsa.testkit.internal.StoredFixture;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
@@ -33,12 +33,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @since 0.1.0
  */
 public final class RdsIamDatabaseExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RdsIamDatabaseExtension.class);
-
-    private final Supplier<RdsIamDatabase.Builder> builder;
+    private final StoredFixture<RdsIamDatabase> fixture;
 
     private RdsIamDatabaseExtension(Supplier<RdsIamDatabase.Builder> builder) {
-        this.builder = builder;
+        this.fixture = new StoredFixture<>(RdsIamDatabaseExtension.class, RdsIamDatabase.class, "database",
+                () -> builder.get().start(), RdsIamDatabase::clearVerdicts, RdsIamDatabase::close);
     }
 
     /**
@@ -66,43 +65,21 @@ public final class RdsIamDatabaseExtension implements BeforeAllCallback, BeforeE
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        if (context.getStore(NAMESPACE).get(this, Running.class) != null) {
-            return; // a @Nested class: its enclosing class's database serves it
-        }
-        context.getStore(NAMESPACE).put(this, new Running(builder.get().start()));
+        fixture.beforeAll(context);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        Running running = context.getStore(NAMESPACE).get(this, Running.class);
-        if (running == null) {
-            context.getStore(NAMESPACE).put(this, new Running(builder.get().start()));
-        } else {
-            running.database.clearVerdicts();
-        }
+        fixture.beforeEach(context);
     }
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-        return p.getParameter().getType() == RdsIamDatabase.class;
+        return fixture.supports(p);
     }
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-        Running running = e.getStore(NAMESPACE).get(this, Running.class);
-        if (running == null) {
-            throw new ParameterResolutionException("No RdsIamDatabase runs for " + e.getDisplayName()
-                    + ": register RdsIamDatabaseExtension in a static field to use the database in @BeforeAll methods");
-        }
-        return running.database;
-    }
-
-    /** What the store holds: closed by JUnit with its context, once, whichever interface that JUnit closes. */
-    @SuppressWarnings("deprecation")
-    private record Running(RdsIamDatabase database) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        @Override
-        public void close() {
-            database.close();
-        }
+        return fixture.resolve(e);
     }
 }

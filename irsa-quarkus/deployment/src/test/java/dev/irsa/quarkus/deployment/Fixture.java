@@ -39,6 +39,7 @@ final class Fixture {
     private static final String STATE = "irsa.quarkus.test.state";
     private static final String ISSUED = "irsa.quarkus.test.issued";
     private static final String STS_CALLS = "irsa.quarkus.test.sts-calls";
+    private static final String ASSUMED = "irsa.quarkus.test.assumed";
     /** The database the RDS test signs tokens for. */
     static final String RDS_HOST = "orders.cluster-abc123xyz.us-west-2.rds.amazonaws.com";
     /** The port of every test database. */
@@ -116,8 +117,14 @@ final class Fixture {
                 .<List<Object>>map(c -> List.of(c.accessKeyId(), c.secretAccessKey(), c.sessionToken(), c.expiration(),
                         c.assumedRoleArn(), c.accountId()))
                 .orElse(List.of());
+        // how many AssumeRoleWithWebIdentity calls STS answered for a role session name
+        Function<String, Long> assumed = session -> env.sts().calls().all().stream()
+                .filter(c -> c.action().equals("AssumeRoleWithWebIdentity") && c.succeeded()
+                        && session.equals(c.roleSessionName()))
+                .count();
         shared().put(ISSUED, issued);
         shared().put(STS_CALLS, (Function<String, Long>) action -> env.sts().calls().count(action));
+        shared().put(ASSUMED, assumed);
         shared().put(CONFIG, config);
         shared().put(ASSUMED_ROLE, assumedRole);
         shared().put(S3_KEYS, s3Keys);
@@ -131,18 +138,33 @@ final class Fixture {
         return ((Function<String, String>) shared().get(ASSUMED_ROLE)).apply(accessKeyId);
     }
 
+    /** {@return how many AssumeRoleWithWebIdentity calls the STS emulator answered for this role session name} */
+    @SuppressWarnings("unchecked")
+    static long assumeRoleCalls(String sessionName) {
+        config();
+        return ((Function<String, Long>) shared().get(ASSUMED)).apply(sessionName);
+    }
+
+    /**
+     * The test kit's verifier, judging tokens as RDS does by the credentials the one STS emulator issued, in this
+     * class loader.
+     */
+    @SuppressWarnings("unchecked")
+    static RdsAuthTokenVerifier verifier() {
+        config();
+        Function<String, List<Object>> issued = (Function<String, List<Object>>) shared().get(ISSUED);
+        return RdsAuthTokenVerifier.of(akid -> credentials(issued.apply(akid)), Clock.systemUTC());
+    }
+
     /**
      * The test kit's RDS database at {@code host}:{@link #RDS_PORT} in the environment's region, started in this class
      * loader on first use (the one whose pool reaches it through {@link RdsIamDatabase#DRIVER_CLASS_NAME}): it accepts
      * a login only with an IAM token signed for it and the user by credentials the STS emulator issued.
      */
-    @SuppressWarnings("unchecked")
     static RdsIamDatabase rdsDatabase(String host) {
         String region = config().get("quarkus.irsa.region");
-        Function<String, List<Object>> issued = (Function<String, List<Object>>) shared().get(ISSUED);
         return DATABASES.computeIfAbsent(host, h -> {
-            RdsIamDatabase db = RdsIamDatabase.builder().host(h).port(RDS_PORT).region(region)
-                    .verifier(RdsAuthTokenVerifier.of(akid -> credentials(issued.apply(akid)), Clock.systemUTC()))
+            RdsIamDatabase db = RdsIamDatabase.builder().host(h).port(RDS_PORT).region(region).verifier(verifier())
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(db::close, "irsa-quarkus-test-rds-stop"));
             return db;

@@ -12,6 +12,7 @@ import io.smallrye.health.SmallRyeHealthReporter;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.json.JsonObject;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,6 +47,8 @@ class InactiveTest {
         assertThat(check.getString("status")).isEqualTo("UP");
         assertThat(check.getJsonObject("data").getBoolean("active")).isFalse();
         assertThatThrownBy(() -> rds.getCredentials("irsa-rds")).hasMessageContaining("quarkus.irsa.active=false");
+        assertThatThrownBy(() -> rds.getCredentialsAsync("irsa-rds").await().atMost(Duration.ofSeconds(10)))
+                .hasMessageContaining("quarkus.irsa.active=false");
         assertThat(SessionRegistry.global().size()).as("sessions open").isZero();
     }
 }

@@ -6,6 +6,7 @@ import dev.irsa.rds.RdsEndpoint;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.credentials.CredentialsProvider;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
 import jakarta.inject.Qualifier;
@@ -59,15 +60,40 @@ public class IrsaRdsCredentials implements CredentialsProvider {
 
     @Override
     public Map<String, String> getCredentials(String credentialsProviderName) {
+        RdsAuthTokens active = requireActive();
+        RdsEndpoint e = endpoint(credentialsProviderName);
+        return credentials(e, active.token(e));
+    }
+
+    /**
+     * Never blocks the caller: a token held for the database is answered during the subscription, on the caller's
+     * thread (the reactive clients' event loop); otherwise it is signed, after waiting for the session's credentials
+     * if none are held, on irsa-rds's own token threads ({@link RdsAuthTokens#tokenAsync}), not on a Quarkus worker
+     * that a busy pool would make the new connection wait for. Failures are a failed {@link Uni}, never a throw.
+     */
+    @Override
+    public Uni<Map<String, String>> getCredentialsAsync(String credentialsProviderName) {
+        return Uni.createFrom().deferred(() -> {
+            RdsAuthTokens active = requireActive();
+            RdsEndpoint e = endpoint(credentialsProviderName);
+            return Uni.createFrom().completionStage(active.tokenAsync(e)).map(token -> credentials(e, token));
+        });
+    }
+
+    private RdsAuthTokens requireActive() {
         if (tokens == null) {
             throw new IllegalStateException("The irsa-rds credentials provider cannot sign tokens: "
                     + IrsaRecorder.INACTIVE);
         }
-        RdsEndpoint e = endpoint(credentialsProviderName == null ? NAME : credentialsProviderName);
-        return Map.of(USER_PROPERTY_NAME, e.user(), PASSWORD_PROPERTY_NAME, tokens.token(e));
+        return tokens;
     }
 
-    private RdsEndpoint endpoint(String name) {
+    private static Map<String, String> credentials(RdsEndpoint e, String token) {
+        return Map.of(USER_PROPERTY_NAME, e.user(), PASSWORD_PROPERTY_NAME, token);
+    }
+
+    private RdsEndpoint endpoint(String credentialsProviderName) {
+        String name = credentialsProviderName == null ? NAME : credentialsProviderName;
         return endpoints.computeIfAbsent(name, n -> resolve(config, n));
     }
 
@@ -116,8 +142,13 @@ public class IrsaRdsCredentials implements CredentialsProvider {
         }
     }
 
+    /**
+     * Ends the token threads. Public: in dev and test mode, an application's decorator or interceptor on this bean
+     * has ArC generate its bean class in the application's class loader, which cannot call a package-private method
+     * of a class in the extension's.
+     */
     @PreDestroy
-    void close() {
+    public void close() {
         if (tokens != null) {
             tokens.close();
         }

@@ -1,0 +1,82 @@
+package dev.irsa.testkit.quarkus;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager.TestInjector;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * What both emulator resources do with their arguments and their environment: the {@code initArgs} configure the
+ * environment's builder, the started environment's variables become the application's configuration with the other
+ * mechanism's variables blanked, a field annotated {@link InjectEmulator} of the environment's type receives it, and
+ * stopping closes it.
+ *
+ * @param <E> the environment
+ */
+final class RunningEmulator<E> {
+    private final Class<E> type;
+    private final List<String> blanked;
+    private final Consumer<E> close;
+    private Map<String, String> args = Map.of();
+    private E environment;
+
+    /**
+     * @param type the environment's type, that of the fields injected
+     * @param blanked the other mechanism's variables and system properties, hidden from the application
+     * @param close closes the environment
+     */
+    RunningEmulator(Class<E> type, List<String> blanked, Consumer<E> close) {
+        this.type = type;
+        this.blanked = blanked;
+        this.close = close;
+    }
+
+    void init(Map<String, String> initArgs) {
+        this.args = Map.copyOf(initArgs);
+    }
+
+    /**
+     * Hands the arguments given to the builder's setters; a namespace or service account alone keeps the other's
+     * default.
+     */
+    void configure(Consumer<String> region, Consumer<String> accountId, Consumer<String> roleName,
+            BiConsumer<String, String> serviceAccount) {
+        if (args.containsKey("region")) {
+            region.accept(args.get("region"));
+        }
+        if (args.containsKey("account-id")) {
+            accountId.accept(args.get("account-id"));
+        }
+        if (args.containsKey("role-name")) {
+            roleName.accept(args.get("role-name"));
+        }
+        if (args.containsKey("namespace") || args.containsKey("service-account")) {
+            serviceAccount.accept(args.getOrDefault("namespace", "default"), args.getOrDefault("service-account", "app"));
+        }
+    }
+
+    /** Keeps {@code started} for injection and stopping; returns its variables as the application's configuration. */
+    Map<String, String> started(E started, Function<E, Map<String, String>> variables) {
+        environment = started;
+        Map<String, String> config = new LinkedHashMap<>(variables.apply(started));
+        // an empty value hides the test runner's own variable from the application's configuration
+        for (String key : blanked) {
+            config.put(key, "");
+        }
+        return config;
+    }
+
+    void inject(TestInjector injector) {
+        injector.injectIntoFields(environment, new TestInjector.AnnotatedAndMatchesType(InjectEmulator.class, type));
+    }
+
+    void stop() {
+        if (environment != null) {
+            close.accept(environment);
+            environment = null;
+        }
+    }
+}
