@@ -6,6 +6,7 @@ import dev.irsa.quarkus.internal.IrsaRdsCredentials;
 import dev.irsa.quarkus.internal.IrsaReadinessCheck;
 import dev.irsa.quarkus.internal.IrsaRecorder;
 import dev.irsa.quarkus.internal.IrsaWarmUp;
+import dev.irsa.quarkus.internal.QuarkiverseCredentials;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
@@ -17,14 +18,18 @@ import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
+import io.quarkus.deployment.builditem.ConfigurationBuildItem;
 import io.quarkus.deployment.builditem.ExtensionSslNativeSupportBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
 import io.quarkus.deployment.builditem.ShutdownContextBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.RuntimeInitializedClassBuildItem;
 import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
+import io.smallrye.config.ConfigMappings;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
@@ -39,6 +44,8 @@ class IrsaProcessor {
     static final String STS_CLIENT = "software.amazon.awssdk.services.sts.StsClient";
     /** Holds a random per-process suffix for session names: must not be fixed in the image. */
     static final String SESSION_NAMES = "dev.irsa.core.internal.SessionNames";
+    /** What each Quarkiverse Amazon client's run-time configuration root extends ({@code quarkus-amazon-common}). */
+    static final String QUARKIVERSE_CLIENT_CONFIG = "io.quarkiverse.amazon.common.runtime.HasAmazonClientRuntimeConfig";
 
     /**
      * The feature, and SSL in a native image: the library calls STS and the Pod Identity agent over https with the
@@ -56,10 +63,11 @@ class IrsaProcessor {
      * application has its own (a default bean: an application's producer wins, {@code @Named("irsa")} still finds
      * this one). A singleton created at startup (so a configuration error, or {@code eager-start} without
      * credentials, fails the start) from the runtime configuration, unless {@code quarkus.irsa.active=false} makes it
-     * inactive; its session is released at shutdown, after the application's beans are destroyed.
+     * inactive; its session is released at shutdown, after the application's beans are destroyed. Not a RUNTIME_INIT
+     * synthetic bean: Quarkiverse's Amazon clients look it up by name during RUNTIME_INIT (see {@link IrsaRecorder}).
      */
     @BuildStep(onlyIf = Enabled.class)
-    @Record(ExecutionTime.RUNTIME_INIT)
+    @Record(ExecutionTime.STATIC_INIT)
     SyntheticBeanBuildItem provider(IrsaRecorder recorder, ShutdownContextBuildItem shutdown) {
         return SyntheticBeanBuildItem.configure(IrsaCredentialsProvider.class)
                 .types(AwsCredentialsProvider.class, IrsaCredentialsProvider.class)
@@ -69,7 +77,6 @@ class IrsaProcessor {
                 .defaultBean()
                 .unremovable()
                 .startup()
-                .setRuntimeInit()
                 .checkActive(recorder.active())
                 .createWith(recorder.provider(shutdown))
                 .done();
@@ -119,6 +126,37 @@ class IrsaProcessor {
             return null;
         }
         return AdditionalBeanBuildItem.unremovableOf(IrsaRdsCredentials.class);
+    }
+
+    /**
+     * Quarkiverse Amazon Services clients (quarkus-amazon-s3, -sqs, ...) use the {@code irsa} bean without a property
+     * of the user's, where IRSA or Pod Identity is configured: {@link QuarkiverseCredentials} gives their
+     * {@code <root>.aws.credentials.type=custom} and {@code custom-provider.name=irsa} as low-ordinal defaults at run
+     * time. Their configuration roots are the run-time config mappings that extend their
+     * {@code HasAmazonClientRuntimeConfig} (named, not linked: Quarkiverse is not a dependency of this extension).
+     */
+    @BuildStep(onlyIf = Enabled.class)
+    @Record(ExecutionTime.STATIC_INIT)
+    void quarkiverseClients(ConfigurationBuildItem config, IrsaRecorder recorder,
+                            BuildProducer<RunTimeConfigBuilderBuildItem> configBuilders) {
+        List<String> roots = config.getReadResult().getRunTimeMappings().stream()
+                .filter(m -> extendsInterface(m.getKlass(), QUARKIVERSE_CLIENT_CONFIG))
+                .map(ConfigMappings.ConfigClass::getPrefix)
+                .distinct().sorted().toList();
+        if (roots.isEmpty()) {
+            return;
+        }
+        recorder.quarkiverseClients(roots);
+        configBuilders.produce(new RunTimeConfigBuilderBuildItem(QuarkiverseCredentials.class));
+    }
+
+    private static boolean extendsInterface(Class<?> type, String name) {
+        for (Class<?> i : type.getInterfaces()) {
+            if (i.getName().equals(name) || extendsInterface(i, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What the library loads by name, and state that must be made when the image runs, not when it is built. */

@@ -38,6 +38,7 @@ final class Fixture {
     private static final String S3_KEYS = "irsa.quarkus.test.s3-keys";
     private static final String STATE = "irsa.quarkus.test.state";
     private static final String ISSUED = "irsa.quarkus.test.issued";
+    private static final String STS_CALLS = "irsa.quarkus.test.sts-calls";
     private static final String ASSUMED = "irsa.quarkus.test.assumed";
     /** The database the RDS test signs tokens for. */
     static final String RDS_HOST = "orders.cluster-abc123xyz.us-west-2.rds.amazonaws.com";
@@ -122,6 +123,7 @@ final class Fixture {
                         && session.equals(c.roleSessionName()))
                 .count();
         shared().put(ISSUED, issued);
+        shared().put(STS_CALLS, (Function<String, Long>) action -> env.sts().calls().count(action));
         shared().put(ASSUMED, assumed);
         shared().put(CONFIG, config);
         shared().put(ASSUMED_ROLE, assumedRole);
@@ -177,6 +179,13 @@ final class Fixture {
     /** {@return the JDBC URL of the database {@link #rdsDatabase} starts at {@code host}} */
     static String rdsJdbcUrl(String host, String database) {
         return RdsIamDatabase.URL_PREFIX + host + ":" + RDS_PORT + "/" + database;
+    }
+
+    /** How many {@code action} requests (e.g. {@code AssumeRoleWithWebIdentity}) the STS emulator received so far. */
+    @SuppressWarnings("unchecked")
+    static long stsCalls(String action) {
+        config();
+        return ((Function<String, Long>) shared().get(STS_CALLS)).apply(action);
     }
 
     /** The access keys that signed requests to the S3 fake, in order. */

@@ -6,25 +6,33 @@ import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.arc.ActiveResult;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.SyntheticCreationalContext;
-import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.ShutdownContext;
 import io.quarkus.runtime.annotations.Recorder;
+import io.smallrye.config.SmallRyeConfig;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.config.ConfigProvider;
 
-/** Creates the {@code irsa} provider bean at runtime, from the runtime configuration. */
+/**
+ * Creates the {@code irsa} provider bean from the runtime configuration, read when the bean is created or its activity
+ * checked (at run time), not when these functions are recorded.
+ *
+ * <p>Recorded in STATIC_INIT, so the bean can be looked up from the start of RUNTIME_INIT: Quarkiverse's Amazon
+ * clients resolve {@code quarkus.<service>.aws.credentials.custom-provider.name} by name in a RUNTIME_INIT step of
+ * theirs ({@code AmazonClientCommonRecorder.configure}), which runs before Arc initialises RUNTIME_INIT synthetic
+ * beans (Arc's step consumes the synthetic beans that same step produces), so a RUNTIME_INIT bean fails their start
+ * with "not initialized yet".
+ */
 @Recorder
 public class IrsaRecorder {
-    private final RuntimeValue<IrsaRuntimeConfig> config;
+    /** Created by Quarkus. */
+    public IrsaRecorder() {
+    }
 
-    /**
-     * Created by Quarkus.
-     *
-     * @param config {@code quarkus.irsa.*}
-     */
-    public IrsaRecorder(RuntimeValue<IrsaRuntimeConfig> config) {
-        this.config = config;
+    /** {@code quarkus.irsa.*} of the running application. */
+    static IrsaRuntimeConfig config() {
+        return ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getConfigMapping(IrsaRuntimeConfig.class);
     }
 
     /**
@@ -41,7 +49,7 @@ public class IrsaRecorder {
             ShutdownContext shutdown) {
         return context -> {
             List<RefreshListener> listeners = Arc.container().select(RefreshListener.class).stream().toList();
-            IrsaCredentialsProvider provider = Providers.create(config.getValue(), ConfigSettings.INSTANCE, listeners);
+            IrsaCredentialsProvider provider = Providers.create(config(), ConfigSettings.INSTANCE, listeners);
             IrsaCredentialsProvider keeper = provider.toBuilder().eagerStart(false).build();
             shutdown.addLastShutdownTask(() -> {
                 keeper.close();
@@ -52,12 +60,22 @@ public class IrsaRecorder {
     }
 
     /**
+     * Hands {@link QuarkiverseCredentials} the configuration roots of the application's Quarkiverse Amazon clients,
+     * before the run-time configuration is built.
+     *
+     * @param roots e.g. {@code quarkus.s3}
+     */
+    public void quarkiverseClients(List<String> roots) {
+        QuarkiverseCredentials.roots(roots);
+    }
+
+    /**
      * Whether the {@code irsa} bean is active: {@code quarkus.irsa.active}, read at run time.
      *
      * @return the bean's activity check
      */
     public Supplier<ActiveResult> active() {
-        return () -> config.getValue().active() ? ActiveResult.active() : ActiveResult.inactive(INACTIVE);
+        return () -> config().active() ? ActiveResult.active() : ActiveResult.inactive(INACTIVE);
     }
 
     /** Why the bean is inactive, for whoever asks it for credentials. */
