@@ -13,7 +13,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * An application's own {@link AwsCredentialsProvider} beans that state their relation to IRSA with a bean condition,
  * switched on by {@code test.conditional-credentials}: {@code unless-irsa} (a local fallback for when IRSA is absent),
  * {@code unless-any} (a fallback for when no provider at all is defined), {@code with-irsa} (a bean that needs IRSA's,
- * e.g. a wrapper around it).
+ * e.g. a wrapper around it),
+ * {@code with-irsa-health} (the same, its condition naming another of IRSA's beans).
  */
 @Factory
 @Requires(property = "test.conditional-credentials")
@@ -54,6 +55,18 @@ public class ConditionalUserCredentialsFactory {
         return new Wrapping(irsa);
     }
     // end::wrapping-provider[]
+
+    /**
+     * @param irsa IRSA's provider
+     * @return a provider whose condition reaches IRSA only through another of IRSA's beans (its health indicator)
+     */
+    @Singleton
+    @Named("wrapping")
+    @Requires(property = "test.conditional-credentials", value = "with-irsa-health")
+    @Requires(beans = IrsaHealthIndicator.class)
+    public AwsCredentialsProvider withIrsaHealth(IrsaCredentialsProvider irsa) {
+        return new Wrapping(irsa);
+    }
 
     private static AwsCredentialsProvider fallback() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(FALLBACK_KEY, "fallback-secret-not-logged"));

@@ -77,7 +77,17 @@ class ConditionalUserProviderTest {
 
     @Test
     void aBeanThatRequiresIrsaIsCreatedBesideIt(IrsaEnvironment env) {
-        try (ApplicationContext ctx = ApplicationContext.run(irsa(env, "with-irsa"))) {
+        createdBeside(env, "with-irsa");
+    }
+
+    /** Found by re-entry, not by the bean's annotations: the same answer. */
+    @Test
+    void aBeanThatRequiresAnotherOfIrsasBeansIsCreatedBesideIt(IrsaEnvironment env) {
+        createdBeside(env, "with-irsa-health");
+    }
+
+    private static void createdBeside(IrsaEnvironment env, String variant) {
+        try (ApplicationContext ctx = ApplicationContext.run(irsa(env, variant))) {
             IrsaCredentialsProvider provider = ctx.getBean(IrsaCredentialsProvider.class);
             AwsCredentialsProvider wrapping = ctx.getBean(AwsCredentialsProvider.class, Qualifiers.byName("wrapping"));
             assertThat(wrapping).isInstanceOf(ConditionalUserCredentialsFactory.Wrapping.class);
