@@ -12,7 +12,9 @@ import java.util.Map;
  * {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} and
  * {@code AWS_ENDPOINT_URL_STS} (the emulator); EKS Pod Identity's variables ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI},
  * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}, ...) are blanked, so a test running on a pod (a CI runner) with Pod
- * Identity of its own still talks to the emulator only. A field of type {@link IrsaEnvironment} annotated
+ * Identity of its own still talks to the emulator only. The application's own {@code quarkus.irsa.role-arn},
+ * {@code token-file}, {@code sts-endpoint} and {@code region}, which would win over these variables, are blanked too.
+ * A field of type {@link IrsaEnvironment} annotated
  * {@link InjectEmulator} receives the environment (call log, faults, token rotation).
  *
  * <p>Arguments ({@code initArgs} of {@code @WithTestResource}): {@code region}, {@code account-id},
@@ -32,6 +34,13 @@ public class IrsaEmulatorResource implements QuarkusTestResourceLifecycleManager
             "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "aws.containerCredentialsFullUri",
             "aws.containerCredentialsPath", "aws.containerAuthorizationToken", "aws.containerAuthorizationTokenFile");
+    /**
+     * The application's own settings that would override the variables given here (an explicit
+     * {@code quarkus.irsa.sts-endpoint} wins over {@code AWS_ENDPOINT_URL_STS}...): blanked, so that a test never sends
+     * the emulator's token to the application's endpoint (a VPC endpoint, real STS) or uses the application's role.
+     */
+    static final List<String> APPLICATION_KEYS = List.of("quarkus.irsa.role-arn", "quarkus.irsa.token-file",
+            "quarkus.irsa.sts-endpoint", "quarkus.irsa.region");
     private Map<String, String> args = Map.of();
     private IrsaEnvironment environment;
 
@@ -68,6 +77,9 @@ public class IrsaEmulatorResource implements QuarkusTestResourceLifecycleManager
         config.put("AWS_ENDPOINT_URL_STS", environment.stsEndpoint().toString());
         // an empty value hides the test runner's own variable from the application's configuration
         for (String key : POD_IDENTITY_KEYS) {
+            config.put(key, "");
+        }
+        for (String key : APPLICATION_KEYS) {
             config.put(key, "");
         }
         return config;
