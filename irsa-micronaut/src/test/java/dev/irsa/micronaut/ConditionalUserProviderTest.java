@@ -75,6 +75,17 @@ class ConditionalUserProviderTest {
         }
     }
 
+    /** As docs/micronaut.md says: micronaut-aws's default chain is an AwsCredentialsProvider bean too. */
+    @Test
+    void withoutIrsaAFallbackForAnyProviderStepsAsideForMicronautAwsChain() {
+        try (ApplicationContext ctx = ApplicationContext.run(Map.of("aws.region", "us-west-2",
+                "test.conditional-credentials", "unless-any"))) {
+            assertThat(ctx.containsBean(IrsaCredentialsProvider.class)).isFalse();
+            assertThat(ctx.containsBean(AwsCredentialsProvider.class, Qualifiers.byName("local"))).isFalse();
+            assertThat(ctx.getBean(AwsCredentialsProviderChain.class).toString()).doesNotContain("Irsa");
+        }
+    }
+
     @Test
     void aBeanThatRequiresIrsaIsCreatedBesideIt(IrsaEnvironment env) {
         createdBeside(env, "with-irsa");
