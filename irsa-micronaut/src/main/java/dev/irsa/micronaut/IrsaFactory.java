@@ -20,7 +20,6 @@ import io.micronaut.context.exceptions.ConfigurationException;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The IRSA (or EKS Pod Identity) {@link software.amazon.awssdk.auth.credentials.AwsCredentialsProvider} bean: an
@@ -67,54 +66,40 @@ public class IrsaFactory {
                                                            List<RefreshListener> listeners, BeanContext context) {
         IrsaCredentialsProvider provider;
         try {
-            IrsaCredentialsProvider.Builder b = builder(c, new MicronautSettings(environment)).eagerStart(c.isEagerStart());
+            // Built without eager start, whatever irsa.eager-start says: the settings are decided once, below, by the
+            // provider's own validation (the builder's eager start would fail a bad setting as "no credentials").
+            IrsaCredentialsProvider.Builder b = builder(c, new MicronautSettings(environment)).eagerStart(false);
             listeners.forEach(b::addListener);
             provider = b.build();
         } catch (IrsaException e) {
             // a refresh setting out of range (RefreshPolicy's own validation)
             throw new ConfigurationException("IRSA's settings are invalid: " + e.getMessage()
                     + " Check the irsa.refresh.* properties.", e);
-        } catch (RuntimeException e) {
-            // Eager start failed. A setting the engine rejects (a malformed role ARN...) fails it before any STS call:
-            // report that as the setting to fix, like without eager start, not as STS refusing credentials.
-            Optional<String> invalid = invalidSettings(c, environment);
-            if (invalid.isPresent()) {
-                throw invalidSettings(invalid.get(), e);
-            }
-            // The message carries the STS error and the engine's hint.
-            throw new ConfigurationException("IRSA could not get credentials while the application started"
-                    + " (irsa.eager-start=true): " + e.getMessage(), e);
         }
         // The provider validated the settings with the engine's own rules (IrsaConfig / PodIdentityConfig builders);
         // with IRSA configured, a provider that cannot serve means a setting is wrong: say so now, not at the first
         // AWS call.
         if (provider.unavailableReason().isPresent()) {
-            throw invalidSettings(provider.unavailableReason().get(), null);
+            String reason = provider.unavailableReason().get();
+            provider.close();
+            throw new ConfigurationException("IRSA is configured but its settings are invalid: " + reason
+                    + " Check the irsa.* properties and the pod's AWS_* variables.");
+        }
+        if (c.isEagerStart()) {
+            // What the builder's eager start does (the session's first fetch, waited for), on the provider built above.
+            try {
+                provider.resolveCredentials();
+            } catch (RuntimeException e) {
+                provider.close();
+                // The message carries the STS error and the engine's hint.
+                throw new ConfigurationException("IRSA could not get credentials while the application started"
+                        + " (irsa.eager-start=true): " + e.getMessage(), e);
+            }
         }
         // Created in Micronaut's bootstrap context (distributed configuration), which is never stopped: the main
         // context closes it instead.
         BootstrapHolds.handOver(context, provider);
         return provider;
-    }
-
-    /** Why the settings cannot give credentials, found without calling STS (a provider built without eager start). */
-    private static Optional<String> invalidSettings(IrsaConfiguration c, Environment environment) {
-        IrsaCredentialsProvider probe;
-        try {
-            probe = builder(c, new MicronautSettings(environment)).eagerStart(false).build();
-        } catch (RuntimeException e) {
-            return Optional.of(String.valueOf(e.getMessage()));
-        }
-        try {
-            return probe.unavailableReason();
-        } finally {
-            probe.close();
-        }
-    }
-
-    private static ConfigurationException invalidSettings(String reason, Throwable cause) {
-        return new ConfigurationException("IRSA is configured but its settings are invalid: " + reason
-                + " Check the irsa.* properties and the pod's AWS_* variables.", cause);
     }
 
     /** The provider's configuration from {@code irsa.*}; listeners and eager start are left to the caller. */

@@ -12,8 +12,10 @@ import java.util.Map;
  * {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code AWS_REGION}, {@code AWS_DEFAULT_REGION} and
  * {@code AWS_ENDPOINT_URL_STS} (the emulator); EKS Pod Identity's variables ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI},
  * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}, ...) are blanked, so a test running on a pod (a CI runner) with Pod
- * Identity of its own still talks to the emulator only. A field of type {@link IrsaEnvironment} annotated
- * {@link InjectEmulator} receives the environment (call log, faults, token rotation).
+ * Identity of its own still talks to the emulator only. The application's own {@code quarkus.irsa.role-arn},
+ * {@code token-file}, {@code sts-endpoint} and {@code region}, which would win over these variables, are blanked too.
+ * A field of type {@link IrsaEnvironment} annotated {@link InjectEmulator} receives the environment (call log,
+ * faults, token rotation).
  *
  * <p>Arguments ({@code initArgs} of {@code @WithTestResource}): {@code region}, {@code account-id},
  * {@code role-name}, {@code namespace} and {@code service-account}.

@@ -12,7 +12,9 @@ import java.util.Map;
  * {@code AWS_CONTAINER_CREDENTIALS_FULL_URI}, {@code AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE}, {@code AWS_REGION},
  * ...); IRSA's ({@code AWS_ROLE_ARN}, {@code AWS_WEB_IDENTITY_TOKEN_FILE}, ...) are blanked, so a test running on a pod
  * (a CI runner) with IRSA of its own neither selects IRSA (which wins when both are set) nor sends the runner's
- * token anywhere. A field of type {@link PodIdentityEnvironment} annotated {@link InjectEmulator} receives the environment.
+ * token anywhere; so are the application's own {@code quarkus.irsa.role-arn}, {@code token-file},
+ * {@code sts-endpoint} and {@code region}. A field of type {@link PodIdentityEnvironment} annotated
+ * {@link InjectEmulator} receives the environment.
  *
  * <p>Arguments ({@code initArgs} of {@code @WithTestResource}): {@code region}, {@code account-id},
  * {@code role-name}, {@code namespace} and {@code service-account}.

@@ -17,6 +17,14 @@ import java.util.function.Function;
  * @param <E> the environment
  */
 final class RunningEmulator<E> {
+    /**
+     * The application's own settings that would override the variables given here (an explicit
+     * {@code quarkus.irsa.sts-endpoint} wins over {@code AWS_ENDPOINT_URL_STS}, an explicit role ARN and token file
+     * select IRSA over Pod Identity): blanked, so that a test never sends the emulator's token to the application's
+     * endpoint (a VPC endpoint, real STS) or uses the application's role.
+     */
+    static final List<String> APPLICATION_KEYS = List.of("quarkus.irsa.role-arn", "quarkus.irsa.token-file",
+            "quarkus.irsa.sts-endpoint", "quarkus.irsa.region");
     private final Class<E> type;
     private final List<String> blanked;
     private final Consumer<E> close;
@@ -64,6 +72,9 @@ final class RunningEmulator<E> {
         Map<String, String> config = new LinkedHashMap<>(variables.apply(started));
         // an empty value hides the test runner's own variable from the application's configuration
         for (String key : blanked) {
+            config.put(key, "");
+        }
+        for (String key : APPLICATION_KEYS) {
             config.put(key, "");
         }
         return config;

@@ -38,14 +38,9 @@ public final class Providers {
             throw invalid(e.getMessage(), e);
         }
         listeners.forEach(b::addListener);
-        IrsaCredentialsProvider provider;
-        try {
-            provider = b.eagerStart(c.eagerStart()).build();
-        } catch (SdkClientException e) {
-            throw new IllegalStateException("quarkus.irsa.eager-start=true and no AWS credentials could be had at"
-                    + " startup: " + e.getMessage() + " (set quarkus.irsa.eager-start=false to start anyway and"
-                    + " report it through the readiness check instead)", e);
-        }
+        // Built without eager start, whatever quarkus.irsa.eager-start says: the settings are then decided once, below,
+        // by the provider's own validation. The builder's eager start would fail a bad setting as "no credentials".
+        IrsaCredentialsProvider provider = b.eagerStart(false).build();
         if (provider.unavailableReason().isPresent()) {
             // the adapter's "IRSA is not configured: " prefix is misleading once something was configured
             String reason = provider.unavailableReason().get().replaceFirst("^IRSA is not configured: ", "");
@@ -53,10 +48,23 @@ public final class Providers {
                 provider.close();
                 throw invalid(reason, null);
             }
-            log.infof("quarkus.irsa: neither IRSA nor EKS Pod Identity is configured (no AWS_ROLE_ARN /"
-                    + " AWS_WEB_IDENTITY_TOKEN_FILE, no quarkus.irsa.role-arn / quarkus.irsa.token-file, no"
-                    + " AWS_CONTAINER_CREDENTIALS_FULL_URI): the 'irsa' AwsCredentialsProvider bean will fail every"
-                    + " call with that reason, and the readiness check reports DOWN");
+            if (!c.eagerStart()) {
+                log.infof("quarkus.irsa: neither IRSA nor EKS Pod Identity is configured (no AWS_ROLE_ARN /"
+                        + " AWS_WEB_IDENTITY_TOKEN_FILE, no quarkus.irsa.role-arn / quarkus.irsa.token-file, no"
+                        + " AWS_CONTAINER_CREDENTIALS_FULL_URI): the 'irsa' AwsCredentialsProvider bean will fail every"
+                        + " call with that reason, and the readiness check reports DOWN");
+            }
+        }
+        if (c.eagerStart()) {
+            // What the builder's eager start does (the session's first fetch, waited for), on the provider built above.
+            try {
+                provider.resolveCredentials();
+            } catch (SdkClientException e) {
+                provider.close();
+                throw new IllegalStateException("quarkus.irsa.eager-start=true and no AWS credentials could be had at"
+                        + " startup: " + e.getMessage() + " (set quarkus.irsa.eager-start=false to start anyway and"
+                        + " report it through the readiness check instead)", e);
+            }
         }
         return provider;
     }
