@@ -6,13 +6,9 @@ import dev.irsa.testkit.internal.DocSnippets;
 import org.junit.jupiter.api.Test;
 
 /**
-<<<<<<< HEAD
  * The Java that docs/micronaut.md shows from this module's test sources ({@link S3WithOwnCredentials}, run by
- * {@link ClientBuilderListenerOrderTest}) is the code this module compiles.
-=======
- * The Java docs/micronaut.md shows from this module ({@link ConditionalUserCredentialsFactory}, exercised by
- * {@link ConditionalUserProviderTest}) is the code compiled and run here.
->>>>>>> wt/fixes
+ * {@link ClientBuilderListenerOrderTest}; {@link ConditionalUserCredentialsFactory}, run by
+ * {@link ConditionalUserProviderTest}) is the code this module compiles.
  */
 class DocsSnippetsTest {
     @Test

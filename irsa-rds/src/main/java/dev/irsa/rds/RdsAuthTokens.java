@@ -100,8 +100,8 @@ public final class RdsAuthTokens implements AutoCloseable {
         this.margin = b.margin;
         this.marginMillis = b.margin.toMillis();
         this.reuseNanos = TOKEN_LIFETIME.minus(b.margin).toNanos();
-        // These options pick the generated classes Caffeine loads by name (SSMS, PSMS), which irsa-quarkus registers
-        // for native images (IrsaProcessor#rdsNativeImage, checked by RdsNativeImageTest): change them together.
+        // These options pick the generated classes Caffeine loads by name (SSMS, PSMS), which this jar's native-image
+        // metadata registers (META-INF/native-image, checked by NativeImageMetadataTest): change them together.
         this.cache = Caffeine.newBuilder().maximumSize(b.maximumEndpoints).build();
     }
 

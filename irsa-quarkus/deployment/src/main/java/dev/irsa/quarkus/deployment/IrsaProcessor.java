@@ -44,10 +44,6 @@ class IrsaProcessor {
     static final String STS_CLIENT = "software.amazon.awssdk.services.sts.StsClient";
     /** irsa-rds's token source, present when the application has irsa-rds. */
     static final String RDS_AUTH_TOKENS = "dev.irsa.rds.RdsAuthTokens";
-    /** The Caffeine cache class of irsa-rds's token cache (see {@link #rdsNativeImage}). */
-    static final String CAFFEINE_CACHE = "com.github.benmanes.caffeine.cache.SSMS";
-    /** The Caffeine node class of irsa-rds's token cache. */
-    static final String CAFFEINE_NODE = "com.github.benmanes.caffeine.cache.PSMS";
     /** Holds a random per-process suffix for session names: must not be fixed in the image. */
     static final String SESSION_NAMES = "dev.irsa.core.internal.SessionNames";
     /** What each Quarkiverse Amazon client's run-time configuration root extends ({@code quarkus-amazon-common}). */
@@ -175,24 +171,6 @@ class IrsaProcessor {
         reflective.produce(ReflectiveClassBuildItem.builder(IrsaCredentialsProvider.class).methods().reason(
                 "loaded by name by AWS SDK profiles, Hadoop S3A and Iceberg").build());
         runtimeInit.produce(new RuntimeInitializedClassBuildItem(SESSION_NAMES));
-    }
-
-    /**
-     * The Caffeine classes irsa-rds's token cache loads by name, when the application has irsa-rds: Caffeine picks a
-     * generated cache class and node class by the builder's options and loads them with
-     * {@code MethodHandles.Lookup.findClass}, which a native image answers only for registered classes. For
-     * {@code RdsAuthTokens}' options (a maximum size, nothing else): {@code SSMS} (strong keys and values, maximum,
-     * size), whose static {@code FACTORY} field is read with {@code findStaticVarHandle}, and its node {@code PSMS},
-     * made with {@code findConstructor}. Registered here rather than left to quarkus-caffeine, which an application
-     * using irsa-rds need not have.
-     */
-    @BuildStep
-    void rdsNativeImage(BuildProducer<ReflectiveClassBuildItem> reflective) {
-        if (!QuarkusClassLoader.isClassPresentAtRuntime(RDS_AUTH_TOKENS)) {
-            return;
-        }
-        reflective.produce(ReflectiveClassBuildItem.builder(CAFFEINE_CACHE, CAFFEINE_NODE).constructors().fields()
-                .reason("irsa-rds's token cache: Caffeine loads its generated cache and node classes by name").build());
     }
 
     /** {@code quarkus.irsa.enabled}. */
