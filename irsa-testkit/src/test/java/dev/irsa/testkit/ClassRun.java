@@ -6,8 +6,11 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import java.net.ConnectException;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.List;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
@@ -27,6 +30,29 @@ public final class ClassRun {
      */
     public static void assertSucceeds(Class<?> testClass, int tests) {
         EngineExecutionResults results = run(testClass);
+        assertThat(failures(results)).isEmpty();
+        results.testEvents().assertStatistics(s -> s.started(tests).succeeded(tests));
+    }
+
+    /**
+     * Runs {@code testClasses} at the same time, as a build with JUnit's parallel execution of classes does (each
+     * class's methods in one thread), and asserts that their {@code tests} tests ran and all of it succeeded.
+     *
+     * @param tests how many tests the classes have together
+     * @param testClasses the classes to run
+     */
+    public static void assertSucceedConcurrently(int tests, Class<?>... testClasses) {
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+                .configurationParameter("junit.jupiter.execution.parallel.mode.default", "same_thread")
+                .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
+                // a thread per class at least: their tests wait for each other
+                .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+                .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism",
+                        String.valueOf(testClasses.length + 1))
+                .selectors(Arrays.stream(testClasses).map(DiscoverySelectors::selectClass)
+                        .toArray(DiscoverySelector[]::new))
+                .execute();
         assertThat(failures(results)).isEmpty();
         results.testEvents().assertStatistics(s -> s.started(tests).succeeded(tests));
     }

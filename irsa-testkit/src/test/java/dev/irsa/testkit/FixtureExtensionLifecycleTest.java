@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The broker's and the database's extensions, observed from outside a real JUnit run of a class that registers them:
  * in a static field one fixture serves the class and its {@code @Nested} classes and is closed after the class; in an
- * instance field each test gets its own, closed after it; asked for before it starts, it is refused with a message
- * that says where to register the extension.
+ * instance field each test gets its own, closed after it; asked for before it starts (a {@code PER_CLASS}
+ * constructor), it is refused with a message that says why and to take it as a method parameter instead.
  */
 class FixtureExtensionLifecycleTest {
     static final List<Object> SEEN = new CopyOnWriteArrayList<>();
@@ -72,7 +72,7 @@ class FixtureExtensionLifecycleTest {
         }
     }
 
-    /** Created before the class's before-all callbacks run: before the extension starts its fixture. */
+    /** Created under PER_CLASS before the class's before-all callbacks run: before the extension starts its fixture. */
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     static class BrokerBeforeItStarts {
         @RegisterExtension
@@ -135,7 +135,7 @@ class FixtureExtensionLifecycleTest {
         }
     }
 
-    /** Created before the class's before-all callbacks run: before the extension starts its fixture. */
+    /** Created under PER_CLASS before the class's before-all callbacks run: before the extension starts its fixture. */
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     static class DatabaseBeforeItStarts {
         @RegisterExtension
@@ -195,15 +195,22 @@ class FixtureExtensionLifecycleTest {
     @Test
     void askedForBeforeItStartsTheBrokerIsRefusedSayingWhere() {
         assertThat(ClassRun.failuresOf(BrokerBeforeItStarts.class)).singleElement().asString()
-                .contains("ParameterResolutionException: No MskIamBroker runs for FixtureExtensionLifecycleTest$BrokerBeforeItStarts:"
-                        + " register MskIamBrokerExtension in a static field to use the broker in @BeforeAll methods");
+                .contains("ParameterResolutionException: No MskIamBroker runs yet for"
+                        + " FixtureExtensionLifecycleTest$BrokerBeforeItStarts: the broker starts in"
+                        + " MskIamBrokerExtension's before-all (static field; instance field under"
+                        + " @TestInstance(PER_CLASS)) or before-each (instance field), and JUnit creates a PER_CLASS"
+                        + " test instance (its constructor, TestInstancePostProcessor extensions) before either: take the"
+                        + " MskIamBroker as a parameter of a test, @BeforeEach or @BeforeAll method instead");
     }
 
     @Test
     void askedForBeforeItStartsTheDatabaseIsRefusedSayingWhere() {
         assertThat(ClassRun.failuresOf(DatabaseBeforeItStarts.class)).singleElement().asString()
-                .contains("ParameterResolutionException: No RdsIamDatabase runs for FixtureExtensionLifecycleTest$DatabaseBeforeItStarts:"
-                        + " register RdsIamDatabaseExtension in a static field to use the database in @BeforeAll"
-                        + " methods");
+                .contains("ParameterResolutionException: No RdsIamDatabase runs yet for"
+                        + " FixtureExtensionLifecycleTest$DatabaseBeforeItStarts: the database starts in"
+                        + " RdsIamDatabaseExtension's before-all (static field; instance field under"
+                        + " @TestInstance(PER_CLASS)) or before-each (instance field), and JUnit creates a PER_CLASS"
+                        + " test instance (its constructor, TestInstancePostProcessor extensions) before either: take the"
+                        + " RdsIamDatabase as a parameter of a test, @BeforeEach or @BeforeAll method instead");
     }
 }

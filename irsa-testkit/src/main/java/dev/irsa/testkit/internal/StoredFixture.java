@@ -7,12 +7,14 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 
 /**
- * The lifecycle the broker's and the database's JUnit extensions give their fixture, kept in JUnit's
- * {@link ExtensionContext.Store} rather than in the extension, so that the extension holds no state and runs safely
- * with JUnit's parallel execution. Registered in a {@code static} field (JUnit then calls before-all), one fixture
- * serves the class and its {@code @Nested} classes and is cleared before each test; in an instance field each test
- * starts its own. Either way the fixture is closed with the context it was started for, so after other extensions'
- * after-all callbacks.
+ * The lifecycle the broker's, the database's and the emulators' JUnit extensions give their fixture, kept in JUnit's
+ * {@link ExtensionContext.Store} rather than in the extension, so that each test class (or test) has its own even
+ * when classes that share the extension run in parallel. Wherever JUnit calls before-all on the extension (a
+ * {@code static} field, or an instance field under {@code @TestInstance(PER_CLASS)}, whose one instance serves the
+ * class), one fixture serves the class and its {@code @Nested} classes and is cleared before each test; in an instance
+ * field under the default per-method lifecycle each test starts its own. Either way the fixture is closed with the
+ * context it was started for, so after other extensions' after-all callbacks. A fixture that serves several tests is
+ * cleared before each of them, so those tests must not run at the same time (JUnit's concurrent methods).
  *
  * @param <T> the fixture
  */
@@ -70,13 +72,22 @@ public final class StoredFixture<T> {
         return p.getParameter().getType() == type;
     }
 
-    /** The extension's {@code resolveParameter}: the running fixture, or an error that says where to register it. */
+    /**
+     * The extension's {@code resolveParameter}: the running fixture, or an error that says why none runs yet and
+     * what to do instead. The extension is registered (a static field's before-all has run by the time any method of
+     * the class is called), so none runs only when asked for before the callbacks: in practice, a test instance
+     * created under {@code PER_CLASS}, whose constructor runs before before-all.
+     */
     public T resolve(ExtensionContext e) {
         Running<T> running = running(e);
         if (running == null) {
-            throw new ParameterResolutionException("No " + type.getSimpleName() + " runs for " + e.getDisplayName()
-                    + ": register " + extension.getSimpleName() + " in a static field to use the " + noun
-                    + " in @BeforeAll methods");
+            String fixtureType = type.getSimpleName();
+            throw new ParameterResolutionException("No " + fixtureType + " runs yet for " + e.getDisplayName()
+                    + ": the " + noun + " starts in " + extension.getSimpleName() + "'s before-all (static field;"
+                    + " instance field under @TestInstance(PER_CLASS)) or before-each (instance field), and JUnit"
+                    + " creates a PER_CLASS test instance (its constructor, TestInstancePostProcessor extensions)"
+                    + " before either: take the " + fixtureType + " as a parameter of a test, @BeforeEach or"
+                    + " @BeforeAll method instead");
         }
         return running.fixture();
     }

@@ -26,13 +26,23 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @Test void fetches(PodIdentityEnvironment env) { ... podIdentity.agentEndpoint() ... podIdentity.tokenFile() ... }
  * }</pre>
  *
- * In a {@code static} field one environment serves the class and its {@code @Nested} classes, closed after the
- * class, and before each test its faults and call logs are reset and a fresh token is written; in an instance field
- * each test gets its own environment, closed after it. Test methods may declare a {@link PodIdentityEnvironment}
- * parameter.
+ * In a {@code static} field one environment serves the class and its {@code @Nested} classes, closed after the class,
+ * and before each test its faults and call logs are reset and a fresh token is written. So in an instance field under
+ * {@code @TestInstance(PER_CLASS)}: one test instance, so one extension, serves the class, and JUnit calls its
+ * before-all. In an instance field under the default per-method lifecycle each test gets its own environment, closed
+ * after it. Test, {@code @BeforeEach} and {@code @BeforeAll} methods may declare a {@link PodIdentityEnvironment}
+ * parameter; a constructor cannot under {@code PER_CLASS} (it runs before the environment starts).
+ * <p>
  * Before each test, it also resets what irsa-java keeps for the whole process when irsa-core is on the class path
  * ({@code dev.irsa.core.TestIsolation.reset()}, called by reflection: credentials kept by closed sessions, and shared
  * sessions, which providers built later no longer join), so a test counts only its own calls.
+ * <p>
+ * Parallel execution ({@code junit.jupiter.execution.parallel.*}): test classes may run at the same time, each with its
+ * own environment, also when they inherit one static field from a base class; then the accessors
+ * ({@link #environment()}, {@code agentEndpoint()}...) throw {@link IllegalStateException} while more than one runs, saying to
+ * take the {@code PodIdentityEnvironment} parameter, which is always the test's own. Tests of one class may run at the
+ * same time only with an environment each (instance field, per-method lifecycle): a shared one is reset before each
+ * test, under the others. The process-wide reset also reaches tests running at that moment: see docs/testing.md.
  * @since 0.1.0
  */
 public final class PodIdentityEmulatorExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
@@ -97,7 +107,8 @@ public final class PodIdentityEmulatorExtension implements BeforeAllCallback, Af
     }
 
     /**
-     * The running environment; throws {@link IllegalStateException} outside a test's lifecycle.
+     * The running environment; throws {@link IllegalStateException} outside a test's lifecycle, and while the
+     * extension serves several classes that run at the same time (take the environment as a parameter then).
      *
      * @return the environment
      */

@@ -28,12 +28,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @Test void sends(MskIamBroker broker) { ... broker.bootstrapServers() ... broker.authentications() ... }
  * }</pre>
  *
- * In a {@code static} field the broker starts before the class's first test (so {@code @BeforeAll} methods may
- * declare it as a parameter too) and stops after its last, and before each test its authentications log is cleared;
- * in an instance field each test gets a broker of its own. The broker is kept in JUnit's
- * {@link ExtensionContext.Store}, closed with the context it was started for, so the extension itself holds no state
- * and runs safely with JUnit's parallel execution. Test and lifecycle methods may declare an {@link MskIamBroker}
- * parameter.
+ * In a {@code static} field (or an instance field under {@code @TestInstance(PER_CLASS)}, whose one test instance
+ * serves the class) the broker starts before the class's first test (so {@code @BeforeAll} methods may declare it as a
+ * parameter too) and stops after its last, and before each test its authentications log is cleared; in an instance
+ * field under the default per-method lifecycle each test gets a broker of its own. The broker is kept in JUnit's
+ * {@link ExtensionContext.Store}, closed with the context it was started for, so the extension itself holds no state:
+ * classes may run in parallel, each with its own broker; a broker that serves several tests must not serve them at
+ * the same time (its log is cleared before each). Test and lifecycle methods may declare an {@link MskIamBroker}
+ * parameter (a constructor under {@code PER_CLASS} cannot: it runs before the broker starts).
  * @since 0.1.0
  */
 public final class MskIamBrokerExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {

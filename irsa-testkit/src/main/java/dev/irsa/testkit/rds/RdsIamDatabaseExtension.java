@@ -24,11 +24,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * @Test void logsIn(RdsIamDatabase db) { ... db.jdbcUrl() ... db.verdicts() ... }
  * }</pre>
  *
- * In a {@code static} field the database starts before the class's first test and stops after its last, and its
- * verdicts are cleared before each test; in an instance field each test gets a database of its own. Kept in JUnit's
+ * In a {@code static} field (or an instance field under {@code @TestInstance(PER_CLASS)}, whose one test instance
+ * serves the class) the database starts before the class's first test and stops after its last, and its verdicts are
+ * cleared before each test; in an instance field under the default per-method lifecycle each test gets a database of
+ * its own. Kept in JUnit's
  * {@link ExtensionContext.Store} and closed with the context it was started for (so after other extensions' after-all
  * callbacks, Spring's closing of a {@code @DirtiesContext} application included); the extension holds no state. Test
- * and lifecycle methods may declare an {@link RdsIamDatabase} parameter.
+ * and lifecycle methods may declare an {@link RdsIamDatabase} parameter (a constructor under {@code PER_CLASS}
+ * cannot: it runs before the database starts). Classes may run in parallel, each with its own database; a database
+ * that serves several tests must not serve them at the same time (its verdicts are cleared before each).
  *
  * @since 0.1.0
  */

@@ -15,11 +15,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,7 +36,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * each test gets its own, closed after it; test methods receive it as a parameter; outside a run it is refused.
  * Registered on a class, an extension serves its {@code @Nested} classes as JUnit's semantics say: a static field's one
  * environment serves them too (renewed before each of their tests) and is closed once, after the enclosing class; an
- * instance field's gives each of their tests one of its own.
+ * instance field's gives each of their tests one of its own. Under {@code @TestInstance(PER_CLASS)} an instance field
+ * serves the class as a static one does (JUnit gives it before-all). A static field that several classes inherit and
+ * that run at the same time gives each class its own environment, and its accessors never answer another class's.
  */
 class EmulatorExtensionLifecycleTest {
     /** What one test of a class run below saw. */
@@ -234,6 +242,161 @@ class EmulatorExtensionLifecycleTest {
         }
     }
 
+    /**
+     * Under {@code PER_CLASS} JUnit creates one test instance, so one extension, and calls its before-all: one
+     * environment serves the class (a {@code @BeforeAll} method may take it), renewed before each test, closed after
+     * the class, as in a static field.
+     */
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    static class IrsaPerClassInstanceField extends Scenario {
+        @RegisterExtension
+        final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.with(b -> STARTS.incrementAndGet());
+
+        @BeforeAll
+        void beforeAll(IrsaEnvironment env) {
+            assertThat(env).isSameAs(irsa.environment());
+        }
+
+        @Test
+        @Order(3)
+        void parameter(IrsaEnvironment env) {
+            assertThat(env).isSameAs(irsa.environment());
+        }
+
+        @Override
+        Seen seen() throws IOException {
+            return irsa(irsa.environment());
+        }
+    }
+
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    static class PodIdentityPerClassInstanceField extends Scenario {
+        @RegisterExtension
+        final PodIdentityEmulatorExtension podIdentity = PodIdentityEmulatorExtension.with(b -> STARTS.incrementAndGet());
+
+        @BeforeAll
+        void beforeAll(PodIdentityEnvironment env) {
+            assertThat(env).isSameAs(podIdentity.environment());
+        }
+
+        @Test
+        @Order(3)
+        void parameter(PodIdentityEnvironment env) {
+            assertThat(env).isSameAs(podIdentity.environment());
+        }
+
+        @Override
+        Seen seen() throws IOException {
+            return podIdentity(podIdentity.environment());
+        }
+    }
+
+    /** Created under {@code PER_CLASS} before the class's before-all callbacks run: before the environment starts. */
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    static class IrsaBeforeItStarts {
+        @RegisterExtension
+        static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+
+        IrsaBeforeItStarts(IrsaEnvironment env) {
+        }
+
+        @Test
+        void test() {
+        }
+    }
+
+    /** Where the tests of two classes run at the same time are: each waits for the other at both points. */
+    record Phases(CountDownLatch bothRunning, CountDownLatch bothAsked) {
+        static Phases of() {
+            return new Phases(new CountDownLatch(2), new CountDownLatch(2));
+        }
+    }
+
+    static volatile Phases phases;
+
+    /** One static extension, inherited by two classes run at the same time. */
+    abstract static class SharedIrsa {
+        @RegisterExtension
+        static final IrsaEmulatorExtension irsa = IrsaEmulatorExtension.create();
+
+        @Test
+        void asks(IrsaEnvironment env) throws Exception {
+            SEEN.add(irsa(env));
+            boolean last = this instanceof SharedIrsaTwo;
+            askWhileAnotherRuns(env, irsa::environment, "IrsaEnvironment", last);
+            if (last) {
+                assertThat(irsa.tokenFile()).isEqualTo(env.tokenFile()); // the other accessors ask the same
+            }
+        }
+    }
+
+    static class SharedIrsaOne extends SharedIrsa {
+    }
+
+    static class SharedIrsaTwo extends SharedIrsa {
+    }
+
+    abstract static class SharedPodIdentity {
+        @RegisterExtension
+        static final PodIdentityEmulatorExtension podIdentity = PodIdentityEmulatorExtension.create();
+
+        @Test
+        void asks(PodIdentityEnvironment env) throws Exception {
+            SEEN.add(podIdentity(env));
+            boolean last = this instanceof SharedPodIdentityTwo;
+            askWhileAnotherRuns(env, podIdentity::environment, "PodIdentityEnvironment", last);
+            if (last) {
+                assertThat(podIdentity.agentEndpoint()).isEqualTo(env.agentEndpoint());
+            }
+        }
+    }
+
+    static class SharedPodIdentityOne extends SharedPodIdentity {
+    }
+
+    static class SharedPodIdentityTwo extends SharedPodIdentity {
+    }
+
+    /**
+     * The test of each of two classes that share a static extension: asked while both classes' environments run, the
+     * accessor refuses, saying to take the environment as a parameter; then the first class ends, and once its
+     * environment is closed the second's accessor answers the second's own. It never answers the other's.
+     */
+    static void askWhileAnotherRuns(Object own, Supplier<Object> accessor, String type, boolean last)
+            throws InterruptedException {
+        Phases p = phases;
+        try {
+            p.bothRunning().countDown();
+            assertThat(p.bothRunning().await(30, TimeUnit.SECONDS)).as("the other class runs").isTrue();
+            assertThat(ask(own, accessor, type)).as("answered while two environments run").isNull();
+        } finally {
+            p.bothAsked().countDown();
+        }
+        assertThat(p.bothAsked().await(30, TimeUnit.SECONDS)).as("the other class asked").isTrue();
+        if (!last) {
+            return; // its class ends: its environment closes
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // until the first class's environment is closed, which JUnit does after that class
+        while (ask(own, accessor, type) == null) {
+            assertThat(System.nanoTime() - deadline).as("the first class's environment closed").isNegative();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    /** The accessor's answer, which must be the caller's own, or null if it refused saying what to do instead. */
+    private static Object ask(Object own, Supplier<Object> accessor, String type) {
+        Object answer;
+        try {
+            answer = accessor.get();
+        } catch (IllegalStateException e) {
+            assertThat(e).hasMessageContaining("take the " + type + " as a parameter");
+            return null;
+        }
+        assertThat(answer).as("the accessor answered another class's environment").isSameAs(own);
+        return answer;
+    }
+
     /** Leaves a call in the log, which the next test must not find if it gets the same environment. */
     private static void callSts(Seen seen) throws Exception {
         HTTP.send(HttpRequest.newBuilder(seen.sts().endpoint())
@@ -344,6 +507,57 @@ class EmulatorExtensionLifecycleTest {
         run(PodIdentityPerTestNested.class, 3, 3);
         assertThat(STARTS).hasValue(3);
         assertRefused(SEEN.get(2).endpoint());
+    }
+
+    @Test
+    void irsaInAnInstanceFieldUnderPerClassServesTheClassAndIsClosedAfterIt() {
+        run(IrsaPerClassInstanceField.class, 3);
+        assertThat(STARTS).hasValue(1);
+        assertThat(SEEN.get(1).env()).isSameAs(SEEN.get(0).env());
+        assertRefused(SEEN.get(0).endpoint());
+        assertThat(((IrsaEnvironment) SEEN.get(0).env()).tokenFile()).doesNotExist();
+    }
+
+    @Test
+    void podIdentityInAnInstanceFieldUnderPerClassServesTheClassAndIsClosedAfterIt() {
+        run(PodIdentityPerClassInstanceField.class, 3);
+        assertThat(STARTS).hasValue(1);
+        assertThat(SEEN.get(1).env()).isSameAs(SEEN.get(0).env());
+        assertRefused(SEEN.get(0).endpoint());
+        assertThat(((PodIdentityEnvironment) SEEN.get(0).env()).tokenFile()).doesNotExist();
+    }
+
+    @Test
+    void aStaticIrsaExtensionSharedByClassesRunAtOnceNeverAnswersAnotherClasssEnvironment() {
+        runConcurrently(SharedIrsaOne.class, SharedIrsaTwo.class);
+        assertThatThrownBy(SharedIrsa.irsa::environment).isInstanceOf(IllegalStateException.class)
+                .hasMessage("The IRSA environment runs only while a test of this class runs");
+    }
+
+    @Test
+    void aStaticPodIdentityExtensionSharedByClassesRunAtOnceNeverAnswersAnotherClasssEnvironment() {
+        runConcurrently(SharedPodIdentityOne.class, SharedPodIdentityTwo.class);
+        assertThatThrownBy(SharedPodIdentity.podIdentity::environment).isInstanceOf(IllegalStateException.class)
+                .hasMessage("The Pod Identity environment runs only while a test of this class runs");
+    }
+
+    private static void runConcurrently(Class<?> one, Class<?> two) {
+        SEEN.clear();
+        phases = Phases.of();
+        ClassRun.assertSucceedConcurrently(2, one, two);
+        assertThat(SEEN).hasSize(2);
+        assertThat(SEEN.get(1).env()).isNotSameAs(SEEN.get(0).env());
+    }
+
+    @Test
+    void askedForInAPerClassConstructorTheEnvironmentIsRefusedSayingWhatToDo() {
+        assertThat(ClassRun.failuresOf(IrsaBeforeItStarts.class)).singleElement().asString()
+                .contains("ParameterResolutionException: No IrsaEnvironment runs yet for"
+                        + " EmulatorExtensionLifecycleTest$IrsaBeforeItStarts: the IRSA environment starts in"
+                        + " IrsaEmulatorExtension's before-all (static field; instance field under"
+                        + " @TestInstance(PER_CLASS)) or before-each (instance field), and JUnit creates a PER_CLASS"
+                        + " test instance (its constructor, TestInstancePostProcessor extensions) before either: take the"
+                        + " IrsaEnvironment as a parameter of a test, @BeforeEach or @BeforeAll method instead");
     }
 
     @Test
