@@ -3,6 +3,7 @@ package dev.irsa.core;
 import dev.irsa.core.internal.ContainerCredentialsExchange;
 import dev.irsa.core.internal.CredentialExchange;
 import dev.irsa.core.internal.RefreshEngine;
+import dev.irsa.core.internal.SessionHolds;
 import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.core.internal.SharedScheduler;
 import dev.irsa.core.internal.StsAssumeRoleExchange;
@@ -40,6 +41,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class IrsaSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IrsaSession.class);
+
+    static {
+        // Holds in a registry other than the process-wide one, for this project's integrations: kept off this API
+        SessionHolds.install(new SessionHolds.Opener() {
+            @Override
+            public IrsaSession open(IrsaConfig config, SessionRegistry registry) {
+                return IrsaSession.open(new Irsa(config), registry, Wiring.PRODUCTION, config.eagerStart());
+            }
+
+            @Override
+            public IrsaSession open(PodIdentityConfig config, SessionRegistry registry) {
+                return IrsaSession.open(new Pod(config), registry, Wiring.PRODUCTION, config.eagerStart());
+            }
+        });
+    }
 
     /** What a Pod Identity session is named by in messages and {@link SessionState#roleArn()}. */
     static final String POD_IDENTITY_LABEL = "EKS Pod Identity";
@@ -409,33 +425,6 @@ public final class IrsaSession implements AutoCloseable {
      */
     public static IrsaSession shared(IrsaConfig config) {
         return open(new Irsa(config), SessionRegistry.global(), Wiring.PRODUCTION, config.eagerStart());
-    }
-
-    /**
-     * A hold on the session for this configuration kept in {@code registry} rather than the process-wide one: for
-     * this project's integrations (an SDK provider whose session is its own, yet shared by its own holds: a call
-     * answered across a close, a use after it, which so go on from one another and count on exactly once). Not part
-     * of the stable API ({@code SessionRegistry} is internal).
-     *
-     * @param config   the IRSA configuration
-     * @param registry where the session is kept ({@code SessionRegistry.create()}, or the global one)
-     * @return a new hold on that registry's session of this configuration
-     */
-    public static IrsaSession shared(IrsaConfig config, SessionRegistry registry) {
-        return open(new Irsa(config), Objects.requireNonNull(registry, "registry"), Wiring.PRODUCTION,
-                config.eagerStart());
-    }
-
-    /**
-     * As {@link #shared(IrsaConfig, SessionRegistry)}, for EKS Pod Identity. Not part of the stable API.
-     *
-     * @param config   the Pod Identity configuration
-     * @param registry where the session is kept
-     * @return a new hold on that registry's session of this configuration
-     */
-    public static IrsaSession shared(PodIdentityConfig config, SessionRegistry registry) {
-        return open(new Pod(config), Objects.requireNonNull(registry, "registry"), Wiring.PRODUCTION,
-                config.eagerStart());
     }
 
     /** For tests: a hold on the process-wide session of this configuration, with their own exchange and scheduler. */

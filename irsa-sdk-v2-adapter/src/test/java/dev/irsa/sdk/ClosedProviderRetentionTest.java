@@ -6,7 +6,9 @@ import dev.irsa.core.SettingsSource;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import java.lang.ref.WeakReference;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -51,6 +53,51 @@ class ClosedProviderRetentionTest {
         }
     }
 
+    /**
+     * A clock that is a new instance each time yet equal to the last ({@code Clock.system(zone)}, as a library that
+     * builds a provider per filesystem or per query passes) is a value, not the application's object: what a closed
+     * provider left is still taken up once that provider and its clock instance are collected, without an STS call,
+     * and counted on.
+     */
+    @Test
+    void aValueClockOfAClosedProviderStillFindsWhatItLeftOnceCollected(IrsaEnvironment env) {
+        WeakReference<IrsaCredentialsProvider> first = useAndCloseWithNewClock(env);
+        long calls = env.sts().calls().count("AssumeRoleWithWebIdentity");
+        collect(first);
+        assertThat(first.get()).as("the closed provider, still reachable: the test would prove nothing").isNull();
+        System.gc(); // once more: whatever only the registry held weakly is gone with it
+
+        try (IrsaCredentialsProvider second = providerWithNewClock(env)) {
+            assertThat(second.resolveCredentials().accessKeyId()).startsWith("ASIA");
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("STS calls after the first provider")
+                    .isEqualTo(calls);
+            assertThat(second.state().orElseThrow().refreshes()).as("counted on, not from 0").isEqualTo(1);
+        }
+    }
+
+    private static IrsaCredentialsProvider providerWithNewClock(IrsaEnvironment env) {
+        return IrsaCredentialsProvider.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
+                .roleSessionName("value-clock").clock(Clock.system(ZoneId.of("Europe/Paris"))).build();
+    }
+
+    /** Kept apart so that no local of the test method holds the provider or its clock. */
+    private static WeakReference<IrsaCredentialsProvider> useAndCloseWithNewClock(IrsaEnvironment env) {
+        IrsaCredentialsProvider p = providerWithNewClock(env);
+        assertThat(p.resolveCredentials().accessKeyId()).startsWith("ASIA");
+        assertThat(p.state().orElseThrow().refreshes()).isEqualTo(1);
+        p.close();
+        return new WeakReference<>(p);
+    }
+
+    /** The one place a wait on the collector is acceptable: a bounded loop, over as soon as the object is gone. */
+    private static void collect(WeakReference<?> ref) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ref.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.yield();
+        }
+    }
+
     private static StsClient sts(IrsaEnvironment env) {
         return StsClient.builder().endpointOverride(env.stsEndpoint()).region(Region.of(env.region()))
                 .httpClient(UrlConnectionHttpClient.create()).credentialsProvider(AnonymousCredentialsProvider.create())
@@ -59,12 +106,7 @@ class ClosedProviderRetentionTest {
 
     private static void assertUnreachableOnceClosed(IrsaEnvironment env, boolean shared) {
         WeakReference<StsClient> client = useAndClose(env, shared);
-        // The one place a wait on the collector is acceptable: a bounded loop, over as soon as the client is gone
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (client.get() != null && System.nanoTime() < deadline) {
-            System.gc();
-            Thread.yield();
-        }
+        collect(client);
         assertThat(client.get()).as("the closed provider's STS client, still reachable").isNull();
     }
 

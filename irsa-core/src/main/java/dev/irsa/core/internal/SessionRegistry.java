@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_RESUMABLE} are kept (the oldest kept go first), so keys no longer used cost bounded memory. A closed
  * session's counts are kept too (at most {@value #MAX_COUNTED} keys) and carried into the one engine that replaces it,
  * so meters never go back and nothing is counted twice. What is kept of a closed session holds the application's
- * objects in its key (its own STS client, its clock) only weakly ({@link Closed}): a provider built and closed with a
- * client of its own leaves that client collectable, and what was kept for it goes once the client is gone (no key
- * can name it again). Nothing here is logged or printed but expiry times.
+ * objects in its key only weakly when they are compared by identity or are resources ({@link Closed}): a provider built
+ * and closed with an STS client of its own leaves that client collectable, and what was kept for it goes once the
+ * client is gone (no key can name it again). Values (a {@code Clock.system(zone)}, made anew for each provider yet
+ * equal to the last) are kept as they are, or an equal key coming after the first one's collection would find nothing.
+ * Nothing here is logged or printed but expiry times.
  */
 public final class SessionRegistry {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
@@ -82,18 +84,30 @@ public final class SessionRegistry {
 
     /**
      * A closed session's key as kept here: its settings' values in order, with the application's objects among them
-     * (an STS client, a clock: anything but plain values) held weakly, so keeping counts or credentials for a closed
-     * session never keeps an application's client reachable. Equal to the kept form of an equal live key while those
-     * objects live; once one is collected, equal to nothing but itself (no live key can hold that object), and dropped.
+     * that are compared by identity or are resources (its own STS client, a clock of its own class without
+     * {@code equals}) held weakly, so keeping counts or credentials for a closed session never keeps an application's
+     * client reachable. Equal to the kept form of an equal live key while those objects live; once one is collected,
+     * equal to nothing but itself (no live key can hold that object), and dropped. Values compared by {@code equals}
+     * (the {@code java.time} clocks) are held as they are: an equal one made later must still find what was kept.
      */
     record Closed(Class<?> source, List<Object> values) {
         static Closed of(SessionKey key) {
             List<Object> values = new ArrayList<>();
             for (SessionKey.Setting s : key.settings()) {
                 Object v = s.value();
-                values.add(v instanceof SessionKey source ? of(source) : plain(v) ? v : new Weak(v));
+                values.add(v instanceof SessionKey source ? of(source) : hold(v));
             }
             return new Closed(key.getClass(), Collections.unmodifiableList(values));
+        }
+
+        /** {@code v} itself when a later, equal object may name it again; else a {@link Weak} hold on it. */
+        static Object hold(Object v) {
+            return plain(v) || !identityOrResource(v) ? v : new Weak(v);
+        }
+
+        /** What {@link #hold} made of {@code held}, or null once collected. */
+        static Object get(Object held) {
+            return held instanceof Weak w ? w.ref.get() : held;
         }
 
         private static boolean plain(Object v) {
@@ -101,11 +115,37 @@ public final class SessionRegistry {
                     || v instanceof RefreshPolicy || v instanceof List<?> l && l.stream().allMatch(String.class::isInstance);
         }
 
+        /**
+         * Whether {@code v} is only ever equal to itself (so holding it weakly loses nothing: once it is collected, no
+         * key can name it), or a resource of the application's whose lifetime is the application's to decide (an SDK
+         * client, whatever its {@code equals}).
+         */
+        private static boolean identityOrResource(Object v) {
+            return v instanceof AutoCloseable || !VALUE_TYPE.get(v.getClass());
+        }
+
         /** Whether an application object it named was collected: nothing can find it again. */
         boolean gone() {
             return values.stream().anyMatch(v -> v instanceof Weak w ? w.gone() : v instanceof Closed c && c.gone());
         }
     }
+
+    /**
+     * Whether a class compares its instances by value: it, or a superclass, overrides equals. {@link Clock} declares
+     * an equals that is {@code Object}'s (to document that clocks should override it), so a clock of the
+     * application's own class that does not (a test's manual clock) is compared by identity.
+     */
+    private static final ClassValue<Boolean> VALUE_TYPE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                Class<?> declaring = type.getMethod("equals", Object.class).getDeclaringClass();
+                return declaring != Object.class && declaring != Clock.class;
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(e); // every class has a public equals(Object)
+            }
+        }
+    };
 
     /** An application's object, held weakly and compared as the object compares while it lives. */
     private static final class Weak {
@@ -136,11 +176,18 @@ public final class SessionRegistry {
         }
     }
 
-    /** Kept credentials with what their rule is read by: the key's refresh policy and (weakly) its clock. */
-    private record Resumable(RefreshEngine.Kept kept, RefreshPolicy policy, WeakReference<Clock> clock) {
+    /**
+     * Kept credentials with what their rule is read by: the key's refresh policy and its clock, held as the key holds
+     * it ({@link Closed#hold}: weakly unless a value).
+     */
+    private record Resumable(RefreshEngine.Kept kept, RefreshPolicy policy, Object clock) {
+        Resumable(RefreshEngine.Kept kept, RefreshPolicy policy, Clock clock) {
+            this(kept, policy, Closed.hold(clock));
+        }
+
         /** Whether they are still to be kept, the key's clock read once per close ({@code now}, on {@code current}). */
         boolean keptAt(Clock current, long now) {
-            Clock c = clock.get();
+            Clock c = (Clock) Closed.get(clock);
             return c != null && kept.resumableAt(policy, c == current ? now : c.millis());
         }
     }
@@ -302,7 +349,7 @@ public final class SessionRegistry {
             if (kept == null || !kept.resumableAt(key.refreshPolicy(), now)) {
                 return;
             }
-            resumable.put(closed, new Resumable(kept, key.refreshPolicy(), new WeakReference<>(clock)));
+            resumable.put(closed, new Resumable(kept, key.refreshPolicy(), clock));
             if (resumable.size() > MAX_RESUMABLE) {
                 Iterator<Closed> oldest = resumable.keySet().iterator();
                 oldest.next();
@@ -315,7 +362,7 @@ public final class SessionRegistry {
         Closed closed = Closed.of(key);
         synchronized (resumable) {
             if (kept != null) {
-                resumable.putIfAbsent(closed, new Resumable(kept, key.refreshPolicy(), new WeakReference<>(key.clock())));
+                resumable.putIfAbsent(closed, new Resumable(kept, key.refreshPolicy(), key.clock()));
             }
             if (counted != null) {
                 counts.putIfAbsent(closed, counted);

@@ -5,6 +5,7 @@ import dev.irsa.core.IrsaConfig;
 import dev.irsa.core.IrsaSession;
 import dev.irsa.core.PodIdentityConfig;
 import dev.irsa.core.RefreshPolicy;
+import dev.irsa.core.internal.SessionHolds;
 import dev.irsa.core.internal.SessionRegistry;
 import java.time.Clock;
 
@@ -60,7 +61,7 @@ public sealed interface ResolvedSource {
     record Irsa(IrsaConfig config, IrsaConfig lazy) implements ResolvedSource {
         @Override
         public IrsaSession open(SessionRegistry registry, boolean again) {
-            return IrsaSession.shared(again ? lazy : config, registry);
+            return SessionHolds.shared(again ? lazy : config, registry);
         }
 
         @Override
@@ -88,7 +89,7 @@ public sealed interface ResolvedSource {
     record Pod(PodIdentityConfig config, PodIdentityConfig lazy) implements ResolvedSource {
         @Override
         public IrsaSession open(SessionRegistry registry, boolean again) {
-            return IrsaSession.shared(again ? lazy : config, registry);
+            return SessionHolds.shared(again ? lazy : config, registry);
         }
 
         @Override

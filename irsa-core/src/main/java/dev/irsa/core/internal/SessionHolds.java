@@ -1,0 +1,94 @@
+package dev.irsa.core.internal;
+
+import dev.irsa.core.IrsaConfig;
+import dev.irsa.core.IrsaSession;
+import dev.irsa.core.PodIdentityConfig;
+import java.lang.invoke.MethodHandles;
+import java.util.Objects;
+
+/**
+ * Holds on a session kept in a given {@link SessionRegistry} rather than the process-wide one, for this project's
+ * integrations (an SDK provider whose session is its own, yet shared by its own holds: a call answered across a close,
+ * a use after it, which so go on from one another and count on exactly once). Here rather than on {@link IrsaSession}
+ * so that no stable API names the registry, an internal type.
+ */
+public final class SessionHolds {
+    /** How {@link IrsaSession} opens a hold in a registry: installed by it, once, when it is initialised. */
+    public interface Opener {
+        /**
+         * A hold on {@code registry}'s session of this IRSA configuration.
+         *
+         * @param config   the configuration
+         * @param registry where the session is kept
+         * @return a new hold
+         */
+        IrsaSession open(IrsaConfig config, SessionRegistry registry);
+
+        /**
+         * A hold on {@code registry}'s session of this Pod Identity configuration.
+         *
+         * @param config   the configuration
+         * @param registry where the session is kept
+         * @return a new hold
+         */
+        IrsaSession open(PodIdentityConfig config, SessionRegistry registry);
+    }
+
+    private static volatile Opener opener;
+
+    private SessionHolds() {
+    }
+
+    /**
+     * For {@link IrsaSession}'s initialisation only: how holds are opened. A second call throws, so nothing replaces it.
+     *
+     * @param o the opener
+     * @throws IllegalStateException if one is installed already
+     */
+    public static synchronized void install(Opener o) {
+        if (opener != null) {
+            throw new IllegalStateException("SessionHolds' opener is installed already");
+        }
+        opener = Objects.requireNonNull(o, "opener");
+    }
+
+    /**
+     * A hold on the session for this configuration kept in {@code registry}, with eager start as configured.
+     *
+     * @param config   the IRSA configuration
+     * @param registry where the session is kept ({@link SessionRegistry#create()}, or the global one)
+     * @return a new hold on that registry's session of this configuration
+     */
+    public static IrsaSession shared(IrsaConfig config, SessionRegistry registry) {
+        return opener().open(config, Objects.requireNonNull(registry, "registry"));
+    }
+
+    /**
+     * As {@link #shared(IrsaConfig, SessionRegistry)}, for EKS Pod Identity.
+     *
+     * @param config   the Pod Identity configuration
+     * @param registry where the session is kept
+     * @return a new hold on that registry's session of this configuration
+     */
+    public static IrsaSession shared(PodIdentityConfig config, SessionRegistry registry) {
+        return opener().open(config, Objects.requireNonNull(registry, "registry"));
+    }
+
+    private static Opener opener() {
+        Opener o = opener;
+        if (o == null) {
+            try {
+                // IrsaSession installs the opener when initialised; nothing may have touched it yet
+                MethodHandles.lookup().ensureInitialized(IrsaSession.class);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+            o = opener;
+            if (o == null) { // IrsaSession initialised where this class was not (a native image told apart the two)
+                throw new IllegalStateException("IrsaSession was initialised without installing SessionHolds' opener:"
+                        + " initialise dev.irsa.core.IrsaSession and dev.irsa.core.internal.SessionHolds alike");
+            }
+        }
+        return o;
+    }
+}
