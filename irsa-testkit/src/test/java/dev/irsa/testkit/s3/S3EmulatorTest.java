@@ -25,6 +25,7 @@ import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.checksums.DefaultChecksumAlgorithm;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
@@ -218,6 +219,28 @@ class S3EmulatorTest {
     }
 
     @Test
+    void everyAwsChunkedModeIsDecoded() throws Exception {
+        String body = "x".repeat(200_000);
+        for (String[] mode : new String[][] {{"STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "true", null},
+                {"STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", "true", "CRC32"},
+                {"STREAMING-UNSIGNED-PAYLOAD-TRAILER", "false", "CRC32C"}}) {
+            SignedRequest signed = signChunked(body, Boolean.parseBoolean(mode[1]), mode[2]);
+            HttpResponse<String> r = send(signed, payload(signed), null);
+            assertThat(r.statusCode()).as(mode[0] + ": " + r.body()).isEqualTo(200);
+            assertThat(last().contentSha256()).isEqualTo(mode[0]);
+            assertThat(s3.object("app-bucket", "chunked")).hasValue(body.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void anUnsignedChunkChangedOnTheWayIsBadDigest() throws Exception {
+        SignedRequest signed = signChunked("hello from the pod", false, "CRC32");
+        HttpResponse<String> r = send(signed, payload(signed).replace("hello", "jello"), null);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("<Code>BadDigest</Code>");
+    }
+
+    @Test
     void unsignedPayloadIsAcceptedAsS3Does() throws Exception {
         HttpResponse<String> r = send(sign("PUT", "/app-bucket/k", "any body", false), "any body");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -321,6 +344,34 @@ class S3EmulatorTest {
                 .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, payloadSigning));
     }
 
+    /** An aws-chunked PUT as the SDK's signer makes it: signed chunks or not, with a trailing checksum or not. */
+    private SignedRequest signChunked(String body, boolean payloadSigning, String checksum) {
+        URI uri = s3.endpoint().resolve("/app-bucket/chunked");
+        SdkHttpFullRequest request = SdkHttpFullRequest.builder().method(SdkHttpMethod.PUT)
+                .uri(payloadSigning ? uri : URI.create(uri.toString().replaceFirst("^http:", "https:")))
+                .putHeader("Content-Length", String.valueOf(body.length())).build();
+        return AwsV4HttpSigner.create().sign(r -> {
+            r.request(request).payload(ContentStreamProvider.fromUtf8String(body))
+                    .identity(AwsSessionCredentials.create(issued.accessKeyId(), issued.secretAccessKey(), issued.sessionToken()))
+                    .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, env.region())
+                    .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                    .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                    .putProperty(AwsV4FamilyHttpSigner.CHUNK_ENCODING_ENABLED, true)
+                    .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, payloadSigning);
+            if (checksum != null) {
+                r.putProperty(AwsV4FamilyHttpSigner.CHECKSUM_ALGORITHM,
+                        checksum.equals("CRC32") ? DefaultChecksumAlgorithm.CRC32 : DefaultChecksumAlgorithm.CRC32C);
+            }
+        });
+    }
+
+    private static String payload(SignedRequest signed) throws IOException {
+        try (InputStream in = signed.payload().orElseThrow().newStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private HttpResponse<String> send(SignedRequest signed, String body) throws Exception {
         return send(signed, body, null);
     }
@@ -328,7 +379,8 @@ class S3EmulatorTest {
     /** Sends the signed request's headers with {@code body}, and {@code contentSha256} instead of the signed one. */
     private HttpResponse<String> send(SignedRequest signed, String body, String contentSha256) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(signed.request().getUri().toString().replaceFirst("^https:", "http:")))
-                .method(signed.request().method().name(), HttpRequest.BodyPublishers.ofString(body));
+                .method(signed.request().method().name(), HttpRequest.BodyPublishers.ofByteArray(
+                        body.getBytes(StandardCharsets.ISO_8859_1)));
         signed.request().headers().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
                 String value = name.equalsIgnoreCase("x-amz-content-sha256") && contentSha256 != null ? contentSha256 : values.get(0);
