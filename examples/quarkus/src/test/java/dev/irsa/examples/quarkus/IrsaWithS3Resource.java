@@ -12,7 +12,7 @@ import java.util.Map;
  * ({@code quarkus.s3.endpoint-override}, path-style access, the region). Fields annotated {@link InjectEmulator}
  * receive the {@code IrsaEnvironment} and the {@code S3Emulator}.
  */
-// tag::resource[]
+// tag::quarkus-s3-resource[]
 public class IrsaWithS3Resource extends IrsaEmulatorResource {
     private S3Emulator s3;
 
@@ -41,4 +41,4 @@ public class IrsaWithS3Resource extends IrsaEmulatorResource {
         super.stop();
     }
 }
-// end::resource[]
+// end::quarkus-s3-resource[]
