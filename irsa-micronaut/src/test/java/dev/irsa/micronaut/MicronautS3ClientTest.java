@@ -64,7 +64,7 @@ class MicronautS3ClientTest implements TestPropertyProvider {
     }
 
     @AfterAll
-    void stopFakes() {
+    void stopEmulators() {
         s3.close();
         env.close();
     }

@@ -55,7 +55,7 @@ class PodIdentityMicronautTest implements TestPropertyProvider {
     }
 
     @AfterAll
-    void stopFakes() {
+    void stopEmulators() {
         s3.close();
         env.close();
     }

@@ -188,6 +188,17 @@ class S3EmulatorTest {
     }
 
     @Test
+    void aMalformedAuthorizationHeaderIs400() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(s3.endpoint().resolve("/app-bucket/k"))
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + issued.accessKeyId()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("<Code>AuthorizationHeaderMalformed</Code>");
+        assertThat(last().errorCode()).isEqualTo("AuthorizationHeaderMalformed");
+        assertThat(last().authenticated()).isFalse();
+    }
+
+    @Test
     void aBodyThatIsNotTheSignedHashIsXAmzContentSha256Mismatch() throws Exception {
         SignedRequest signed = sign("PUT", "/app-bucket/k", "signed body", true);
         HttpResponse<String> r = send(signed, "another body");
