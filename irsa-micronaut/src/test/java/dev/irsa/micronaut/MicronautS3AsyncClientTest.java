@@ -6,8 +6,9 @@ import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
+import dev.irsa.testkit.s3.S3Emulator;
+import dev.irsa.testkit.s3.S3Request;
 import io.micronaut.context.ApplicationContext;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,9 +36,9 @@ class MicronautS3AsyncClientTest {
     }
 
     @Test
-    void micronautAwsClientsGetTheProviderItselfWhoseResolveIdentityNeverBlocks(IrsaEnvironment env) throws IOException {
+    void micronautAwsClientsGetTheProviderItselfWhoseResolveIdentityNeverBlocks(IrsaEnvironment env) {
         Duration stsLatency = Duration.ofSeconds(4);
-        try (FakeS3 s3 = new FakeS3();
+        try (S3Emulator s3 = S3Emulator.builder().sts(env.sts()).bucket("app-bucket").start();
              ApplicationContext ctx = ApplicationContext.run(Map.of(
                      "irsa.role-arn", env.roleArn(),
                      "irsa.token-file", env.tokenFile().toString(),
@@ -64,8 +65,9 @@ class MicronautS3AsyncClientTest {
             assertThat(identity.join().accessKeyId()).startsWith("ASIA");
 
             assertThat(client.listBuckets().join().buckets()).extracting(b -> b.name()).containsExactly("app-bucket");
-            String key = s3.signingKeys().get(s3.signingKeys().size() - 1);
-            assertThat(key).isEqualTo(provider.resolveCredentials().accessKeyId());
+            S3Request listed = s3.requests().get(s3.requests().size() - 1);
+            assertThat(listed.accepted()).as("the emulator verified the signature").isTrue();
+            assertThat(listed.accessKeyId()).isEqualTo(provider.resolveCredentials().accessKeyId());
             assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
         }
     }

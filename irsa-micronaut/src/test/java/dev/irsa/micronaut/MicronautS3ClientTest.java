@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.irsa.core.TestIsolation;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.s3.S3Emulator;
+import dev.irsa.testkit.s3.S3Request;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.health.HealthStatus;
@@ -16,8 +18,6 @@ import io.micronaut.inject.qualifiers.Qualifiers;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -35,16 +35,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MicronautS3ClientTest implements TestPropertyProvider {
     private static final IrsaEnvironment env;
-    private static final FakeS3 s3;
+    private static final S3Emulator s3;
 
     static {
         TestIsolation.reset();
         env = IrsaEnvironment.start();
-        try {
-            s3 = new FakeS3();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        s3 = S3Emulator.builder().sts(env.sts()).bucket("app-bucket").start();
     }
 
     @Inject
@@ -68,7 +64,7 @@ class MicronautS3ClientTest implements TestPropertyProvider {
     }
 
     @AfterAll
-    void stopFakes() {
+    void stopEmulators() {
         s3.close();
         env.close();
     }
@@ -76,7 +72,9 @@ class MicronautS3ClientTest implements TestPropertyProvider {
     @Test
     void theS3ClientMicronautBuildsSignsWithTheSessionsKey() {
         assertThat(s3Client.listBuckets().buckets()).extracting(b -> b.name()).containsExactly("app-bucket");
-        String key = s3.signingKeys().get(s3.signingKeys().size() - 1);
+        S3Request listed = s3.requests().get(s3.requests().size() - 1);
+        assertThat(listed.accepted()).as("the emulator verified the signature").isTrue();
+        String key = listed.accessKeyId();
         assertThat(key).startsWith("ASIA");
         assertThat(env.sts().assumedRoleArnOf(key)).contains("arn:aws:sts::111122223333:assumed-role/app-role/micronaut-app");
         assertThat(key).isEqualTo(context.getBean(IrsaCredentialsProvider.class).resolveCredentials().accessKeyId());

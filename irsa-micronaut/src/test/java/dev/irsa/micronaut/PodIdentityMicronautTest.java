@@ -6,13 +6,13 @@ import dev.irsa.core.CredentialSource;
 import dev.irsa.core.TestIsolation;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.PodIdentityEnvironment;
+import dev.irsa.testkit.s3.S3Emulator;
+import dev.irsa.testkit.s3.S3Request;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -29,16 +29,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodIdentityMicronautTest implements TestPropertyProvider {
     private static final PodIdentityEnvironment env;
-    private static final FakeS3 s3;
+    private static final S3Emulator s3;
 
     static {
         TestIsolation.reset();
         env = PodIdentityEnvironment.start();
-        try {
-            s3 = new FakeS3();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        s3 = S3Emulator.start(env);
     }
 
     @Inject
@@ -59,7 +55,7 @@ class PodIdentityMicronautTest implements TestPropertyProvider {
     }
 
     @AfterAll
-    void stopFakes() {
+    void stopEmulators() {
         s3.close();
         env.close();
     }
@@ -68,7 +64,9 @@ class PodIdentityMicronautTest implements TestPropertyProvider {
     void theS3ClientMicronautBuildsSignsWithTheAgentsCredentials() {
         assertThat(provider.source()).contains(CredentialSource.POD_IDENTITY);
         s3Client.listBuckets();
-        String key = s3.signingKeys().get(s3.signingKeys().size() - 1);
+        S3Request listed = s3.requests().get(s3.requests().size() - 1);
+        assertThat(listed.accepted()).as("the emulator verified the signature").isTrue();
+        String key = listed.accessKeyId();
         assertThat(key).isEqualTo(provider.resolveCredentials().accessKeyId());
         assertThat(env.sts().assumedRoleArnOf(key)).hasValueSatisfying(arn -> assertThat(arn).contains(":assumed-role/"));
         assertThat(env.agent().count("Success")).isEqualTo(1);

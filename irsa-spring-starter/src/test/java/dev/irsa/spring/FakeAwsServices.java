@@ -13,10 +13,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Just enough of SSM ({@code GetParametersByPath}, JSON 1.1), Secrets Manager ({@code GetSecretValue}, JSON 1.1) and
- * S3 ({@code ListBuckets}, REST XML) on a loopback port for Spring Cloud AWS's config imports and S3 client. Records,
- * per request, the service and the access key id the request was signed with (from {@code Authorization}'s
- * {@code Credential=AKID/...}); never the signature. Signatures are not verified: the point is whose key signed.
+ * Just enough of SSM ({@code GetParametersByPath}, JSON 1.1) and Secrets Manager ({@code GetSecretValue}, JSON 1.1) on
+ * a loopback port for Spring Cloud AWS's config imports. Records, per request, the service and the access key id the
+ * request was signed with (from {@code Authorization}'s {@code Credential=AKID/...}); never the signature. Signatures
+ * are not verified: the point is whose key signed (the test kit has no SSM or Secrets Manager emulator; S3 is the
+ * test kit's {@code S3Emulator}, which verifies).
  */
 final class FakeAwsServices implements AutoCloseable {
     /** One signed request: which service, which access key signed it. */
@@ -40,7 +41,7 @@ final class FakeAwsServices implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    /** The access keys that signed requests to {@code service} ("ssm", "secretsmanager", "s3"). */
+    /** The access keys that signed requests to {@code service} ("ssm", "secretsmanager"). */
     List<String> keysFor(String service) {
         return requests.stream().filter(r -> r.service().equals(service)).map(Signed::accessKeyId).toList();
     }
@@ -61,15 +62,6 @@ final class FakeAwsServices implements AutoCloseable {
                 json(x, "{\"ARN\":\"arn:aws:secretsmanager:us-west-2:111122223333:secret:app-secret-AbCdEf\","
                         + "\"Name\":\"app-secret\",\"VersionId\":\"v1\",\"SecretString\":\"{\\\"db.password\\\":\\\"from-secrets-manager\\\"}\","
                         + "\"CreatedDate\":1700000000}");
-            } else if (target == null) {
-                requests.add(new Signed("s3", akid));
-                byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListAllMyBucketsResult"
-                        + " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>owner</ID></Owner><Buckets>"
-                        + "<Bucket><Name>app-bucket</Name><CreationDate>2026-01-01T00:00:00.000Z</CreationDate></Bucket>"
-                        + "</Buckets></ListAllMyBucketsResult>").getBytes(StandardCharsets.UTF_8);
-                x.getResponseHeaders().add("Content-Type", "application/xml");
-                x.sendResponseHeaders(200, body.length);
-                x.getResponseBody().write(body);
             } else {
                 requests.add(new Signed("unknown:" + target, akid));
                 byte[] body = ("{\"__type\":\"UnknownOperationException\",\"message\":\"" + target + "\"}").getBytes(StandardCharsets.UTF_8);

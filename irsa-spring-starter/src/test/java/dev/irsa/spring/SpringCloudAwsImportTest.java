@@ -11,6 +11,8 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.irsa.core.internal.SessionRegistry;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import dev.irsa.testkit.IrsaEnvironment;
+import dev.irsa.testkit.s3.S3Emulator;
+import dev.irsa.testkit.s3.S3Request;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,11 +39,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The real Spring Cloud AWS (4.0.x on Boot 4, 3.4.x on Boot 3.5): {@code spring.config.import} of Parameter Store and
  * Secrets Manager plus an auto-configured {@code S3Client}, against loopback fakes that record which access key signed
- * each request, with STS and the token from the emulator. Proves the import and the application use one IRSA
+ * each request (for S3, the test kit's {@link S3Emulator}, which also verifies the signature), with STS and the token
+ * from the emulator. Proves the import and the application use one IRSA
  * session configured from the same {@code irsa.*} properties, and that {@code irsa.enabled=false} reaches the import.
  */
 class SpringCloudAwsImportTest {
@@ -54,6 +58,7 @@ class SpringCloudAwsImportTest {
             "AWS_ENDPOINT_URL_STS", "aws.endpointUrlSts");
 
     private FakeAwsServices aws;
+    private S3Emulator s3;
     private final List<String> setProperties = new ArrayList<>();
 
     @SpringBootConfiguration
@@ -74,8 +79,9 @@ class SpringCloudAwsImportTest {
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
     @BeforeEach
-    void start() throws IOException {
+    void start(IrsaEnvironment env) throws IOException {
         aws = new FakeAwsServices();
+        s3 = S3Emulator.start(env);
         // Spring Boot would reset logback at startup, dropping the appender that captures the test's logs.
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
         setProperties.add("org.springframework.boot.logging.LoggingSystem");
@@ -87,6 +93,7 @@ class SpringCloudAwsImportTest {
     void stop() throws InterruptedException {
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         aws.close();
+        s3.close();
         setProperties.forEach(System::clearProperty);
         awaitStsQuiet();
     }
@@ -151,7 +158,7 @@ class SpringCloudAwsImportTest {
                 "--spring.cloud.aws.region.static=us-west-2",
                 "--spring.cloud.aws.parameterstore.endpoint=" + aws.endpoint(),
                 "--spring.cloud.aws.secretsmanager.endpoint=" + aws.endpoint(),
-                "--spring.cloud.aws.s3.endpoint=" + aws.endpoint(),
+                "--spring.cloud.aws.s3.endpoint=" + s3.endpoint(),
                 "--spring.cloud.aws.s3.path-style-access-enabled=true",
                 "--spring.main.banner-mode=off"));
         all.addAll(List.of(args));
@@ -168,7 +175,10 @@ class SpringCloudAwsImportTest {
         assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("STS calls for import and app: %s", env.sts().calls().all()).isEqualTo(1);
         assertThat(aws.keysFor("ssm")).as("Parameter Store import signed with").containsOnly(appKey).isNotEmpty();
         assertThat(aws.keysFor("secretsmanager")).as("Secrets Manager import signed with").containsOnly(appKey).isNotEmpty();
-        assertThat(aws.keysFor("s3")).as("S3 client signed with").containsOnly(appKey).isNotEmpty();
+        assertThat(s3.requests()).as("S3 client signed with").isNotEmpty().allSatisfy(r -> {
+            assertThat(r.accessKeyId()).isEqualTo(appKey);
+            assertThat(r.accepted()).as("the S3 emulator verified the signature").isTrue();
+        });
         return appKey;
     }
 
@@ -408,11 +418,13 @@ class SpringCloudAwsImportTest {
         try (ConfigurableApplicationContext ctx = run("--irsa.enabled=false",
                 "--spring.cloud.aws.credentials.access-key=AKIDSTATICEXAMPLE", "--spring.cloud.aws.credentials.secret-key=secret")) {
             assertThat(ctx.getEnvironment().getProperty("greeting")).isEqualTo("hello-from-ssm");
-            ctx.getBean(S3Client.class).listBuckets();
+            // a key the S3 emulator's STS did not issue: refused, and recorded with the key that signed
+            assertThatThrownBy(() -> ctx.getBean(S3Client.class).listBuckets()).isInstanceOf(S3Exception.class);
             assertThat(ctx.getBeansOfType(IrsaCredentialsProvider.class)).isEmpty();
             assertThat(aws.keysFor("ssm")).containsOnly("AKIDSTATICEXAMPLE");
             assertThat(aws.keysFor("secretsmanager")).containsOnly("AKIDSTATICEXAMPLE");
-            assertThat(aws.keysFor("s3")).containsOnly("AKIDSTATICEXAMPLE");
+            assertThat(s3.accessKeyIds()).containsOnly("AKIDSTATICEXAMPLE");
+            assertThat(s3.requests()).extracting(S3Request::errorCode).containsOnly("InvalidAccessKeyId");
             assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("STS calls with IRSA disabled").isZero();
         }
     }

@@ -449,9 +449,23 @@ public final class SigV4Verifier {
         return sb.toString();
     }
 
-    private static byte[] signingKey(String secret, String date, String region, String service) {
+    /**
+     * The SigV4 signing key derived from {@code secret} for one scope: what S3's aws-chunked bodies chain their chunk
+     * signatures with. The caller holds the secret already; nothing here keeps it.
+     */
+    public static byte[] signingKey(String secret, String date, String region, String service) {
         byte[] k = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
         return hmac(hmac(hmac(k, region), service), "aws4_request");
+    }
+
+    /** {@return the lower-case hex HMAC-SHA256 of {@code data} under {@code key}} */
+    public static String hmacHex(byte[] key, String data) {
+        return HEX.formatHex(hmac(key, data));
+    }
+
+    /** {@return the lower-case hex SHA-256 of {@code data}} */
+    public static String sha256Hex(byte[] data) {
+        return HEX.formatHex(sha256(data));
     }
 
     private static byte[] hmac(byte[] key, String data) {

@@ -44,6 +44,17 @@ public class PodIdentityEmulatorResource implements QuarkusTestResourceLifecycle
         return emulator.started(b.start(), PodIdentityEnvironment::podEnvironment);
     }
 
+    /**
+     * The environment this resource started, for a subclass that starts more on it (an
+     * {@link dev.irsa.testkit.s3.S3Emulator} that accepts its credentials, for one).
+     *
+     * @return the running environment
+     * @throws IllegalStateException before {@link #start()} or after {@link #stop()}
+     */
+    protected final PodIdentityEnvironment environment() {
+        return emulator.environment();
+    }
+
     @Override
     public void inject(TestInjector injector) {
         emulator.inject(injector);

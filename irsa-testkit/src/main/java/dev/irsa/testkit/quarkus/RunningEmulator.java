@@ -80,6 +80,14 @@ final class RunningEmulator<E> {
         return config;
     }
 
+    /** The running environment; refuses before start and after stop. */
+    E environment() {
+        if (environment == null) {
+            throw new IllegalStateException("The " + type.getSimpleName() + " runs only between start() and stop()");
+        }
+        return environment;
+    }
+
     void inject(TestInjector injector) {
         injector.injectIntoFields(environment, new TestInjector.AnnotatedAndMatchesType(InjectEmulator.class, type));
     }

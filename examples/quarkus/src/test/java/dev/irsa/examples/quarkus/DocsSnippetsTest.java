@@ -6,8 +6,8 @@ import dev.irsa.testkit.internal.DocSnippets;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java docs/quarkus.md shows from this example ({@link AwsClients}, {@link IdentityResourceTest}) is the code
- * compiled and run here.
+ * The Java docs/quarkus.md and docs/testing.md show from this example ({@link AwsClients}, {@link IdentityResourceTest},
+ * {@link IrsaWithS3Resource}) is the code compiled and run here.
  */
 class DocsSnippetsTest {
     @Test

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.quarkus.InjectEmulator;
-import dev.irsa.testkit.quarkus.IrsaEmulatorResource;
+import dev.irsa.testkit.s3.S3Emulator;
+import dev.irsa.testkit.s3.S3Request;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,8 +22,7 @@ import org.junit.jupiter.api.Test;
  * client share it.
  */
 @QuarkusTest
-@WithTestResource(IrsaEmulatorResource.class)
-@WithTestResource(FakeS3Resource.class)
+@WithTestResource(IrsaWithS3Resource.class)
 class ObjectResourceTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -29,7 +30,7 @@ class ObjectResourceTest {
     IrsaEnvironment irsa;
 
     @InjectEmulator
-    FakeS3 s3;
+    S3Emulator s3;
 
     @TestHTTPResource("/")
     URI app;
@@ -44,8 +45,12 @@ class ObjectResourceTest {
         assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
         assertThat(got.body()).isEqualTo("hello from the pod");
 
-        assertThat(s3.signingKeys()).hasSize(2).containsOnly(s3.signingKeys().get(0));
-        String key = s3.signingKeys().get(0);
+        // the S3 emulator verified both signatures with the secret STS issued (and the PUT's signed aws-chunked body)
+        assertThat(s3.requests()).extracting(S3Request::operation).containsExactly("PutObject", "GetObject");
+        assertThat(s3.requests()).allMatch(S3Request::accepted);
+        assertThat(s3.object("app-bucket", "greeting")).hasValue("hello from the pod".getBytes(StandardCharsets.UTF_8));
+        assertThat(s3.accessKeyIds()).hasSize(2).containsOnly(s3.accessKeyIds().get(0));
+        String key = s3.accessKeyIds().get(0);
         // a key the emulator issued to the service account's role...
         assertThat(irsa.sts().assumedRoleArnOf(key))
                 .hasValueSatisfying(arn -> assertThat(arn).startsWith(
