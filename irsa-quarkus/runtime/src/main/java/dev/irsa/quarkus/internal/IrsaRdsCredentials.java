@@ -9,6 +9,7 @@ import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.credentials.CredentialsProvider;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
 import jakarta.inject.Qualifier;
@@ -24,6 +25,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Quarkus Credentials Provider {@code irsa-rds}: the database user and, as its password, an RDS IAM auth token
@@ -92,10 +95,22 @@ public class IrsaRdsCredentials implements CredentialsProvider {
                 return Uni.createFrom().completionStage(token).map(t -> credentials(e, t));
             }
             Duration wait = config.refresh().waitTimeout();
-            return Uni.createFrom().completionStage(token)
-                    .ifNoItem().after(wait).failWith(() -> timedOut(e, wait))
-                    .onTermination().invoke(() -> token.cancel(false)) // a task still queued then does nothing
-                    .map(t -> credentials(e, t));
+            return Uni.createFrom().<String>emitter(em -> {
+                em.onTermination(() -> token.cancel(false)); // given up: a task still queued then does nothing
+                // listened to before the timer is scheduled: a token signed meanwhile is not held up by it
+                token.whenComplete((t, failure) -> {
+                    if (failure == null) {
+                        em.complete(t);
+                    } else {
+                        em.fail(failure);
+                    }
+                });
+                if (!token.isDone()) {
+                    ScheduledFuture<?> timer = Infrastructure.getDefaultWorkerPool().schedule(
+                            () -> token.completeExceptionally(timedOut(e, wait)), wait.toMillis(), TimeUnit.MILLISECONDS);
+                    token.whenComplete((t, failure) -> timer.cancel(false));
+                }
+            }).map(t -> credentials(e, t));
         });
     }
 
