@@ -21,7 +21,7 @@ import org.eclipse.microprofile.config.spi.Converter;
  * default: for each of their configuration roots ({@code quarkus.s3}, {@code quarkus.sqs}, ...), a lookup of
  * {@code <root>.aws.credentials.type} that no source sets is answered {@code custom}, and then
  * {@code <root>.aws.credentials.custom-provider.name} {@code irsa}, when IRSA or EKS Pod Identity is configured (the
- * bean's own test, {@link Providers#configured}) and {@code quarkus.irsa.active} converts to true.
+ * bean's own test, {@code Providers.configured}) and {@code quarkus.irsa.active} converts to true.
  *
  * <p>Decided at lookup time by a configuration interceptor, not from a list of sources made up front: a
  * {@code ConfigSourceFactory} sees neither the sources other factories make (quarkus-kubernetes-config's ConfigMaps)
