@@ -133,8 +133,8 @@ class IrsaProcessor {
     /**
      * Quarkiverse Amazon Services clients (quarkus-amazon-s3, -sqs, ...) use the {@code irsa} bean without a property
      * of the user's, where IRSA or Pod Identity is configured: {@link QuarkiverseCredentials} gives their
-     * {@code <root>.aws.credentials.type=custom} and {@code custom-provider.name=irsa} as low-ordinal defaults at run
-     * time. Their configuration roots are the run-time config mappings that extend their
+     * {@code <root>.aws.credentials.type=custom} and {@code custom-provider.name=irsa} in place of their own default, by
+     * a configuration interceptor deciding at run time. Their configuration roots are the run-time config mappings that extend their
      * {@code HasAmazonClientRuntimeConfig} (named, not linked: Quarkiverse is not a dependency of this extension).
      */
     @BuildStep(onlyIf = Enabled.class)

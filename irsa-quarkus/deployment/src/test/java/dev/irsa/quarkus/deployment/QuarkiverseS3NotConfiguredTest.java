@@ -5,22 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.QuarkusUnitTest;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * With neither IRSA nor Pod Identity configured (a developer's laptop), Quarkiverse's S3 client keeps its own
- * default chain: the extension sets none of its properties.
+ * default chain: the extension sets none of its properties. Whatever the machine running the test has: its
+ * variables are hidden ({@link BlankPodVariables}; {@code overrideConfigKey} writes application.properties, which the
+ * environment overrides).
  */
 class QuarkiverseS3NotConfiguredTest {
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .overrideConfigKey("quarkus.http.test-port", "0")
             // as on a machine without IRSA or Pod Identity, even when the build runs on a pod that has them
-            .overrideConfigKey("AWS_ROLE_ARN", "")
-            .overrideConfigKey("AWS_WEB_IDENTITY_TOKEN_FILE", "")
-            .overrideConfigKey("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+            .withApplicationRoot(jar -> jar.addClass(BlankPodVariables.class)
+                    .addAsServiceProvider(ConfigSource.class, BlankPodVariables.class))
+            .overrideConfigKey("quarkus.http.test-port", "0")
             .overrideConfigKey("quarkus.s3.aws.region", "us-west-2");
 
     @Inject

@@ -1,12 +1,15 @@
 package dev.irsa.quarkus.internal;
 
+import dev.irsa.core.SessionState;
 import dev.irsa.quarkus.IrsaRuntimeConfig;
+import dev.irsa.rds.RdsAuthTokenException;
 import dev.irsa.rds.RdsAuthTokens;
 import dev.irsa.rds.RdsEndpoint;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.credentials.CredentialsProvider;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
 import jakarta.inject.Qualifier;
@@ -15,11 +18,15 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Quarkus Credentials Provider {@code irsa-rds}: the database user and, as its password, an RDS IAM auth token
@@ -37,13 +44,16 @@ public class IrsaRdsCredentials implements CredentialsProvider {
     public static final String NAME = IrsaRuntimeConfig.RDS_DEFAULT;
     /** The token cache, or null when the {@code irsa} bean is inactive ({@code quarkus.irsa.active=false}). */
     private final RdsAuthTokens tokens;
+    /** The {@code irsa} bean, or null when inactive: its state says why no token could be had. */
+    private final IrsaCredentialsProvider session;
     private final IrsaRuntimeConfig config;
     private final Map<String, RdsEndpoint> endpoints = new ConcurrentHashMap<>();
 
     IrsaRdsCredentials(InjectableInstance<IrsaCredentialsProvider> irsa, IrsaRuntimeConfig config) {
         // an inactive bean may not be injected as such (the start would fail): asked for only when active
-        this.tokens = irsa.getHandle().getBean().isActive()
-                ? RdsAuthTokens.builder().credentialsProvider(irsa.get()).build() // not closed by the tokens
+        this.session = irsa.getHandle().getBean().isActive() ? irsa.get() : null;
+        this.tokens = session != null
+                ? RdsAuthTokens.builder().credentialsProvider(session).build() // not closed by the tokens
                 : null;
         this.config = config;
     }
@@ -70,14 +80,48 @@ public class IrsaRdsCredentials implements CredentialsProvider {
      * thread (the reactive clients' event loop); otherwise it is signed, after waiting for the session's credentials
      * if none are held, on irsa-rds's own token threads ({@link RdsAuthTokens#tokenAsync}), not on a Quarkus worker
      * that a busy pool would make the new connection wait for. Failures are a failed {@link Uni}, never a throw.
+     *
+     * <p>Each call fails after {@code quarkus.irsa.refresh.wait-timeout} at the latest: those threads are two, and
+     * during an STS outage each waits that long for credentials, so a call queued behind others would otherwise wait
+     * for theirs too (neither pool cancels, and Agroal waits indefinitely). A call given up is taken off the queue.
      */
     @Override
     public Uni<Map<String, String>> getCredentialsAsync(String credentialsProviderName) {
         return Uni.createFrom().deferred(() -> {
             RdsAuthTokens active = requireActive();
             RdsEndpoint e = endpoint(credentialsProviderName);
-            return Uni.createFrom().completionStage(active.tokenAsync(e)).map(token -> credentials(e, token));
+            CompletableFuture<String> token = active.tokenAsync(e);
+            if (token.isDone()) {
+                return Uni.createFrom().completionStage(token).map(t -> credentials(e, t));
+            }
+            Duration wait = config.refresh().waitTimeout();
+            return Uni.createFrom().<String>emitter(em -> {
+                em.onTermination(() -> token.cancel(false)); // given up: a task still queued then does nothing
+                // listened to before the timer is scheduled: a token signed meanwhile is not held up by it
+                token.whenComplete((t, failure) -> {
+                    if (failure == null) {
+                        em.complete(t);
+                    } else {
+                        em.fail(failure);
+                    }
+                });
+                if (!token.isDone()) {
+                    ScheduledFuture<?> timer = Infrastructure.getDefaultWorkerPool().schedule(
+                            () -> token.completeExceptionally(timedOut(e, wait)), wait.toMillis(), TimeUnit.MILLISECONDS);
+                    token.whenComplete((t, failure) -> timer.cancel(false));
+                }
+            }).map(t -> credentials(e, t));
         });
+    }
+
+    private RdsAuthTokenException timedOut(RdsEndpoint e, Duration wait) {
+        SessionState state = session.state().orElse(null);
+        String why = state != null && state.lastError() != null
+                ? "the session cannot get credentials (" + state.consecutiveFailures() + " failed refresh(es) in a row;"
+                        + " last error: " + state.lastError() + ")"
+                : "no credentials from STS / the Pod Identity agent yet (no answer within the wait)";
+        return new RdsAuthTokenException("No RDS IAM authentication token for " + e
+                + " within quarkus.irsa.refresh.wait-timeout (" + wait + "): " + why, state);
     }
 
     private RdsAuthTokens requireActive() {

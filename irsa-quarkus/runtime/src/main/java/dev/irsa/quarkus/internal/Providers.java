@@ -10,6 +10,7 @@ import dev.irsa.sdk.IrsaCredentialsProvider;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -29,8 +30,7 @@ public final class Providers {
      * @throws IllegalStateException when eager start is on and no credentials could be had
      */
     static IrsaCredentialsProvider create(IrsaRuntimeConfig c, SettingsSource settings, List<RefreshListener> listeners) {
-        boolean explicit = c.roleArn().isPresent() || c.tokenFile().isPresent();
-        boolean configured = explicit || CredentialSource.anyConfigured(settings);
+        boolean configured = configured(c.roleArn(), c.tokenFile(), settings);
         IrsaCredentialsProvider.Builder b;
         try {
             b = builder(c, settings);
@@ -67,6 +67,14 @@ public final class Providers {
             }
         }
         return provider;
+    }
+
+    /**
+     * Whether IRSA or EKS Pod Identity is configured: {@code quarkus.irsa.role-arn} or {@code token-file}, or the pod's
+     * variables. The bean's test, and {@link QuarkiverseCredentials}'s (which must agree with it).
+     */
+    static boolean configured(Optional<?> roleArn, Optional<?> tokenFile, SettingsSource settings) {
+        return roleArn.isPresent() || tokenFile.isPresent() || CredentialSource.anyConfigured(settings);
     }
 
     private static ConfigurationException invalid(String message, Throwable cause) {

@@ -1,42 +1,55 @@
 package dev.irsa.quarkus.internal;
 
-import dev.irsa.core.CredentialSource;
 import dev.irsa.core.SettingsSource;
 import io.quarkus.runtime.configuration.ConfigBuilder;
-import io.smallrye.config.ConfigSourceContext;
-import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigSourceInterceptor;
+import io.smallrye.config.ConfigSourceInterceptorContext;
+import io.smallrye.config.ConfigSourceInterceptorFactory;
 import io.smallrye.config.ConfigValue;
-import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.Converters;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import java.util.LinkedHashMap;
+import java.io.Serial;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.eclipse.microprofile.config.spi.Converter;
 
 /**
- * Points the Quarkiverse Amazon Services clients of the application at the {@code irsa} bean, as defaults: for each
- * of their configuration roots ({@code quarkus.s3}, {@code quarkus.sqs}, ...), {@code aws.credentials.type=custom}
- * and {@code aws.credentials.custom-provider.name=irsa}, with a low ordinal, so any value of the user's wins.
+ * Points the Quarkiverse Amazon Services clients of the application at the {@code irsa} bean in place of their own
+ * default: for each of their configuration roots ({@code quarkus.s3}, {@code quarkus.sqs}, ...), a lookup of
+ * {@code <root>.aws.credentials.type} that no source sets is answered {@code custom}, and then
+ * {@code <root>.aws.credentials.custom-provider.name} {@code irsa}, when IRSA or EKS Pod Identity is configured (the
+ * bean's own test, {@code Providers.configured}) and {@code quarkus.irsa.active} converts to true.
  *
- * <p>Only when IRSA or EKS Pod Identity is configured ({@code quarkus.irsa.role-arn} / {@code token-file}, or the
- * pod's variables), {@code quarkus.irsa.active} is not {@code false}, and nothing else sets any
- * {@code <root>.aws.credentials.*} property for that service (a user's own choice, or a dev service's static keys):
- * elsewhere (a developer's laptop) their default chain stays as it was. Their default would otherwise be the SDK's
- * {@code DefaultCredentialsProvider}, whose web-identity provider starts a second session of its own, blocking
- * callers on refresh. Named clients ({@code quarkus.s3."name".*}) fall back to these unless they set their own.
+ * <p>Decided at lookup time by a configuration interceptor, not from a list of sources made up front: a
+ * {@code ConfigSourceFactory} sees neither the sources other factories make (quarkus-kubernetes-config's ConfigMaps)
+ * nor environment variables under their dotted names, so a decision made there could differ from the one the bean
+ * makes from the finished configuration. Its priority is negative, so SmallRye calls it only for names that no source
+ * of non-negative ordinal has (every source a user or a dev service writes); what it reads ({@code quarkus.irsa.*},
+ * the pod's variables) it reads again from the top of the chain, as the bean does. Elsewhere (a developer's laptop)
+ * their default chain stays; their default would otherwise be the SDK's {@code DefaultCredentialsProvider}, whose
+ * web-identity provider starts a second session of its own, blocking callers on refresh.
  */
 public final class QuarkiverseCredentials implements ConfigBuilder {
     /**
-     * Below every source a user or a dev service writes (the lowest, Quarkus's recorded run-time values, is 0), above
-     * only the extensions' own {@code @WithDefault}s ({@code Integer.MIN_VALUE}).
+     * The ordinal the answers carry: below every source a user or a dev service writes, so SmallRye's profile
+     * interceptor prefers any {@code %profile.} value to them; above only the extensions' own {@code @WithDefault}s
+     * ({@code Integer.MIN_VALUE}).
      */
     static final int ORDINAL = Integer.MIN_VALUE + 100;
+    /**
+     * Negative: SmallRye chains interceptors of negative priority between the sources of non-negative ordinal and those
+     * of negative ordinal (the {@code @WithDefault}s).
+     */
+    static final int PRIORITY = -100;
     /** The extension's bean, as {@code IrsaProcessor} names it. */
     static final String BEAN_NAME = "irsa";
-    /** The source's name, as Quarkus lists it. */
+    /** The answers' source name, as Quarkus reports it. */
     static final String NAME = "irsa: Quarkiverse Amazon clients use the irsa bean";
+    private static final String TYPE = ".aws.credentials.type";
+    private static final String PROVIDER_NAME = ".aws.credentials.custom-provider.name";
     /** The configuration roots of the application's Quarkiverse clients, found at build time (STATIC_INIT). */
     private static volatile List<String> roots = List.of();
 
@@ -55,81 +68,82 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
 
     @Override
     public SmallRyeConfigBuilder configBuilder(SmallRyeConfigBuilder builder) {
-        return builder.withSources(new Factory());
-    }
-
-    /** The defaults, decided from the other sources. */
-    static final class Factory implements ConfigSourceFactory {
-        @Override
-        public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
-            Map<String, String> defaults = defaults(roots, context);
-            return defaults.isEmpty() ? List.of() : List.of(new PropertiesConfigSource(defaults, NAME, ORDINAL));
-        }
-
-        @Override
-        public OptionalInt getPriority() {
-            return OptionalInt.of(ORDINAL);
-        }
-    }
-
-    static Map<String, String> defaults(List<String> roots, ConfigSourceContext context) {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        if (roots.isEmpty() || value(context, "quarkus.irsa.active").filter("false"::equalsIgnoreCase).isPresent()
-                || !configured(context)) {
-            return defaults;
-        }
-        for (String root : roots) {
-            if (!anyNameStartsWith(context, root + ".aws.credentials.")) {
-                defaults.put(root + ".aws.credentials.type", "custom");
-                defaults.put(root + ".aws.credentials.custom-provider.name", BEAN_NAME);
-            }
-        }
-        return defaults;
-    }
-
-    /** The same test as the bean's ({@link Providers}): the extension's own properties, or the pod's variables. */
-    private static boolean configured(ConfigSourceContext context) {
-        if (value(context, "quarkus.irsa.role-arn").isPresent() || value(context, "quarkus.irsa.token-file").isPresent()) {
-            return true;
-        }
-        return CredentialSource.anyConfigured(new SettingsSource() {
+        return builder.withInterceptorFactories(new ConfigSourceInterceptorFactory() {
             @Override
-            public Optional<String> systemProperty(String name) {
-                return value(context, name);
+            public ConfigSourceInterceptor getInterceptor(ConfigSourceInterceptorContext context) {
+                return new Defaults(roots); // recorded by now: the run-time configuration is built after STATIC_INIT
             }
 
             @Override
-            public Optional<String> environmentVariable(String name) {
-                return value(context, name);
+            public OptionalInt getPriority() {
+                return OptionalInt.of(PRIORITY);
             }
         });
     }
 
-    /** Whether a source that outranks these defaults (not an extension's {@code @WithDefault}) sets such a name. */
-    private static boolean anyNameStartsWith(ConfigSourceContext context, String prefix) {
-        List<String> profiles = context.getProfiles();
-        for (ConfigSource source : context.getConfigSources()) {
-            if (source.getOrdinal() <= ORDINAL) {
-                continue;
-            }
-            for (String name : source.getPropertyNames()) {
-                if (name.startsWith(prefix)) {
-                    return true;
-                }
-                // an active profile's value (%prod.quarkus.s3.aws.credentials.type) is the user's choice as well
-                for (String profile : profiles) {
-                    if (name.startsWith("%" + profile + "." + prefix)) {
-                        return true;
-                    }
-                }
+    /** The interceptor: answers the two names of each root, where nothing else does and the bean is to be used. */
+    static final class Defaults implements ConfigSourceInterceptor {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private static final Converter<String> STRING = Converters.getImplicitConverter(String.class);
+        private static final Converter<Boolean> BOOLEAN = Converters.getImplicitConverter(Boolean.class);
+        /** {@code <root>.aws.credentials.type} and {@code custom-provider.name} by name, each to its root's type name. */
+        private final Map<String, String> names = new HashMap<>();
+
+        Defaults(List<String> roots) {
+            for (String root : roots) {
+                names.put(root + TYPE, root + TYPE);
+                names.put(root + PROVIDER_NAME, root + TYPE);
             }
         }
-        return false;
-    }
 
-    /** A value set to something: blank values (how test resources hide a runner's variables) count as unset. */
-    private static Optional<String> value(ConfigSourceContext context, String name) {
-        ConfigValue v = context.getValue(name);
-        return v == null || v.getValue() == null || v.getValue().isBlank() ? Optional.empty() : Optional.of(v.getValue());
+        @Override
+        public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
+            ConfigValue below = context.proceed(name);
+            String type = names.get(name);
+            if (type == null || below != null && below.getConfigSourceOrdinal() > ORDINAL) {
+                return below; // not theirs, or set by a source of negative ordinal above the @WithDefaults
+            }
+            boolean answer = name.equals(type)
+                    ? useIrsa(context)
+                    // the bean's name goes with the type answered here, never with a type of the user's
+                    : isOurs(context.restart(type));
+            return answer ? ConfigValue.builder().withName(name).withValue(name.equals(type) ? "custom" : BEAN_NAME)
+                    .withConfigSourceName(NAME).withConfigSourceOrdinal(ORDINAL).build() : below;
+        }
+
+        private static boolean isOurs(ConfigValue value) {
+            return value != null && NAME.equals(value.getConfigSourceName());
+        }
+
+        /** The bean's own tests, on the finished configuration: active, and IRSA or Pod Identity configured. */
+        private static boolean useIrsa(ConfigSourceInterceptorContext context) {
+            Optional<String> active = value(context, "quarkus.irsa.active");
+            if (active.isPresent() && !Boolean.TRUE.equals(BOOLEAN.convert(active.get()))) {
+                return false;
+            }
+            SettingsSource settings = new SettingsSource() {
+                @Override
+                public Optional<String> systemProperty(String name) {
+                    return value(context, name);
+                }
+
+                @Override
+                public Optional<String> environmentVariable(String name) {
+                    return value(context, name);
+                }
+            };
+            return Providers.configured(value(context, "quarkus.irsa.role-arn"),
+                    value(context, "quarkus.irsa.token-file"), settings);
+        }
+
+        /**
+         * A value as the bean reads it: from the top of the chain (profiles, expressions, every source), empty as
+         * unset (SmallRye's converters).
+         */
+        private static Optional<String> value(ConfigSourceInterceptorContext context, String name) {
+            ConfigValue v = context.restart(name);
+            return v == null || v.getValue() == null ? Optional.empty() : Optional.ofNullable(STRING.convert(v.getValue()));
+        }
     }
 }

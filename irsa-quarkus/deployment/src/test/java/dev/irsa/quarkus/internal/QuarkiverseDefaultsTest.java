@@ -1,0 +1,129 @@
+package dev.irsa.quarkus.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link QuarkiverseCredentials} on SmallRye Config as Quarkus builds it at run time (sources, factories that extensions
+ * such as quarkus-kubernetes-config register on the same builder, the environment's spelling of names), without the
+ * machine's own environment: whether Quarkiverse's clients are pointed at the {@code irsa} bean must be decided from
+ * the same values the bean reads. The applications of the {@code QuarkiverseS3*Test}s check it end to end.
+ */
+class QuarkiverseDefaultsTest {
+    private static final String TYPE = "quarkus.s3.aws.credentials.type";
+    private static final String NAME = "quarkus.s3.aws.credentials.custom-provider.name";
+    private static final Map<String, String> IRSA = Map.of("quarkus.irsa.role-arn",
+            "arn:aws:iam::111122223333:role/app-role", "quarkus.irsa.token-file", "/var/run/secrets/token");
+
+    @BeforeAll
+    static void roots() {
+        QuarkiverseCredentials.roots(List.of("quarkus.s3"));
+    }
+
+    @AfterAll
+    static void noRoots() {
+        QuarkiverseCredentials.roots(List.of());
+    }
+
+    private static SmallRyeConfig config(Map<String, String> properties, ConfigSource... more) {
+        SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withDefaultValue(TYPE, "default") // their @WithDefault
+                .withSources(new PropertiesConfigSource(properties, "application.properties", 250))
+                .withSources(more);
+        return new QuarkiverseCredentials().configBuilder(b).build();
+    }
+
+    private static SmallRyeConfig config(Map<String, String> properties, ConfigSourceFactory factory) {
+        SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withDefaultValue(TYPE, "default")
+                .withSources(new PropertiesConfigSource(properties, "application.properties", 250))
+                .withSources(factory);
+        return new QuarkiverseCredentials().configBuilder(b).build();
+    }
+
+    private static Map<String, String> irsaWith(String name, String value) {
+        Map<String, String> m = new HashMap<>(IRSA);
+        m.put(name, value);
+        return m;
+    }
+
+    @Test
+    void configuredAndActivePointsTheirClientAtTheBean() {
+        SmallRyeConfig c = config(IRSA);
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("custom");
+        assertThat(c.getValue(NAME, String.class)).isEqualTo("irsa");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"false", "false ", "FALSE", "off", "0", "no", "n", "nein"})
+    void inactiveAsSmallRyeConvertsItLeavesTheirDefault(String active) {
+        SmallRyeConfig c = config(irsaWith("quarkus.irsa.active", active));
+        assertThat(c.getValue("quarkus.irsa.active", boolean.class)).isFalse(); // as the bean reads it
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("default");
+        assertThat(c.getOptionalValue(NAME, String.class)).isEmpty();
+    }
+
+    @Test
+    void inactiveInTheEnvironmentsSpellingLeavesTheirDefault() {
+        SmallRyeConfig c = config(IRSA, new EnvConfigSource(Map.of("QUARKUS_IRSA_ACTIVE", "0"), 300));
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("default");
+    }
+
+    @Test
+    void inactiveFromAFactorysSourceLeavesTheirDefault() {
+        SmallRyeConfig c = config(IRSA, context -> List.<ConfigSource>of(
+                new PropertiesConfigSource(Map.of("quarkus.irsa.active", "false"), "config-map", 270)));
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("default");
+    }
+
+    @Test
+    void configuredOnlyInAFactorysSourcePointsTheirClientAtTheBean() {
+        SmallRyeConfig c = config(Map.of(), context -> List.<ConfigSource>of(
+                new PropertiesConfigSource(IRSA, "config-map", 270)));
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("custom");
+        assertThat(c.getValue(NAME, String.class)).isEqualTo("irsa");
+    }
+
+    @Test
+    void thePodsVariablesInTheEnvironmentCount() {
+        SmallRyeConfig c = config(Map.of(), new EnvConfigSource(Map.of("AWS_ROLE_ARN", IRSA.get("quarkus.irsa.role-arn"),
+                "AWS_WEB_IDENTITY_TOKEN_FILE", IRSA.get("quarkus.irsa.token-file")), 300));
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("custom");
+    }
+
+    @Test
+    void notConfiguredLeavesTheirDefault() {
+        SmallRyeConfig c = config(Map.of());
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("default");
+        assertThat(c.getOptionalValue(NAME, String.class)).isEmpty();
+    }
+
+    @Test
+    void theUsersTypeInTheEnvironmentsSpellingWinsAndNothingIsAdded() {
+        SmallRyeConfig c = config(IRSA, new EnvConfigSource(Map.of("QUARKUS_S3_AWS_CREDENTIALS_TYPE", "static"), 300));
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("static");
+        assertThat(c.getOptionalValue(NAME, String.class)).isEmpty();
+    }
+
+    @Test
+    void aProfilesTypeWins() {
+        SmallRyeConfig c = config(irsaWith("%prod." + TYPE, "static"), new PropertiesConfigSource(
+                Map.of("smallrye.config.profile", "prod"), "profile", 400));
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("static");
+        assertThat(c.getOptionalValue(NAME, String.class)).isEmpty();
+    }
+}
