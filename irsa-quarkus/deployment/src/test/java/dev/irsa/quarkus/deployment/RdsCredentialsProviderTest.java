@@ -117,9 +117,15 @@ class RdsCredentialsProviderTest {
     @Test
     void aFirstTokenIsSignedOffTheEventLoop() throws Exception {
         Delivery d = askOnAnEventLoop("analytics");
-        assertThat(d.duringSubscribe()).as("delivered during the subscription").isFalse();
-        assertThat(d.thread()).isNotEqualTo(d.loop());
-        assertThat(d.onEventLoop()).as("delivered on an event loop").isFalse();
+        // Signed on irsa-rds's own threads and delivered there; or, when the signing (fast: the session holds its
+        // credentials) finished before the subscription listened, handed over during it. Never after a hop to
+        // Quarkus's worker pool.
+        if (d.thread().equals(d.loop())) {
+            assertThat(d.duringSubscribe()).as(d.toString()).isTrue();
+        } else {
+            assertThat(d.thread()).as(d.toString()).startsWith("irsa-rds-token-");
+            assertThat(d.onEventLoop()).as("delivered on an event loop").isFalse();
+        }
         assertThat(d.user()).isEqualTo("analyst");
         assertAccepted(Fixture.rdsDatabase(ANALYTICS_HOST).login("analyst", d.password()));
     }
