@@ -53,11 +53,13 @@ import java.util.zip.Checksum;
  *       signing date, an algorithm other than {@code AWS4-HMAC-SHA256}: 400 {@code AuthorizationHeaderMalformed}
  *       ({@code AuthorizationQueryParametersError} for a presigned URL);</li>
  *   <li>an access key the STS emulator did not issue (or no longer tracks, an hour after expiry): 403
- *       {@code InvalidAccessKeyId}; a missing or other session token: 400 {@code InvalidToken}; credentials past
- *       their expiry: 400 {@code ExpiredToken};</li>
+ *       {@code InvalidAccessKeyId}, as is an issued key sent without its session token; another session token:
+ *       400 {@code InvalidToken}; credentials past their expiry: 400 {@code ExpiredToken};</li>
  *   <li>a header-signed request more than 15 minutes from the emulator's clock: 403 {@code RequestTimeTooSkewed}; a
  *       presigned URL past {@code X-Amz-Expires}: 403 {@code AccessDenied};</li>
  *   <li>scoped to another region or service: 400 {@code AuthorizationHeaderMalformed};</li>
+ *   <li>a header-signed request without {@code x-amz-content-sha256}, or that does not sign it: 400
+ *       {@code InvalidRequest} (a presigned URL needs none);</li>
  *   <li>{@code x-amz-content-sha256} not the SHA-256 of the body: 400 {@code XAmzContentSHA256Mismatch};
  *       a signature that does not verify (by the SigV4 specification, with the issued secret): 403
  *       {@code SignatureDoesNotMatch}.</li>
@@ -76,8 +78,11 @@ import java.util.zip.Checksum;
  * access, which the SDK does by itself for an IP-address endpoint): {@code ListBuckets}, {@code CreateBucket},
  * {@code HeadBucket}, {@code DeleteBucket} (empty buckets), {@code PutObject}, {@code GetObject}, {@code HeadObject},
  * {@code DeleteObject}, {@code ListObjectsV2} ({@code prefix}, {@code max-keys}, {@code continuation-token},
- * {@code start-after}; no {@code delimiter}). Anything else is 501 {@code NotImplemented}, after authentication.
- * No ranges, versions, ACLs, multipart uploads or conditional requests.
+ * {@code start-after}, {@code encoding-type=url}; no {@code delimiter}). Keys are signed as S3 checks them, from the
+ * decoded path ({@code a//b} sent as {@code a/%2Fb} verifies). Anything else is 501 {@code NotImplemented}, after
+ * authentication, and so is a {@code Range}, {@code If-Match}, {@code If-None-Match}, {@code If-Modified-Since} or
+ * {@code If-Unmodified-Since} header: no ranges, versions, ACLs, multipart uploads or conditional requests. An
+ * unexpected failure is 500 {@code InternalError}, recorded like every answer.
  *
  * <p>Every request is recorded ({@link #requests()}) with its operation, bucket, key, access key ID and outcome;
  * nothing records or logs a secret, session token or signature. Served by named daemon threads that {@link #close()}
