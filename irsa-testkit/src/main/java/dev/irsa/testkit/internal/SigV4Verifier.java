@@ -36,7 +36,8 @@ import javax.crypto.spec.SecretKeySpec;
  *       header values trimmed with runs of spaces collapsed, repeated headers joined with {@code ,};</li>
  *   <li>canonical URI: for every service but {@code s3}, the path as received (so already encoded once) with
  *       dot segments and empty segments removed, then URI-encoded again (the specification's "encoded twice");
- *       for {@code s3}, the path as received;</li>
+ *       for {@code s3}, the path percent-decoded and encoded once again with {@code /} kept, no segment removed
+ *       (as S3 does: a client may send {@code //} as {@code /%2F} after signing it as {@code //});</li>
  *   <li>canonical query: names and values percent-decoded ({@code +} is a literal plus, not a space), encoded per
  *       RFC 3986 with only {@code A-Z a-z 0-9 - _ . ~} unreserved (so {@code *} becomes {@code %2A}, {@code +}
  *       {@code %2B} and {@code %7E} {@code ~}), sorted by encoded name, then value;</li>
@@ -335,7 +336,7 @@ public final class SigV4Verifier {
 
     /**
      * S3 and the services signed as S3 is (botocore's S3SigV4Auth: Outposts, Express One Zone): presigned URLs sign
-     * UNSIGNED-PAYLOAD, and the path is signed as sent.
+     * UNSIGNED-PAYLOAD, and the path is signed encoded once, not normalized.
      */
     private static boolean isS3(String service) {
         return "s3".equals(service) || "s3-outposts".equals(service) || "s3express".equals(service);
@@ -344,8 +345,13 @@ public final class SigV4Verifier {
     private static String canonicalUri(String rawPath, String service) {
         String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
         if (isS3(service)) {
-            // S3 signs the path as sent: no normalization, encoded once (by the client, on the wire).
-            return path;
+            // S3 builds the canonical URI from the decoded key, encoded once with '/' kept and no normalization:
+            // the SDK's Apache clients sign /b/a//b but send /b/a/%2Fb, and S3 accepts it.
+            try {
+                return uriEncode(percentDecode(path), false);
+            } catch (IllegalArgumentException e) {
+                return path; // not validly percent-encoded: signed as sent, so it can only fail to verify
+            }
         }
         Deque<String> segments = new ArrayDeque<>();
         for (String s : path.split("/")) {
@@ -435,7 +441,7 @@ public final class SigV4Verifier {
     }
 
     /** RFC 3986 encoding of the UTF-8 bytes, {@code A-Z a-z 0-9 - _ . ~} unreserved; {@code /} kept unless asked. */
-    static String uriEncode(String s, boolean encodeSlash) {
+    public static String uriEncode(String s, boolean encodeSlash) {
         StringBuilder sb = new StringBuilder();
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);

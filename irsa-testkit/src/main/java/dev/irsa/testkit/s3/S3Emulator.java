@@ -34,6 +34,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.zip.CRC32;
@@ -51,11 +53,13 @@ import java.util.zip.Checksum;
  *       signing date, an algorithm other than {@code AWS4-HMAC-SHA256}: 400 {@code AuthorizationHeaderMalformed}
  *       ({@code AuthorizationQueryParametersError} for a presigned URL);</li>
  *   <li>an access key the STS emulator did not issue (or no longer tracks, an hour after expiry): 403
- *       {@code InvalidAccessKeyId}; a missing or other session token: 400 {@code InvalidToken}; credentials past
- *       their expiry: 400 {@code ExpiredToken};</li>
+ *       {@code InvalidAccessKeyId}, as is an issued key sent without its session token; another session token:
+ *       400 {@code InvalidToken}; credentials past their expiry: 400 {@code ExpiredToken};</li>
  *   <li>a header-signed request more than 15 minutes from the emulator's clock: 403 {@code RequestTimeTooSkewed}; a
  *       presigned URL past {@code X-Amz-Expires}: 403 {@code AccessDenied};</li>
  *   <li>scoped to another region or service: 400 {@code AuthorizationHeaderMalformed};</li>
+ *   <li>a header-signed request without {@code x-amz-content-sha256}, or that does not sign it: 400
+ *       {@code InvalidRequest} (a presigned URL needs none);</li>
  *   <li>{@code x-amz-content-sha256} not the SHA-256 of the body: 400 {@code XAmzContentSHA256Mismatch};
  *       a signature that does not verify (by the SigV4 specification, with the issued secret): 403
  *       {@code SignatureDoesNotMatch}.</li>
@@ -74,8 +78,11 @@ import java.util.zip.Checksum;
  * access, which the SDK does by itself for an IP-address endpoint): {@code ListBuckets}, {@code CreateBucket},
  * {@code HeadBucket}, {@code DeleteBucket} (empty buckets), {@code PutObject}, {@code GetObject}, {@code HeadObject},
  * {@code DeleteObject}, {@code ListObjectsV2} ({@code prefix}, {@code max-keys}, {@code continuation-token},
- * {@code start-after}; no {@code delimiter}). Anything else is 501 {@code NotImplemented}, after authentication.
- * No ranges, versions, ACLs, multipart uploads or conditional requests.
+ * {@code start-after}, {@code encoding-type=url}; no {@code delimiter}). Keys are signed as S3 checks them, from the
+ * decoded path ({@code a//b} sent as {@code a/%2Fb} verifies). Anything else is 501 {@code NotImplemented}, after
+ * authentication, and so is a {@code Range}, {@code If-Match}, {@code If-None-Match}, {@code If-Modified-Since} or
+ * {@code If-Unmodified-Since} header: no ranges, versions, ACLs, multipart uploads or conditional requests. An
+ * unexpected failure is 500 {@code InternalError}, recorded like every answer.
  *
  * <p>Every request is recorded ({@link #requests()}) with its operation, bucket, key, access key ID and outcome;
  * nothing records or logs a secret, session token or signature. Served by named daemon threads that {@link #close()}
@@ -92,12 +99,15 @@ import java.util.zip.Checksum;
 public final class S3Emulator implements AutoCloseable {
     static final Set<String> AUTH_ERRORS = Set.of("AccessDenied", "AuthorizationHeaderMalformed",
             "AuthorizationQueryParametersError", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken",
-            "RequestTimeTooSkewed", "SignatureDoesNotMatch", "XAmzContentSHA256Mismatch", "IncompleteBody", "BadDigest");
+            "RequestTimeTooSkewed", "SignatureDoesNotMatch", "XAmzContentSHA256Mismatch", "IncompleteBody", "BadDigest",
+            "InvalidRequest");
     private static final String S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final String RECORD = "dev.irsa.testkit.s3.record";
     private static final String EMPTY_SHA256 = SigV4Verifier.EMPTY_BODY_SHA256;
+    private static final List<String> UNSUPPORTED_HEADERS = List.of("Range", "If-Match", "If-None-Match",
+            "If-Modified-Since", "If-Unmodified-Since");
 
     private final Function<String, Optional<IssuedCredentials>> credentials;
     private final String region;
@@ -106,6 +116,9 @@ public final class S3Emulator implements AutoCloseable {
     private final URI endpoint;
     private final Map<String, Bucket> buckets = new ConcurrentSkipListMap<>();
     private final List<S3Request> requests = new CopyOnWriteArrayList<>();
+    // PutObject stores under the read lock, DeleteBucket checks emptiness and removes under the write lock: a put
+    // answered 200 never lands in a bucket removed meanwhile
+    private final ReadWriteLock storeLock = new ReentrantReadWriteLock();
 
     private record Bucket(Instant created, ConcurrentSkipListMap<String, StoredObject> objects) {}
 
@@ -187,8 +200,13 @@ public final class S3Emulator implements AutoCloseable {
      * @param content the bytes
      */
     public void putObject(String bucket, String key, byte[] content) {
-        createBucket(bucket);
-        buckets.get(bucket).objects().put(key, stored(content.clone(), "binary/octet-stream"));
+        storeLock.readLock().lock();
+        try {
+            createBucket(bucket);
+            buckets.get(bucket).objects().put(key, stored(content.clone(), "binary/octet-stream"));
+        } finally {
+            storeLock.readLock().unlock();
+        }
     }
 
     /**
@@ -261,6 +279,10 @@ public final class S3Emulator implements AutoCloseable {
                 serve(x, operation, bucket, key, query, content);
             } catch (S3Error e) {
                 error(x, method, e, rawPath);
+            } catch (RuntimeException e) {
+                // a defect here or in a test's credentials lookup: answered and recorded, not a dropped connection
+                error(x, method, new S3Error(500, "InternalError", "We encountered an internal error: "
+                        + e.getClass().getName() + ". Please try again."), rawPath);
             }
         }
     }
@@ -310,8 +332,13 @@ public final class S3Emulator implements AutoCloseable {
             }
         }
         IssuedCredentials c = seen.get(r.accessKeyId());
-        if (r.securityToken() == null || !MessageDigest.isEqual(r.securityToken().getBytes(StandardCharsets.UTF_8),
-                c.sessionToken().getBytes(StandardCharsets.UTF_8))) {
+        if (c.sessionToken() != null && r.securityToken() == null) {
+            // S3 does not know a temporary key without its session token (ex_aws#37, minio-dart#3, kiam#261)
+            throw new S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our"
+                    + " records.");
+        }
+        if (r.securityToken() != null && (c.sessionToken() == null || !MessageDigest.isEqual(
+                r.securityToken().getBytes(StandardCharsets.UTF_8), c.sessionToken().getBytes(StandardCharsets.UTF_8)))) {
             throw new S3Error(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
         }
         if (!now.isBefore(c.expiration())) {
@@ -330,6 +357,13 @@ public final class S3Emulator implements AutoCloseable {
                     + "' or service '" + r.service() + "' is wrong; expecting '" + region + "' and 's3'");
         }
         String declared = req.header("x-amz-content-sha256").isEmpty() ? null : req.header("x-amz-content-sha256").get(0).trim();
+        // S3 alone requires the payload hash header, signed, on a header-signed request (not on a presigned URL)
+        if (!r.presigned() && declared == null) {
+            throw new S3Error(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
+        }
+        if (!r.presigned() && !r.signedHeaders().contains("x-amz-content-sha256")) {
+            throw new S3Error(400, "InvalidRequest", "header 'x-amz-content-sha256' must be included in signature");
+        }
         if (!r.presigned() && declared != null && !declared.equals(SigV4Verifier.UNSIGNED_PAYLOAD)
                 && !declared.startsWith("STREAMING-") && !declared.equalsIgnoreCase(SigV4Verifier.sha256Hex(req.body()))) {
             throw new S3Error(400, "XAmzContentSHA256Mismatch",
@@ -381,7 +415,7 @@ public final class S3Emulator implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw incomplete("a chunk header is not '<hex size>[;chunk-signature=...]'");
             }
-            if (size < 0 || eol + 2 + size > body.length) {
+            if (size < 0 || (long) eol + 2 + size > body.length) {
                 throw incomplete("a chunk is longer than the body");
             }
             byte[] data = java.util.Arrays.copyOfRange(body, eol + 2, eol + 2 + size);
@@ -526,6 +560,12 @@ public final class S3Emulator implements AutoCloseable {
 
     private void serve(HttpExchange x, String operation, String bucket, String key, Map<String, String> query,
             byte[] content) throws IOException, S3Error {
+        for (String h : UNSUPPORTED_HEADERS) {
+            if (x.getRequestHeaders().containsKey(h)) {
+                // answering as if the header were absent would overwrite or return what S3 would not
+                throw new S3Error(501, "NotImplemented", "The " + h + " header is not implemented by this emulator.");
+            }
+        }
         switch (operation) {
             case "ListBuckets" -> {
                 Xml xml = new Xml().open("ListAllMyBucketsResult xmlns=\"" + S3_NAMESPACE + "\"")
@@ -548,10 +588,15 @@ public final class S3Emulator implements AutoCloseable {
                 send(x, 200, null, new byte[0], true);
             }
             case "DeleteBucket" -> {
-                if (!bucket(bucket).objects().isEmpty()) {
-                    throw new S3Error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
+                storeLock.writeLock().lock();
+                try {
+                    if (!bucket(bucket).objects().isEmpty()) {
+                        throw new S3Error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
+                    }
+                    buckets.remove(bucket);
+                } finally {
+                    storeLock.writeLock().unlock();
                 }
-                buckets.remove(bucket);
                 send(x, 204, null, null, false);
             }
             case "PutObject" -> {
@@ -560,7 +605,12 @@ public final class S3Emulator implements AutoCloseable {
                 }
                 String type = x.getRequestHeaders().getFirst("Content-Type");
                 StoredObject o = stored(content, type == null ? "binary/octet-stream" : type);
-                bucket(bucket).objects().put(key, o);
+                storeLock.readLock().lock();
+                try {
+                    bucket(bucket).objects().put(key, o);
+                } finally {
+                    storeLock.readLock().unlock();
+                }
                 x.getResponseHeaders().add("ETag", o.etag());
                 send(x, 200, null, new byte[0], false);
             }
@@ -591,14 +641,29 @@ public final class S3Emulator implements AutoCloseable {
         try {
             max = Integer.parseInt(query.getOrDefault("max-keys", "1000"));
         } catch (NumberFormatException e) {
-            throw new S3Error(400, "InvalidArgument", "max-keys must be an integer");
+            max = -1;
+        }
+        if (max < 0) {
+            throw new S3Error(400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
         }
         if (query.containsKey("delimiter")) {
             throw new S3Error(501, "NotImplemented", "ListObjectsV2 with a delimiter is not implemented by this emulator.");
         }
+        String encoding = query.get("encoding-type");
+        if (encoding != null && !encoding.equals("url")) {
+            throw new S3Error(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+        }
+        // with encoding-type=url S3 sends keys, prefix and start-after URL-encoded: a key may hold characters XML
+        // cannot carry
+        Function<String, String> out = encoding == null ? v -> v : v -> SigV4Verifier.uriEncode(v, false);
         String token = query.get("continuation-token");
-        String after = token != null ? new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
-                : query.getOrDefault("start-after", "");
+        String after;
+        try {
+            after = token != null ? new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
+                    : query.getOrDefault("start-after", "");
+        } catch (IllegalArgumentException e) {
+            throw new S3Error(400, "InvalidArgument", "The continuation token provided is incorrect");
+        }
         List<Map.Entry<String, StoredObject>> page = new ArrayList<>();
         boolean truncated = false;
         for (Map.Entry<String, StoredObject> e : b.objects().tailMap(after, false).entrySet()) {
@@ -606,14 +671,20 @@ public final class S3Emulator implements AutoCloseable {
                 continue;
             }
             if (page.size() == max) {
-                truncated = true;
+                truncated = max > 0; // max-keys=0 asks for no keys: an empty, complete page, not a page to follow
                 break;
             }
             page.add(e);
         }
         Xml xml = new Xml().open("ListBucketResult xmlns=\"" + S3_NAMESPACE + "\"").element("Name", name)
-                .element("Prefix", prefix).element("KeyCount", page.size()).element("MaxKeys", max)
+                .element("Prefix", out.apply(prefix)).element("KeyCount", page.size()).element("MaxKeys", max)
                 .element("IsTruncated", truncated);
+        if (encoding != null) {
+            xml.element("EncodingType", encoding);
+        }
+        if (query.containsKey("start-after")) {
+            xml.element("StartAfter", out.apply(query.get("start-after")));
+        }
         if (token != null) {
             xml.element("ContinuationToken", token);
         }
@@ -622,7 +693,7 @@ public final class S3Emulator implements AutoCloseable {
                     page.get(page.size() - 1).getKey().getBytes(StandardCharsets.UTF_8)));
         }
         for (Map.Entry<String, StoredObject> e : page) {
-            xml.open("Contents").element("Key", e.getKey())
+            xml.open("Contents").element("Key", out.apply(e.getKey()))
                     .element("LastModified", ISO_MILLIS.format(e.getValue().lastModified()))
                     .element("ETag", e.getValue().etag()).element("Size", e.getValue().content().length)
                     .element("StorageClass", "STANDARD").close("Contents");
