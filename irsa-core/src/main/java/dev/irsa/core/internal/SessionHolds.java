@@ -40,12 +40,21 @@ public final class SessionHolds {
     }
 
     /**
-     * For {@link IrsaSession}'s initialisation only: how holds are opened. A second call throws, so nothing replaces it.
+     * For {@link IrsaSession}'s initialiser only: how holds are opened. Public only because IrsaSession is in another
+     * package: a call from anywhere else throws, as does a second call, so nothing replaces the opener or installs one
+     * ahead of IrsaSession (whose initialiser would then fail, leaving the class unusable for the JVM's life).
      *
      * @param o the opener
-     * @throws IllegalStateException if one is installed already
+     * @throws IllegalStateException if not called from IrsaSession's initialiser, or if one is installed already
      */
     public static synchronized void install(Opener o) {
+        StackWalker.StackFrame caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(frames -> frames.skip(1).findFirst()).orElseThrow();
+        // IrsaSession calls it from its initialiser only, and no code outside it runs as IrsaSession's
+        if (caller.getDeclaringClass() != IrsaSession.class) {
+            throw new IllegalStateException("SessionHolds' opener is installed by IrsaSession's initialiser only, not by "
+                    + caller.getClassName() + "." + caller.getMethodName());
+        }
         if (opener != null) {
             throw new IllegalStateException("SessionHolds' opener is installed already");
         }

@@ -141,14 +141,13 @@ class IrsaProcessor {
     @Record(ExecutionTime.STATIC_INIT)
     void quarkiverseClients(ConfigurationBuildItem config, IrsaRecorder recorder,
                             BuildProducer<RunTimeConfigBuilderBuildItem> configBuilders) {
-        List<String> roots = config.getReadResult().getRunTimeMappings().stream()
-                .filter(m -> extendsInterface(m.getKlass(), QUARKIVERSE_CLIENT_CONFIG))
-                .map(ConfigMappings.ConfigClass::getPrefix)
-                .distinct().sorted().toList();
+        List<ConfigMappings.ConfigClass> roots = config.getReadResult().getRunTimeMappings().stream()
+                .filter(m -> extendsInterface(m.getType(), QUARKIVERSE_CLIENT_CONFIG))
+                .toList();
         if (roots.isEmpty()) {
             return;
         }
-        recorder.quarkiverseClients(roots);
+        recorder.quarkiverseClients(QuarkiverseCredentials.declaredDefaults(roots));
         configBuilders.produce(new RunTimeConfigBuilderBuildItem(QuarkiverseCredentials.class));
     }
 

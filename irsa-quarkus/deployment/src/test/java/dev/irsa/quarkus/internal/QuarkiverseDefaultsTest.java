@@ -2,6 +2,8 @@ package dev.irsa.quarkus.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkiverse.amazon.s3.runtime.S3Config;
+import io.smallrye.config.ConfigMappings;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
@@ -29,19 +31,23 @@ class QuarkiverseDefaultsTest {
     private static final Map<String, String> IRSA = Map.of("quarkus.irsa.role-arn",
             "arn:aws:iam::111122223333:role/app-role", "quarkus.irsa.token-file", "/var/run/secrets/token");
 
+    /** As the build step finds it, from their S3 client's configuration mapping. */
+    private static final Map<String, String> DECLARED = QuarkiverseCredentials.declaredDefaults(
+            List.of(ConfigMappings.ConfigClass.configClass(S3Config.class, "quarkus.s3")));
+
     @BeforeAll
     static void roots() {
-        QuarkiverseCredentials.roots(List.of("quarkus.s3"));
+        QuarkiverseCredentials.clients(DECLARED);
     }
 
     @AfterAll
     static void noRoots() {
-        QuarkiverseCredentials.roots(List.of());
+        QuarkiverseCredentials.clients(Map.of());
     }
 
     private static SmallRyeConfig config(Map<String, String> properties, ConfigSource... more) {
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withDefaultValue(TYPE, "default") // their @WithDefault
+                .withDefaultValue(TYPE, DECLARED.get(TYPE)) // their @WithDefault
                 .withSources(new PropertiesConfigSource(properties, "application.properties", 250))
                 .withSources(more);
         return new QuarkiverseCredentials().configBuilder(b).build();
@@ -49,7 +55,7 @@ class QuarkiverseDefaultsTest {
 
     private static SmallRyeConfig config(Map<String, String> properties, ConfigSourceFactory factory) {
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withDefaultValue(TYPE, "default")
+                .withDefaultValue(TYPE, DECLARED.get(TYPE))
                 .withSources(new PropertiesConfigSource(properties, "application.properties", 250))
                 .withSources(factory);
         return new QuarkiverseCredentials().configBuilder(b).build();
@@ -59,6 +65,11 @@ class QuarkiverseDefaultsTest {
         Map<String, String> m = new HashMap<>(IRSA);
         m.put(name, value);
         return m;
+    }
+
+    @Test
+    void theirDeclaredDefaultsAreReadFromTheirMapping() {
+        assertThat(DECLARED).containsExactlyInAnyOrderEntriesOf(Map.of(TYPE, "default", NAME, ""));
     }
 
     @Test
@@ -115,6 +126,23 @@ class QuarkiverseDefaultsTest {
     @Test
     void theUsersTypeInTheEnvironmentsSpellingWinsAndNothingIsAdded() {
         SmallRyeConfig c = config(IRSA, new EnvConfigSource(Map.of("QUARKUS_S3_AWS_CREDENTIALS_TYPE", "static"), 300));
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("static");
+        assertThat(c.getOptionalValue(NAME, String.class)).isEmpty();
+    }
+
+    /**
+     * What a build step of another extension writes as a run-time default (RunTimeConfigurationDefaultBuildItem:
+     * Quarkiverse's own LocalStack dev service writes {@code type=static} and its keys there) lands in the same
+     * default-values source as their {@code @WithDefault}, and wins over the extension's answer.
+     */
+    @Test
+    void aTypeFromTheRunTimeDefaultsWins() {
+        SmallRyeConfig c = new QuarkiverseCredentials().configBuilder(new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withDefaultValue(TYPE, DECLARED.get(TYPE))
+                .withDefaultValues(Map.of(TYPE, "static"))
+                .withSources(new EnvConfigSource(Map.of("AWS_ROLE_ARN", IRSA.get("quarkus.irsa.role-arn"),
+                        "AWS_WEB_IDENTITY_TOKEN_FILE", IRSA.get("quarkus.irsa.token-file")), 300))).build();
         assertThat(c.getValue(TYPE, String.class)).isEqualTo("static");
         assertThat(c.getOptionalValue(NAME, String.class)).isEmpty();
     }

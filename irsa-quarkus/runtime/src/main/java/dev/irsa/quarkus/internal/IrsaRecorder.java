@@ -10,6 +10,7 @@ import io.quarkus.runtime.ShutdownContext;
 import io.quarkus.runtime.annotations.Recorder;
 import io.smallrye.config.SmallRyeConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -60,13 +61,13 @@ public class IrsaRecorder {
     }
 
     /**
-     * Hands {@link QuarkiverseCredentials} the configuration roots of the application's Quarkiverse Amazon clients,
-     * before the run-time configuration is built.
+     * Hands {@link QuarkiverseCredentials} what it answers for the application's Quarkiverse Amazon clients, before the
+     * run-time configuration is built.
      *
-     * @param roots e.g. {@code quarkus.s3}
+     * @param declared {@link QuarkiverseCredentials#declaredDefaults}
      */
-    public void quarkiverseClients(List<String> roots) {
-        QuarkiverseCredentials.roots(roots);
+    public void quarkiverseClients(Map<String, String> declared) {
+        QuarkiverseCredentials.clients(declared);
     }
 
     /**

@@ -5,21 +5,25 @@ import io.quarkus.runtime.configuration.ConfigBuilder;
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigSourceInterceptorFactory;
+import io.smallrye.config.ConfigMappings;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.Converters;
+import io.smallrye.config.DefaultValuesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.Serial;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import org.eclipse.microprofile.config.spi.Converter;
 
 /**
  * Points the Quarkiverse Amazon Services clients of the application at the {@code irsa} bean in place of their own
  * default: for each of their configuration roots ({@code quarkus.s3}, {@code quarkus.sqs}, ...), a lookup of
- * {@code <root>.aws.credentials.type} that no source sets is answered {@code custom}, and then
+ * {@code <root>.aws.credentials.type} that only their own {@code @WithDefault} answers is answered {@code custom}, and then
  * {@code <root>.aws.credentials.custom-provider.name} {@code irsa}, when IRSA or EKS Pod Identity is configured (the
  * bean's own test, {@code Providers.configured}) and {@code quarkus.irsa.active} converts to true.
  *
@@ -28,14 +32,17 @@ import org.eclipse.microprofile.config.spi.Converter;
  * nor environment variables under their dotted names, so a decision made there could differ from the one the bean
  * makes from the finished configuration. Its priority is negative, so SmallRye calls it only for names that no source
  * of non-negative ordinal has (every source a user or a dev service writes); what it reads ({@code quarkus.irsa.*},
- * the pod's variables) it reads again from the top of the chain, as the bean does. Elsewhere (a developer's laptop)
+ * the pod's variables) it reads again from the top of the chain, as the bean does. Below it, a value is theirs only
+ * where SmallRye's default-values source holds exactly their mapping's declared default: that source also holds the
+ * run-time defaults of build steps ({@code RunTimeConfigurationDefaultBuildItem}, where Quarkus puts the results of
+ * dev services such as their LocalStack one, {@code type=static}), which win. Elsewhere (a developer's laptop)
  * their default chain stays; their default would otherwise be the SDK's {@code DefaultCredentialsProvider}, whose
  * web-identity provider starts a second session of its own, blocking callers on refresh.
  */
 public final class QuarkiverseCredentials implements ConfigBuilder {
     /**
      * The ordinal the answers carry: below every source a user or a dev service writes, so SmallRye's profile
-     * interceptor prefers any {@code %profile.} value to them; above only the extensions' own {@code @WithDefault}s
+     * interceptor prefers any {@code %profile.} value of those to them; above only SmallRye's default-values source
      * ({@code Integer.MIN_VALUE}).
      */
     static final int ORDINAL = Integer.MIN_VALUE + 100;
@@ -50,20 +57,43 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
     static final String NAME = "irsa: Quarkiverse Amazon clients use the irsa bean";
     private static final String TYPE = ".aws.credentials.type";
     private static final String PROVIDER_NAME = ".aws.credentials.custom-provider.name";
-    /** The configuration roots of the application's Quarkiverse clients, found at build time (STATIC_INIT). */
-    private static volatile List<String> roots = List.of();
+    /**
+     * The two names of each configuration root of the application's Quarkiverse clients, each to its mapping's declared
+     * default ({@code ""} for none), found at build time (STATIC_INIT).
+     */
+    private static volatile Map<String, String> declared = Map.of();
 
     /** Created by Quarkus when it builds the run-time configuration. */
     public QuarkiverseCredentials() {
     }
 
     /**
-     * Sets the configuration roots of the application's Quarkiverse clients (recorded at build time).
+     * Sets what {@link #declaredDefaults} found for the application's Quarkiverse clients (recorded at build time).
      *
-     * @param prefixes e.g. {@code quarkus.s3}
+     * @param defaults the two names of each root, each to its declared default
      */
-    static void roots(List<String> prefixes) {
-        roots = List.copyOf(prefixes);
+    static void clients(Map<String, String> defaults) {
+        declared = Map.copyOf(defaults);
+    }
+
+    /**
+     * The two names this class answers for each of Quarkiverse's configuration mappings, each to the default the mapping
+     * declares ({@code @WithDefault}; {@code ""} for none): the value SmallRye puts in its default-values source unless
+     * a run-time default of a build step is there first.
+     *
+     * @param mappings their client configuration roots, e.g. {@code S3Config} at {@code quarkus.s3}
+     * @return {@code quarkus.s3.aws.credentials.type} to {@code default}, and so on
+     */
+    public static Map<String, String> declaredDefaults(Collection<ConfigMappings.ConfigClass> mappings) {
+        Map<String, String> defaults = new TreeMap<>();
+        for (ConfigMappings.ConfigClass mapping : mappings) {
+            for (String suffix : List.of(TYPE, PROVIDER_NAME)) {
+                String name = mapping.getPrefix() + suffix;
+                String value = mapping.getProperties().get(name);
+                defaults.put(name, value == null ? "" : value);
+            }
+        }
+        return defaults;
     }
 
     @Override
@@ -71,7 +101,7 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
         return builder.withInterceptorFactories(new ConfigSourceInterceptorFactory() {
             @Override
             public ConfigSourceInterceptor getInterceptor(ConfigSourceInterceptorContext context) {
-                return new Defaults(roots); // recorded by now: the run-time configuration is built after STATIC_INIT
+                return new Defaults(declared); // recorded by now: the run-time configuration is built after STATIC_INIT
             }
 
             @Override
@@ -89,11 +119,14 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
         private static final Converter<Boolean> BOOLEAN = Converters.getImplicitConverter(Boolean.class);
         /** {@code <root>.aws.credentials.type} and {@code custom-provider.name} by name, each to its root's type name. */
         private final Map<String, String> names = new HashMap<>();
+        /** The same names, each to its mapping's declared default ({@code ""} for none). */
+        private final Map<String, String> declared;
 
-        Defaults(List<String> roots) {
-            for (String root : roots) {
-                names.put(root + TYPE, root + TYPE);
-                names.put(root + PROVIDER_NAME, root + TYPE);
+        Defaults(Map<String, String> declared) {
+            this.declared = Map.copyOf(declared);
+            for (String name : declared.keySet()) {
+                names.put(name, name.endsWith(TYPE) ? name
+                        : name.substring(0, name.length() - PROVIDER_NAME.length()) + TYPE);
             }
         }
 
@@ -101,8 +134,8 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
         public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
             ConfigValue below = context.proceed(name);
             String type = names.get(name);
-            if (type == null || below != null && below.getConfigSourceOrdinal() > ORDINAL) {
-                return below; // not theirs, or set by a source of negative ordinal above the @WithDefaults
+            if (type == null || below != null && !isTheirDefault(below, declared.get(name))) {
+                return below; // not theirs, or set by a source below (or a build step's run-time default)
             }
             boolean answer = name.equals(type)
                     ? useIrsa(context)
@@ -110,6 +143,16 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
                     : isOurs(context.restart(type));
             return answer ? ConfigValue.builder().withName(name).withValue(name.equals(type) ? "custom" : BEAN_NAME)
                     .withConfigSourceName(NAME).withConfigSourceOrdinal(ORDINAL).build() : below;
+        }
+
+        /**
+         * Their {@code @WithDefault}: SmallRye's default-values source holding exactly the declared default. The same
+         * source holds build steps' run-time defaults, put before the mappings' defaults, which never replace them: a
+         * value there other than the declared default is a build step's (one equal to it means the same anyway).
+         */
+        private static boolean isTheirDefault(ConfigValue value, String declared) {
+            return DefaultValuesConfigSource.NAME.equals(value.getConfigSourceName())
+                    && declared.equals(value.getValue());
         }
 
         private static boolean isOurs(ConfigValue value) {
