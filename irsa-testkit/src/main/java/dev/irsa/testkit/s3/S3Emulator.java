@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
@@ -123,6 +122,11 @@ public final class S3Emulator implements AutoCloseable {
     private record Bucket(Instant created, ConcurrentSkipListMap<String, StoredObject> objects) {}
 
     private record StoredObject(byte[] content, String contentType, String etag, Instant lastModified) {}
+
+    /** Records an answer as it is sent. */
+    private interface Recorder {
+        void record(int status, String errorCode, String message);
+    }
 
     /** Thrown inside request handling: an S3 error to answer. */
     private static final class S3Error extends Exception {
@@ -271,8 +275,8 @@ public final class S3Emulator implements AutoCloseable {
             String[] akid = new String[1];
             String payload = x.getRequestHeaders().getFirst("x-amz-content-sha256");
             // recorded just before the status is sent, so a client that has its answer finds it recorded
-            x.setAttribute(RECORD, (BiConsumer<Integer, String>) (status, code) ->
-                    requests.add(new S3Request(now, operation, bucket, key, akid[0], payload, status, code)));
+            x.setAttribute(RECORD, (Recorder) (status, code, message) ->
+                    requests.add(new S3Request(now, operation, bucket, key, akid[0], payload, status, code, message)));
             try {
                 byte[] content = authenticate(new SigV4Verifier.Request(method, rawPath, rawQuery,
                         x.getRequestHeaders(), body), now, akid);
@@ -715,13 +719,12 @@ public final class S3Emulator implements AutoCloseable {
     }
 
     private static void send(HttpExchange x, int status, String contentType, byte[] body, boolean head) throws IOException {
-        send(x, status, null, contentType, body, head);
+        send(x, status, null, null, contentType, body, head);
     }
 
-    @SuppressWarnings("unchecked")
-    private static void send(HttpExchange x, int status, String errorCode, String contentType, byte[] body, boolean head)
-            throws IOException {
-        ((BiConsumer<Integer, String>) x.getAttribute(RECORD)).accept(status, errorCode);
+    private static void send(HttpExchange x, int status, String errorCode, String message, String contentType, byte[] body,
+            boolean head) throws IOException {
+        ((Recorder) x.getAttribute(RECORD)).record(status, errorCode, message);
         x.getResponseHeaders().add("x-amz-request-id", UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT));
         if (contentType != null) {
             x.getResponseHeaders().add("Content-Type", contentType);
@@ -742,7 +745,7 @@ public final class S3Emulator implements AutoCloseable {
                 .element("Resource", resource).element("RequestId", UUID.randomUUID().toString())
                 .close("Error").toString().getBytes(StandardCharsets.UTF_8);
         // a HEAD answer has no body: the SDK reads the code from the status alone, as from S3
-        send(x, e.status, e.code, "application/xml", body, method.equals("HEAD"));
+        send(x, e.status, e.code, e.getMessage(), "application/xml", body, method.equals("HEAD"));
     }
 
     private static Map<String, String> query(String rawQuery) {
