@@ -9,6 +9,7 @@ import dev.irsa.core.internal.SharedScheduler;
 import dev.irsa.core.internal.StsAssumeRoleExchange;
 import dev.irsa.core.internal.StsWebIdentityExchange;
 import dev.irsa.core.internal.SessionKey;
+import java.lang.invoke.MethodHandles;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +45,7 @@ public final class IrsaSession implements AutoCloseable {
 
     static {
         // Holds in a registry other than the process-wide one, for this project's integrations: kept off this API
-        SessionHolds.install(new SessionHolds.Opener() {
+        SessionHolds.install(MethodHandles.lookup(), new SessionHolds.Opener() {
             @Override
             public IrsaSession open(IrsaConfig config, SessionRegistry registry) {
                 return IrsaSession.open(new Irsa(config), registry, Wiring.PRODUCTION, config.eagerStart());

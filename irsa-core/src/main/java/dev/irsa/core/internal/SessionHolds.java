@@ -44,16 +44,21 @@ public final class SessionHolds {
      * package: a call from anywhere else throws, as does a second call, so nothing replaces the opener or installs one
      * ahead of IrsaSession (whose initialiser would then fail, leaving the class unusable for the JVM's life).
      *
-     * @param o the opener
-     * @throws IllegalStateException if not called from IrsaSession's initialiser, or if one is installed already
+     * @param caller IrsaSession's own {@code MethodHandles.lookup()}, which shows the call is its
+     * @param o      the opener
+     * @throws IllegalStateException if {@code caller} is not IrsaSession's full-privilege lookup, or if one is
+     *                               installed already
      */
-    public static synchronized void install(Opener o) {
-        StackWalker.StackFrame caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-                .walk(frames -> frames.skip(1).findFirst()).orElseThrow();
-        // IrsaSession calls it from its initialiser only, and no code outside it runs as IrsaSession's
-        if (caller.getDeclaringClass() != IrsaSession.class) {
-            throw new IllegalStateException("SessionHolds' opener is installed by IrsaSession's initialiser only, not by "
-                    + caller.getClassName() + "." + caller.getMethodName());
+    public static synchronized void install(MethodHandles.Lookup caller, Opener o) {
+        // A lookup rather than a stack walk: walking with class references needs a permission that a SecurityManager's
+        // policy seldom grants, and IrsaSession's initialiser failing leaves it unusable. Only IrsaSession's own code
+        // holds a lookup on it with private access (short of deep reflection, which could replace the opener anyway).
+        Class<?> c = caller.lookupClass();
+        if (!c.getName().equals(IrsaSession.class.getName())
+                || c.getClassLoader() != SessionHolds.class.getClassLoader()
+                || (caller.lookupModes() & MethodHandles.Lookup.PRIVATE) == 0) {
+            throw new IllegalStateException("SessionHolds' opener is installed by IrsaSession's initialiser only, not"
+                    + " with a lookup on " + c.getName());
         }
         if (opener != null) {
             throw new IllegalStateException("SessionHolds' opener is installed already");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -25,7 +26,7 @@ class SessionHoldsInstallTest {
             Object impostor = Proxy.newProxyInstance(loader, new Class<?>[] {opener}, (p, m, a) -> {
                 throw new AssertionError("the impostor's opener was used");
             });
-            Method install = holds.getMethod("install", opener);
+            Method install = holds.getMethod("install", MethodHandles.Lookup.class, opener);
 
             assertThatThrownBy(() -> invoke(install, impostor)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("IrsaSession");
@@ -40,17 +41,27 @@ class SessionHoldsInstallTest {
     @Test
     void anInstallFromOutsideAfterIrsaSessionIsRefused() throws Exception {
         try (FreshCore loader = new FreshCore()) {
-            Class.forName("dev.irsa.core.IrsaSession", true, loader);
+            Class<?> session = Class.forName("dev.irsa.core.IrsaSession", true, loader);
             Class<?> opener = loader.loadClass(SessionHolds.Opener.class.getName());
-            Method install = loader.loadClass(SessionHolds.class.getName()).getMethod("install", opener);
+            Method install = loader.loadClass(SessionHolds.class.getName())
+                    .getMethod("install", MethodHandles.Lookup.class, opener);
             Object impostor = Proxy.newProxyInstance(loader, new Class<?>[] {opener}, (p, m, a) -> null);
             assertThatThrownBy(() -> invoke(install, impostor)).isInstanceOf(IllegalStateException.class);
+            // a lookup on IrsaSession taken from outside has no private access: not IrsaSession's own
+            MethodHandles.Lookup outside = MethodHandles.lookup().in(session);
+            assertThatThrownBy(() -> {
+                try {
+                    install.invoke(null, outside, impostor);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            }).isInstanceOf(IllegalStateException.class).hasMessageContaining("IrsaSession's initialiser only");
         }
     }
 
     private static void invoke(Method install, Object opener) throws Throwable {
         try {
-            install.invoke(null, opener);
+            install.invoke(null, MethodHandles.lookup(), opener);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }

@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
@@ -79,10 +78,14 @@ import java.util.zip.Checksum;
  * {@code HeadBucket}, {@code DeleteBucket} (empty buckets), {@code PutObject}, {@code GetObject}, {@code HeadObject},
  * {@code DeleteObject}, {@code ListObjectsV2} ({@code prefix}, {@code max-keys}, {@code continuation-token},
  * {@code start-after}, {@code encoding-type=url}; no {@code delimiter}). Keys are signed as S3 checks them, from the
- * decoded path ({@code a//b} sent as {@code a/%2Fb} verifies). Anything else is 501 {@code NotImplemented}, after
- * authentication, and so is a {@code Range}, {@code If-Match}, {@code If-None-Match}, {@code If-Modified-Since} or
- * {@code If-Unmodified-Since} header: no ranges, versions, ACLs, multipart uploads or conditional requests. An
- * unexpected failure is 500 {@code InternalError}, recorded like every answer.
+ * decoded path ({@code a//b} sent as {@code a/%2Fb} verifies). {@code GetObject} and {@code HeadObject} answer one
+ * {@code Range} as S3 does ({@code bytes=a-b}, {@code bytes=a-}, {@code bytes=-n}: 206 with {@code Content-Range}
+ * and the part's {@code Content-Length}; 416 {@code InvalidRange} when it starts past the end; a {@code Range} S3
+ * cannot parse is ignored, the whole object answered), as the CRT client and the Transfer Manager ask. Anything else
+ * is 501 {@code NotImplemented}, after authentication, and so is a {@code Range} with several ranges and an
+ * {@code If-Match}, {@code If-None-Match}, {@code If-Modified-Since} or {@code If-Unmodified-Since} header: no
+ * versions, ACLs, multipart uploads or conditional requests. An unexpected failure is 500 {@code InternalError} with
+ * the exception's class and message (this class puts no secret in one), recorded like every answer.
  *
  * <p>Every request is recorded ({@link #requests()}) with its operation, bucket, key, access key ID and outcome;
  * nothing records or logs a secret, session token or signature. Served by named daemon threads that {@link #close()}
@@ -106,8 +109,11 @@ public final class S3Emulator implements AutoCloseable {
     private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final String RECORD = "dev.irsa.testkit.s3.record";
     private static final String EMPTY_SHA256 = SigV4Verifier.EMPTY_BODY_SHA256;
-    private static final List<String> UNSUPPORTED_HEADERS = List.of("Range", "If-Match", "If-None-Match",
+    private static final List<String> UNSUPPORTED_HEADERS = List.of("If-Match", "If-None-Match",
             "If-Modified-Since", "If-Unmodified-Since");
+    /** One byte range as S3 reads it: {@code bytes=first-last}, {@code bytes=first-} or {@code bytes=-suffix}. */
+    private static final java.util.regex.Pattern BYTE_RANGE = java.util.regex.Pattern.compile(
+            "bytes=(?:(\\d+)-(\\d*)|-(\\d+))");
 
     private final Function<String, Optional<IssuedCredentials>> credentials;
     private final String region;
@@ -123,6 +129,11 @@ public final class S3Emulator implements AutoCloseable {
     private record Bucket(Instant created, ConcurrentSkipListMap<String, StoredObject> objects) {}
 
     private record StoredObject(byte[] content, String contentType, String etag, Instant lastModified) {}
+
+    /** Records an answer as it is sent. */
+    private interface Recorder {
+        void record(int status, String errorCode, String message);
+    }
 
     /** Thrown inside request handling: an S3 error to answer. */
     private static final class S3Error extends Exception {
@@ -271,8 +282,8 @@ public final class S3Emulator implements AutoCloseable {
             String[] akid = new String[1];
             String payload = x.getRequestHeaders().getFirst("x-amz-content-sha256");
             // recorded just before the status is sent, so a client that has its answer finds it recorded
-            x.setAttribute(RECORD, (BiConsumer<Integer, String>) (status, code) ->
-                    requests.add(new S3Request(now, operation, bucket, key, akid[0], payload, status, code)));
+            x.setAttribute(RECORD, (Recorder) (status, code, message) ->
+                    requests.add(new S3Request(now, operation, bucket, key, akid[0], payload, status, code, message)));
             try {
                 byte[] content = authenticate(new SigV4Verifier.Request(method, rawPath, rawQuery,
                         x.getRequestHeaders(), body), now, akid);
@@ -280,9 +291,11 @@ public final class S3Emulator implements AutoCloseable {
             } catch (S3Error e) {
                 error(x, method, e, rawPath);
             } catch (RuntimeException e) {
-                // a defect here or in a test's credentials lookup: answered and recorded, not a dropped connection
-                error(x, method, new S3Error(500, "InternalError", "We encountered an internal error: "
-                        + e.getClass().getName() + ". Please try again."), rawPath);
+                // a defect here or in a test's credentials lookup: answered and recorded, not a dropped connection,
+                // with the exception's message to say what failed (this class puts no secret, token or signature in
+                // an exception's message; a test's own lookup says what it chooses)
+                error(x, method, new S3Error(500, "InternalError", "We encountered an internal error: " + e
+                        + ". Please try again."), rawPath);
             }
         }
     }
@@ -619,10 +632,19 @@ public final class S3Emulator implements AutoCloseable {
                 if (o == null) {
                     throw new S3Error(404, "NoSuchKey", "The specified key does not exist.");
                 }
+                long[] range = range(x.getRequestHeaders().getFirst("Range"), o.content().length);
                 x.getResponseHeaders().add("ETag", o.etag());
                 x.getResponseHeaders().add("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(
                         o.lastModified().atOffset(ZoneOffset.UTC)));
-                send(x, 200, o.contentType(), o.content(), operation.equals("HeadObject"));
+                x.getResponseHeaders().add("Accept-Ranges", "bytes");
+                if (range == null) {
+                    send(x, 200, o.contentType(), o.content(), operation.equals("HeadObject"));
+                } else {
+                    x.getResponseHeaders().add("Content-Range", "bytes " + range[0] + "-" + range[1] + "/"
+                            + o.content().length);
+                    send(x, 206, o.contentType(), java.util.Arrays.copyOfRange(o.content(), (int) range[0],
+                            (int) range[1] + 1), operation.equals("HeadObject"));
+                }
             }
             case "DeleteObject" -> {
                 bucket(bucket).objects().remove(key);
@@ -631,6 +653,51 @@ public final class S3Emulator implements AutoCloseable {
             case "ListObjectsV2" -> send(x, 200, "application/xml", listObjects(bucket, query), false);
             default -> throw new S3Error(501, "NotImplemented", "A header or query you provided implies"
                     + " functionality that is not implemented by this emulator.");
+        }
+    }
+
+    /**
+     * The first and last byte a {@code Range} header asks of an object of {@code length} bytes, or null for the whole
+     * object: no header, or one S3 cannot parse, which it ignores (RFC 9110, 14.2). Several ranges are 501, as S3
+     * answers one range a GET; a range that starts past the end, or an empty suffix, is S3's 416 {@code InvalidRange}.
+     */
+    private static long[] range(String header, long length) throws S3Error {
+        if (header == null) {
+            return null;
+        }
+        String h = header.trim();
+        if (h.startsWith("bytes=") && h.contains(",")) {
+            throw new S3Error(501, "NotImplemented", "A Range header with several ranges is not implemented by this"
+                    + " emulator (S3 answers one range a GET).");
+        }
+        java.util.regex.Matcher m = BYTE_RANGE.matcher(h);
+        if (!m.matches()) {
+            return null;
+        }
+        long first;
+        long last;
+        if (m.group(3) != null) {
+            long suffix = number(m.group(3));
+            first = Math.max(0, length - suffix);
+            last = suffix == 0 ? -1 : length - 1;
+        } else {
+            first = number(m.group(1));
+            last = m.group(2).isEmpty() ? length - 1 : Math.min(number(m.group(2)), length - 1);
+            if (!m.group(2).isEmpty() && number(m.group(2)) < first) {
+                return null; // last before first: not a valid range, ignored as S3 does
+            }
+        }
+        if (first >= length || last < first) {
+            throw new S3Error(416, "InvalidRange", "The requested range is not satisfiable");
+        }
+        return new long[] {first, last};
+    }
+
+    private static long number(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE; // more digits than a long holds: past any object's end
         }
     }
 
@@ -715,13 +782,12 @@ public final class S3Emulator implements AutoCloseable {
     }
 
     private static void send(HttpExchange x, int status, String contentType, byte[] body, boolean head) throws IOException {
-        send(x, status, null, contentType, body, head);
+        send(x, status, null, null, contentType, body, head);
     }
 
-    @SuppressWarnings("unchecked")
-    private static void send(HttpExchange x, int status, String errorCode, String contentType, byte[] body, boolean head)
-            throws IOException {
-        ((BiConsumer<Integer, String>) x.getAttribute(RECORD)).accept(status, errorCode);
+    private static void send(HttpExchange x, int status, String errorCode, String message, String contentType, byte[] body,
+            boolean head) throws IOException {
+        ((Recorder) x.getAttribute(RECORD)).record(status, errorCode, message);
         x.getResponseHeaders().add("x-amz-request-id", UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT));
         if (contentType != null) {
             x.getResponseHeaders().add("Content-Type", contentType);
@@ -742,7 +808,7 @@ public final class S3Emulator implements AutoCloseable {
                 .element("Resource", resource).element("RequestId", UUID.randomUUID().toString())
                 .close("Error").toString().getBytes(StandardCharsets.UTF_8);
         // a HEAD answer has no body: the SDK reads the code from the status alone, as from S3
-        send(x, e.status, e.code, "application/xml", body, method.equals("HEAD"));
+        send(x, e.status, e.code, e.getMessage(), "application/xml", body, method.equals("HEAD"));
     }
 
     private static Map<String, String> query(String rawQuery) {

@@ -14,10 +14,12 @@ import java.time.Instant;
  *                      or a {@code STREAMING-...} mode), or null when it sent none: how the client signed the payload
  * @param status the HTTP status answered
  * @param errorCode S3's error code ({@code SignatureDoesNotMatch}, {@code NoSuchKey}, ...), or null when it succeeded
+ * @param message the error's message as answered (for {@code InternalError}, the exception's class and message), or
+ *                null when it succeeded
  * @since 0.1.0
  */
 public record S3Request(Instant at, String operation, String bucket, String key, String accessKeyId, String contentSha256, int status,
-                        String errorCode) {
+                        String errorCode, String message) {
     /** {@return whether the signature was accepted (the operation itself may still have failed, as NoSuchKey)} */
     public boolean authenticated() {
         return errorCode == null || !S3Emulator.AUTH_ERRORS.contains(errorCode);

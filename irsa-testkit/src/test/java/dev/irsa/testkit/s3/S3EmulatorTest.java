@@ -399,7 +399,7 @@ class S3EmulatorTest {
     @Test
     void anUnexpectedFailureIsInternalErrorAndRecorded() {
         try (S3Emulator own = S3Emulator.builder().region(env.region()).clock(clock).credentials(id -> {
-                    throw new IllegalStateException("the test's lookup fails");
+                    throw new IllegalStateException("lookup-broke-42");
                 }).start();
              S3Client client = S3Client.builder().endpointOverride(own.endpoint()).region(Region.of(env.region()))
                      .forcePathStyle(true).httpClient(sdkHttpClient()).credentialsProvider(issuedProvider())
@@ -407,10 +407,14 @@ class S3EmulatorTest {
             assertThatThrownBy(client::listBuckets).isInstanceOfSatisfying(S3Exception.class, e -> {
                 assertThat(e.statusCode()).isEqualTo(500);
                 assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InternalError");
+                // what failed, not only its class: the test's own lookup said why
+                assertThat(e.awsErrorDetails().errorMessage()).contains("IllegalStateException")
+                        .contains("lookup-broke-42");
             });
             assertThat(own.requests()).singleElement().satisfies(r -> {
                 assertThat(r.status()).isEqualTo(500);
                 assertThat(r.errorCode()).isEqualTo("InternalError");
+                assertThat(r.message()).contains("IllegalStateException").contains("lookup-broke-42");
             });
         }
     }
@@ -463,7 +467,8 @@ class S3EmulatorTest {
         try (S3Client client = client(issuedProvider())) {
             assertRefused(() -> client.putObject(p -> p.bucket("app-bucket").key("k").ifNoneMatch("*"),
                     RequestBody.fromString("second")), 501, "NotImplemented");
-            assertRefused(() -> client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=0-1")),
+            // S3 answers one range a GET, not several
+            assertRefused(() -> client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=0-1,3-4")),
                     501, "NotImplemented");
             assertRefused(() -> client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").ifMatch("\"x\"")),
                     501, "NotImplemented");
@@ -471,6 +476,46 @@ class S3EmulatorTest {
                     .ifModifiedSince(java.time.Instant.EPOCH)), 501, null);
         }
         assertThat(s3.object("app-bucket", "k")).hasValue("first".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aSingleRangeIsAnsweredAsS3Does() {
+        s3.putObject("app-bucket", "k", "0123456789".getBytes(StandardCharsets.UTF_8));
+        try (S3Client client = client(issuedProvider())) {
+            // what the CRT client and the Transfer Manager send: their first part, from byte 0
+            var first = client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=0-3"));
+            assertThat(first.asUtf8String()).isEqualTo("0123");
+            assertThat(first.response().contentRange()).isEqualTo("bytes 0-3/10");
+            assertThat(first.response().contentLength()).isEqualTo(4L);
+            assertThat(first.response().acceptRanges()).isEqualTo("bytes");
+            assertThat(last().status()).isEqualTo(206);
+            // the last byte is clamped to the object's end
+            var open = client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=7-"));
+            assertThat(open.asUtf8String()).isEqualTo("789");
+            assertThat(open.response().contentRange()).isEqualTo("bytes 7-9/10");
+            assertThat(client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=8-99")).asUtf8String())
+                    .isEqualTo("89");
+            var suffix = client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=-3"));
+            assertThat(suffix.asUtf8String()).isEqualTo("789");
+            assertThat(suffix.response().contentRange()).isEqualTo("bytes 7-9/10");
+            assertThat(client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=-99")).asUtf8String())
+                    .isEqualTo("0123456789");
+            // beyond the end: S3's 416 InvalidRange
+            assertRefused(() -> client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=10-")),
+                    416, "InvalidRange");
+            assertRefused(() -> client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range("bytes=-0")),
+                    416, "InvalidRange");
+            // a Range S3 cannot parse is ignored (RFC 9110 14.2), the whole object answered
+            for (String invalid : List.of("bytes=abc", "bytes=5-2", "items=0-1", "bytes=")) {
+                var whole = client.getObjectAsBytes(g -> g.bucket("app-bucket").key("k").range(invalid));
+                assertThat(whole.asUtf8String()).as(invalid).isEqualTo("0123456789");
+                assertThat(whole.response().contentRange()).as(invalid).isNull();
+                assertThat(last().status()).as(invalid).isEqualTo(200);
+            }
+            var head = client.headObject(h -> h.bucket("app-bucket").key("k").range("bytes=2-5"));
+            assertThat(head.contentLength()).isEqualTo(4L);
+            assertThat(head.contentRange()).isEqualTo("bytes 2-5/10");
+        }
     }
 
     @Test
