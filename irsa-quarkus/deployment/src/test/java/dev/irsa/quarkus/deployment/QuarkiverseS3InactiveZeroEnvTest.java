@@ -1,37 +1,21 @@
 package dev.irsa.quarkus.deployment;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.config.EnvConfigSource;
-import jakarta.inject.Inject;
 import java.util.Map;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.spi.ConfigSource;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * With IRSA configured and {@code QUARKUS_IRSA_ACTIVE=0} in the environment (SmallRye reads 0 as false, so the bean
  * is inactive), Quarkiverse's S3 client is not pointed at the bean: the start succeeds and their default stays.
  */
-class QuarkiverseS3InactiveZeroEnvTest {
+class QuarkiverseS3InactiveZeroEnvTest extends QuarkiverseDefaultChainLeftAlone {
     @RegisterExtension
     static final QuarkusUnitTest app = Fixture.configure(new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Fixture.class, SharedState.class, Environment.class)
                     .addAsServiceProvider(ConfigSource.class, Environment.class))
             .overrideConfigKey("quarkus.s3.aws.region", "us-west-2"));
-
-    @Inject
-    S3Client s3;
-
-    @Test
-    void theirDefaultChainIsLeftAlone() {
-        assertThat(s3).isNotNull();
-        assertThat(ConfigProvider.getConfig().getValue("quarkus.s3.aws.credentials.type", String.class))
-                .isEqualTo("default");
-    }
 
     /** Environment variables as the pod's would be (a process's own cannot be set from a test). */
     public static class Environment extends EnvConfigSource {
