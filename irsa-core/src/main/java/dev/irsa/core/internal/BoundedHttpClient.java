@@ -67,7 +67,7 @@ final class BoundedHttpClient implements SdkHttpClient {
                     response.responseBody().ifPresent(body::set);
                     HttpExecuteResponse read;
                     try {
-                        read = bounded(response);
+                        read = bounded(response, armed);
                     } catch (IOException | RuntimeException e) {
                         if (armed.expired()) {
                             throw new AttemptDeadline.Exceeded(deadline.limit(), true);
@@ -88,7 +88,8 @@ final class BoundedHttpClient implements SdkHttpClient {
         };
     }
 
-    private static HttpExecuteResponse bounded(HttpExecuteResponse response) throws IOException {
+    private static HttpExecuteResponse bounded(HttpExecuteResponse response, AttemptDeadline.Armed armed)
+            throws IOException {
         Optional<AbortableInputStream> body = response.responseBody();
         if (body.isEmpty()) {
             return response;
@@ -103,7 +104,7 @@ final class BoundedHttpClient implements SdkHttpClient {
         }
         byte[] bytes;
         try {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            bytes = armed.guard(in).readNBytes(MAX_BODY_BYTES + 1);
         } catch (IOException e) {
             in.abort();
             throw e;

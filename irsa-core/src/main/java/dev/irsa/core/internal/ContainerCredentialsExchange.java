@@ -198,7 +198,7 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         boolean[] answering = {false};
         try (AttemptDeadline.Armed armed = deadline.arm(c::disconnect)) {
             try {
-                Answer a = read(c, answering);
+                Answer a = read(c, armed, answering);
                 if (armed.expired()) { // aborted between reads: what was read may be cut short
                     throw new AttemptDeadline.Exceeded(deadline.limit(), true);
                 }
@@ -218,7 +218,8 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
     }
 
     /** @param answering set once the status line has arrived (a slow body rather than no answer) */
-    private static Answer read(HttpURLConnection c, boolean[] answering) throws IOException {
+    private static Answer read(HttpURLConnection c, AttemptDeadline.Armed armed, boolean[] answering)
+            throws IOException {
         int status = c.getResponseCode();
         answering[0] = true;
         long declared = c.getContentLengthLong();
@@ -229,8 +230,8 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
         byte[] body = new byte[0];
         if (in != null) {
-            try (in) {
-                body = in.readNBytes(MAX_BODY_BYTES + 1);
+            try (InputStream guarded = armed.guard(in)) {
+                body = guarded.readNBytes(MAX_BODY_BYTES + 1);
             }
         }
         if (body.length > MAX_BODY_BYTES) {

@@ -1,0 +1,134 @@
+package dev.irsa.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.SdkHttpResponse;
+
+/**
+ * The attempt deadline holds even when its abort cannot reach the reader. The JDK's HttpURLConnection closes a
+ * response stream only once it takes the stream's lock, which a reader blocked in a read holds; a reader that keeps
+ * receiving a byte at a time takes it straight back, and on a loaded machine the abort waited past the deadline for
+ * seconds (CI: a drip-fed Pod Identity answer outlived a 2 s bound on an 800 ms deadline). Here the abort reaches
+ * nothing at all, which makes that starvation deterministic: only the reader's own check of the deadline ends it.
+ */
+class UnreachableAbortDeadlineTest {
+    private static final Duration DEADLINE = Duration.ofMillis(300);
+
+    /** A body of {@code size} bytes, one per {@code perByteMillis} and per read; closing it changes nothing. */
+    private static InputStream drip(int size, long perByteMillis, AtomicInteger served) {
+        return new InputStream() {
+            @Override
+            public int read() {
+                if (served.get() >= size) {
+                    return -1;
+                }
+                try {
+                    Thread.sleep(perByteMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                served.incrementAndGet();
+                return 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (len == 0) {
+                    return 0;
+                }
+                int c = read(); // as a socket does: what has arrived, here one byte
+                if (c < 0) {
+                    return -1;
+                }
+                b[off] = (byte) c;
+                return 1;
+            }
+        };
+    }
+
+    private static SdkHttpClient dripping(AtomicInteger served) {
+        return new SdkHttpClient() {
+            @Override
+            public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+                return new ExecutableHttpRequest() {
+                    @Override
+                    public HttpExecuteResponse call() {
+                        return HttpExecuteResponse.builder()
+                                .response(SdkHttpResponse.builder().statusCode(200).build())
+                                // 2,000 bytes at 10 ms: 20 s to the end
+                                .responseBody(AbortableInputStream.create(drip(2_000, 10, served), () -> { }))
+                                .build();
+                    }
+
+                    @Override
+                    public void abort() {
+                        // unreachable, as the JDK's close is while a reader holds the stream's lock
+                    }
+                };
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void aReaderThatKeepsReceivingBytesStopsAtTheDeadlineItself() {
+        AtomicInteger served = new AtomicInteger();
+        try (BoundedHttpClient client = new BoundedHttpClient(dripping(served), DEADLINE)) {
+            SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST)
+                    .uri(URI.create("http://127.0.0.1:1/")).build();
+            long t0 = System.nanoTime();
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThatThrownBy(
+                    () -> client.prepareRequest(HttpExecuteRequest.builder().request(request).build()).call())
+                    .isInstanceOf(AttemptDeadline.Exceeded.class)
+                    .satisfies(e -> assertThat(((AttemptDeadline.Exceeded) e).answering()).isTrue()));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(took).isGreaterThanOrEqualTo(DEADLINE.minusMillis(20)).isLessThan(Duration.ofSeconds(3));
+            assertThat(served.get()).as("bytes read before the reader stopped").isLessThan(2_000);
+        }
+    }
+
+    @Test
+    void aGuardedStreamReadsThroughWhenTheDeadlineDoesNotPass() throws Exception {
+        AtomicInteger served = new AtomicInteger();
+        try (AttemptDeadline deadline = new AttemptDeadline(Duration.ofSeconds(30));
+             AttemptDeadline.Armed armed = deadline.arm(() -> { })) {
+            assertThat(armed.guard(drip(50, 0, served)).readAllBytes()).hasSize(50);
+        }
+    }
+
+    @Test
+    void aGuardedStreamRefusesEveryReadOnceTheDeadlinePassed() throws Exception {
+        AtomicInteger served = new AtomicInteger();
+        try (AttemptDeadline deadline = new AttemptDeadline(Duration.ofMillis(1));
+             AttemptDeadline.Armed armed = deadline.arm(() -> { })) {
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+                while (!armed.expired()) {
+                    Thread.onSpinWait();
+                }
+            });
+            InputStream in = armed.guard(drip(50, 0, served));
+            assertThatThrownBy(in::read).isInstanceOf(AttemptDeadline.Exceeded.class)
+                    .hasMessageContaining("1 ms").hasMessageContaining("still arriving");
+            assertThatThrownBy(() -> in.read(new byte[8], 0, 8)).isInstanceOf(AttemptDeadline.Exceeded.class);
+            assertThatThrownBy(() -> in.skip(8)).isInstanceOf(AttemptDeadline.Exceeded.class);
+            assertThat(served.get()).isZero();
+        }
+    }
+}
