@@ -23,6 +23,7 @@ final class IrsaWarmUp implements SmartLifecycle, DisposableBean {
     private volatile boolean running;
 
     /**
+     * @param provider the provider to warm up: the single {@code IrsaCredentialsProvider} bean
      * @param eagerStart whether the provider fetched its first credentials as it was built ({@code irsa.eager-start}
      *        on the starter's own provider)
      */
