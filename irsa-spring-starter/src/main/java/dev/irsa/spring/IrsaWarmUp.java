@@ -1,69 +1,54 @@
 package dev.irsa.spring;
 
 import dev.irsa.sdk.IrsaCredentialsProvider;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import java.util.concurrent.CompletableFuture;
+import dev.irsa.sdk.internal.WarmUp;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 
 /**
  * Asks for the first credentials as the context starts, without waiting for them: a broken trust policy shows in
  * health (and the logs) at startup instead of at the first real AWS call, and that call no longer pays for STS.
  * Uses the provider's async path, which never blocks, so startup takes as long as it did without it. Until the first
  * answer arrives (bounded by {@code irsa.refresh.wait-timeout}) the {@code irsa} health status stays {@code UNKNOWN}.
+ * Whether to warm up and how is the adapter's {@link WarmUp}, shared with the other frameworks; this only ties it to
+ * the context's lifecycle.
  *
- * <p>Stopping (or destroying) it withdraws a call still waiting, without waiting for it: the provider answers a call
- * under way when its session closes from a session of its own (another SDK client may have closed it), so a warm-up
- * left pending would make a fresh STS call, and start a scheduler thread, after the context closed.
+ * <p>Stopping (or destroying) it withdraws a call still waiting, without waiting for it, so that no STS call or
+ * scheduler thread starts on its behalf after the context closed.
  */
 final class IrsaWarmUp implements SmartLifecycle, DisposableBean {
-    private static final Logger log = LoggerFactory.getLogger(IrsaWarmUp.class);
     private final IrsaCredentialsProvider provider;
+    private final boolean eagerStart;
+    private final WarmUp warmUp = new WarmUp();
     private volatile boolean running;
-    private volatile CompletableFuture<? extends AwsCredentialsIdentity> pending;
 
-    IrsaWarmUp(IrsaCredentialsProvider provider) {
+    /**
+     * @param provider the provider to warm up: the single {@code IrsaCredentialsProvider} bean
+     * @param eagerStart whether the provider fetched its first credentials as it was built ({@code irsa.eager-start}
+     *        on the starter's own provider)
+     */
+    IrsaWarmUp(IrsaCredentialsProvider provider, boolean eagerStart) {
         this.provider = provider;
+        this.eagerStart = eagerStart;
     }
 
     @Override
     public void start() {
         running = true;
-        CompletableFuture<? extends AwsCredentialsIdentity> call = provider.resolveIdentity(
-                ResolveIdentityRequest.builder().build());
-        pending = call;
-        call.whenComplete((identity, error) -> {
-            if (call.isCancelled()) {
-                log.debug("IRSA warm-up withdrawn: the context stopped before credentials came");
-            } else if (error == null) {
-                log.debug("IRSA warm-up: credentials ready");
-            } else {
-                // The engine logs the failure with its cause and fix; this says only that startup went on.
-                log.debug("IRSA warm-up did not get credentials; the application keeps starting, health shows why");
-            }
-        });
+        // irsa.warm-up=false leaves this bean out altogether
+        warmUp.start(true, eagerStart, () -> provider);
     }
 
     @Override
     public void stop() {
         running = false;
-        withdraw();
+        warmUp.withdraw();
     }
 
     /** Also when the context never stopped its lifecycles (a refresh that failed after the warm-up started). */
     @Override
     public void destroy() {
-        withdraw();
-    }
-
-    private void withdraw() {
-        CompletableFuture<? extends AwsCredentialsIdentity> call = pending;
-        if (call != null) {
-            call.cancel(false); // no-op once answered
-        }
+        warmUp.withdraw();
     }
 
     @Override

@@ -2,16 +2,12 @@ package dev.irsa.micronaut.internal;
 
 import dev.irsa.micronaut.IrsaConfiguration;
 import dev.irsa.sdk.IrsaCredentialsProvider;
+import dev.irsa.sdk.internal.WarmUp;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
 import jakarta.annotation.PreDestroy;
-import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 
 /**
  * Created with the context, so the provider is built (and its settings validated, and with
@@ -27,11 +23,11 @@ import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 @Requires(condition = IrsaConfiguredCondition.class)
 @Requires(condition = UserCredentialsProviderAbsentCondition.class)
 public final class IrsaStartup implements ApplicationEventListener<StartupEvent> {
-    private static final Logger log = LoggerFactory.getLogger(IrsaStartup.class);
     private final IrsaCredentialsProvider provider;
     private final IrsaCredentialsProvider hold;
-    private final boolean warmUp;
-    private volatile CompletableFuture<? extends AwsCredentialsIdentity> pending;
+    private final boolean enabled;
+    private final boolean eagerStart;
+    private final WarmUp warmUp = new WarmUp();
 
     /**
      * Creates the startup hook.
@@ -42,37 +38,19 @@ public final class IrsaStartup implements ApplicationEventListener<StartupEvent>
     public IrsaStartup(IrsaCredentialsProvider provider, IrsaConfiguration configuration) {
         this.provider = provider;
         this.hold = provider.toBuilder().eagerStart(false).build();
-        this.warmUp = configuration.isWarmUp() && !configuration.isEagerStart();
+        this.enabled = configuration.isWarmUp();
+        this.eagerStart = configuration.isEagerStart();
     }
 
     @Override
     public void onApplicationEvent(StartupEvent event) {
-        if (!warmUp) {
-            return;
-        }
-        // The async path never blocks: with cached credentials it answers at once, else STS is called off this thread.
-        CompletableFuture<? extends AwsCredentialsIdentity> call = provider.resolveIdentity(
-                ResolveIdentityRequest.builder().build());
-        pending = call;
-        call.whenComplete((identity, error) -> {
-            if (call.isCancelled()) {
-                log.debug("IRSA warm-up withdrawn: the application stopped before credentials came");
-            } else if (error == null) {
-                log.debug("IRSA warm-up: credentials ready");
-            } else {
-                // The engine logs the failure with its cause and fix; this says only that startup went on.
-                log.debug("IRSA warm-up did not get credentials; the application keeps starting, health shows why");
-            }
-        });
+        warmUp.start(enabled, eagerStart, () -> provider); // whether, and how: the adapter's, as in the other frameworks
     }
 
     /** Withdraws a warm-up still waiting (without waiting for it) and releases this hold on the session. */
     @PreDestroy
     public void close() {
-        CompletableFuture<? extends AwsCredentialsIdentity> call = pending;
-        if (call != null) {
-            call.cancel(false);
-        }
+        warmUp.withdraw();
         hold.close();
     }
 }
