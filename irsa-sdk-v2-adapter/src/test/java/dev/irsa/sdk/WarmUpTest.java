@@ -56,7 +56,7 @@ class WarmUpTest {
         try (IrsaCredentialsProvider p = provider(env, "warm-up-ready")) {
             WarmUp warmUp = new WarmUp();
             String log = StdErrCapture.during(() -> {
-                assertThat(warmUp.start(true, false, () -> p)).isTrue();
+                assertThat(warmUp.start(true, () -> p)).isTrue();
                 CompletableFuture<? extends AwsCredentialsIdentity> call = warmUp.pending().orElseThrow();
                 assertThat(call).as("start returned before STS answered").isNotDone();
                 assertThat(call).succeedsWithin(Duration.ofSeconds(10)).satisfies(got::set);
@@ -75,7 +75,7 @@ class WarmUpTest {
         try (IrsaCredentialsProvider p = provider(env, "warm-up-failed")) {
             WarmUp warmUp = new WarmUp();
             String log = StdErrCapture.during(() -> {
-                assertThat(warmUp.start(true, false, () -> p)).isTrue();
+                assertThat(warmUp.start(true, () -> p)).isTrue();
                 assertThat(warmUp.pending().orElseThrow()).failsWithin(Duration.ofSeconds(10));
             });
             assertThat(log).contains("IRSA warm-up did not get credentials; the application keeps starting");
@@ -98,7 +98,7 @@ class WarmUpTest {
         WarmUp warmUp = new WarmUp();
         try {
             String log = StdErrCapture.during(() -> {
-                assertThat(warmUp.start(true, false, () -> p)).isTrue();
+                assertThat(warmUp.start(true, () -> p)).isTrue();
                 CompletableFuture<? extends AwsCredentialsIdentity> call = warmUp.pending().orElseThrow();
                 await("the warm-up's refresh began", () -> refreshes.get() == 1);
                 assertThat(call).as("still waiting for STS").isNotDone();
@@ -121,22 +121,41 @@ class WarmUpTest {
     }
 
     @Test
-    void noCallWhenOffAfterEagerStartOrForAnUnavailableProvider(IrsaEnvironment env) {
+    void noCallWhenOffOrForAnUnavailableProvider(IrsaEnvironment env) {
         WarmUp warmUp = new WarmUp();
-        assertThat(warmUp.start(false, false, () -> {
+        assertThat(warmUp.start(false, () -> {
             throw new AssertionError("the provider is not needed when the warm-up is off");
-        })).isFalse();
-        assertThat(warmUp.start(true, true, () -> {
-            throw new AssertionError("nor after eager start");
         })).isFalse();
         try (IrsaCredentialsProvider unavailable = IrsaCredentialsProvider.builder()
                 .settings(SettingsSource.ofEnvironment(java.util.Map.of())).build()) {
             assertThat(unavailable.unavailableReason()).isPresent();
-            assertThat(warmUp.start(true, false, () -> unavailable)).isFalse();
+            assertThat(warmUp.start(true, () -> unavailable)).isFalse();
         }
         assertThat(warmUp.pending()).isEmpty();
         warmUp.withdraw(); // nothing to withdraw: no-op
         assertThat(env.sts().calls().all()).isEmpty();
+    }
+
+    /**
+     * The provider's state decides, not a framework setting: an eager-started provider holds credentials whoever
+     * built it (the framework's own bean, or the application's with its own {@code eagerStart(true)}, which no
+     * {@code irsa.eager-start} property describes), and so does one whose session another integration filled.
+     */
+    @Test
+    void noCallWhenTheSessionAlreadyHoldsCredentials(IrsaEnvironment env) {
+        try (IrsaCredentialsProvider eager = IrsaCredentialsProvider.builder()
+                .settings(SettingsSource.ofEnvironment(env.podEnvironment())).roleSessionName("warm-up-eager")
+                .eagerStart(true).build()) {
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
+            WarmUp warmUp = new WarmUp();
+            assertThat(warmUp.start(true, () -> eager)).isFalse();
+            assertThat(warmUp.pending()).isEmpty();
+            try (IrsaCredentialsProvider sameSession = provider(env, "warm-up-eager")) {
+                assertThat(warmUp.start(true, () -> sameSession)).as("another provider on the filled session")
+                        .isFalse();
+            }
+            assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(1);
+        }
     }
 
     private static void assertNoSecret(String log, IrsaEnvironment env, AwsCredentialsIdentity c) throws IOException {

@@ -6,7 +6,6 @@ import dev.irsa.core.RefreshListener;
 import dev.irsa.core.RefreshPolicy;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.time.Clock;
-import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -72,12 +71,8 @@ public class IrsaAutoConfiguration {
     @Bean
     @ConditionalOnProperty(prefix = "irsa", name = "warm-up", havingValue = "true", matchIfMissing = true)
     @org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate(IrsaCredentialsProvider.class)
-    IrsaWarmUp irsaWarmUp(IrsaCredentialsProvider provider, IrsaProperties p, BeanFactory beans) {
-        // irsa.eager-start fetched the first credentials of the starter's own provider only, not of one the
-        // application defines (the single candidate may be either)
-        boolean own = beans.containsBean("irsaCredentialsProvider")
-                && beans.getBean("irsaCredentialsProvider") == provider;
-        return new IrsaWarmUp(provider, own && p.isEagerStart());
+    IrsaWarmUp irsaWarmUp(IrsaCredentialsProvider provider) {
+        return new IrsaWarmUp(provider);
     }
 
     /**

@@ -18,25 +18,19 @@ import org.springframework.context.SmartLifecycle;
  */
 final class IrsaWarmUp implements SmartLifecycle, DisposableBean {
     private final IrsaCredentialsProvider provider;
-    private final boolean eagerStart;
     private final WarmUp warmUp = new WarmUp();
     private volatile boolean running;
 
-    /**
-     * @param provider the provider to warm up: the single {@code IrsaCredentialsProvider} bean
-     * @param eagerStart whether the provider fetched its first credentials as it was built ({@code irsa.eager-start}
-     *        on the starter's own provider)
-     */
-    IrsaWarmUp(IrsaCredentialsProvider provider, boolean eagerStart) {
+    /** @param provider the provider to warm up: the single {@code IrsaCredentialsProvider} bean */
+    IrsaWarmUp(IrsaCredentialsProvider provider) {
         this.provider = provider;
-        this.eagerStart = eagerStart;
     }
 
     @Override
     public void start() {
         running = true;
         // irsa.warm-up=false leaves this bean out altogether
-        warmUp.start(true, eagerStart, () -> provider);
+        warmUp.start(true, () -> provider);
     }
 
     @Override

@@ -26,7 +26,6 @@ public final class IrsaStartup implements ApplicationEventListener<StartupEvent>
     private final IrsaCredentialsProvider provider;
     private final IrsaCredentialsProvider hold;
     private final boolean enabled;
-    private final boolean eagerStart;
     private final WarmUp warmUp = new WarmUp();
 
     /**
@@ -39,12 +38,11 @@ public final class IrsaStartup implements ApplicationEventListener<StartupEvent>
         this.provider = provider;
         this.hold = provider.toBuilder().eagerStart(false).build();
         this.enabled = configuration.isWarmUp();
-        this.eagerStart = configuration.isEagerStart();
     }
 
     @Override
     public void onApplicationEvent(StartupEvent event) {
-        warmUp.start(enabled, eagerStart, () -> provider); // whether, and how: the adapter's, as in the other frameworks
+        warmUp.start(enabled, () -> provider); // whether, and how: the adapter's, as in the other frameworks
     }
 
     /** Withdraws a warm-up still waiting (without waiting for it) and releases this hold on the session. */

@@ -1,5 +1,6 @@
 package dev.irsa.sdk.internal;
 
+import dev.irsa.core.SessionState;
 import dev.irsa.sdk.IrsaCredentialsProvider;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,20 +32,21 @@ public final class WarmUp {
 
     /**
      * Asks for the first credentials, without waiting for them, when a warm-up is worth making: the setting is on,
-     * eager start did not fetch them already, and the provider can supply credentials at all (an unavailable one would
-     * only fail, and says why elsewhere). May be called again after {@link #withdraw()} (a restarted context).
+     * the provider can supply credentials at all (an unavailable one would only fail, and says why elsewhere), and its
+     * session does not hold valid credentials already. The provider's own state decides the last, not a setting: eager
+     * start fetched them whoever built the provider (the framework, or the application's own bean), and so may another
+     * integration sharing the session. May be called again after {@link #withdraw()} (a restarted context).
      *
      * @param enabled the framework's warm-up setting
-     * @param eagerStart whether the provider fetched its first credentials while it was built
-     * @param provider the provider, only asked for when the settings call for a warm-up
+     * @param provider the provider, only asked for when the setting calls for a warm-up
      * @return whether a call was started
      */
-    public boolean start(boolean enabled, boolean eagerStart, Supplier<IrsaCredentialsProvider> provider) {
-        if (!enabled || eagerStart) {
+    public boolean start(boolean enabled, Supplier<IrsaCredentialsProvider> provider) {
+        if (!enabled) {
             return false;
         }
         IrsaCredentialsProvider p = provider.get();
-        if (p.unavailableReason().isPresent()) {
+        if (p.unavailableReason().isPresent() || p.state().map(SessionState::healthy).orElse(false)) {
             return false;
         }
         CompletableFuture<AwsCredentialsIdentity> c = p.resolveIdentity(ResolveIdentityRequest.builder().build());

@@ -33,7 +33,7 @@ public class IrsaWarmUp {
         if (!config.active()) {
             return; // deactivated: the provider bean must not even be looked up
         }
-        warmUp.start(config.warmUp(), config.eagerStart(), bean::get);
+        warmUp.start(config.warmUp(), bean::get);
     }
 
     /**
