@@ -35,8 +35,11 @@ class AttemptDeadlineTest {
     private static final Duration DRIP = Duration.ofMillis(20);
     private static final Duration READ = Duration.ofMillis(300);
     private static final Duration DEADLINE = Duration.ofMillis(800);
-    /** The deadline, plus a read timeout (the last read may be in flight), plus slack for a slow machine. */
-    private static final Duration BOUND = Duration.ofMillis(2000);
+    /**
+     * The deadline, plus a read timeout (the last read may be in flight), plus generous slack for a loaded 2-core
+     * machine; the drip-fed answer would take over 20 s, so this still proves the attempt was cut.
+     */
+    private static final Duration BOUND = Duration.ofMillis(4000);
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -99,10 +102,22 @@ class AttemptDeadlineTest {
         StsWebIdentityExchange x = opened(new StsWebIdentityExchange(b.attemptTimeout(DEADLINE).build()));
 
         env.sts().faults().dripFeed(DRIP);
-        // The SDK enforces it (apiCallAttemptTimeout) and notices a bit later than our own client does.
-        IrsaException e = failure(x, Duration.ofSeconds(6));
+        // The SDK enforces the deadline per attempt (apiCallAttemptTimeout), and the user's client retries the cut
+        // attempt under its own retry strategy (the SDK's default is the legacy mode: 4 attempts) before we see the
+        // failure: so the call ends after several deadlines, each attempt cut at 800 ms, not after one.
+        int attempts = client.serviceClientConfiguration().overrideConfiguration().retryStrategy().orElseThrow()
+                .maxAttempts();
+        long t0 = System.nanoTime();
+        IrsaException e = failure(x, Duration.ofSeconds(10));
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertThat(e.kind()).isEqualTo(IrsaException.Kind.RETRYABLE);
         assertThat(e.getMessage()).contains(env.stsEndpoint().toString()).contains("800 ms").contains("attempt deadline");
+        assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).as("the warm call and the SDK's attempts")
+                .isEqualTo(1 + attempts);
+        // Each attempt ran to its deadline and no further (a read in flight, the SDK's backoff and a slow machine
+        // are the slack); an uncut attempt alone would take over 20 s.
+        assertThat(took).isGreaterThanOrEqualTo(DEADLINE.minusMillis(50).multipliedBy(attempts))
+                .isLessThan(DEADLINE.plus(READ).plusMillis(1000).multipliedBy(attempts));
 
     }
 

@@ -141,7 +141,7 @@ class MinValidityTest {
     @Test
     void aDueRetryDuringAnOutageIsOneStsCallAndNoWait() {
         RefreshPolicy policy = RefreshPolicy.builder().jitter(0).backgroundRefresh(false)
-                .waitTimeout(Duration.ofMillis(50)).build();
+                .waitTimeout(Duration.ofSeconds(30)).build();
         try (IrsaSession s = session(policy)) {
             IrsaCredentials first = s.credentials();
             clock.advance(Duration.ofMinutes(50));
@@ -152,7 +152,9 @@ class MinValidityTest {
             scheduler.queueRefreshes(true); // would the caller wait for it? It must not
             long t0 = System.nanoTime();
             assertThat(s.credentials(Duration.ofMinutes(15))).isSameAs(first);
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no wait").isLessThan(Duration.ofMillis(40));
+            // A wait would last the 30-s wait timeout (the queued retry never runs meanwhile); 10 s leaves a loaded
+            // machine all the slack it needs and still proves there was none.
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no wait").isLessThan(Duration.ofSeconds(10));
             scheduler.runQueued();
             assertThat(sts.calls()).isEqualTo(3);
             assertThat(sts.attemptsAllowed.get(2)).as("a retry is one attempt, as on the ordinary path").isEqualTo(1);

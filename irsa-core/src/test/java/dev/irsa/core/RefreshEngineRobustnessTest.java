@@ -83,7 +83,7 @@ class RefreshEngineRobustnessTest {
             assertThat(s.state().status()).as("a listener's error is not the refresh's").isEqualTo(SessionState.Status.VALID);
             CompletableFuture<IrsaCredentials> second = s.credentialsAsync();
             scheduler.runQueued();
-            IrsaCredentials c = second.get(1, TimeUnit.SECONDS);
+            IrsaCredentials c = second.get(10, TimeUnit.SECONDS);
             assertThat(c.expiration()).isAfter(clock.instant());
             int calls = sts.calls();
             // and the engine keeps its schedule: the refresh point still refreshes

@@ -41,7 +41,9 @@ class TokenFileTest {
     @Test
     void aFileThatAppearsDuringTheRetryWindowIsRead() throws Exception {
         Path p = dir.resolve("token");
-        TokenFile f = new TokenFile(p, Duration.ofSeconds(2));
+        // A 10-s window for a writer due after 150 ms: a loaded machine may start it late; a file never read still
+        // fails, only later.
+        TokenFile f = new TokenFile(p, Duration.ofSeconds(10));
         Thread writer = new Thread(() -> {
             try {
                 Thread.sleep(150);

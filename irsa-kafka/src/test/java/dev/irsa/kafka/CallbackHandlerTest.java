@@ -113,10 +113,12 @@ class CallbackHandlerTest {
                     while (shortLived.resolveIdentity().isDone() && java.time.Instant.now().isBefore(expiry)) {
                         Thread.sleep(10);
                     }
-                    Duration left = Duration.between(java.time.Instant.now(), expiry);
                     AWSCredentialsCallback inWindow = new AWSCredentialsCallback();
                     handler.handle(new Callback[] {inWindow});
-                    if (left.toMillis() > 500 && !shortLived.resolveIdentity().isDone()) {
+                    // Measured after the callback: more than the 0.25-s margin still left then was left during it
+                    // too, however long a loaded machine took over it.
+                    Duration left = Duration.between(java.time.Instant.now(), expiry);
+                    if (left.toMillis() > 300 && !shortLived.resolveIdentity().isDone()) {
                         assertThat(inWindow.getLoadingException()).as("refused in the mandatory window, although %s left",
                                 left).isNull();
                         assertThat(inWindow.getAwsCredentials().secretAccessKey()).isEqualTo(secret);
@@ -129,12 +131,16 @@ class CallbackHandlerTest {
                 long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
                 while (refused == null && System.nanoTime() < deadline) {
                     AWSCredentialsCallback cb = new AWSCredentialsCallback();
+                    // Before the callback: the credentials it serves must be valid when it is made; a loaded machine
+                    // may take a while to return, which is not serving expired credentials.
+                    java.time.Instant asked = java.time.Instant.now();
                     long start = System.nanoTime();
                     handler.handle(new Callback[] {cb});
-                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("one callback").isLessThan(Duration.ofMillis(500));
+                    // Well under STS's 5-s answer: the callback never waits for it.
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("one callback").isLessThan(Duration.ofSeconds(2));
                     refused = cb.getLoadingException();
                     if (refused == null) {
-                        assertThat(java.time.Instant.now()).as("served credentials past their expiry").isBefore(expiry);
+                        assertThat(asked).as("served credentials past their expiry").isBefore(expiry);
                     }
                     Thread.sleep(25);
                 }

@@ -515,7 +515,9 @@ class MskIamBrokerTest {
     @Test
     void aTamperedSecretOrExpiredCredentialsAreRefused() throws Exception {
         IrsaEnvironment env = irsa.environment();
-        IssuedCredentials issued = env.sts().issueFor(env.roleArn(), "fixed", Duration.ofSeconds(1));
+        // Long-lived for the two tampering checks, so a loaded machine cannot turn them into "expired" refusals;
+        // separate short-lived ones for the expiry check (the emulator truncates expiry to the whole second).
+        IssuedCredentials issued = env.sts().issueFor(env.roleArn(), "fixed", Duration.ofHours(1));
         secrets.add(issued.secretAccessKey());
         secrets.add(issued.sessionToken());
         var tampered = software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(issued.accessKeyId(),
@@ -525,11 +527,14 @@ class MskIamBrokerTest {
                 issued.secretAccessKey(), wrongToken);
         assertThat(refusal(tampered)).contains("SIGNATURE_MISMATCH");
         assertThat(refusal(otherToken)).contains("security token is not the one issued");
-        while (!java.time.Instant.now().isAfter(issued.expiration())) {
+        IssuedCredentials shortLived = env.sts().issueFor(env.roleArn(), "fixed", Duration.ofSeconds(1));
+        secrets.add(shortLived.secretAccessKey());
+        secrets.add(shortLived.sessionToken());
+        while (!java.time.Instant.now().isAfter(shortLived.expiration())) {
             Thread.sleep(50);
         }
-        assertThat(refusal(software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(issued.accessKeyId(),
-                issued.secretAccessKey(), issued.sessionToken()))).contains("expired");
+        assertThat(refusal(software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(shortLived.accessKeyId(),
+                shortLived.secretAccessKey(), shortLived.sessionToken()))).contains("expired");
         assertThat(iam.authentications()).hasSizeGreaterThanOrEqualTo(3).noneMatch(Authentication::accepted);
     }
 

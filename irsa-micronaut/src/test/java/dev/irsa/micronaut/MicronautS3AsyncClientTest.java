@@ -37,7 +37,9 @@ class MicronautS3AsyncClientTest {
 
     @Test
     void micronautAwsClientsGetTheProviderItselfWhoseResolveIdentityNeverBlocks(IrsaEnvironment env) {
-        Duration stsLatency = Duration.ofSeconds(4);
+        // 8 s: returning within half of it (4 s) proves resolveIdentity did not wait, even on a loaded machine; the
+        // read, attempt and wait timeouts (5, 10 and 10 s by default) are raised so the slow answer is still taken
+        Duration stsLatency = Duration.ofSeconds(8);
         try (S3Emulator s3 = S3Emulator.builder().sts(env.sts()).bucket("app-bucket").start();
              ApplicationContext ctx = ApplicationContext.run(Map.of(
                      "irsa.role-arn", env.roleArn(),
@@ -45,6 +47,9 @@ class MicronautS3AsyncClientTest {
                      "irsa.region", env.region(),
                      "irsa.sts-endpoint", env.stsEndpoint().toString(),
                      "irsa.warm-up", "false",
+                     "irsa.read-timeout", "20s",
+                     "irsa.attempt-timeout", "20s",
+                     "irsa.refresh.wait-timeout", "20s",
                      "aws.region", env.region(),
                      "aws.services.s3.endpoint-override", s3.endpoint().toString()))) {
             IrsaCredentialsProvider provider = ctx.getBean(IrsaCredentialsProvider.class);

@@ -101,7 +101,8 @@ class SharingAndClosingTest {
 
     @Test
     void anAsyncCallerWaitingWhenAnotherClientClosesTheProviderStillGetsCredentials(IrsaEnvironment env) {
-        env.sts().faults().latency(Duration.ofMillis(500));
+        // 2 s: long enough that a loaded machine still closes the provider while the caller waits
+        env.sts().faults().latency(Duration.ofSeconds(2));
         try {
             IrsaCredentialsProvider p = builder(env).roleSessionName("closed-under-a-waiter").build();
             CompletableFuture<? extends AwsCredentialsIdentity> waiting = p.resolveIdentity(ResolveIdentityRequest.builder().build());
@@ -119,7 +120,8 @@ class SharingAndClosingTest {
     void aCallerThatWithdrewBeforeTheCloseStartsNoStsCallOrThreadAfterIt(IrsaEnvironment env) throws Exception {
         // An owner shutting down (the Spring starter's warm-up) cancels its pending call, then closes the provider:
         // nothing may reopen the session for a call nobody waits for any more.
-        Duration latency = Duration.ofMillis(500);
+        // 2 s: long enough that a loaded machine still cancels while the call is under way
+        Duration latency = Duration.ofSeconds(2);
         env.sts().faults().latency(latency);
         IrsaCredentialsProvider p = builder(env).roleSessionName("withdrawn-before-close").build();
         try {
@@ -153,7 +155,8 @@ class SharingAndClosingTest {
                     .clock(clock).build();
             p.close();
             clock.advance(Duration.ofMinutes(59).plusSeconds(30)); // 30 s left: inside the mandatory window
-            own.sts().faults().latency(Duration.ofMillis(1500));
+            // 3 s: resolveIdentity returning before the answer proves it did not wait, even on a loaded machine
+            own.sts().faults().latency(Duration.ofSeconds(3));
             try {
                 CompletableFuture<? extends AwsCredentialsIdentity> f =
                         p.resolveIdentity(ResolveIdentityRequest.builder().build());

@@ -182,7 +182,9 @@ class RdsIamR2dbcTest {
             Future<?> subscribed = eventLoop.submit(() -> RdsIamR2dbc.passwordPublisher(tokens, ENDPOINT)
                     .subscribe(requestingOne(token, deliveredOn)));
             try {
-                subscribed.get(2, TimeUnit.SECONDS);
+                // the provider blocks until released below, so a blocked subscription still fails here; 10 s is
+                // slack for a loaded machine, not a limit on the provider
+                subscribed.get(10, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 throw new AssertionError("subscribing to the password publisher blocked its thread while the"
                         + " credentials provider could not answer");

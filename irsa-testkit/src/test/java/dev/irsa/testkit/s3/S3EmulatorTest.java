@@ -318,7 +318,7 @@ class S3EmulatorTest {
         Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("irsa-testkit-s3"))
                 .forEach(t -> {
                     try {
-                        t.join(2000);
+                        t.join(10_000); // a thread that never ends still fails below
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }

@@ -85,7 +85,9 @@ class ArtifactStoreTest {
     @Test
     void theDefaultReadsNoJvmWideSettingsWhenGivenASource(IrsaEnvironment env) {
         assertThat(System.getProperty("aws.roleArn")).as("this test relies on no JVM-wide IRSA setting").isNull();
-        assertThat(System.getenv("AWS_ROLE_ARN")).as("this test relies on no JVM-wide IRSA setting").isNull();
+        // The environment is the machine's, not the suite's: a CI runner that is itself an IRSA pod cannot try this.
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("AWS_ROLE_ARN") == null,
+                "this machine has AWS_ROLE_ARN set: a test relying on no JVM-wide IRSA setting cannot be tried here");
         try (ArtifactStore store = ArtifactStore.builder().settings(SettingsSource.ofEnvironment(env.podEnvironment()))
                 .region(env.region()).endpointOverride(env.stsEndpoint()).build()) {
             assertThat(store.principal()).startsWith("arn:aws:sts::111122223333:assumed-role/app-role/");
