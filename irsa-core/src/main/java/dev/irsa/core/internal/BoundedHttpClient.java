@@ -20,7 +20,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
  * captive portal can stream megabytes of HTML. A body that declares or turns out to be larger is refused with
  * {@link ResponseTooLargeException} (the connection is aborted, not drained); a real STS answer is a few KB.
  * Each call, body included, is also bounded in time by the {@linkplain IrsaConfig#attemptTimeout() attempt deadline}:
- * when it passes the request and its body are aborted and the call throws {@link AttemptDeadline.Exceeded}.
+ * it runs on the deadline's worker, and when the deadline passes the request and its body are aborted and the call
+ * throws {@link AttemptDeadline.Exceeded}, whether or not the abort got through (see {@link AttemptDeadline}).
  * Thread-safe as the delegate is.
  */
 final class BoundedHttpClient implements SdkHttpClient {
@@ -48,13 +49,7 @@ final class BoundedHttpClient implements SdkHttpClient {
             @Override
             public HttpExecuteResponse call() throws IOException {
                 AtomicReference<AbortableInputStream> body = new AtomicReference<>();
-                try (AttemptDeadline.Armed armed = deadline.arm(() -> {
-                    call.abort(); // closes the connection: a read blocked on it fails now
-                    AbortableInputStream in = body.get();
-                    if (in != null) {
-                        in.abort();
-                    }
-                })) {
+                return deadline.run(armed -> {
                     HttpExecuteResponse response;
                     try {
                         response = call.call();
@@ -64,6 +59,7 @@ final class BoundedHttpClient implements SdkHttpClient {
                         }
                         throw e;
                     }
+                    armed.answering();
                     response.responseBody().ifPresent(body::set);
                     HttpExecuteResponse read;
                     try {
@@ -78,7 +74,13 @@ final class BoundedHttpClient implements SdkHttpClient {
                         throw new AttemptDeadline.Exceeded(deadline.limit(), true);
                     }
                     return read;
-                }
+                }, () -> {
+                    call.abort(); // closes the connection: a read blocked on it fails, once it gets the stream's lock
+                    AbortableInputStream in = body.get();
+                    if (in != null) {
+                        in.abort();
+                    }
+                });
             }
 
             @Override

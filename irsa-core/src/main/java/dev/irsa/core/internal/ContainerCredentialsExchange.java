@@ -194,11 +194,10 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         c.setRequestProperty("Authorization", token);
         c.setRequestProperty("Accept", "application/json");
         c.setRequestProperty("User-Agent", "irsa-java");
-        boolean complete = false;
-        boolean[] answering = {false};
-        try (AttemptDeadline.Armed armed = deadline.arm(c::disconnect)) {
+        return deadline.run(armed -> {
+            boolean complete = false;
             try {
-                Answer a = read(c, armed, answering);
+                Answer a = read(c, armed);
                 if (armed.expired()) { // aborted between reads: what was read may be cut short
                     throw new AttemptDeadline.Exceeded(deadline.limit(), true);
                 }
@@ -206,22 +205,21 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
                 return a;
             } catch (IOException | RuntimeException e) {
                 if (armed.expired() && !(e instanceof AttemptDeadline.Exceeded)) {
-                    throw new AttemptDeadline.Exceeded(deadline.limit(), answering[0]);
+                    throw new AttemptDeadline.Exceeded(deadline.limit(), armed.hasAnswer());
                 }
                 throw e;
+            } finally {
+                if (!complete) {
+                    c.disconnect(); // drop the connection rather than drain or reuse it
+                }
             }
-        } finally {
-            if (!complete) {
-                c.disconnect(); // drop the connection rather than drain or reuse it
-            }
-        }
+        }, c::disconnect);
     }
 
-    /** @param answering set once the status line has arrived (a slow body rather than no answer) */
-    private static Answer read(HttpURLConnection c, AttemptDeadline.Armed armed, boolean[] answering)
-            throws IOException {
+    /** Marks {@code armed} answering once the status line has arrived (a slow body rather than no answer). */
+    private static Answer read(HttpURLConnection c, AttemptDeadline.Armed armed) throws IOException {
         int status = c.getResponseCode();
-        answering[0] = true;
+        armed.answering();
         long declared = c.getContentLengthLong();
         if (declared > MAX_BODY_BYTES) {
             throw new IOException("HTTP " + status + " response of " + declared + " bytes is larger than "

@@ -131,4 +131,72 @@ class UnreachableAbortDeadlineTest {
             assertThat(served.get()).isZero();
         }
     }
+    /**
+     * A worker stuck past its deadline (in a read no abort ends) does not hold the caller, and does not pile up: past
+     * {@link AttemptDeadline#MAX_RUNNING} stuck attempts, a new one is refused at once. Once they end, attempts run
+     * again; close leaves no thread behind.
+     */
+    @Test
+    void theCallerNeverWaitsForAStuckAttemptAndStuckAttemptsAreCapped() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger aborts = new AtomicInteger();
+        AttemptDeadline.Attempt<String> stuck = armed -> {
+            while (release.getCount() > 0) { // as a read blocked in the JDK: deaf to interrupts and aborts
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            return "late";
+        };
+        try (AttemptDeadline deadline = new AttemptDeadline(Duration.ofMillis(100))) {
+            for (int i = 0; i < AttemptDeadline.MAX_RUNNING; i++) {
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> deadline.run(stuck, aborts::incrementAndGet))
+                        .isInstanceOf(AttemptDeadline.Exceeded.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the caller's wait")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(100)).isLessThan(Duration.ofSeconds(3));
+            }
+            assertThat(aborts.get()).as("each stuck attempt was aborted").isEqualTo(AttemptDeadline.MAX_RUNNING);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> deadline.run(a -> "never", () -> { }))
+                    .isInstanceOf(java.io.IOException.class).isNotInstanceOf(AttemptDeadline.Exceeded.class)
+                    .hasMessageContaining(AttemptDeadline.MAX_RUNNING + " earlier attempts are still running")
+                    .hasMessageContaining("100 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("refused at once").isLessThan(Duration.ofSeconds(1));
+
+            release.countDown();
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String answer = null;
+            while (answer == null && System.nanoTime() < until) {
+                try {
+                    answer = deadline.run(a -> "ok", () -> { });
+                } catch (java.io.IOException refused) {
+                    Thread.sleep(10); // the stuck workers are still finishing
+                }
+            }
+            assertThat(answer).isEqualTo("ok");
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (attemptThreads() > 0 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertThat(attemptThreads()).as("irsa-attempt threads after close").isZero();
+    }
+
+    @Test
+    void whatTheAttemptThrowsReachesTheCallerAsItWas() {
+        try (AttemptDeadline deadline = new AttemptDeadline(Duration.ofSeconds(30))) {
+            java.io.IOException io = new java.io.IOException("connection refused");
+            assertThatThrownBy(() -> deadline.run(a -> {
+                throw io;
+            }, () -> { })).isSameAs(io);
+            IllegalStateException runtime = new IllegalStateException("bad answer");
+            assertThatThrownBy(() -> deadline.run(a -> {
+                throw runtime;
+            }, () -> { })).isSameAs(runtime);
+        }
+    }
+
+    private static long attemptThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("irsa-attempt")).count();
+    }
 }
+
