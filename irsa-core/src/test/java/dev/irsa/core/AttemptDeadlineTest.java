@@ -11,6 +11,7 @@ import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.PodIdentityEnvironment;
 import dev.irsa.testkit.junit.IrsaEmulatorExtension;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -26,7 +28,8 @@ import software.amazon.awssdk.services.sts.StsClient;
 /**
  * A middlebox that passes the answer on a byte at a time never trips the per-read timeout; only a deadline over the
  * whole attempt ends it. Real loopback HTTP and real time (a socket behaviour), kept short: a 300 ms read timeout,
- * a 20 ms drip (an answer of a kilobyte or more would take over 20 s), an 800 ms deadline.
+ * a 20 ms drip (an answer of a kilobyte or more would take over 20 s), an 800 ms deadline. Answers stuck in one read
+ * ({@link StuckServer}) are cut too.
  */
 class AttemptDeadlineTest {
     @RegisterExtension
@@ -40,6 +43,8 @@ class AttemptDeadlineTest {
      * machine; the drip-fed answer would take over 20 s, so this still proves the attempt was cut.
      */
     private static final Duration BOUND = Duration.ofMillis(4000);
+    private static final Duration STUCK_DEADLINE = Duration.ofMillis(300);
+    private static final Duration STUCK_READ = Duration.ofSeconds(30);
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -50,7 +55,7 @@ class AttemptDeadlineTest {
         }
     }
 
-    private <T extends CredentialExchange> T opened(T x) {
+    private <T extends AutoCloseable> T opened(T x) {
         open.add(x);
         return x;
     }
@@ -155,5 +160,47 @@ class AttemptDeadlineTest {
                     .doesNotContain(Files.readString(env.tokenFile()));
             env.agent().faults().clear();
         }
+    }
+
+    /**
+     * Two answers no abort of a JDK HttpURLConnection gets through ({@link StuckServer}): before the attempt ran on a
+     * worker the caller stops waiting for, the first lasted until the 30 s read timeout, the second as long as its
+     * trailer lines came. Now the caller has its answer just past the 300 ms deadline.
+     */
+    @Test
+    void aStalledOrTrailerDrippedStsAnswerIsCutAtTheDeadline(IrsaEnvironment env) throws Exception {
+        for (StuckServer.Shape shape : StuckServer.Shape.values()) {
+            StuckServer server = opened(new StuckServer(shape, "text/xml"));
+            StsWebIdentityExchange x = opened(new StsWebIdentityExchange(IrsaConfig.builder().roleArn(env.roleArn())
+                    .tokenFile(env.tokenFile()).region(env.region()).stsEndpoint(server.uri("/"))
+                    .roleSessionName("stuck").timeouts(Duration.ofSeconds(1), STUCK_READ).attemptTimeout(STUCK_DEADLINE)
+                    .build()));
+            assertCutJustPastTheDeadline(x, shape, Files.readString(env.tokenFile()));
+        }
+    }
+
+    @Test
+    void aStalledOrTrailerDrippedPodIdentityAnswerIsCutAtTheDeadline(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+        for (StuckServer.Shape shape : StuckServer.Shape.values()) {
+            StuckServer server = opened(new StuckServer(shape, "application/json"));
+            ContainerCredentialsExchange x = opened(new ContainerCredentialsExchange(PodIdentityConfig.builder()
+                    .settings(SettingsSource.ofEnvironment(Map.of())).endpoint(server.uri("/v1/credentials"))
+                    .tokenFile(token).timeouts(Duration.ofSeconds(1), STUCK_READ).attemptTimeout(STUCK_DEADLINE).build()));
+            assertThat(assertCutJustPastTheDeadline(x, shape, Files.readString(token)).getMessage())
+                    .contains("the response began");
+        }
+    }
+
+    private static IrsaException assertCutJustPastTheDeadline(CredentialExchange x, StuckServer.Shape shape,
+            String token) {
+        long t0 = System.nanoTime();
+        IrsaException e = failure(x);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as(shape.name())
+                .isGreaterThanOrEqualTo(STUCK_DEADLINE.minusMillis(50));
+        assertThat(e.kind()).as(shape.name()).isEqualTo(IrsaException.Kind.RETRYABLE);
+        assertThat(e.getMessage()).as(shape.name()).contains("300 ms").contains("attempt deadline")
+                .doesNotContain(token);
+        return e;
     }
 }
