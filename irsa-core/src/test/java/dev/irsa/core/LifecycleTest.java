@@ -41,7 +41,7 @@ class LifecycleTest {
             s.credentials();
             assertThat(ourThreads()).isNotEmpty().allSatisfy(t -> {
                 assertThat(t.isDaemon()).as(t.getName() + " is a daemon").isTrue();
-                assertThat(t.getName()).matches("irsa-(scheduler|refresh-\\d+|callback-\\d+|attempt-deadline|attempt)");
+                assertThat(t.getName()).matches("irsa-(scheduler|refresh-\\d+|callback-\\d+|attempt-deadline|attempt|attempt-abort)");
             });
         }
         awaitNoThreadsOfOurs();

@@ -49,31 +49,11 @@ final class BoundedHttpClient implements SdkHttpClient {
             @Override
             public HttpExecuteResponse call() throws IOException {
                 AtomicReference<AbortableInputStream> body = new AtomicReference<>();
-                return deadline.run(armed -> {
-                    HttpExecuteResponse response;
-                    try {
-                        response = call.call();
-                    } catch (IOException | RuntimeException e) {
-                        if (armed.expired()) {
-                            throw new AttemptDeadline.Exceeded(deadline.limit(), false);
-                        }
-                        throw e;
-                    }
+                return deadline.run(armed -> { // a failure once the deadline passed is reported as the cut
+                    HttpExecuteResponse response = call.call();
                     armed.answering();
                     response.responseBody().ifPresent(body::set);
-                    HttpExecuteResponse read;
-                    try {
-                        read = bounded(response, armed);
-                    } catch (IOException | RuntimeException e) {
-                        if (armed.expired()) {
-                            throw new AttemptDeadline.Exceeded(deadline.limit(), true);
-                        }
-                        throw e;
-                    }
-                    if (armed.expired()) { // aborted between reads: what was read may be cut short
-                        throw new AttemptDeadline.Exceeded(deadline.limit(), true);
-                    }
-                    return read;
+                    return bounded(response, armed, call::abort);
                 }, () -> {
                     call.abort(); // closes the connection: a read blocked on it fails, once it gets the stream's lock
                     AbortableInputStream in = body.get();
@@ -90,8 +70,9 @@ final class BoundedHttpClient implements SdkHttpClient {
         };
     }
 
-    private static HttpExecuteResponse bounded(HttpExecuteResponse response, AttemptDeadline.Armed armed)
-            throws IOException {
+    /** @param drop drops the connection (the URLConnection client's body cannot abort itself: its abort is a no-op) */
+    private static HttpExecuteResponse bounded(HttpExecuteResponse response, AttemptDeadline.Armed armed,
+            Runnable drop) throws IOException {
         Optional<AbortableInputStream> body = response.responseBody();
         if (body.isEmpty()) {
             return response;
@@ -102,6 +83,7 @@ final class BoundedHttpClient implements SdkHttpClient {
         AbortableInputStream in = body.get();
         if (declared > MAX_BODY_BYTES) {
             in.abort();
+            drop.run();
             throw new ResponseTooLargeException(http.statusCode(), contentType, declared);
         }
         byte[] bytes;
@@ -109,10 +91,12 @@ final class BoundedHttpClient implements SdkHttpClient {
             bytes = armed.guard(in).readNBytes(MAX_BODY_BYTES + 1);
         } catch (IOException e) {
             in.abort();
+            drop.run();
             throw e;
         }
         if (bytes.length > MAX_BODY_BYTES) {
             in.abort(); // drop the connection rather than drain the rest
+            drop.run();
             throw new ResponseTooLargeException(http.statusCode(), contentType, -1);
         }
         in.close();

@@ -87,8 +87,7 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         } catch (AttemptDeadline.Exceeded e) {
             throw new IrsaException(IrsaException.Kind.RETRYABLE, null, "No complete answer from the EKS Pod Identity"
                     + " agent at " + endpoint + " within the attempt deadline of " + AttemptDeadline.millis(e.limit())
-                    + " (attemptTimeout)" + (e.answering() ? ": the response began but was still arriving, so it was"
-                    + " aborted" : ": no response by then, so the request was aborted") + ". Neither the connect nor the"
+                    + " (attemptTimeout): " + e.outcome() + ". Neither the connect nor the"
                     + " read timeout ended it, so something is slowing the answer down: an overloaded agent or node, or a"
                     + " proxy or middlebox in the path (the agent is link-local: no proxy should be). Check the"
                     + " eks-pod-identity-agent pod on this node and its logs. Retried with backoff.", null);
@@ -194,20 +193,12 @@ public final class ContainerCredentialsExchange implements CredentialExchange {
         c.setRequestProperty("Authorization", token);
         c.setRequestProperty("Accept", "application/json");
         c.setRequestProperty("User-Agent", "irsa-java");
-        return deadline.run(armed -> {
+        return deadline.run(armed -> { // a failure once the deadline passed is reported as the cut
             boolean complete = false;
             try {
                 Answer a = read(c, armed);
-                if (armed.expired()) { // aborted between reads: what was read may be cut short
-                    throw new AttemptDeadline.Exceeded(deadline.limit(), true);
-                }
                 complete = true;
                 return a;
-            } catch (IOException | RuntimeException e) {
-                if (armed.expired() && !(e instanceof AttemptDeadline.Exceeded)) {
-                    throw new AttemptDeadline.Exceeded(deadline.limit(), armed.hasAnswer());
-                }
-                throw e;
             } finally {
                 if (!complete) {
                     c.disconnect(); // drop the connection rather than drain or reuse it

@@ -80,6 +80,10 @@ final class StsFailures {
         if (tooLarge != null) {
             return tooLarge(tooLarge, endpoint, context, cause);
         }
+        IrsaException ours = find(e, IrsaException.class);
+        if (ours != null) { // already says what happened (a session closed under the call)
+            return ours;
+        }
         AttemptDeadline.Exceeded late = find(e, AttemptDeadline.Exceeded.class);
         if (late != null) {
             return deadline(late, endpoint, context);
@@ -108,19 +112,18 @@ final class StsFailures {
 
     /** The attempt ran past its deadline (connect, headers and body together) and was aborted. */
     static IrsaException deadline(AttemptDeadline.Exceeded e, URI endpoint, String context) {
-        return deadline(e.limit(), e.answering(), endpoint, context);
+        return deadline(e.limit(), e.outcome(), endpoint, context);
     }
 
     /**
      * The attempt ran past its deadline.
      *
-     * @param answering whether the response had begun (a slow body rather than no answer), when known
+     * @param outcome what happened at the deadline ({@link AttemptDeadline.Exceeded#outcome()}), when known
      */
-    static IrsaException deadline(java.time.Duration limit, Boolean answering, URI endpoint, String context) {
+    static IrsaException deadline(java.time.Duration limit, String outcome, URI endpoint, String context) {
         return new IrsaException(IrsaException.Kind.RETRYABLE, null, "No complete answer from STS at " + endpoint
                 + context + " within the attempt deadline of " + AttemptDeadline.millis(limit) + " (attemptTimeout)"
-                + (answering == null ? "" : answering ? ": the response began but was still arriving, so it was aborted"
-                : ": no response by then, so the request was aborted") + ". Neither the connect nor the read timeout ended it, so"
+                + (outcome == null ? "" : ": " + outcome) + ". Neither the connect nor the read timeout ended it, so"
                 + " something is slowing the answer down: a proxy or TLS-inspecting middlebox between this pod and STS, or"
                 + " a congested egress path. Check the JVM's proxy settings (https.proxyHost / http.nonProxyHosts) and the"
                 + " egress path to STS (VPC endpoint, NAT). Retried with backoff.", null);

@@ -123,6 +123,7 @@ class UnreachableAbortDeadlineTest {
                     Thread.onSpinWait();
                 }
             });
+            armed.answering(); // the status line came: a body is being read
             InputStream in = armed.guard(drip(50, 0, served));
             assertThatThrownBy(in::read).isInstanceOf(AttemptDeadline.Exceeded.class)
                     .hasMessageContaining("1 ms").hasMessageContaining("still arriving");
@@ -157,9 +158,9 @@ class UnreachableAbortDeadlineTest {
             assertThat(aborts.get()).as("each stuck attempt was aborted").isEqualTo(AttemptDeadline.MAX_RUNNING);
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> deadline.run(a -> "never", () -> { }))
-                    .isInstanceOf(java.io.IOException.class).isNotInstanceOf(AttemptDeadline.Exceeded.class)
-                    .hasMessageContaining(AttemptDeadline.MAX_RUNNING + " earlier attempts are still running")
-                    .hasMessageContaining("100 ms");
+                    .isInstanceOf(AttemptDeadline.Exceeded.class).hasMessageContaining("100 ms")
+                    .satisfies(e -> assertThat(((AttemptDeadline.Exceeded) e).outcome())
+                            .contains(AttemptDeadline.MAX_RUNNING + " earlier attempts are still running past theirs"));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("refused at once").isLessThan(Duration.ofSeconds(1));
 
             release.countDown();
@@ -192,6 +193,86 @@ class UnreachableAbortDeadlineTest {
             assertThatThrownBy(() -> deadline.run(a -> {
                 throw runtime;
             }, () -> { })).isSameAs(runtime);
+        }
+    }
+
+    @Test
+    void aClosedDeadlineRefusesNewAttemptsInsteadOfRunningThemUnbounded() {
+        AttemptDeadline deadline = new AttemptDeadline(Duration.ofMillis(300));
+        deadline.close();
+        AtomicInteger ran = new AtomicInteger();
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> deadline.run(a -> ran.incrementAndGet(), () -> { }))
+                .isInstanceOf(dev.irsa.core.IrsaException.class).hasMessageContaining("closed")
+                .satisfies(e -> assertThat(((dev.irsa.core.IrsaException) e).kind())
+                        .isEqualTo(dev.irsa.core.IrsaException.Kind.CLOSED));
+        assertThat(ran.get()).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    }
+
+    /**
+     * Close cuts an attempt in flight: its abort runs (ending the read, as closing a socket does), its caller learns the
+     * session closed, and no thread stays.
+     */
+    @Test
+    void closeAbortsAnAttemptInFlightAndLeavesNoThread() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch aborted = new java.util.concurrent.CountDownLatch(1);
+        AttemptDeadline deadline = new AttemptDeadline(Duration.ofSeconds(30));
+        java.util.concurrent.CompletableFuture<Throwable> caller = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        deadline.run(a -> {
+                            started.countDown();
+                            while (aborted.getCount() > 0) { // a read only the abort ends
+                                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                            }
+                            throw new java.net.SocketException("Socket closed");
+                        }, aborted::countDown);
+                        return null;
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                });
+        assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        deadline.close();
+        assertThat(aborted.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the abort ran at close").isTrue();
+        assertThat(caller.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("the caller learns the session closed")
+                .isInstanceOf(dev.irsa.core.IrsaException.class)
+                .satisfies(e -> assertThat(((dev.irsa.core.IrsaException) e).kind())
+                        .isEqualTo(dev.irsa.core.IrsaException.Kind.CLOSED));
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (attemptThreads() > 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertThat(attemptThreads()).as("irsa-attempt threads after close").isZero();
+    }
+
+    /** An abort that blocks (as a JDK close waiting for a reader's lock does) holds up no other attempt's abort. */
+    @Test
+    void aBlockedAbortDoesNotHoldUpTheNextAttemptsAbort() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch secondAborted = new java.util.concurrent.CountDownLatch(1);
+        AttemptDeadline.Attempt<String> stuck = armed -> {
+            while (release.getCount() > 0 && !(armed.expired() && secondAborted.getCount() == 0)) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            return "late";
+        };
+        try (AttemptDeadline deadline = new AttemptDeadline(Duration.ofMillis(100))) {
+            assertThatThrownBy(() -> deadline.run(stuck, () -> {
+                try {
+                    release.await(); // blocks until the end of the test
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            })).isInstanceOf(AttemptDeadline.Exceeded.class);
+            assertThatThrownBy(() -> deadline.run(stuck, secondAborted::countDown))
+                    .isInstanceOf(AttemptDeadline.Exceeded.class);
+            assertThat(secondAborted.await(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the second attempt's abort ran while the first's was blocked").isTrue();
+        } finally {
+            release.countDown();
         }
     }
 
