@@ -5,6 +5,8 @@ import dev.irsa.testkit.IrsaEnvironment;
 import dev.irsa.testkit.IssuedCredentials;
 import dev.irsa.testkit.rds.RdsAuthTokenVerifier;
 import dev.irsa.testkit.rds.RdsIamDatabase;
+import dev.irsa.testkit.s3.S3Emulator;
+import dev.irsa.testkit.s3.S3Request;
 import io.quarkus.test.QuarkusUnitTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +42,7 @@ final class Fixture {
     private static final String ISSUED = "irsa.quarkus.test.issued";
     private static final String STS_CALLS = "irsa.quarkus.test.sts-calls";
     private static final String ASSUMED = "irsa.quarkus.test.assumed";
+    private static final String VERIFIED_S3_KEYS = "irsa.quarkus.test.verified-s3-keys";
     /** The database the RDS test signs tokens for. */
     static final String RDS_HOST = "orders.cluster-abc123xyz.us-west-2.rds.amazonaws.com";
     /** The port of every test database. */
@@ -101,8 +104,11 @@ final class Fixture {
             }
         });
         s3.start();
+        // the test kit's S3, which accepts only requests signed with credentials the STS emulator issued
+        S3Emulator verifying = S3Emulator.builder().sts(env.sts()).bucket("app-bucket").start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             s3.stop(0);
+            verifying.close();
             env.close();
         }, "irsa-quarkus-test-fixture-stop"));
         Map<String, String> config = Map.of(
@@ -110,7 +116,8 @@ final class Fixture {
                 "quarkus.irsa.token-file", env.tokenFile().toString(),
                 "quarkus.irsa.region", env.region(),
                 "quarkus.irsa.sts-endpoint", env.stsEndpoint().toString(),
-                "s3.endpoint", "http://127.0.0.1:" + s3.getAddress().getPort());
+                "s3.endpoint", "http://127.0.0.1:" + s3.getAddress().getPort(),
+                "s3.verifying-endpoint", verifying.endpoint().toString());
         Function<String, String> assumedRole = akid -> env.sts().assumedRoleArnOf(akid).orElse("(not issued by STS)");
         // what STS issued under an access key: accessKeyId, secret, token, expiration, assumed role, account; or empty
         Function<String, List<Object>> issued = akid -> env.sts().issuedCredentials(akid)
@@ -128,6 +135,8 @@ final class Fixture {
         shared().put(CONFIG, config);
         shared().put(ASSUMED_ROLE, assumedRole);
         shared().put(S3_KEYS, s3Keys);
+        shared().put(VERIFIED_S3_KEYS, (Supplier<List<String>>) () -> verifying.requests().stream()
+                .filter(S3Request::accepted).map(S3Request::accessKeyId).toList());
         return config;
     }
 
@@ -193,6 +202,16 @@ final class Fixture {
     static List<String> s3Keys() {
         config();
         return List.copyOf((List<String>) shared().get(S3_KEYS));
+    }
+
+    /**
+     * The access keys that signed the requests the verifying S3 emulator ({@code s3.verifying-endpoint}) accepted, in
+     * order: only keys the STS emulator issued are accepted.
+     */
+    @SuppressWarnings("unchecked")
+    static List<String> verifiedS3Keys() {
+        config();
+        return ((Supplier<List<String>>) shared().get(VERIFIED_S3_KEYS)).get();
     }
 
     /** Leaves a probe of the application's state for after it stopped (see {@link #probedState()}). */

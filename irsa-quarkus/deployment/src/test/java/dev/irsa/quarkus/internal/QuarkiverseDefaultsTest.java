@@ -28,6 +28,11 @@ import org.junit.jupiter.api.Test;
 class QuarkiverseDefaultsTest {
     private static final String TYPE = "quarkus.s3.aws.credentials.type";
     private static final String NAME = "quarkus.s3.aws.credentials.custom-provider.name";
+    /** A named client's names, and their mapping's names for any named client. */
+    private static final String FILES_TYPE = "quarkus.s3.files.aws.credentials.type";
+    private static final String FILES_NAME = "quarkus.s3.files.aws.credentials.custom-provider.name";
+    private static final String ANY_TYPE = "quarkus.s3.*.aws.credentials.type";
+    private static final String ANY_NAME = "quarkus.s3.*.aws.credentials.custom-provider.name";
     private static final Map<String, String> IRSA = Map.of("quarkus.irsa.role-arn",
             "arn:aws:iam::111122223333:role/app-role", "quarkus.irsa.token-file", "/var/run/secrets/token");
 
@@ -48,6 +53,7 @@ class QuarkiverseDefaultsTest {
     private static SmallRyeConfig config(Map<String, String> properties, ConfigSource... more) {
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().addDefaultInterceptors()
                 .withDefaultValue(TYPE, DECLARED.get(TYPE)) // their @WithDefault
+                .withDefaultValue(ANY_TYPE, DECLARED.get(ANY_TYPE)) // the same, for each named client
                 .withSources(new PropertiesConfigSource(properties, "application.properties", 250))
                 .withSources(more);
         return new QuarkiverseCredentials().configBuilder(b).build();
@@ -56,6 +62,7 @@ class QuarkiverseDefaultsTest {
     private static SmallRyeConfig config(Map<String, String> properties, ConfigSourceFactory factory) {
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().addDefaultInterceptors()
                 .withDefaultValue(TYPE, DECLARED.get(TYPE))
+                .withDefaultValue(ANY_TYPE, DECLARED.get(ANY_TYPE))
                 .withSources(new PropertiesConfigSource(properties, "application.properties", 250))
                 .withSources(factory);
         return new QuarkiverseCredentials().configBuilder(b).build();
@@ -69,7 +76,8 @@ class QuarkiverseDefaultsTest {
 
     @Test
     void theirDeclaredDefaultsAreReadFromTheirMapping() {
-        assertThat(DECLARED).containsExactlyInAnyOrderEntriesOf(Map.of(TYPE, "default", NAME, ""));
+        assertThat(DECLARED).containsExactlyInAnyOrderEntriesOf(Map.of(TYPE, "default", NAME, "",
+                ANY_TYPE, "default", ANY_NAME, ""));
     }
 
     @Test
@@ -77,6 +85,60 @@ class QuarkiverseDefaultsTest {
         SmallRyeConfig c = config(IRSA);
         assertThat(c.getValue(TYPE, String.class)).isEqualTo("custom");
         assertThat(c.getValue(NAME, String.class)).isEqualTo("irsa");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"files", "\"my.bucket\"", "\"<default>x\""})
+    void configuredAndActivePointsTheirNamedClientsAtTheBean(String client) {
+        SmallRyeConfig c = config(IRSA);
+        assertThat(c.getValue(TYPE.replace("s3.", "s3." + client + "."), String.class)).isEqualTo("custom");
+        assertThat(c.getValue(NAME.replace("s3.", "s3." + client + "."), String.class)).isEqualTo("irsa");
+    }
+
+    /**
+     * Not one client's segment, so no client's names: never answered (SmallRye's own {@code *} may still give their
+     * default to an empty or lone-quote segment).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"a.b", "\"a\"b\"", "\"", ""})
+    void namesOfNoClientAreLeftAlone(String client) {
+        SmallRyeConfig c = config(IRSA);
+        String type = "quarkus.s3." + client + ".aws.credentials.type";
+        assertThat(c.getConfigValue(type).getValue()).as(type).isNotEqualTo("custom");
+    }
+
+    @Test
+    void aNamedClientsTypeInTheEnvironmentsSpellingWinsAndNothingIsAddedForIt() {
+        SmallRyeConfig c = config(IRSA, new EnvConfigSource(Map.of("QUARKUS_S3_FILES_AWS_CREDENTIALS_TYPE", "static"),
+                300));
+        assertThat(c.getValue(FILES_TYPE, String.class)).isEqualTo("static");
+        assertThat(c.getOptionalValue(FILES_NAME, String.class)).isEmpty();
+        assertThat(c.getValue(TYPE, String.class)).isEqualTo("custom"); // each client decided on its own names
+    }
+
+    @Test
+    void aNamedClientsBeanNameOfTheUsersIsKept() {
+        SmallRyeConfig c = config(irsaWith(FILES_NAME, "mine"));
+        assertThat(c.getValue(FILES_TYPE, String.class)).isEqualTo("custom");
+        assertThat(c.getValue(FILES_NAME, String.class)).isEqualTo("mine");
+    }
+
+    @Test
+    void inactiveLeavesTheirNamedClientsDefault() {
+        SmallRyeConfig c = config(irsaWith("quarkus.irsa.active", "false"));
+        assertThat(c.getValue(FILES_TYPE, String.class)).isEqualTo("default");
+        assertThat(c.getOptionalValue(FILES_NAME, String.class)).isEmpty();
+    }
+
+    @Test
+    void aNamedClientsTypeFromTheRunTimeDefaultsWins() {
+        SmallRyeConfig c = new QuarkiverseCredentials().configBuilder(new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withDefaultValue(ANY_TYPE, DECLARED.get(ANY_TYPE))
+                .withDefaultValues(Map.of(FILES_TYPE, "static"))
+                .withSources(new PropertiesConfigSource(IRSA, "application.properties", 250))).build();
+        assertThat(c.getValue(FILES_TYPE, String.class)).isEqualTo("static");
+        assertThat(c.getOptionalValue(FILES_NAME, String.class)).isEmpty();
     }
 
     @ParameterizedTest

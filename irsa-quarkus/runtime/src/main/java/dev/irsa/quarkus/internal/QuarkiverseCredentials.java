@@ -11,6 +11,8 @@ import io.smallrye.config.Converters;
 import io.smallrye.config.DefaultValuesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.Serial;
+import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +27,12 @@ import org.eclipse.microprofile.config.spi.Converter;
  * default: for each of their configuration roots ({@code quarkus.s3}, {@code quarkus.sqs}, ...), a lookup of
  * {@code <root>.aws.credentials.type} that only their own {@code @WithDefault} answers is answered {@code custom}, and then
  * {@code <root>.aws.credentials.custom-provider.name} {@code irsa}, when IRSA or EKS Pod Identity is configured (the
- * bean's own test, {@code Providers.configured}) and {@code quarkus.irsa.active} converts to true.
+ * bean's own test, {@code Providers.configured}) and {@code quarkus.irsa.active} converts to true. Named clients'
+ * names ({@code <root>."<name>".aws.credentials.*}) get the same answers by the same rule. Their recorder gives a named
+ * client the unnamed client's credentials when its own credentials group is absent (SmallRye makes an optional group
+ * from property names, which a default does not add), so the unnamed client's answer, or the user's type, reaches it
+ * then; with a property of its own in that group and no type, its type is its own {@code @WithDefault}, which is
+ * answered here.
  *
  * <p>Decided at lookup time by a configuration interceptor, not from a list of sources made up front: a
  * {@code ConfigSourceFactory} sees neither the sources other factories make (quarkus-kubernetes-config's ConfigMaps)
@@ -57,9 +64,12 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
     static final String NAME = "irsa: Quarkiverse Amazon clients use the irsa bean";
     private static final String TYPE = ".aws.credentials.type";
     private static final String PROVIDER_NAME = ".aws.credentials.custom-provider.name";
+    /** The segment that stands for any named client in SmallRye's names of a map's entries. */
+    private static final String ANY_CLIENT = "*";
     /**
-     * The two names of each configuration root of the application's Quarkiverse clients, each to its mapping's declared
-     * default ({@code ""} for none), found at build time (STATIC_INIT).
+     * The names of each configuration root of the application's Quarkiverse clients (the unnamed client's, and the
+     * named clients' with a {@code *} segment), each to its mapping's declared default ({@code ""} for none), found at
+     * build time (STATIC_INIT).
      */
     private static volatile Map<String, String> declared = Map.of();
 
@@ -70,27 +80,32 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
     /**
      * Sets what {@link #declaredDefaults} found for the application's Quarkiverse clients (recorded at build time).
      *
-     * @param defaults the two names of each root, each to its declared default
+     * @param defaults the names of each root, each to its declared default
      */
     static void clients(Map<String, String> defaults) {
         declared = Map.copyOf(defaults);
     }
 
     /**
-     * The two names this class answers for each of Quarkiverse's configuration mappings, each to the default the mapping
+     * The names this class answers for each of Quarkiverse's configuration mappings, each to the default the mapping
      * declares ({@code @WithDefault}; {@code ""} for none): the value SmallRye puts in its default-values source unless
-     * a run-time default of a build step is there first.
+     * a run-time default of a build step is there first. Two for the unnamed client, and two with a {@code *} segment
+     * for every named one ({@code quarkus.s3."<name>".*}: their clients map is {@code @WithDefaults}, so a named
+     * client's declared defaults are its own, not the unnamed client's values).
      *
      * @param mappings their client configuration roots, e.g. {@code S3Config} at {@code quarkus.s3}
-     * @return {@code quarkus.s3.aws.credentials.type} to {@code default}, and so on
+     * @return {@code quarkus.s3.aws.credentials.type} and {@code quarkus.s3.*.aws.credentials.type} to
+     *         {@code default}, and so on
      */
     public static Map<String, String> declaredDefaults(Collection<ConfigMappings.ConfigClass> mappings) {
         Map<String, String> defaults = new TreeMap<>();
         for (ConfigMappings.ConfigClass mapping : mappings) {
-            for (String suffix : List.of(TYPE, PROVIDER_NAME)) {
-                String name = mapping.getPrefix() + suffix;
-                String value = mapping.getProperties().get(name);
-                defaults.put(name, value == null ? "" : value);
+            for (String client : List.of("", "." + ANY_CLIENT)) {
+                for (String suffix : List.of(TYPE, PROVIDER_NAME)) {
+                    String name = mapping.getPrefix() + client + suffix;
+                    String value = mapping.getProperties().get(name);
+                    defaults.put(name, value == null ? "" : value);
+                }
             }
         }
         return defaults;
@@ -111,38 +126,82 @@ public final class QuarkiverseCredentials implements ConfigBuilder {
         });
     }
 
-    /** The interceptor: answers the two names of each root, where nothing else does and the bean is to be used. */
+    /**
+     * The interceptor: answers the two names of each client of each root, where nothing else does and the bean is to be
+     * used.
+     */
     static final class Defaults implements ConfigSourceInterceptor {
         @Serial
         private static final long serialVersionUID = 1L;
         private static final Converter<String> STRING = Converters.getImplicitConverter(String.class);
         private static final Converter<Boolean> BOOLEAN = Converters.getImplicitConverter(Boolean.class);
-        /** {@code <root>.aws.credentials.type} and {@code custom-provider.name} by name, each to its root's type name. */
-        private final Map<String, String> names = new HashMap<>();
-        /** The same names, each to its mapping's declared default ({@code ""} for none). */
-        private final Map<String, String> declared;
+        /** The unnamed clients' names, each to its mapping's declared default ({@code ""} for none). */
+        private final Map<String, String> unnamed = new HashMap<>();
+        /** The named clients' names: per root and suffix, the pattern one client's segment completes. */
+        private final List<NamedClients> named = new ArrayList<>();
 
         Defaults(Map<String, String> declared) {
-            this.declared = Map.copyOf(declared);
-            for (String name : declared.keySet()) {
-                names.put(name, name.endsWith(TYPE) ? name
-                        : name.substring(0, name.length() - PROVIDER_NAME.length()) + TYPE);
+            for (Map.Entry<String, String> e : declared.entrySet()) {
+                String name = e.getKey();
+                String suffix = name.endsWith(TYPE) ? TYPE : PROVIDER_NAME;
+                String root = name.substring(0, name.length() - suffix.length());
+                if (root.endsWith("." + ANY_CLIENT)) {
+                    named.add(new NamedClients(root.substring(0, root.length() - ANY_CLIENT.length()), suffix,
+                            e.getValue()));
+                } else {
+                    unnamed.put(name, e.getValue());
+                }
             }
         }
 
         @Override
         public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
             ConfigValue below = context.proceed(name);
-            String type = names.get(name);
-            if (type == null || below != null && !isTheirDefault(below, declared.get(name))) {
+            String declared = declaredDefault(name);
+            if (declared == null || below != null && !isTheirDefault(below, declared)) {
                 return below; // not theirs, or set by a source below (or a build step's run-time default)
             }
-            boolean answer = name.equals(type)
+            boolean isType = name.endsWith(TYPE);
+            boolean answer = isType
                     ? useIrsa(context)
                     // the bean's name goes with the type answered here, never with a type of the user's
-                    : isOurs(context.restart(type));
-            return answer ? ConfigValue.builder().withName(name).withValue(name.equals(type) ? "custom" : BEAN_NAME)
+                    : isOurs(context.restart(name.substring(0, name.length() - PROVIDER_NAME.length()) + TYPE));
+            return answer ? ConfigValue.builder().withName(name).withValue(isType ? "custom" : BEAN_NAME)
                     .withConfigSourceName(NAME).withConfigSourceOrdinal(ORDINAL).build() : below;
+        }
+
+        /**
+         * The default their mapping declares for one of the names answered here, an unnamed client's or a named one's
+         * alike, or null for any other name: the one place that says which names are theirs.
+         */
+        private String declaredDefault(String name) {
+            String declared = unnamed.get(name);
+            if (declared != null) {
+                return declared;
+            }
+            for (NamedClients clients : named) {
+                if (clients.matches(name)) {
+                    return clients.declared();
+                }
+            }
+            return null;
+        }
+
+        /**
+         * {@code <prefix><client><suffix>} for any one client segment: a name without dots, or a quoted one
+         * ({@code quarkus.s3."my.bucket".aws.credentials.type}), as SmallRye spells a map key.
+         */
+        private record NamedClients(String prefix, String suffix, String declared) implements Serializable {
+            boolean matches(String name) {
+                if (name.length() <= prefix.length() + suffix.length() || !name.startsWith(prefix)
+                        || !name.endsWith(suffix)) {
+                    return false;
+                }
+                String client = name.substring(prefix.length(), name.length() - suffix.length());
+                return client.length() > 1 && client.startsWith("\"") && client.endsWith("\"")
+                        ? client.indexOf('"', 1) == client.length() - 1
+                        : client.indexOf('.') < 0 && client.indexOf('"') < 0;
+            }
         }
 
         /**
