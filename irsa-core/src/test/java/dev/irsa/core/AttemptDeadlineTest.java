@@ -192,6 +192,22 @@ class AttemptDeadlineTest {
         }
     }
 
+    /** A closed exchange says so at once: no call, no retries, not "could not reach" (its session is going away). */
+    @Test
+    void aClosedExchangeRefusesAtOnceAsClosed(IrsaEnvironment env) throws Exception {
+        StsWebIdentityExchange sts = new StsWebIdentityExchange(IrsaConfig.builder().roleArn(env.roleArn())
+                .tokenFile(env.tokenFile()).region(env.region()).stsEndpoint(env.stsEndpoint())
+                .roleSessionName("closed").build());
+        sts.close();
+        long before = env.sts().calls().count("AssumeRoleWithWebIdentity");
+        long t0 = System.nanoTime();
+        IrsaException e = org.junit.jupiter.api.Assertions.assertThrows(IrsaException.class, () -> sts.exchange(3));
+        assertThat(e.kind()).as(e.getMessage()).isEqualTo(IrsaException.Kind.CLOSED);
+        assertThat(e.getMessage()).contains("closed").doesNotContain("Could not reach");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no retries").isLessThan(Duration.ofSeconds(1));
+        assertThat(env.sts().calls().count("AssumeRoleWithWebIdentity")).isEqualTo(before);
+    }
+
     private static IrsaException assertCutJustPastTheDeadline(CredentialExchange x, StuckServer.Shape shape,
             String token) {
         long t0 = System.nanoTime();

@@ -97,6 +97,9 @@ final class AttemptDeadline implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             armed.close(); // closed meanwhile
             throw closedError();
+        } catch (RuntimeException | Error e) { // no timer thread to be had
+            armed.close();
+            throw e;
         }
         return armed;
     }
@@ -125,31 +128,44 @@ final class AttemptDeadline implements AutoCloseable {
      * @throws IrsaException ({@code CLOSED}) when this deadline is closed
      */
     <T> T run(Attempt<T> attempt, Runnable abort) throws IOException {
+        if (closed) {
+            throw closedError();
+        }
         if (!running.tryAcquire()) {
             throw Exceeded.stuckEarlier(limit);
         }
         Armed armed;
         Future<T> result;
+        boolean handedOver = false;
         try {
             armed = arm(abort);
             try {
                 result = workers.submit(() -> {
                     try (armed) {
+                        if (armed.expired()) { // cut (closed) before it began: nothing is sent
+                            throw cut(armed);
+                        }
                         return attempt.run(armed);
                     } finally {
                         running.release();
                     }
                 });
-            } catch (RejectedExecutionException e) { // closed meanwhile
+                handedOver = true; // the worker hands the permit back
+            } catch (RejectedExecutionException e) {
                 armed.close();
-                throw closedError();
+                if (closed || workers.isShutdown()) {
+                    throw closedError();
+                }
+                // every worker thread busy: permits handed back by workers that are not idle yet
+                throw Exceeded.stuckEarlier(limit);
             } catch (RuntimeException | Error e) { // no thread to be had
                 armed.close();
                 throw e;
             }
-        } catch (RuntimeException | Error e) {
-            running.release();
-            throw e;
+        } finally {
+            if (!handedOver) {
+                running.release();
+            }
         }
         try {
             T answer = result.get(limit.toNanos() + GRACE.toNanos(), TimeUnit.NANOSECONDS);

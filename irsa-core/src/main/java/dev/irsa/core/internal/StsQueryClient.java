@@ -105,6 +105,8 @@ final class StsQueryClient implements AutoCloseable {
             throw StsFailures.tooLarge(e, endpoint, "", e);
         } catch (AttemptDeadline.Exceeded e) {
             throw StsFailures.deadline(e, endpoint, "");
+        } catch (IrsaException e) { // already says what happened (the session closed under the call)
+            throw e;
         } catch (IOException | RuntimeException e) {
             String detail = Redaction.scrub(String.valueOf(e.getMessage()), secret);
             boolean timeout = e instanceof SocketTimeoutException || detail.toLowerCase().contains("timed out");

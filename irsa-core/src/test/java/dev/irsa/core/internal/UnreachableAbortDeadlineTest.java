@@ -210,6 +210,31 @@ class UnreachableAbortDeadlineTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
     }
 
+    /** Closed wins over "earlier attempts stuck": a session going away is not retried as if STS were slow. */
+    @Test
+    void aClosedDeadlineWithStuckAttemptsSaysClosed() {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AttemptDeadline deadline = new AttemptDeadline(Duration.ofMillis(50));
+        try {
+            for (int i = 0; i < AttemptDeadline.MAX_RUNNING; i++) {
+                assertThatThrownBy(() -> deadline.run(a -> {
+                    while (release.getCount() > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    }
+                    return "late";
+                }, () -> { })).isInstanceOf(AttemptDeadline.Exceeded.class);
+            }
+            deadline.close();
+            assertThatThrownBy(() -> deadline.run(a -> "never", () -> { }))
+                    .isInstanceOf(dev.irsa.core.IrsaException.class)
+                    .satisfies(e -> assertThat(((dev.irsa.core.IrsaException) e).kind())
+                            .isEqualTo(dev.irsa.core.IrsaException.Kind.CLOSED));
+        } finally {
+            release.countDown();
+            deadline.close();
+        }
+    }
+
     /**
      * Close cuts an attempt in flight: its abort runs (ending the read, as closing a socket does), its caller learns the
      * session closed, and no thread stays.
