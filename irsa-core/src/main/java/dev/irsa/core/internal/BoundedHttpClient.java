@@ -81,22 +81,23 @@ final class BoundedHttpClient implements SdkHttpClient {
         String contentType = http.firstMatchingHeader("Content-Type").orElse(null);
         long declared = http.firstMatchingHeader("Content-Length").map(BoundedHttpClient::parseLong).orElse(-1L);
         AbortableInputStream in = body.get();
-        if (declared > MAX_BODY_BYTES) {
+        Runnable dropBody = () -> { // the body's own abort first (a no-op on some clients), then the connection
             in.abort();
             drop.run();
+        };
+        if (declared > MAX_BODY_BYTES) {
+            dropBody.run();
             throw new ResponseTooLargeException(http.statusCode(), contentType, declared);
         }
         byte[] bytes;
         try {
             bytes = armed.guard(in).readNBytes(MAX_BODY_BYTES + 1);
         } catch (IOException e) {
-            in.abort();
-            drop.run();
+            dropBody.run();
             throw e;
         }
         if (bytes.length > MAX_BODY_BYTES) {
-            in.abort(); // drop the connection rather than drain the rest
-            drop.run();
+            dropBody.run(); // drop the connection rather than drain the rest
             throw new ResponseTooLargeException(http.statusCode(), contentType, -1);
         }
         in.close();

@@ -3,13 +3,13 @@ package dev.irsa.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.irsa.core.RefreshPolicy;
+import dev.irsa.testkit.ManualClock;
 import java.lang.ref.WeakReference;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,10 +31,13 @@ class ClosedKeyHoldTest {
         assertThat(kept).isEqualTo(SessionRegistry.Closed.of(key(Clock.system(ZoneId.of("Europe/Paris")))));
     }
 
-    /** {@link Clock} declares an equals that is Object's: a clock class that does not override it is no value. */
+    /**
+     * {@link Clock} declares an equals that is Object's: a clock class that does not override it, as the test kit's
+     * {@link ManualClock}, is no value.
+     */
     @Test
     void aClockComparedByIdentityIsHeldWeakly() {
-        SessionRegistry.Closed kept = SessionRegistry.Closed.of(key(new ManualClock()));
+        SessionRegistry.Closed kept = SessionRegistry.Closed.of(key(new ManualClock(Instant.EPOCH)));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!kept.gone() && System.nanoTime() < deadline) {
             System.gc();
@@ -52,22 +55,5 @@ class ClosedKeyHoldTest {
             Thread.yield();
         }
         assertThat(sentinel.get()).as("no collection ran: the test would prove nothing").isNull();
-    }
-
-    private static final class ManualClock extends Clock {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.EPOCH;
-        }
     }
 }
